@@ -1,0 +1,63 @@
+import os
+import subprocess
+import sys
+import textwrap
+
+import workbench as bp
+from workbench.backend.jit import jit, load_generated_module
+
+
+def test_compilations_are_counted_once_per_signature():
+    @jit
+    def add_one(x):
+        return x + 1.0
+
+    before = bp.jit_compilations()
+    assert add_one(1.0) == 2.0
+    after_first = bp.jit_compilations()
+    assert after_first == before + 1
+    for _ in range(3):
+        add_one(5.0)
+    assert bp.jit_compilations() == after_first
+
+
+def test_foreign_numba_functions_are_not_counted():
+    import numba
+
+    @numba.njit
+    def foreign(x):
+        return x * 2
+
+    before = bp.jit_compilations()
+    foreign(3.0)
+    assert bp.jit_compilations() == before
+
+
+def test_generated_module_gets_namespace_and_is_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    source = "def f(x):\n    return x * scale\n"
+    m1 = load_generated_module(source, "scaled", key_parts=("2",), namespace={"scale": 2})
+    m2 = load_generated_module(source, "scaled", key_parts=("3",), namespace={"scale": 3})
+    assert m1.f(2) == 4 and m2.f(2) == 6
+    assert m1.__file__ != m2.__file__          # different keys, different files
+    assert len(list(tmp_path.glob("wb_scaled_*.py"))) == 2
+
+
+def test_disk_cache_makes_a_second_process_load_instead_of_compile(tmp_path):
+    script = textwrap.dedent("""
+        import workbench as bp
+        from workbench.backend.jit import load_generated_module
+        src = "from workbench.backend.jit import jit\\n@jit\\ndef g(x):\\n    return x * 3.0\\n"
+        m = load_generated_module(src, "cachetest")
+        assert m.g(2.0) == 6.0
+        print(bp.jit_stats()['compiled'], bp.jit_stats()['cache_loads'])
+    """)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, WORKBENCH_CACHE_DIR=str(tmp_path),
+               PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           env=env, check=True).stdout.split()
+    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, check=True).stdout.split()
+    assert first == ["1", "0"]
+    assert second == ["0", "1"]

@@ -1,0 +1,1 @@
+"""Live widget panels (ipywidgets + bqplot) over workbench's engine objects."""

@@ -1,0 +1,15 @@
+"""workbench: a Jupyter-native workbench for neurodynamics.
+
+Written so that BrainPy 1.0.2 user code runs with ``import workbench as bp``.
+The public API mirrors the manual's ``bp.*`` names; see README.md for the map.
+"""
+
+__version__ = "0.1.0"
+
+from . import errors
+from . import backend
+from .backend import ops
+from .backend.jit import jit_compilations, jit_stats
+from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
+                        SYSTEM_VAR, VECTOR_WIENER)
+from .sizes import size2len

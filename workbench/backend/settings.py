@@ -1,0 +1,92 @@
+"""Global run settings: the active backend and the default time step."""
+
+from ..errors import BackendError, choices
+
+#: Backends shipped with workbench, in the manual's spelling. The array
+#: backends beyond numpy need their package installed (see ``BACKEND_PACKAGES``).
+SUPPORTED_BACKENDS = ("numpy", "numba", "numba-parallel", "pytorch", "tensorflow", "jax")
+
+#: Package (and pip extra) that a backend needs.
+BACKEND_PACKAGES = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax"}
+
+#: Backends whose step functions are compiled with numba.
+NUMBA_BACKENDS = ("numba", "numba-parallel")
+
+DEFAULT_DT = 0.1
+
+_state = {"backend": "numpy", "dt": DEFAULT_DT}
+
+
+def get_backend():
+    """Name of the active backend, e.g. ``'numpy'`` or ``'numba'``.
+
+    Returns
+    -------
+    str
+    """
+    return _state["backend"]
+
+
+def get_dt():
+    """The default numerical time step (ms) of integrators and simulations.
+
+    Returns
+    -------
+    float
+    """
+    return _state["dt"]
+
+
+def set_dt(dt):
+    """Set the default numerical time step.
+
+    Parameters
+    ----------
+    dt : float
+        A positive, finite time step in ms.
+
+    Raises
+    ------
+    ValueError
+        If ``dt`` is not a positive finite number.
+    """
+    try:
+        value = float(dt)
+    except (TypeError, ValueError):
+        raise BackendError(f"`dt`={dt!r} is not a number; give a positive time step in ms.") from None
+    if not (value > 0.0 and value < float("inf")):
+        raise BackendError(f"`dt`={dt!r} must be a positive, finite time step in ms.")
+    _state["dt"] = value
+
+
+def check_backend_name(name):
+    """Validate a backend name.
+
+    Parameters
+    ----------
+    name : str
+        The backend name to check.
+
+    Raises
+    ------
+    BackendError
+        If ``name`` is not one of :data:`SUPPORTED_BACKENDS`.
+    """
+    if name not in SUPPORTED_BACKENDS:
+        raise BackendError(f"`backend`={name!r} is not a known backend; choose one of: "
+                           f"{choices(SUPPORTED_BACKENDS)}.")
+
+
+def is_numba_backend(name=None):
+    """Whether ``name`` (default: the active backend) compiles with numba.
+
+    Parameters
+    ----------
+    name : str, optional
+        A backend name; the active one when omitted.
+
+    Returns
+    -------
+    bool
+    """
+    return (name or _state["backend"]) in NUMBA_BACKENDS

@@ -1,0 +1,54 @@
+"""Exception classes of workbench.
+
+Every class also derives from the familiar built-in type (``ValueError``,
+``TypeError``, ``RuntimeError``) so that users can catch what they already know.
+Messages name the argument, repeat the offending value and list what is allowed;
+:func:`choices` formats the "what is allowed" part the same way everywhere.
+"""
+
+
+class WorkbenchError(Exception):
+    """Base class of all errors raised by workbench."""
+
+
+class BackendError(WorkbenchError, ValueError):
+    """An unknown, unavailable or unsupported computation backend."""
+
+
+class IntegratorError(WorkbenchError, ValueError):
+    """A differential equation or integrator setting that cannot be integrated."""
+
+
+class ModelError(WorkbenchError, ValueError):
+    """A model (neuron group, synapse, network) that is defined or used wrongly."""
+
+
+class ConnectorError(WorkbenchError, ValueError):
+    """A connector with inconsistent parameters or geometry."""
+
+
+class AnalysisError(WorkbenchError, ValueError):
+    """A dynamics analysis asked for something the model does not have."""
+
+
+class SimulationError(WorkbenchError, RuntimeError):
+    """A simulation that failed while running (NaN/inf, an exception in a step)."""
+
+
+def choices(values):
+    """Format allowed values for an error message: ``'a', 'b', 'c'``.
+
+    Parameters
+    ----------
+    values : iterable
+        The allowed values; they are sorted when they are all strings.
+
+    Returns
+    -------
+    str
+        The values, quoted and comma separated.
+    """
+    values = list(values)
+    if all(isinstance(v, str) for v in values):
+        values = sorted(values)
+    return ", ".join(repr(v) for v in values)
