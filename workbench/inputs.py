@@ -127,13 +127,24 @@ def _ceil_to_grid(steps):
     return np.where(on_grid, nearest, np.ceil(steps)).astype(np.int64)
 
 
+def _is_sequence(value):
+    """Whether ``value`` is a list/tuple/range or an array of at least one dimension.
+
+    Unlike ``np.ndim`` this never builds an array, so ragged lists (scalars mixed
+    with per-neuron arrays) are fine.
+    """
+    if isinstance(value, np.ndarray):
+        return value.ndim > 0
+    return isinstance(value, (list, tuple, range))
+
+
 def _as_values(name, values, count=None):
     """Turn a sequence of scalars/arrays into one float array ``(k,) + shape``.
 
     Scalars and arrays of different shapes are broadcast to a common shape, so
     ``[0, np.ones(3), 0]`` gives a ``(3, 3)`` array.
     """
-    if np.ndim(values) == 0 and not isinstance(values, (list, tuple)):
+    if not _is_sequence(values):
         raise ValueError(f"`{name}`={values!r} must be a sequence (one entry per period).")
     entries = [np.asarray(v, dtype=float) for v in values]
     if count is not None and len(entries) != count:
@@ -194,7 +205,7 @@ def period_input(values, durations, dt=None, return_length=False):
     [0.0, 1.0, 1.0, 0.0]
     """
     dt = resolve_dt(dt)
-    if np.ndim(durations) != 1:
+    if not _is_sequence(durations) or np.ndim(durations) != 1:
         raise ValueError(f"`durations`={durations!r} must be a sequence of times in ms.")
     lengths = [_check_time(f"durations[{k}]", d, allow_zero=False) for k, d in enumerate(durations)]
     if not lengths:
@@ -248,7 +259,7 @@ def constant_input(I_and_duration, dt=None):
     >>> current.shape, duration, current[[99, 100]].tolist()
     ((130,), 13.0, [-1.0, 1.0])
     """
-    if np.ndim(I_and_duration) == 0 or isinstance(I_and_duration, (str, bytes)):
+    if not _is_sequence(I_and_duration):
         raise ValueError(f"`I_and_duration`={I_and_duration!r} must be a sequence of "
                          f"(value, duration) pairs.")
     pairs = list(I_and_duration)
@@ -264,14 +275,14 @@ constant_current = constant_input
 
 def _per_point(name, value, count, scalar_only):
     """Expand a scalar or a one-per-point sequence to a list of ``count`` entries."""
-    if np.ndim(value) == 0:
+    if not _is_sequence(value):
         return [value] * count
     entries = list(value)
     if len(entries) != count:
         raise ValueError(f"`{name}` has {len(entries)} entries but there are {count} points; "
                          f"give a scalar or one entry per point (to give every point the "
                          f"same per-neuron array, repeat it once per point).")
-    if scalar_only and any(np.ndim(e) != 0 for e in entries):
+    if scalar_only and any(_is_sequence(e) for e in entries):
         raise ValueError(f"`{name}`={value!r} must hold one scalar per point.")
     return entries
 
@@ -318,7 +329,7 @@ def spike_input(points, lengths, sizes, duration, dt=None):
     """
     dt = resolve_dt(dt)
     duration = _check_time("duration", duration, allow_zero=False)
-    if np.ndim(points) != 1:
+    if not _is_sequence(points) or np.ndim(points) != 1:
         raise ValueError(f"`points`={points!r} must be a sequence of times in ms.")
     starts = [_check_time(f"points[{k}]", p) for k, p in enumerate(points)]
     widths = [_check_time(f"lengths[{k}]", w, allow_zero=False)
