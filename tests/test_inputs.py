@@ -109,6 +109,7 @@ def test_period_input_default_dt_follows_the_backend():
     ([1], 5.0, "`durations`=5.0 must be a sequence"),
     (3.0, [1.0], "`values`=3.0 must be a sequence"),
     ([np.ones(2), np.ones(3)], [1.0, 1.0], "incompatible shapes"),
+    ([1, "high"], [1.0, 1.0], r"`values\[1\]`='high' is not a number"),
 ])
 def test_period_input_errors_name_the_argument(values, durations, match):
     with pytest.raises(ValueError, match=match):
@@ -145,6 +146,11 @@ def test_spike_input_float_grid_and_off_grid_points():
     np.testing.assert_array_equal(np.nonzero(current)[0], [3, 4])
     current = bp.inputs.spike_input([0.31], 0.2, 1.0, duration=1.0, dt=0.1)
     np.testing.assert_array_equal(np.nonzero(current)[0], [4, 5])   # [0.31, 0.51)
+
+
+def test_spike_input_without_points_is_silent():
+    np.testing.assert_array_equal(bp.inputs.spike_input([], 1.0, 1.0, duration=2.0, dt=0.5),
+                                  np.zeros(4))
 
 
 def test_spike_input_per_neuron_sizes():
@@ -214,3 +220,10 @@ def test_ramp_input_errors(kwargs, match):
 def test_ramp_input_rejects_incompatible_value_shapes():
     with pytest.raises(ValueError, match="`c_start/c_end` mixes entries of incompatible shapes"):
         bp.inputs.ramp_input(np.zeros(2), np.ones(3), 1.0, dt=0.1)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import workbench.inputs as module
+    result = doctest.testmod(module, extraglobs={"np": np})
+    assert result.attempted > 0 and result.failed == 0

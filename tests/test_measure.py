@@ -213,3 +213,10 @@ def test_voltage_fluctuation_matches_the_reference_and_constant_is_nan():
     assert math.isnan(bp.measure.voltage_fluctuation(np.full((50, 3), -65.0)))
     with pytest.raises(ValueError, match=r"`potentials` has shape \(\)"):
         bp.measure.voltage_fluctuation(3.0)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import workbench.measure as module
+    result = doctest.testmod(module, extraglobs={"np": np})
+    assert result.attempted > 0 and result.failed == 0

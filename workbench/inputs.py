@@ -146,17 +146,25 @@ def _as_values(name, values, count=None):
     """
     if not _is_sequence(values):
         raise ValueError(f"`{name}`={values!r} must be a sequence (one entry per period).")
-    entries = [np.asarray(v, dtype=float) for v in values]
+    entries = []
+    for k, value in enumerate(values):
+        try:
+            entries.append(np.asarray(value, dtype=float))
+        except (TypeError, ValueError):
+            raise ValueError(f"`{name}[{k}]`={value!r} is not a number or a numeric "
+                             f"array.") from None
     if count is not None and len(entries) != count:
         raise ValueError(f"`{name}` has {len(entries)} entries but {count} are needed "
                          f"(one per period).")
+    if all(e.ndim == 0 for e in entries):
+        return np.array(entries, dtype=float)
     try:
-        shape = np.broadcast_shapes(*(e.shape for e in entries)) if entries else ()
+        shape = np.broadcast_shapes(*(e.shape for e in entries))
     except ValueError:
         shapes = [e.shape for e in entries]
         raise ValueError(f"`{name}` mixes entries of incompatible shapes {shapes}; give "
                          f"scalars or per-neuron arrays of one shape.") from None
-    return np.stack([np.broadcast_to(e, shape) for e in entries]) if entries else np.empty((0,))
+    return np.stack([np.broadcast_to(e, shape) for e in entries])
 
 
 def period_input(values, durations, dt=None, return_length=False):
@@ -338,15 +346,16 @@ def spike_input(points, lengths, sizes, duration, dt=None):
         if starts else np.zeros((0,))
     num_steps = time_to_step(duration, dt)
     current = np.zeros((num_steps,) + heights.shape[1:])
-    for k, (start, width) in enumerate(zip(starts, widths)):
+    for k, start in enumerate(starts):
         if start >= duration:
             raise ValueError(f"`points[{k}]`={points[k]!r} ms is outside the input's time span "
                              f"[0, duration={duration!r}).")
-        first = time_to_step(start, dt)
-        last = time_to_step(min(start + width, duration), dt)
+    firsts = time_to_step(np.array(starts, dtype=float), dt)
+    lasts = time_to_step(np.minimum(np.add(starts, widths), duration), dt)
+    for k, (first, last) in enumerate(zip(firsts, lasts)):
         if last <= first:
             raise ValueError(f"the pulse at `points[{k}]`={points[k]!r} ms with length "
-                             f"{width!r} ms covers no time step of dt={dt!r} ms; make it at "
+                             f"{widths[k]!r} ms covers no time step of dt={dt!r} ms; make it at "
                              f"least dt long or start it on the grid.")
         current[first:last] += heights[k]
     return current

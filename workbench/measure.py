@@ -38,6 +38,21 @@ def _as_matrix(name, values, min_neurons=1):
     return array
 
 
+def _fired(spikes):
+    """Boolean ``(steps, n)`` matrix of spikes (no copy for boolean input)."""
+    return spikes if spikes.dtype == bool else spikes != 0
+
+
+def _spike_positions(spikes):
+    """Row (step) and column (neuron) of every spike, in row-major order.
+
+    ``flatnonzero`` of a boolean matrix is several times faster than
+    ``np.nonzero`` of a float one, and recorded spikes are sparse.
+    """
+    flat = np.flatnonzero(_fired(spikes))
+    return np.divmod(flat, spikes.shape[1])
+
+
 def _positive_time(name, value):
     """Convert a width/bin argument to a positive finite float."""
     try:
@@ -58,7 +73,7 @@ def _bin_spikes(spikes, bin, dt):
     num_steps = spikes.shape[0]
     num_bins = time_to_step(num_steps * dt, bin)
     starts = time_to_step(np.arange(num_bins) * bin, dt)
-    return np.logical_or.reduceat(spikes != 0, starts, axis=0).astype(float)
+    return np.logical_or.reduceat(_fired(spikes), starts, axis=0).astype(float)
 
 
 def cross_correlation(spikes, bin, dt=None, silent="zero"):
@@ -150,7 +165,9 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
     at that step divided by ``dt`` (``1000 * count_i / (n * dt)`` Hz). It is
     smoothed by a centred window; near the ends of the recording the window is
     renormalised over the steps that exist, so a population firing at a
-    constant rate gives that rate everywhere, edges included.
+    constant rate gives that rate everywhere, edges included. (BrainPy 1.0.x
+    neither renormalises at the edges nor returns Hz for every window; see
+    ``benchmarks/measure_inputs.py``.)
 
     Parameters
     ----------
@@ -190,7 +207,9 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
         raise ValueError(f"`window`={window!r} is not a known window; choose one of: "
                          f"{choices(FIRING_RATE_WINDOWS)}.")
     dt = resolve_dt(dt)
-    instantaneous = (spikes != 0).sum(axis=1) * (1000.0 / (spikes.shape[1] * dt))
+    rows, _ = _spike_positions(spikes)
+    counts = np.bincount(rows, minlength=spikes.shape[0])
+    instantaneous = counts * (1000.0 / (spikes.shape[1] * dt))
     if instantaneous.size == 0:
         return instantaneous.astype(float)
     # scipy.signal picks direct or FFT convolution by size; it costs a second
@@ -238,8 +257,8 @@ def raster_plot(spikes, times):
     if times.ndim != 1 or times.shape[0] != spikes.shape[0]:
         raise ValueError(f"`times` has shape {times.shape} but `spikes` has {spikes.shape[0]} "
                          f"rows; give one time per row.")
-    rows, indices = np.nonzero(spikes)
-    return indices.astype(np.int64), times[rows]
+    rows, indices = _spike_positions(spikes)
+    return indices.astype(np.int64, copy=False), times[rows]
 
 
 def voltage_fluctuation(potentials):
@@ -264,7 +283,7 @@ def voltage_fluctuation(potentials):
     -------
     float
         The ratio, in ``[0, 1]``. NaN when every potential is constant in time
-        (the ratio is 0/0).
+        (the ratio is 0/0) or nothing was recorded.
 
     Raises
     ------
@@ -278,6 +297,8 @@ def voltage_fluctuation(potentials):
     1.0
     """
     potentials = _as_matrix("potentials", potentials).astype(float, copy=False)
+    if potentials.shape[0] == 0:
+        return math.nan
     mean_of_variances = potentials.var(axis=0).mean()
     if not mean_of_variances > 0.0:
         return math.nan

@@ -53,8 +53,8 @@ def _curves(name, spec, ndim):
     return curves
 
 
-def _span(arrays):
-    """(min, max) over finite entries of arrays, widened when degenerate."""
+def _span(arrays, margin=0.05):
+    """(min, max) over finite entries of arrays, widened by ``margin`` or when degenerate."""
     finite = [a[np.isfinite(a)] for a in arrays]
     finite = [a for a in finite if a.size]
     if not finite:
@@ -63,8 +63,8 @@ def _span(arrays):
     high = max(float(a.max()) for a in finite)
     if high == low:
         return (low - 1.0, high + 1.0)
-    margin = 0.05 * (high - low)
-    return (low - margin, high + margin)
+    pad = margin * (high - low)
+    return (low - pad, high + pad)
 
 
 def _writer(save_path, frame_delay, video_fps):
@@ -170,7 +170,7 @@ def animate_1D(dynamical_vars, static_vars=(), dt=None, xlim=None, ylim=None, xl
     for c in static:
         ax.plot(c["xs"], c["ys"], label=c["legend"])
     everything = dynamic + static
-    ax.set_xlim(xlim if xlim is not None else _span([c["xs"] for c in everything]))
+    ax.set_xlim(xlim if xlim is not None else _span([c["xs"] for c in everything], margin=0))
     ax.set_ylim(ylim if ylim is not None else _span([c["ys"] for c in everything]))
     if xlabel is not None:
         ax.set_xlabel(xlabel)
