@@ -64,8 +64,27 @@ def resolve_dt(dt):
     return value
 
 
-def _check_time(name, value, allow_zero=True):
-    """Convert a time argument to float, refusing negative, NaN or infinite values."""
+def check_time(name, value, allow_zero=True):
+    """Convert the time argument ``name`` to float, refusing negative, NaN or infinite values.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the error message.
+    value : float
+        The time in ms.
+    allow_zero : bool, optional
+        Accept 0 (otherwise the time must be positive).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and its value.
+    """
     try:
         t = float(value)
     except (TypeError, ValueError):
@@ -113,7 +132,7 @@ def time_to_step(t, dt=None):
     """
     dt = resolve_dt(dt)
     if np.ndim(t) == 0:
-        return int(_ceil_to_grid(np.array([_check_time("t", t)]) / dt)[0])
+        return int(_ceil_to_grid(np.array([check_time("t", t)]) / dt)[0])
     times = np.asarray(t, dtype=float)
     if not np.all(np.isfinite(times) & (times >= 0.0)):
         raise ValueError(f"`t`={t!r} must hold non-negative, finite times in ms.")
@@ -215,7 +234,7 @@ def period_input(values, durations, dt=None, return_length=False):
     dt = resolve_dt(dt)
     if not _is_sequence(durations) or np.ndim(durations) != 1:
         raise ValueError(f"`durations`={durations!r} must be a sequence of times in ms.")
-    lengths = [_check_time(f"durations[{k}]", d, allow_zero=False) for k, d in enumerate(durations)]
+    lengths = [check_time(f"durations[{k}]", d, allow_zero=False) for k, d in enumerate(durations)]
     if not lengths:
         raise ValueError("`durations`=[] is empty; give at least one period.")
     table = _as_values("values", values, count=len(lengths))
@@ -336,11 +355,11 @@ def spike_input(points, lengths, sizes, duration, dt=None):
     ((400,), [0.0, 0.5, 0.5, 0.0])
     """
     dt = resolve_dt(dt)
-    duration = _check_time("duration", duration, allow_zero=False)
+    duration = check_time("duration", duration, allow_zero=False)
     if not _is_sequence(points) or np.ndim(points) != 1:
         raise ValueError(f"`points`={points!r} must be a sequence of times in ms.")
-    starts = [_check_time(f"points[{k}]", p) for k, p in enumerate(points)]
-    widths = [_check_time(f"lengths[{k}]", w, allow_zero=False)
+    starts = [check_time(f"points[{k}]", p) for k, p in enumerate(points)]
+    widths = [check_time(f"lengths[{k}]", w, allow_zero=False)
               for k, w in enumerate(_per_point("lengths", lengths, len(starts), True))]
     heights = _as_values("sizes", _per_point("sizes", sizes, len(starts), False)) \
         if starts else np.zeros((0,))
@@ -403,9 +422,9 @@ def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
     [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
     """
     dt = resolve_dt(dt)
-    duration = _check_time("duration", duration, allow_zero=False)
-    t_start = _check_time("t_start", t_start)
-    t_end = duration if t_end is None else _check_time("t_end", t_end)
+    duration = check_time("duration", duration, allow_zero=False)
+    t_start = check_time("t_start", t_start)
+    t_end = duration if t_end is None else check_time("t_end", t_end)
     if not t_start < t_end <= duration:
         raise ValueError(f"`t_start`={t_start!r} and `t_end`={t_end!r} must satisfy "
                          f"0 <= t_start < t_end <= duration={duration!r}.")

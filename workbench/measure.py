@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .errors import choices
-from .inputs import resolve_dt, time_to_step
+from .inputs import check_time, resolve_dt, time_to_step
 
 __all__ = ["cross_correlation", "firing_rate", "raster_plot", "voltage_fluctuation"]
 
@@ -51,17 +51,6 @@ def _spike_positions(spikes):
     """
     flat = np.flatnonzero(_fired(spikes))
     return np.divmod(flat, spikes.shape[1])
-
-
-def _positive_time(name, value):
-    """Convert a width/bin argument to a positive finite float."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"`{name}`={value!r} is not a number; give a positive time in ms.") from None
-    if not (0.0 < number < math.inf):
-        raise ValueError(f"`{name}`={value!r} must be a positive, finite time in ms.")
-    return number
 
 
 def _bin_spikes(spikes, bin, dt):
@@ -125,11 +114,11 @@ def cross_correlation(spikes, bin, dt=None, silent="zero"):
     """
     spikes = _as_matrix("spikes", spikes, min_neurons=2)
     dt = resolve_dt(dt)
-    bin = _positive_time("bin", bin)
+    bin = check_time("bin", bin, allow_zero=False)
     if silent not in SILENT_POLICIES:
         raise ValueError(f"`silent`={silent!r} is not a known policy; choose one of: "
                          f"{choices(SILENT_POLICIES)}.")
-    if time_to_step(bin, dt) < 1 or bin < dt * (1.0 - 1e-9):
+    if bin < dt * (1.0 - 1e-9):
         raise ValueError(f"`bin`={bin!r} ms is shorter than the time step dt={dt!r} ms; "
                          f"give a bin of at least dt.")
     binned = _bin_spikes(spikes, bin, dt)
@@ -202,7 +191,7 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
     [1000.0, 1000.0, 1000.0]
     """
     spikes = _as_matrix("spikes", spikes)
-    width = _positive_time("width", width)
+    width = check_time("width", width, allow_zero=False)
     if window not in FIRING_RATE_WINDOWS:
         raise ValueError(f"`window`={window!r} is not a known window; choose one of: "
                          f"{choices(FIRING_RATE_WINDOWS)}.")
