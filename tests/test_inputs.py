@@ -227,3 +227,13 @@ def test_docstring_examples_run():
     import workbench.inputs as module
     result = doctest.testmod(module, extraglobs={"np": np})
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_manuals_show_helper_gets_one_time_per_value():
+    # chapter 17 plots every example with ts = np.arange(0, duration, 0.1)
+    examples = [bp.inputs.period_input([0, 1., 0.], [100, 300, 100], return_length=True),
+                bp.inputs.constant_current([(-1, 10), (1, 3), (3, 30), (-0.5, 10)], 0.1),
+                (bp.inputs.spike_input([10, 20, 30, 200, 300], 1., 0.5, 400.), 400),
+                (bp.inputs.ramp_input(0, 1, 1000, 200, 800), 1000)]
+    for current, duration in examples:
+        assert current.shape == np.arange(0, duration, 0.1).shape
