@@ -22,6 +22,7 @@ Usage::
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -44,8 +45,8 @@ def fixed_prob_workbench(size, method):
     bp.connect.FixedProb(0.02, seed=0, method=method)(50, 50).requires("pre_ids", "post_ids", "pre_slice")
     start = time.perf_counter()
     conn = bp.connect.FixedProb(0.02, seed=1, method=method)(size, size)
-    pre_ids, post_ids, pre_slice = conn.requires("pre_ids", "post_ids", "pre_slice")
-    return time.perf_counter() - start, int(pre_ids.shape[0])
+    built = conn.requires("pre_ids", "post_ids", "pre_slice")
+    return time.perf_counter() - start, int(built[0].shape[0])
 
 
 def fixed_prob_numpy(size):
@@ -62,8 +63,8 @@ def fixed_prob_numpy(size):
     del pres, posts
     indptr = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(pre_ids, minlength=size), out=indptr[1:])
-    pre_slice = np.stack([indptr[:-1], indptr[1:]], axis=1)
-    return time.perf_counter() - start, int(pre_ids.shape[0])
+    built = pre_ids, post_ids, np.stack([indptr[:-1], indptr[1:]], axis=1)
+    return time.perf_counter() - start, int(built[0].shape[0])
 
 
 def fixed_prob_brainpy(size):
@@ -164,11 +165,8 @@ def main():
     print_table(f"FixedProb(0.02), {small:,} x {small:,} against the peer", rows,
                 "workbench FixedProb(method='matrix')")
 
-    try:
-        import networkx  # noqa: F401
-        have_networkx = True
-    except ImportError:
-        have_networkx = False
+    have_networkx = importlib.util.find_spec("networkx") is not None
+    if not have_networkx:
         print("\nnetworkx is not installed: graph rows show workbench only.")
     n = options.graph_size
     rows = {}

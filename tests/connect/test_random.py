@@ -52,7 +52,7 @@ def test_fixed_numbers_give_exact_degrees(connector, axis, num, include_self):
     conn = connector(num, include_self=include_self, seed=5)(num_pre, num_post)
     mat = conn.conn_mat
     population = num_post if axis == 1 else num_pre
-    degree = num if isinstance(num, int) else round(num * population)
+    degree = num if isinstance(num, int) else math.floor(num * population + 0.5)
     assert set(mat.sum(axis=axis).tolist()) == {degree}
     assert mat.sum() == len(conn.pre_ids)                 # no repeated pairs
     if not include_self:
@@ -187,3 +187,8 @@ def test_generator_seed_advances():
     first = bp.connect.FixedProb(0.3, seed=rng)(20, 20).csr.indices.copy()
     second = bp.connect.FixedProb(0.3, seed=rng)(20, 20).csr.indices
     assert not np.array_equal(first, second)
+
+
+def test_fractions_round_halves_up():
+    conn = bp.connect.FixedPostNum(0.5, seed=1)(4, 5)
+    assert set(np.diff(conn.csr.indptr)) == {3}

@@ -320,3 +320,16 @@ def test_requires_accepts_a_list_and_rejects_bad_names():
         conn.requires("pre_ids", "pre_slice", "post_slice")
     with pytest.raises(ConnectorError, match="`pre2post` is derived"):
         conn.pre2post = []
+
+
+def test_custom_connector_without_base_init():
+    class Bare(bp.connect.Connector):
+        def __init__(self):
+            self.pre_ids = np.array([1, 0])
+            self.post_ids = np.array([0, 2])
+            self.num_pre, self.num_post = 2, 3
+
+    conn = Bare()
+    assert _as_lists(conn.requires("pre2post")) == [[2], [0]]
+    conn.post_ids = np.array([1, 1])            # a new source drops every derived structure
+    assert _as_lists(conn.requires("pre2post")) == [[1], [1]]

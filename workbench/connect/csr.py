@@ -71,17 +71,24 @@ def index_dtype(*counts):
 
 
 @jit
+def _key_offsets(keys, num_keys):
+    """Offsets of every key's run once ``keys`` (in ``[0, num_keys)``) are sorted."""
+    offsets = np.zeros(num_keys + 1, np.int64)
+    for s in range(keys.shape[0]):
+        offsets[keys[s] + 1] += 1
+    for k in range(num_keys):
+        offsets[k + 1] += offsets[k]
+    return offsets
+
+
+@jit
 def _counting_sort_kernel(keys, num_keys, order):
     """Stable counting sort of ``keys`` in ``[0, num_keys)``.
 
     Fills ``order`` so that ``keys[order]`` is sorted (ties keep their input
     order) and returns the ``num_keys + 1`` offsets of every key's run.
     """
-    offsets = np.zeros(num_keys + 1, np.int64)
-    for s in range(keys.shape[0]):
-        offsets[keys[s] + 1] += 1
-    for k in range(num_keys):
-        offsets[k + 1] += offsets[k]
+    offsets = _key_offsets(keys, num_keys)
     fill = offsets[:-1].copy()
     for s in range(keys.shape[0]):
         k = keys[s]
@@ -94,11 +101,7 @@ def _counting_sort_kernel(keys, num_keys, order):
 def _transpose_kernel(indptr, indices, num_cols, order, rows):
     """Counting sort of CSR synapses by column: fills ``order`` (the synapse at
     every column-major position) and ``rows`` (its row); returns column offsets."""
-    offsets = np.zeros(num_cols + 1, np.int64)
-    for s in range(indices.shape[0]):
-        offsets[indices[s] + 1] += 1
-    for c in range(num_cols):
-        offsets[c + 1] += offsets[c]
+    offsets = _key_offsets(indices, num_cols)
     fill = offsets[:-1].copy()
     for r in range(indptr.shape[0] - 1):
         for s in range(indptr[r], indptr[r + 1]):

@@ -29,6 +29,12 @@ def _ids(name, ids, num, num_name):
     return ids, int(num)
 
 
+def _grouped(keys, num_keys, values=None):
+    """Rows of ``values`` (default: synapse positions) grouped by ``keys``, input order kept."""
+    offsets, order = counting_sort(keys, num_keys)
+    return split_rows(order if values is None else values[order], offsets)
+
+
 def _pair(i, j, num_pre=None, num_post=None):
     i, num_pre = _ids("i", i, num_pre, "num_pre")
     j, num_post = _ids("j", j, num_post, "num_post")
@@ -122,8 +128,7 @@ def pre2post(i, j, num_pre=None):
     [array([1, 2]), array([], dtype=int32), array([0])]
     """
     i, j, num_pre, _ = _pair(i, j, num_pre)
-    offsets, order = counting_sort(i, num_pre)
-    return split_rows(j[order], offsets)
+    return _grouped(i, num_pre, j)
 
 
 def post2pre(i, j, num_post=None):
@@ -142,8 +147,7 @@ def post2pre(i, j, num_post=None):
         ``post2pre[b]`` holds the ``i`` of the synapses with ``j == b``.
     """
     i, j, _, num_post = _pair(i, j, num_post=num_post)
-    offsets, order = counting_sort(j, num_post)
-    return split_rows(i[order], offsets)
+    return _grouped(j, num_post, i)
 
 
 def pre2syn(i, num_pre=None):
@@ -161,9 +165,7 @@ def pre2syn(i, num_pre=None):
     list of numpy.ndarray
         ``pre2syn[a]`` holds the positions ``s`` with ``i[s] == a``, ascending.
     """
-    i, num_pre = _ids("i", i, num_pre, "num_pre")
-    offsets, order = counting_sort(i, num_pre)
-    return split_rows(order, offsets)
+    return _grouped(*_ids("i", i, num_pre, "num_pre"))
 
 
 def post2syn(j, num_post=None):
@@ -181,9 +183,7 @@ def post2syn(j, num_post=None):
     list of numpy.ndarray
         ``post2syn[b]`` holds the positions ``s`` with ``j[s] == b``, ascending.
     """
-    j, num_post = _ids("j", j, num_post, "num_post")
-    offsets, order = counting_sort(j, num_post)
-    return split_rows(order, offsets)
+    return _grouped(*_ids("j", j, num_post, "num_post"))
 
 
 def _slices(offsets, dtype):

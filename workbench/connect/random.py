@@ -23,6 +23,9 @@ from .csr import CSR, csr_from_pairs, index_dtype, offsets_from_counts
 
 __all__ = ["FixedProb", "FixedPreNum", "FixedPostNum", "GaussianProb", "GaussianWeight", "DOG"]
 
+# Squared distance below which two grid positions count as the same position.
+_SAME_POSITION2 = 1e-18
+
 # Number of random gaps drawn at once by FixedProb: bounds the temporary memory
 # (about 130 MB) whatever the size of the connection.
 _GAP_CHUNK = 1 << 22
@@ -79,14 +82,33 @@ def _axis_range(center, radius, step, length):
     return max(low, 0), min(high, length - 1)
 
 
+# Profiles of the distance kernel: what a pair's value is and which pairs are kept.
+_PROBABILITY, _GAUSSIAN, _DIFFERENCE_OF_GAUSSIANS = 0, 1, 2
+
+
 @jit
-def _pairs_within_kernel(pre_shape, pre_step, post_shape, post_step, radius):
-    """All (pre, post) grid pairs closer than ``radius``: pre-major ``indptr``,
-    post indices (ascending per row) and squared distances."""
+def _profile_value(kind, d2, params):
+    """``w+ exp(-d2 / 2 s+^2)``, minus ``w- exp(-d2 / 2 s-^2)`` for DOG; params = (s+, s-, w+, w-)."""
+    value = params[2] * np.exp(-d2 / (2.0 * params[0] * params[0]))
+    if kind == _DIFFERENCE_OF_GAUSSIANS:
+        value -= params[3] * np.exp(-d2 / (2.0 * params[1] * params[1]))
+    return value
+
+
+@jit
+def _distance_kernel(pre_shape, pre_step, post_shape, post_step, radius, kind, params, threshold,
+                     include_self, seed):
+    """Connect grid pairs closer than ``radius`` whose profile value passes ``threshold``.
+
+    A probability profile keeps a pair with probability equal to its value.
+    Returns the pre-major ``indptr``, post indices (ascending per row) and the
+    values of the kept pairs (empty for the probability profile).
+    """
+    np.random.seed(seed)
     num_pre, post_width = pre_shape[0] * pre_shape[1], post_shape[1]
     capacity = max(16, 4 * num_pre)
     indices = np.empty(capacity, np.int64)
-    dist2 = np.empty(capacity, np.float64)
+    values = np.empty(capacity if kind != _PROBABILITY else 0, np.float64)
     indptr = np.zeros(num_pre + 1, np.int64)
     radius2, n = radius * radius, 0
     for i in range(num_pre):
@@ -94,19 +116,28 @@ def _pairs_within_kernel(pre_shape, pre_step, post_shape, post_step, radius):
         row_lo, row_hi = _axis_range(y, radius, post_step[0], post_shape[0])
         col_lo, col_hi = _axis_range(x, radius, post_step[1], post_width)
         for r in range(row_lo, row_hi + 1):
-            dy = r * post_step[0] - y
             for c in range(col_lo, col_hi + 1):
-                dx = c * post_step[1] - x
-                d2 = dy * dy + dx * dx
-                if d2 <= radius2:
-                    if n == capacity:
-                        capacity *= 2
-                        indices = _grown(indices, capacity)
-                        dist2 = _grown(dist2, capacity)
-                    indices[n], dist2[n] = r * post_width + c, d2
-                    n += 1
+                d2 = (r * post_step[0] - y) ** 2 + (c * post_step[1] - x) ** 2
+                if d2 > radius2 or (not include_self and d2 <= _SAME_POSITION2):
+                    continue
+                value = _profile_value(kind, d2, params)
+                if kind == _PROBABILITY:
+                    keep = value >= threshold and np.random.random() < value
+                else:
+                    keep = abs(value) >= threshold
+                if not keep:
+                    continue
+                if n == capacity:
+                    capacity *= 2
+                    indices = _grown(indices, capacity)
+                    if kind != _PROBABILITY:
+                        values = _grown(values, capacity)
+                indices[n] = r * post_width + c
+                if kind != _PROBABILITY:
+                    values[n] = value
+                n += 1
         indptr[i + 1] = n
-    return indptr, indices[:n].copy(), dist2[:n].copy()
+    return indptr, indices[:n].copy(), values[:n].copy()
 
 
 @jit
@@ -242,7 +273,7 @@ class _FixedNum(Connector):
 
     def _degree(self, num_rows, num_cols, row_side, col_side):
         """Validated number of connections of every row neuron."""
-        count = self.num if isinstance(self.num, int) else int(round(self.num * num_cols))
+        count = self.num if isinstance(self.num, int) else int(np.floor(self.num * num_cols + 0.5))
         available = num_cols - 1 if (not self.include_self and min(num_rows, num_cols) > 0) else num_cols
         if count > available:
             why = " (include_self=False excludes neuron i itself)" if available < num_cols else ""
@@ -262,7 +293,7 @@ class FixedPostNum(_FixedNum):
     num : int or float
         The number of post-synaptic targets of each pre-synaptic neuron, or
         (a float in [0, 1]) that fraction of the post-synaptic group, rounded
-        to the nearest int.
+        to the nearest int (halves up).
     include_self : bool, default True
         Whether pre-synaptic neuron i may connect to post-synaptic neuron i.
     seed : None, int or numpy.random.Generator, optional
@@ -295,7 +326,7 @@ class FixedPreNum(_FixedNum):
     num : int or float
         The number of pre-synaptic sources of each post-synaptic neuron, or
         (a float in [0, 1]) that fraction of the pre-synaptic group, rounded
-        to the nearest int.
+        to the nearest int (halves up).
     include_self : bool, default True
         Whether post-synaptic neuron j may receive from pre-synaptic neuron j.
     seed : None, int or numpy.random.Generator, optional
@@ -329,10 +360,8 @@ class _DistanceConnector(Connector):
     other; with ``normalize=False`` they are grid coordinates.
     """
 
-    _min_separation2 = 1e-18   # squared distance below which two positions coincide
-
-    def _grid_pairs(self, radius):
-        """Candidate pairs within ``radius``: CSR indptr, post ids and squared distances."""
+    def _connect(self, radius, kind, params, threshold, seed=0):
+        """Run the distance kernel over the two geometries; returns the CSR."""
         owner = type(self).__name__
         if len(self.pre_size) != len(self.post_size):
             raise ConnectorError(f"{owner} needs pre- and post-synaptic geometries with the same number "
@@ -340,24 +369,19 @@ class _DistanceConnector(Connector):
                                  f"post_size={self.post_size}.")
         pre_shape = np.array(grid_shape(owner, "pre_size", self.pre_size), dtype=np.int64)
         post_shape = np.array(grid_shape(owner, "post_size", self.post_size), dtype=np.int64)
-        # A slightly larger radius: the exact threshold is applied to the values afterwards.
-        return _pairs_within_kernel(pre_shape, self._steps(pre_shape), post_shape,
-                                    self._steps(post_shape), float(radius) * (1 + 1e-9))
+        # A slightly larger radius: the exact threshold is applied to every value.
+        indptr, indices, values = _distance_kernel(
+            pre_shape, self._steps(pre_shape), post_shape, self._steps(post_shape),
+            float(radius) * (1 + 1e-9), kind, np.asarray(params, dtype=np.float64), float(threshold),
+            self.include_self, seed)
+        dtype = index_dtype(self.num_pre, self.num_post, indices.shape[0])
+        return CSR(indptr, indices.astype(dtype), (self.num_pre, self.num_post),
+                   None if kind == _PROBABILITY else values)
 
     def _steps(self, shape):
         if not self.normalize:
             return np.ones(2)
         return np.array([1.0 / (n - 1) if n > 1 else 0.0 for n in shape])
-
-    def _kept(self, indptr, indices, dist2, keep, weights=None):
-        """The CSR of the candidate pairs where ``keep`` is True."""
-        if not self.include_self:
-            keep &= dist2 > self._min_separation2
-        cumulative = np.zeros(keep.shape[0] + 1, dtype=np.int64)
-        np.cumsum(keep, out=cumulative[1:])
-        dtype = index_dtype(self.num_pre, self.num_post, int(cumulative[-1]))
-        return CSR(cumulative[indptr], indices[keep].astype(dtype), (self.num_pre, self.num_post),
-                   None if weights is None else weights[keep])
 
 
 class GaussianProb(_DistanceConnector):
@@ -398,12 +422,8 @@ class GaussianProb(_DistanceConnector):
     def build_csr(self):
         """Draw the connection; see :meth:`Connector.build_csr`."""
         radius = np.inf if self.p_min == 0 else self.sigma * np.sqrt(-2.0 * np.log(self.p_min))
-        rng = make_rng(self.seed)
-
-        indptr, indices, dist2 = self._grid_pairs(radius)
-        prob = np.exp(-dist2 / (2.0 * self.sigma ** 2))
-        keep = (prob >= self.p_min) & (rng.random(prob.shape[0]) < prob)
-        return self._kept(indptr, indices, dist2, keep)
+        return self._connect(radius, _PROBABILITY, (self.sigma, self.sigma, 1.0, 0.0), self.p_min,
+                             seed=kernel_seed(make_rng(self.seed)))
 
 
 class GaussianWeight(_DistanceConnector):
@@ -453,10 +473,7 @@ class GaussianWeight(_DistanceConnector):
     def build_csr(self):
         """Compute the connection and its weights; see :meth:`Connector.build_csr`."""
         radius = np.inf if self.w_min == 0 else self.sigma * np.sqrt(2.0 * np.log(self.w_max / self.w_min))
-
-        indptr, indices, dist2 = self._grid_pairs(radius)
-        weights = self.w_max * np.exp(-dist2 / (2.0 * self.sigma ** 2))
-        return self._kept(indptr, indices, dist2, weights >= self.w_min, weights)
+        return self._connect(radius, _GAUSSIAN, (self.sigma, self.sigma, self.w_max, 0.0), self.w_min)
 
 
 class DOG(_DistanceConnector):
@@ -513,8 +530,5 @@ class DOG(_DistanceConnector):
             radius = np.inf if self.w_min == 0 else 0.0
         else:
             radius = max(s_plus, s_minus) * np.sqrt(2.0 * np.log(bound / self.w_min))
-
-        indptr, indices, dist2 = self._grid_pairs(radius)
-        weights = (w_plus * np.exp(-dist2 / (2.0 * s_plus ** 2))
-                   - w_minus * np.exp(-dist2 / (2.0 * s_minus ** 2)))
-        return self._kept(indptr, indices, dist2, np.abs(weights) >= self.w_min, weights)
+        return self._connect(radius, _DIFFERENCE_OF_GAUSSIANS, (s_plus, s_minus, w_plus, w_minus),
+                             self.w_min)
