@@ -14,3 +14,6 @@ from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
 from . import connect
+from . import inputs
+from . import measure
+from . import visualize
