@@ -7,8 +7,8 @@ repeat mode, without recompiling) on a worker thread, and the renderers of
 
 from .controls import ControlPanel, ControlSpec, StatusBar, as_spec, make_control
 from .export import ExportBar
-from .panels import Panel
+from .panels import ConnectivityPanel, Panel
 from .runner import LiveRunner, RunToken, Superseded
 
 __all__ = ["ControlPanel", "ControlSpec", "StatusBar", "as_spec", "make_control", "ExportBar",
-           "Panel", "LiveRunner", "RunToken", "Superseded"]
+           "Panel", "ConnectivityPanel", "LiveRunner", "RunToken", "Superseded"]

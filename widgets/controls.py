@@ -250,12 +250,13 @@ class ControlPanel:
     @staticmethod
     def _row(spec, control):
         unit = W.HTML(html.escape(spec.unit), layout=W.Layout(min_width="3em"))
-        parts = [control, unit]
-        if spec.description:
-            note = W.HTML(f"<span style='color:#555;font-size:90%'>"
-                          f"{html.escape(spec.description)}</span>")
-            parts.append(note)
-        return W.HBox(parts, layout=W.Layout(align_items="center"))
+        row = W.HBox([control, unit], layout=W.Layout(align_items="center"))
+        if not spec.description:
+            return row
+        note = W.HTML(f"<span style='color:#555;font-size:90%;line-height:1.2'>"
+                      f"{html.escape(spec.description)}</span>",
+                      layout=W.Layout(margin="-6px 0 6px 8px"))
+        return W.VBox([row, note])
 
     def _make_observer(self, name):
         def observer(_change):

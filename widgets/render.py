@@ -5,7 +5,7 @@ redraws them in place with ``update(result)`` under ``hold_sync()``, so one
 update is one message per mark and the figure is never rebuilt. Scales are fixed
 by the panels (ranges of the analysis, the simulated time, the number of
 neurons) and figures never animate. Long data is thinned for drawing only
-(:mod:`widgets.decimate`); panels export the full-resolution data.
+(:mod:`widgets.drawing`); panels export the full-resolution data.
 
 The renderers read result objects by their attributes (see
 ``workbench/analysis/results.py``) and plain arrays from the simulation
@@ -16,7 +16,7 @@ import bqplot as bq
 import ipywidgets as W
 import numpy as np
 
-from .decimate import counts_to_png, decimate_trace, spike_counts
+from .drawing import counts_to_png, decimate_trace, spike_counts
 
 __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorFieldMarks",
            "FixedPointMarks", "TrajectoryMarks", "ClickMarks", "BranchMarks",
@@ -76,7 +76,7 @@ def axis_label(name, unit=""):
 
 
 def make_figure(x_range, y_range, x_label="", y_label="", title="", marks=(), legend=False,
-                height="420px", css_class=None, x_log=False):
+                height="420px", css_class=None, x_log=False, y_reverse=False, width="100%"):
     """A figure with fixed linear scales, labelled axes and no animation.
 
     Parameters
@@ -96,6 +96,10 @@ def make_figure(x_range, y_range, x_label="", y_label="", title="", marks=(), le
         Extra CSS class (a stable hook for browser tests).
     x_log : bool, optional
         Logarithmic horizontal scale.
+    y_reverse : bool, optional
+        Vertical axis pointing down (matrix rows, image rows).
+    width : str, optional
+        CSS width of the figure.
 
     Returns
     -------
@@ -105,7 +109,8 @@ def make_figure(x_range, y_range, x_label="", y_label="", title="", marks=(), le
     """
     x_cls = bq.LogScale if x_log else bq.LinearScale
     scales = {"x": x_cls(min=float(x_range[0]), max=float(x_range[1])),
-              "y": bq.LinearScale(min=float(y_range[0]), max=float(y_range[1]))}
+              "y": bq.LinearScale(min=float(y_range[0]), max=float(y_range[1]),
+                                  reverse=bool(y_reverse))}
     axes = [bq.Axis(scale=scales["x"], label=x_label, grid_lines="none"),
             bq.Axis(scale=scales["y"], label=y_label, side="left",
                     grid_lines="none", label_offset="45px")]
@@ -113,7 +118,7 @@ def make_figure(x_range, y_range, x_label="", y_label="", title="", marks=(), le
                        legend_location="top-right", padding_x=0, padding_y=0,
                        fig_margin={"top": 40 if title else 15, "bottom": 45, "left": 65,
                                    "right": 15},
-                       layout=W.Layout(width="100%", height=height, min_width="420px"))
+                       layout=W.Layout(width=width, height=height, min_width="380px"))
     if legend:
         for mark in figure.marks:
             if mark.labels:

@@ -54,8 +54,11 @@ def test_make_control_picks_the_widget_and_a_step():
 def test_panel_shows_units_and_explanations():
     panel = ControlPanel([ControlSpec("Iext", 0.8, 0.0, 1.5, unit="uA/cm2",
                                       description="injected current")])
-    texts = [child.value for row in panel.widget.children if isinstance(row, W.HBox)
-             for child in row.children if isinstance(child, W.HTML)]
+    def html_texts(widget):
+        if isinstance(widget, W.HTML):
+            return [widget.value]
+        return [t for child in getattr(widget, "children", ()) for t in html_texts(child)]
+    texts = html_texts(panel.widget)
     assert "uA/cm2" in texts[0] and "injected current" in texts[1]
 
 

@@ -62,6 +62,8 @@ class Panel(W.VBox):
     result : object or None
         The engine result currently on screen (None before the first result and
         after an error).
+    params : dict or None
+        The request (control values) that produced :attr:`result`.
     error : Exception or None
         The error of the newest request, if it failed.
     status : StatusBar
@@ -76,6 +78,7 @@ class Panel(W.VBox):
         self.status = StatusBar()
         self.export = ExportBar(self.figures, self.export_tables, export_name)
         self.result = None
+        self.params = None
         self.error = None
         self.last_timing = {}
         self._cleared = []
@@ -84,7 +87,8 @@ class Panel(W.VBox):
                                   threaded=threaded, cancellable=cancellable)
         left = W.VBox([self.control_panel.widget, *extra],
                       layout=W.Layout(min_width="340px", max_width="520px", flex="0 1 auto"))
-        right = W.VBox([*self.figures.values(), self.status.widget, self.export.widget],
+        right = W.VBox([self.layout_figures(self.figures), self.status.widget,
+                        self.export.widget],
                        layout=W.Layout(flex="1 1 600px"))
         super().__init__([W.HBox([left, right], layout=W.Layout(flex_flow="row wrap"))])
         self.add_class("wb-panel")
@@ -146,10 +150,26 @@ class Panel(W.VBox):
 
     def close(self):
         """Stop the worker thread and close the widgets."""
-        self._runner.close()
+        runner = getattr(self, "_runner", None)    # absent when __init__ failed early
+        if runner is not None:
+            runner.close()
         super().close()
 
     # -- hooks for subclasses -----------------------------------------------------------
+    def layout_figures(self, figures):
+        """Arrange the figures (default: stacked vertically).
+
+        Parameters
+        ----------
+        figures : dict
+            ``{name: bqplot.Figure}``.
+
+        Returns
+        -------
+        ipywidgets.Widget
+        """
+        return W.VBox(list(figures.values()))
+
     def request_params(self):
         """What one request carries; by default the control values.
 
@@ -178,6 +198,8 @@ class Panel(W.VBox):
 
     def render(self, result):
         """Update the marks from ``result`` (in place, under ``hold_sync``).
+
+        :attr:`params` already holds the request that produced ``result``.
 
         Parameters
         ----------
@@ -250,6 +272,7 @@ class Panel(W.VBox):
     def _show(self, result, params):
         start = time.perf_counter()
         self.unclear()
+        self.params = params
         self.render(result)
         self.result = result
         self.error = None
@@ -263,6 +286,7 @@ class Panel(W.VBox):
     def _show_error(self, exc, params):
         self.error = exc
         self.result = None
+        self.params = params
         self.clear()
         where = f" for {self.describe_params(params)}" if params else ""
         self.status.error(f"{type(exc).__name__}{where}: {exc}")

@@ -1,18 +1,23 @@
-"""Thin long data for drawing only: min/max decimation of traces and spike rasterization.
+"""Reduce large data to what a screen can show: for drawing only, never for results.
 
 These functions change what is *drawn*, never what is computed or exported: a
 100,000-point SVG line costs about half a second per update in the browser, a
 few thousand points a few milliseconds, and a screen has only about a thousand
-pixel columns anyway. Min/max decimation keeps every spike peak and trough
-visible; spike rasterization bins spikes into screen pixels so a raster of
-100,000 spikes is one small PNG instead of 100,000 SVG elements.
+pixel columns anyway.
+
+* :func:`decimate_trace`: min/max decimation keeps every spike peak and trough visible;
+* :func:`spike_counts` / :func:`counts_to_png`: a raster of 100,000 spikes becomes one
+  small PNG instead of 100,000 SVG elements;
+* :func:`block_density`: a connection matrix of millions of pairs becomes at most a
+  few hundred by a few hundred cells;
+* :func:`degree_histogram`: degree counts in at most a few dozen bars.
 """
 
 import io
 
 import numpy as np
 
-__all__ = ["decimate_trace", "spike_counts", "counts_to_png"]
+__all__ = ["decimate_trace", "spike_counts", "counts_to_png", "block_density", "degree_histogram"]
 
 
 def decimate_trace(x, y, max_points=2000):
@@ -130,3 +135,72 @@ def counts_to_png(layers, saturation=2):
     stream = io.BytesIO()
     PILImage.fromarray(rgba, "RGBA").save(stream, format="png", compress_level=1)
     return stream.getvalue()
+
+
+def _blocks(n, cells):
+    """Block index of each of ``n`` items split into ``cells`` near-equal blocks, and sizes."""
+    index = np.arange(n, dtype=np.int64) * cells // max(n, 1)
+    return index, np.bincount(index, minlength=cells)
+
+
+def block_density(pre_ids, post_ids, num_pre, num_post, max_cells=200):
+    """Fraction of connected pairs in blocks of a connection matrix.
+
+    Parameters
+    ----------
+    pre_ids, post_ids : array_like of int
+        One entry per synapse.
+    num_pre, num_post : int
+        Matrix shape.
+    max_cells : int, optional
+        Blocks per axis at most (an axis shorter than this keeps one cell per neuron).
+
+    Returns
+    -------
+    pre_centers : numpy.ndarray
+        Centre (in pre-synaptic neuron index) of each block row.
+    post_centers : numpy.ndarray
+        Centre of each block column.
+    density : numpy.ndarray
+        ``(rows, cols)``: synapses in the block divided by the pairs it holds
+        (1 for a full block; more than 1 only with multiple synapses per pair).
+    """
+    rows = max(1, min(int(max_cells), int(num_pre)))
+    cols = max(1, min(int(max_cells), int(num_post)))
+    row_of, row_sizes = _blocks(int(num_pre), rows)
+    col_of, col_sizes = _blocks(int(num_post), cols)
+    pre = np.asarray(pre_ids, dtype=np.int64)
+    post = np.asarray(post_ids, dtype=np.int64)
+    counts = np.bincount(row_of[pre] * cols + col_of[post], minlength=rows * cols)
+    pairs = np.outer(row_sizes, col_sizes).astype(float)
+    density = counts.reshape(rows, cols) / np.maximum(pairs, 1.0)
+    pre_centers = np.bincount(row_of, weights=np.arange(int(num_pre)), minlength=rows) / \
+        np.maximum(row_sizes, 1)
+    post_centers = np.bincount(col_of, weights=np.arange(int(num_post)), minlength=cols) / \
+        np.maximum(col_sizes, 1)
+    return pre_centers, post_centers, density
+
+
+def degree_histogram(degrees, max_bins=50):
+    """Histogram of integer degrees: one bar per degree, or bars of a whole number of degrees.
+
+    Parameters
+    ----------
+    degrees : array_like of int
+    max_bins : int, optional
+        Bars at most; each bar then covers the same number of integer degrees
+        (unequal coverage would draw a comb pattern).
+
+    Returns
+    -------
+    centers, counts : numpy.ndarray
+        Bar centres (in degrees) and the number of neurons per bar.
+    """
+    degrees = np.asarray(degrees, dtype=np.int64)
+    if degrees.size == 0:
+        return np.zeros(0), np.zeros(0)
+    low, high = int(degrees.min()), int(degrees.max())
+    width = -(-(high - low + 1) // int(max_bins))
+    counts = np.bincount((degrees - low) // width)
+    centers = low + width * np.arange(len(counts)) + (width - 1) / 2.0
+    return centers.astype(float), counts.astype(float)

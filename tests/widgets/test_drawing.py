@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from widgets.decimate import counts_to_png, decimate_trace, spike_counts
+from widgets.drawing import counts_to_png, decimate_trace, spike_counts
 
 
 def reference_envelope(y, buckets):
@@ -74,3 +74,33 @@ def test_png_encodes_counts_as_opacity():
     assert image.shape == (2, 2, 4)
     assert list(image[..., 3].ravel()) == [0, 127, 254, 254]
     assert tuple(image[1, 1, :3]) == (10, 20, 30)
+
+
+def test_block_density_matches_a_dense_reference():
+    from widgets.drawing import block_density
+    rng = np.random.default_rng(3)
+    num_pre, num_post = 530, 40
+    mat = rng.random((num_pre, num_post)) < 0.1
+    pre, post = np.nonzero(mat)
+    pre_c, post_c, density = block_density(pre, post, num_pre, num_post, max_cells=50)
+    assert density.shape == (50, 40)                  # the short axis keeps one cell per neuron
+    row_of = np.arange(num_pre) * 50 // num_pre
+    for r in (0, 17, 49):
+        rows = mat[row_of == r]
+        assert np.allclose(density[r], rows.mean(axis=0))
+        assert pre_c[r] == np.arange(num_pre)[row_of == r].mean()
+    assert np.array_equal(post_c, np.arange(40))
+
+
+def test_degree_histogram_counts_every_neuron():
+    from widgets.drawing import degree_histogram
+    centers, counts = degree_histogram([3, 3, 5, 7])
+    assert list(centers) == [3, 4, 5, 6, 7] and list(counts) == [2, 0, 1, 0, 1]
+    degrees = np.random.default_rng(0).integers(100, 1100, 5000)
+    centers, counts = degree_histogram(degrees, max_bins=40)
+    assert len(centers) <= 40 and counts.sum() == 5000
+    width = 25                                    # 1000 integer degrees in 40 bars
+    assert centers[0] == degrees.min() + (width - 1) / 2
+    for k in (0, 13, len(centers) - 1):
+        low = degrees.min() + k * width
+        assert counts[k] == np.sum((degrees >= low) & (degrees < low + width))
