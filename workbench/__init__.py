@@ -17,3 +17,5 @@ from . import connect
 from . import inputs
 from . import measure
 from . import visualize
+from . import integrators
+from .integrators import odeint, set_default_odeint, get_default_odeint
