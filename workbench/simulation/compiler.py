@@ -316,14 +316,16 @@ class CompiledExecutor:
             return False
         return True
 
-    def bind(self, plan):
-        """Attach the values of a run.
+    def bind(self, plan, force=False):
+        """Attach the values of a run (gathered again unless already bound to ``plan``).
 
         Parameters
         ----------
         plan : RunPlan
+        force : bool, optional
+            Gather the objects' current attributes even if ``plan`` is bound.
         """
-        if self._bound_plan is plan:
+        if self._bound_plan is plan and not force:
             return
         if self._pending is not None and self._pending[0] is plan:
             self.args, self.cells = self._pending[1]

@@ -145,12 +145,14 @@ class InterpretedExecutor:
         """
         return True
 
-    def bind(self, plan):
+    def bind(self, plan, force=False):
         """Attach the values of a run (inputs, monitor storage, start time).
 
         Parameters
         ----------
         plan : RunPlan
+        force : bool, optional
+            Unused (binding is always cheap here).
         """
         for k, spec in enumerate(plan.inputs):
             self.namespace[f"_in_{k}"] = spec.value

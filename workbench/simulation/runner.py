@@ -22,7 +22,7 @@ import numpy as np
 
 from ..backend import settings
 from ..errors import ModelError, SimulationError
-from .base import DynamicalSystem, check_backend_support
+from .base import check_backend_support
 from .failures import StateWatch
 from .inputs import parse_inputs
 from .interpreter import InterpretedExecutor
@@ -187,10 +187,25 @@ def build(host, duration, inputs=(), show_code=False):
     Returns
     -------
     callable
-        ``run_chunk(i_start, i_end)`` of the prepared executor.
+        ``run_steps(i_start, i_end)``: advance the prepared run over its steps
+        ``i_start`` to ``i_end - 1`` (0 <= i_start <= i_end <= number of steps);
+        the monitors of ``host`` hold that run's records.
     """
     plan = RunPlan(host, duration, inputs)
-    return _executor(plan, show_code).run_chunk
+    executor = _executor(plan, show_code)
+
+    def run_steps(i_start, i_end):
+        if not (0 <= i_start <= i_end <= plan.n_steps):
+            raise ModelError(f"run_steps({i_start}, {i_end}) is outside the built run of "
+                             f"{plan.n_steps} steps; give 0 <= i_start <= i_end <= "
+                             f"{plan.n_steps}.")
+        executor.bind(plan, force=True)
+        try:
+            executor.run_chunk(int(i_start), int(i_end))
+        finally:
+            executor.finish()
+
+    return run_steps
 
 
 def _chunk_bounds(n_steps, n_chunks):

@@ -27,9 +27,7 @@ the file and line.
 import ast
 import builtins
 import inspect
-import math
 import numbers
-import textwrap
 import types
 
 import numba
@@ -40,8 +38,9 @@ from ..errors import ModelError
 from . import kernels
 from .base import DynamicalSystem
 from .bindings import Binding, GlobalOwner, classify, is_integrator
+from .astutil import MISSING as _MISSING, chain_names as _chain, local_names as _local_names
+from .astutil import parse_function, static_get as _static_get
 from .codeprint import render_body
-from .delays import ConstantDelay
 from .fingerprints import fingerprint, integrator_fingerprint
 
 __all__ = ["StepCompileError", "RewrittenStep", "rewrite_step", "BindingRegistry"]
@@ -141,50 +140,6 @@ class _Ref:
         self.name = name
 
 
-def _chain(node):
-    """``a.b.c`` -> ['a', 'b', 'c'] (None if not a plain attribute chain)."""
-    names = []
-    while isinstance(node, ast.Attribute):
-        names.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        names.append(node.id)
-        return names[::-1]
-    return None
-
-
-def _static_get(obj, attr):
-    """An attribute without running descriptors (but staticmethods unwrapped)."""
-    try:
-        value = inspect.getattr_static(obj, attr)
-    except AttributeError:
-        return _MISSING
-    if isinstance(value, staticmethod):
-        return value.__func__
-    if isinstance(value, property):
-        return getattr(obj, attr)
-    if isinstance(value, types.FunctionType) and attr not in getattr(obj, "__dict__", {}):
-        return getattr(obj, attr)         # a method: bound
-    return value
-
-
-_MISSING = object()
-
-
-def _local_names(fdef):
-    names = {a.arg for a in fdef.args.args + fdef.args.kwonlyargs}
-    for node in ast.walk(fdef):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not fdef:
-            names.update(a.arg for a in node.args.args)
-            if isinstance(node, ast.FunctionDef):
-                names.add(node.name)
-    return names
-
-
 def _sanitize(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
@@ -200,11 +155,7 @@ class _Context:
         self.method_integrators = method_integrators
         raw = func.__func__ if inspect.ismethod(func) else func
         self.raw = raw
-        self.filename = inspect.getsourcefile(raw) or "<unknown>"
-        lines, self.first_line = inspect.getsourcelines(raw)
-        self.tree = ast.parse(textwrap.dedent("".join(lines)))
-        ast.increment_lineno(self.tree, self.first_line - 1)
-        self.fdef = self.tree.body[0]
+        self.fdef, self.filename, self.first_line = parse_function(func)
         if not isinstance(self.fdef, ast.FunctionDef):
             raise StepCompileError(f"{label} ({self.filename}, line {self.first_line}) is not a "
                                    f"plain function definition (a lambda or callable object); "
@@ -743,7 +694,8 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         body.extend(result if isinstance(result, list) else [result])
     body = [ast.fix_missing_locations(s) for s in body]
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
-    header = [f"# {label}, compiled by workbench.",
+    header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
+              f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
               "@jit",
               f"def {function_name}({', '.join(params)}):"]
