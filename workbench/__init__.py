@@ -13,6 +13,9 @@ from .backend.jit import jit_compilations, jit_stats
 from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
+from . import inputs
+from . import measure
+from . import visualize
 
 # simulation engine (issue 3)
 from . import simulation
