@@ -1,5 +1,7 @@
 """The numba backend: compiled steps, one loop per run, repeat mode without recompilation."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -168,4 +170,6 @@ def test_show_code_prints_the_compiled_step_and_loop(capsys):
     code = capsys.readouterr().out
     assert "def EulerLIF_update(_t, _i, _dt, self__size" in code
     assert "if _t - self__t_last_spike[i] <= self__t_refractory:  # line" in code
-    assert "def run_loop(" in code and "_iadd(" in code
+    assert "def run_loop(" in code
+    assert re.search(r"for _j in range\(\w+__input\.shape\[0\]\):\n\s+\w+__input\[_j\] \+= _in_0",
+                     code)

@@ -218,8 +218,17 @@ class CompiledExecutor:
         for k, spec in enumerate(plan.inputs):
             if spec.node is not item.node:
                 continue
-            target, _ = self._value_expr(spec.node, spec.attr, args)
+            target, binding = self._value_expr(spec.node, spec.attr, args)
             value = args.add(f"_in_{k}", ("input", k))
+            if np.ndim(getattr(spec.node, spec.attr)) == 1:
+                # a plain loop compiles much faster than a generic array kernel
+                element = {"scalar": value, "vector": f"{value}[_j]"}.get(spec.kind)
+                if element is None:
+                    element = f"{value}[_i]" if np.ndim(spec.value) == 1 else f"{value}[_i, _j]"
+                op = "=" if spec.op == "=" else f"{spec.op}="
+                lines.extend([f"for _j in range({target}.shape[0]):",
+                              f"    {target}[_j] {op} {element}"])
+                continue
             if spec.kind == "series":
                 value += "[_i]"
             lines.append(f"{_INPUT_KERNELS[spec.op]}({target}, {value})")
@@ -234,14 +243,22 @@ class CompiledExecutor:
             rec = args.add(f"_rec_{k}", ("record", k))
             period = args.add(f"_per_{k}", ("period", k))
             row = f"{rec}[_i // {period}]"
+            one_d = binding.kind == "array" and np.ndim(getattr(node, record.key)) == 1
             if record.index is not None:
                 index = args.add(f"_idx_{k}", ("index", k))
-                write = f"_gather_into({row}, {source}, {index})"
+                if one_d:
+                    write = [f"_row = {row}", f"for _j in range({index}.shape[0]):",
+                             f"    _row[_j] = {source}[{index}[_j]]"]
+                else:
+                    write = [f"_gather_into({row}, {source}, {index})"]
             elif binding.kind in ("scalar", "cell"):
-                write = f"{row} = {source}"
+                write = [f"{row} = {source}"]
+            elif one_d:
+                write = [f"_row = {row}", f"for _j in range({source}.shape[0]):",
+                         f"    _row[_j] = {source}[_j]"]
             else:
-                write = f"_assign({row}, {source})"
-            lines.extend([f"if _i % {period} == 0:", f"    {write}"])
+                write = [f"_assign({row}, {source})"]
+            lines.extend([f"if _i % {period} == 0:"] + [f"    {line}" for line in write])
         return lines
 
     def _step_lines(self, index, item, args, namespace, key_parts, step_names):

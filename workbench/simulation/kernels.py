@@ -82,29 +82,76 @@ _COMBINE = {"=": _replace, "+": _add, "-": _sub, "*": _mul, "/": _div}
 
 
 def _make_overload(op):
-    """Build the numba implementation chooser of one in-place operation."""
+    """Build the numba implementation chooser of one in-place operation.
+
+    Implementations are written per number of dimensions with plain loops:
+    they compile several times faster than numba's generic array assignment.
+    """
     combine = _COMBINE[op]
 
     def chooser(dst, src):
         if not isinstance(dst, types.Array):
             return None
-        if isinstance(src, (types.Number, types.Boolean)):
-            def fill(dst, src):
-                flat = dst.reshape(dst.size)
-                for k in range(flat.size):
-                    flat[k] = combine(flat[k], src)
-            return fill
-        if not isinstance(src, types.Array) or src.ndim > dst.ndim:
+        scalar = isinstance(src, (types.Number, types.Boolean))
+        if not scalar and not isinstance(src, types.Array):
             return None
-        if src.ndim == 0:
+        if not scalar and src.ndim == 0:
             def fill0(dst, src):
                 value = src[()]
                 flat = dst.reshape(dst.size)
                 for k in range(flat.size):
                     flat[k] = combine(flat[k], value)
             return fill0
+        if dst.ndim == 1:
+            if scalar:
+                def fill1(dst, src):
+                    for k in range(dst.shape[0]):
+                        dst[k] = combine(dst[k], src)
+                return fill1
+            if src.ndim == 1:
+                def copy1(dst, src):
+                    if src.shape[0] != dst.shape[0]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for k in range(dst.shape[0]):
+                        dst[k] = combine(dst[k], src[k])
+                return copy1
+            return None
+        if dst.ndim == 2:
+            if scalar:
+                def fill2(dst, src):
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src)
+                return fill2
+            if src.ndim == 1:
+                def rows2(dst, src):
+                    if src.shape[0] != dst.shape[1]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src[j])
+                return rows2
+            if src.ndim == 2:
+                def copy2(dst, src):
+                    if src.shape[0] != dst.shape[0] or src.shape[1] != dst.shape[1]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src[i, j])
+                return copy2
+            return None
+        if scalar:
+            def fill(dst, src):
+                flat = dst.reshape(dst.size)
+                for k in range(flat.size):
+                    flat[k] = combine(flat[k], src)
+            return fill
+        if src.ndim > dst.ndim:
+            return None
         lead = dst.ndim - src.ndim
-        contiguous = src.layout == "C"
 
         def copy(dst, src):
             for axis in range(src.ndim):
@@ -112,19 +159,12 @@ def _make_overload(op):
                     raise ValueError("could not broadcast input array into the target array "
                                      "(shapes differ)")
             flat = dst.reshape(dst.size)
-            n = src.size
+            source = np.ascontiguousarray(src).reshape(src.size)
+            n = source.size
             if n == 0:
                 return
-            if contiguous:
-                source = src.reshape(n)
-            else:
-                source = np.ascontiguousarray(src).reshape(n)
-            if n == flat.size:
-                for k in range(n):
-                    flat[k] = combine(flat[k], source[k])
-            else:
-                for k in range(flat.size):
-                    flat[k] = combine(flat[k], source[k % n])
+            for k in range(flat.size):
+                flat[k] = combine(flat[k], source[k % n])
         return copy
 
     return chooser
