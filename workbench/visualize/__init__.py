@@ -1,0 +1,3 @@
+"""Matplotlib renderers and the bp.visualize API."""
+
+from . import analysis
