@@ -13,3 +13,4 @@ from .backend.jit import jit_compilations, jit_stats
 from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
+from . import analysis

@@ -10,6 +10,7 @@ from .stability import (get_1d_stability_types, get_2d_stability_types,
                         get_3d_stability_types, stability_analysis)
 from .phase_plane import PhasePlane
 from .bifurcation import Bifurcation
+from .fast_slow import FastSlowBifurcation
 
-__all__ = ["PhasePlane", "Bifurcation", "get_1d_stability_types", "get_2d_stability_types",
+__all__ = ["PhasePlane", "Bifurcation", "FastSlowBifurcation", "get_1d_stability_types", "get_2d_stability_types",
            "get_3d_stability_types", "stability_analysis", "results"]

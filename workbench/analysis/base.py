@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import AnalysisError, choices
 from .model import ModelView
 from .options import check_ranges, check_values, normalize_options, resolution_grids
-from .simulate import make_stepper
+from .simulate import make_stepper, normalize_durations, simulate, trajectories_from
 from .system import ReducedSystem
 
 __all__ = ["Analyzer"]
@@ -169,6 +169,41 @@ class Analyzer:
             self._steppers[key] = make_stepper(self.model, key, exposed,
                                                lambda names: self._simulation_system(names, free))
         return self._steppers[key]
+
+    def _simulate_orbits(self, names, initials, duration, plot_duration=None):
+        """Trajectories of the variables ``names`` (the others stay fixed).
+
+        Initial points sharing a time span are integrated together.
+
+        Parameters
+        ----------
+        names : tuple of str
+            The evolving variables.
+        initials, duration, plot_duration
+            As accepted by the ``plot_trajectory`` methods.
+
+        Returns
+        -------
+        tuple of Trajectory
+        """
+        initials = self._check_initials(initials, names)
+        spans = normalize_durations(duration, len(initials))
+        keeps = (normalize_durations(plot_duration, len(initials))
+                 if plot_duration is not None else spans)
+        stepper = self._stepper(names)
+        env = self.system.constants
+        out = [None] * len(initials)
+        for span in sorted(set(spans)):
+            members = [i for i, s in enumerate(spans) if s == span]
+            starts = {v: np.array([initials[i][v] for i in members]) for v in names}
+            ts, history = simulate(stepper, starts, env, span)
+            pieces = trajectories_from(ts, history, dict(self.fixed_vars),
+                                       [initials[i] for i in members])
+            for i, piece in zip(members, pieces):
+                low, high = keeps[i]
+                keep = (piece.ts >= low - 1e-9) & (piece.ts <= high + 1e-9)
+                out[i] = type(piece)(piece.ts[keep], {v: s[keep] for v, s in piece.values.items()})
+        return tuple(out)
 
     def _check_initials(self, initials, names):
         """Initial points as a list of dicts over ``names``."""

@@ -105,10 +105,10 @@ class DiagramBuilder:
                     continue
                 weight = (grid[inside] - p[k]) / (p[k + 1] - p[k])
                 guess = branch[k, :n] + weight[:, None] * (branch[k + 1, :n] - branch[k, :n])
+                values = grid[inside]
                 polished, ok = newton(
-                    lambda z, v=grid[inside]: system.f(list(z.T), [v[:len(z)]]).T,
-                    lambda z, v=grid[inside]: system.jacobian(list(z.T), [v[:len(z)]]),
-                    guess)
+                    lambda z, i, v=values: system.f(list(z.T), [v[i]]).T,
+                    lambda z, i, v=values: system.jacobian(list(z.T), [v[i]]), guess)
                 rows.append(row_ids[inside][ok])
                 points.append(polished[ok])
         if not rows:
@@ -264,7 +264,7 @@ class DiagramBuilder:
         sample = np.tile(rows[chosen], len(offsets))
         box = np.array([[lo - 10 * (hi - lo), hi + 10 * (hi - lo)]
                         for lo, hi in self.analyzer.target_vars.values()])
-        found = sample_cycles(system, X0, P0, sample, box=box)
+        found = sample_cycles(system, X0, P0, sample, spans, box=box)
         return _envelope_from(_one_per_sample(found, sample), P0, system, spans)
 
 
@@ -347,6 +347,7 @@ class Bifurcation(Analyzer):
         self._builder = DiagramBuilder(self)
         self._diagram = None
         self._simulated = None
+        self._axes = {}
 
     def _on_update(self):
         super()._on_update()
@@ -406,12 +407,15 @@ class Bifurcation(Analyzer):
         self._log("plot bifurcation ...")
         diagram = self.compute_bifurcation()
         for var in diagram.variables:
-            plt.figure()
+            figure = plt.figure()
             if diagram.codimension == 1:
-                ax = draw.draw_bifurcation(diagram, var, lim=self._axis_limits(var))
+                ax = draw.draw_bifurcation(diagram, var, ax=figure.add_subplot(),
+                                           lim=self._axis_limits(var))
                 ax.set_xlim(*self._axis_limits(diagram.parameters[0]))
             else:
-                draw.draw_bifurcation_3d(diagram, var)
+                ax = draw.draw_bifurcation_3d(diagram, var,
+                                              ax=figure.add_subplot(projection="3d"))
+            self._axes[var] = ax
         if diagram.codimension == 2:
             plt.figure()
             ax = draw.draw_codim2_curves(diagram)
@@ -547,14 +551,16 @@ class Bifurcation(Analyzer):
             self._log("No limit cycle found.")
         style = {"color": "tab:purple", "marker": "o", "ms": 3, "linestyle": "none"}
         style.update(plot_style or {})
-        ax = plt.gca()
+        ax = self._axes.get(var)
+        if ax is None or not plt.fignum_exists(ax.figure.number):
+            ax = plt.figure().add_subplot(
+                projection="3d" if self.compute_bifurcation().codimension == 2 else None)
         if self.compute_bifurcation().codimension == 1:
             par = self.system.free[0]
             ax.plot(envelope.parameters[par], envelope.maxima[var], label="limit cycle max", **style)
             ax.plot(envelope.parameters[par], envelope.minima[var], label="limit cycle min", **style)
             ax.set_xlabel(par)
         else:
-            ax = plt.figure().add_subplot(projection="3d")
             p1, p2 = self.system.free
             ax.scatter(envelope.parameters[p1], envelope.parameters[p2], envelope.maxima[var],
                        color=style["color"], s=4)

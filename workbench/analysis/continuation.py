@@ -22,6 +22,7 @@ On top of it:
 
 import numpy as np
 from scipy import optimize
+from scipy.spatial import cKDTree
 
 from .stability import classify
 
@@ -281,21 +282,22 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
     return branches
 
 
-def _distance_to_polyline(points, line):
-    """Distance of each point to a polyline (both in scaled coordinates)."""
+def _distance_to_polyline(points, line, spacing=0.005):
+    """Distance of each point to a polyline (both in scaled coordinates).
+
+    The polyline is resampled with the given spacing and searched with a
+    k-d tree; the error is at most half the spacing.
+    """
     if len(points) == 0:
         return np.zeros(0)
-    a, b = line[:-1], line[1:]
-    ab = b - a
-    length2 = np.maximum(np.sum(ab * ab, axis=1), 1e-300)
-    best = np.full(len(points), np.inf)
-    for start in range(0, len(points), 256):
-        chunk = points[start:start + 256]
-        t = np.clip(np.einsum("pkd,kd->pk", chunk[:, None, :] - a[None], ab) / length2, 0.0, 1.0)
-        closest = a[None] + t[..., None] * ab[None]
-        best[start:start + 256] = np.min(np.linalg.norm(chunk[:, None, :] - closest, axis=2),
-                                         axis=1)
-    return best
+    pieces = [line[:1]]
+    for a, b in zip(line[:-1], line[1:]):
+        count = max(1, int(np.ceil(np.linalg.norm(b - a) / spacing)))
+        t = np.arange(1, count + 1)[:, None] / count
+        pieces.append(a + t * (b - a))
+    dense = np.vstack(pieces)
+    distance, _ = cKDTree(dense).query(points)
+    return distance
 
 
 def _augmented_solve(residual, guess):

@@ -178,8 +178,8 @@ def _fixed_points_cells(system, grids, P):
         return np.zeros((0, 2))
     start = np.stack([0.5 * (x[cols] + x[cols + 1]), 0.5 * (y[rows] + y[rows + 1])], axis=1)
     cell = np.array([np.max(np.diff(x)), np.max(np.diff(y))])
-    points, converged = newton(lambda z: system.f([z[:, 0], z[:, 1]], P).T,
-                               lambda z: system.jacobian([z[:, 0], z[:, 1]], P),
+    points, converged = newton(lambda z, _: system.f([z[:, 0], z[:, 1]], P).T,
+                               lambda z, _: system.jacobian([z[:, 0], z[:, 1]], P),
                                start, max_step=2.0 * cell)
     for k in np.flatnonzero(~converged):
         solution = optimize.root(lambda z: system.f(list(z), P), start[k], method="hybr")

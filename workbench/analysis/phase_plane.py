@@ -12,7 +12,7 @@ from .base import Analyzer
 from .contour import zero_contour
 from .equilibria import find_fixed_points, in_range
 from .results import FixedPoint, FixedPoints, Nullcline, Nullclines, PhasePlaneResult, VectorField
-from .simulate import limit_cycles_from, normalize_durations, simulate, trajectories_from
+from .simulate import limit_cycles_from
 from .stability import classify
 
 __all__ = ["PhasePlane"]
@@ -26,6 +26,19 @@ def _fine_grid(grid):
     if grid.size >= _MIN_CURVE_POINTS:
         return grid
     return np.linspace(grid[0], grid[-1], _MIN_CURVE_POINTS)
+
+
+def _nan_separated(x, y, valid):
+    """Keep valid points; one NaN marks each gap between runs of valid points."""
+    keep = valid.copy()
+    starts = np.flatnonzero(valid[1:] & ~valid[:-1]) + 1     # first point after a gap
+    x = np.where(valid, x, np.nan)
+    y = np.where(valid, y, np.nan)
+    if np.any(valid):
+        keep[starts - 1] = True                                  # one NaN before each run
+        first = np.argmax(valid)
+        keep[:first] = False
+    return x[keep], y[keep]
 
 
 class PhasePlane(Analyzer):
@@ -124,11 +137,13 @@ class PhasePlane(Analyzer):
             xs, ys = [], []
             for branch in range(len(solution.functions)):
                 values = system.evaluate_solution(solution, branch, [grid])
-                values = np.where(in_range(values, self.target_vars[solved]), values, np.nan)
+                valid = np.isfinite(values) & in_range(values, self.target_vars[solved])
                 curve = {along: grid, solved: values}
-                xs.append(np.append(curve[x_name], np.nan))
-                ys.append(np.append(curve[y_name], np.nan))
-            return Nullcline(variable, np.concatenate(xs)[:-1], np.concatenate(ys)[:-1], "sympy")
+                x, y = _nan_separated(curve[x_name], curve[y_name], valid)
+                xs.append(np.append(x, np.nan))
+                ys.append(np.append(y, np.nan))
+            x, y = np.concatenate(xs)[:-1], np.concatenate(ys)[:-1]
+            return Nullcline(variable, x, y, "sympy")
 
         def component(x, y):
             return system.f([x, y])[index]
@@ -190,31 +205,11 @@ class PhasePlane(Analyzer):
         -------
         tuple of Trajectory
         """
-        trajectories = self._simulate(initials, duration, plot_duration)
+        trajectories = self._simulate_orbits(self.system.unknowns, initials, duration,
+                                             plot_duration)
         self._trajectory_request = (initials, duration, plot_duration)
         self._cache["trajectories"] = trajectories
         return trajectories
-
-    def _simulate(self, initials, duration, plot_duration=None):
-        names = self.system.unknowns
-        initials = self._check_initials(initials, names)
-        spans = normalize_durations(duration, len(initials))
-        keeps = (normalize_durations(plot_duration, len(initials))
-                 if plot_duration is not None else spans)
-        stepper = self._stepper(names)
-        env = self.system.constants
-        out = [None] * len(initials)
-        for span in sorted(set(spans)):
-            members = [i for i, s in enumerate(spans) if s == span]
-            starts = {v: np.array([initials[i][v] for i in members]) for v in names}
-            ts, history = simulate(stepper, starts, env, span)
-            pieces = trajectories_from(ts, history, dict(self.fixed_vars),
-                                       [initials[i] for i in members])
-            for i, piece in zip(members, pieces):
-                low, high = keeps[i]
-                keep = (piece.ts >= low - 1e-9) & (piece.ts <= high + 1e-9)
-                out[i] = type(piece)(piece.ts[keep], {v: s[keep] for v, s in piece.values.items()})
-        return tuple(out)
 
     def compute_limit_cycles(self, initials, duration, tol=0.001):
         """Limit cycles reached from initial points, found by simulation.
@@ -234,7 +229,7 @@ class PhasePlane(Analyzer):
         """
         names = self.system.unknowns
         initials = self._check_initials(initials, names)
-        trajectories = self._simulate(initials, duration)
+        trajectories = self._simulate_orbits(names, initials, duration)
         cycles = limit_cycles_from(trajectories, initials, tol)
         self._cache["limit_cycles"] = tuple(c for c in cycles if c is not None)
         return cycles

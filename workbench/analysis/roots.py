@@ -239,9 +239,11 @@ def newton(func, jac, x0, tol=1e-12, maxiter=50, max_step=None):
     Parameters
     ----------
     func : callable
-        ``func(x) -> f`` with ``x`` and ``f`` of shape ``(k, n)``.
+        ``func(x, index) -> f`` with ``x`` and ``f`` of shape ``(k, n)``;
+        ``index`` holds the positions of the rows of ``x`` among the systems
+        (to pick per-system parameters).
     jac : callable
-        ``jac(x) -> J`` of shape ``(k, n, n)``.
+        ``jac(x, index) -> J`` of shape ``(k, n, n)``.
     x0 : numpy.ndarray
         Starting points, shape ``(k, n)``.
     tol : float
@@ -263,8 +265,8 @@ def newton(func, jac, x0, tol=1e-12, maxiter=50, max_step=None):
         if active.size == 0:
             break
         xa = x[active]
-        fa = func(xa)
-        ja = jac(xa)
+        fa = func(xa, active)
+        ja = jac(xa, active)
         ok = np.all(np.isfinite(fa), axis=1) & np.all(np.isfinite(ja), axis=(1, 2))
         det_ok = np.abs(np.linalg.det(np.where(ok[:, None, None], ja, np.eye(x.shape[1])))) > 0
         ok &= det_ok
@@ -281,8 +283,12 @@ def newton(func, jac, x0, tol=1e-12, maxiter=50, max_step=None):
     return x, converged
 
 
-def merge_points(points, tol, group=None):
+def merge_points(points, tol, group=None, lookback=4):
     """Drop points closer than ``tol`` to an earlier point (of the same group).
+
+    Points are sorted by group and first coordinate; each is compared with
+    the ``lookback`` points before it in that order (duplicates of a root
+    are adjacent there, since they agree in every coordinate).
 
     Parameters
     ----------
@@ -292,29 +298,30 @@ def merge_points(points, tol, group=None):
         Euclidean distance under which two points are the same.
     group : numpy.ndarray, optional
         Integer labels, shape ``(k,)``; only points with the same label merge.
+    lookback : int
+        How many preceding points each point is compared with.
 
     Returns
     -------
     numpy.ndarray
-        Indices of the points kept, in input order.
+        Indices of the points kept, in increasing order.
     """
     points = np.asarray(points, dtype=float)
     if len(points) == 0:
         return np.zeros(0, dtype=int)
     group = np.zeros(len(points), dtype=int) if group is None else np.asarray(group)
     order = np.lexsort((points[:, 0], group))
-    keep = []
-    last_group, recent = None, []
-    for idx in order:
-        if group[idx] != last_group:
-            last_group, recent = group[idx], []
-        p = points[idx]
-        # points are sorted by the first coordinate: only recent ones can be close
-        recent = [j for j in recent if p[0] - points[j, 0] <= tol]
-        if all(np.linalg.norm(p - points[j]) > tol for j in recent):
-            keep.append(idx)
-            recent.append(idx)
-    return np.sort(np.array(keep, dtype=int))
+    ordered, labels = points[order], group[order]
+    duplicate = np.zeros(len(points), dtype=bool)
+    for shift in range(1, lookback + 1):
+        if shift >= len(points):
+            break
+        close = np.linalg.norm(ordered[shift:] - ordered[:-shift], axis=1) <= tol
+        close &= labels[shift:] == labels[:-shift]
+        # only a point that is itself kept can absorb a later one
+        close &= ~duplicate[:-shift]
+        duplicate[shift:] |= close
+    return np.sort(order[~duplicate])
 
 
 def cells_with_sign_changes(f1, f2):

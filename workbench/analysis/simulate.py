@@ -17,6 +17,7 @@ import numpy as np
 
 from ..backend.settings import get_dt
 from .results import LimitCycle, Trajectory
+from .roots import newton
 
 __all__ = ["IntegralStepper", "RungeKuttaStepper", "make_stepper", "simulate",
            "detect_cycle", "normalize_durations"]
@@ -87,6 +88,16 @@ class IntegralStepper:
         return new
 
 
+def _rk4_step(f_raw, x, p, h):
+    """One classical Runge-Kutta step of ``dx/dt = f(x, p)`` on lists of values."""
+    half, sixth = 0.5 * h, h / 6.0
+    k1 = f_raw(x, p)
+    k2 = f_raw([a + half * k for a, k in zip(x, k1)], p)
+    k3 = f_raw([a + half * k for a, k in zip(x, k2)], p)
+    k4 = f_raw([a + h * k for a, k in zip(x, k3)], p)
+    return [a + sixth * (b + 2.0 * c + 2.0 * d + e) for a, b, c, d, e in zip(x, k1, k2, k3, k4)]
+
+
 class RungeKuttaStepper:
     """Classical fourth-order Runge-Kutta steps of a :class:`ReducedSystem`.
 
@@ -105,17 +116,9 @@ class RungeKuttaStepper:
 
     def step(self, state, t, env):
         """One RK4 step (see :meth:`IntegralStepper.step`)."""
-        f = self.system.f_raw
-        p = [env[name] for name in self.system.free]
-        h, half = self.dt, 0.5 * self.dt
-        x = [state[v] for v in self.evolving]
-        k1 = f(x, p)
-        k2 = f([a + half * k for a, k in zip(x, k1)], p)
-        k3 = f([a + half * k for a, k in zip(x, k2)], p)
-        k4 = f([a + h * k for a, k in zip(x, k3)], p)
-        sixth = h / 6.0
-        return {v: a + sixth * (b + 2.0 * c + 2.0 * d + e)
-                for v, a, b, c, d, e in zip(self.evolving, x, k1, k2, k3, k4)}
+        x = _rk4_step(self.system.f_raw, [state[v] for v in self.evolving],
+                      [env[name] for name in self.system.free], self.dt)
+        return dict(zip(self.evolving, x))
 
 
 def make_stepper(model, evolving, exposed, system_factory):
@@ -209,6 +212,10 @@ def simulate(stepper, initials, env, span):
     ts = start + dt * np.arange(steps + 1)
     state = {v: np.array(initials[v], dtype=float) for v in stepper.evolving}
     size = len(next(iter(state.values())))
+    if size == 1:
+        # one initial point: Python floats step an order of magnitude faster
+        state = {v: float(value[0]) for v, value in state.items()}
+        env = {k: float(np.ravel(v)[0]) if np.size(v) == 1 else v for k, v in env.items()}
     history = {v: np.empty((steps + 1, size)) for v in stepper.evolving}
     for v in stepper.evolving:
         history[v][0] = state[v]
@@ -357,19 +364,46 @@ def _time_scales(jacobians):
 
 def _rk4_chunk(f_raw, X, P, dt, steps):
     """``steps`` RK4 steps of all starts; returns the record ``(steps, n, k)`` and the state."""
-    half, sixth = 0.5 * dt, dt / 6.0
     record = np.empty((steps, len(X), len(X[0])))
     for s in range(steps):
-        k1 = f_raw(X, P)
-        k2 = f_raw([x + half * k for x, k in zip(X, k1)], P)
-        k3 = f_raw([x + half * k for x, k in zip(X, k2)], P)
-        k4 = f_raw([x + dt * k for x, k in zip(X, k3)], P)
-        X = [x + sixth * (a + 2.0 * b + 2.0 * c + d) for x, a, b, c, d in zip(X, k1, k2, k3, k4)]
+        X = _rk4_step(f_raw, X, P, dt)
         record[s] = X
     return record, X
 
 
-def sample_cycles(system, X0, P0, sample, tol=1e-3, max_chunks=10, box=None):
+def _distance_to_stable_equilibrium(system, states, P, spans):
+    """Scaled distance of each state to the stable equilibrium Newton finds from it.
+
+    Infinite where Newton fails or the equilibrium is not stable.
+    """
+    distance = np.full(len(states), np.inf)
+    ok = np.all(np.isfinite(states), axis=1)
+    if not np.any(ok):
+        return distance
+    X = np.where(ok[:, None], states, 0.0)
+    equilibria, converged = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
+                                   lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
+                                   X, maxiter=8)
+    good = converged & ok
+    if np.any(good):
+        eig = np.linalg.eigvals(system.jacobian(list(equilibria.T), P))
+        good &= np.all(eig.real < 0.0, axis=1)
+    scaled = np.max(np.abs(equilibria - X) / spans, axis=1)
+    distance[good] = scaled[good]
+    return distance
+
+
+def _settling(history):
+    """Starts approaching a stable equilibrium: very close, or closing in steadily."""
+    last = history[-1]
+    settled = last < 0.02
+    if len(history) >= 3:
+        steady = (last < 0.9 * history[-2]) & (history[-2] < 0.9 * history[-3])
+        settled |= steady & (last < 0.25)
+    return settled
+
+
+def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=None):
     """Simulate from many starts (each with its own parameters) until they settle.
 
     All starts are integrated at once with the classical Runge-Kutta method in
@@ -390,6 +424,9 @@ def sample_cycles(system, X0, P0, sample, tol=1e-3, max_chunks=10, box=None):
         Parameters ``(k, m)``.
     sample : numpy.ndarray
         Sample id of each start ``(k,)``.
+    spans : numpy.ndarray
+        Size of the analysed range of each variable ``(n,)``; a start whose
+        spread over a chunk falls below ``1e-4 * spans`` has settled.
     tol : float
         Relative tolerance of :func:`detect_cycle`.
     max_chunks : int
@@ -410,7 +447,7 @@ def sample_cycles(system, X0, P0, sample, tol=1e-3, max_chunks=10, box=None):
     steps = int(np.ceil(2.0 * period / dt))
     active = np.arange(k)
     X = [X0[:, i].copy() for i in range(n)]
-    chunks = []
+    chunks, distances = [], []
     names = system.unknowns
     solved = set()
     with np.errstate(all="ignore"):
@@ -423,9 +460,10 @@ def sample_cycles(system, X0, P0, sample, tol=1e-3, max_chunks=10, box=None):
             if box is not None:
                 done |= np.any((final < box[:, 0]) | (final > box[:, 1]), axis=1)
             done |= np.isin(sample[active], list(solved))
-            settled = np.all(np.ptp(record, axis=0) <= 1e-6 * np.maximum(np.abs(final.T), 1.0),
-                             axis=0)
-            done |= settled
+            # cycles narrower than 1e-3 of the ranges are not reported: stop well before
+            done |= np.all(np.ptp(record, axis=0) <= 1e-4 * spans[:, None], axis=0)
+            distances.append(_distance_to_stable_equilibrium(system, final, P, spans))
+            done |= _settling(distances)
             if len(chunks) >= 3:
                 window = np.concatenate(chunks[1:], axis=0)       # (t, n, k_active)
                 ts = dt * np.arange(len(window))
@@ -445,4 +483,5 @@ def sample_cycles(system, X0, P0, sample, tol=1e-3, max_chunks=10, box=None):
                 break
             X = [x[keep] for x in X]
             chunks = [c[:, :, keep] for c in chunks]
+            distances = [d[keep] for d in distances]
     return results
