@@ -13,4 +13,10 @@ from .backend.jit import jit_compilations, jit_stats
 from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
+from . import connect
+from . import inputs
+from . import measure
+from . import visualize
+from . import integrators
+from .integrators import odeint, set_default_odeint, get_default_odeint
 from . import analysis

@@ -1,0 +1,144 @@
+"""Adaptive step-size control for the embedded Runge-Kutta pairs.
+
+``@bp.odeint(method='rkf45', adaptive=True, tol=1e-3)`` makes the step take
+``dt`` as its last argument and return the suggested next ``dt`` as its last
+value (manual ch. 11.2):
+
+    x, y, z, dt = lorenz(x, y, z, t, sigma, beta, rho, dt=dt)
+
+Semantics (one call advances from ``t`` to exactly ``t + dt``):
+
+* the interval is covered by one or more accepted sub-steps; a sub-step is
+  accepted when every component's error estimate satisfies
+  ``|err_i| <= tol * (1 + max(|x_i|, |x_i'|))`` (``tol`` is both the absolute
+  and the relative tolerance); a rejected sub-step is repeated with a smaller
+  size;
+* the returned ``dt`` is the controller's proposal for the next call,
+  ``h * clip(0.9 * ratio**(-1/(q+1)), 0.2, 5)`` where ``q`` is the lower order
+  of the pair (it grows after easy steps and shrinks after hard ones).
+
+Because the time reached is always ``t + dt``, a loop that adds the ``dt`` it
+passed to ``t`` keeps exact time. The propagated solution is the higher-order
+one of the pair (local extrapolation).
+"""
+
+from .codegen import StepWriter, scaled, weighted_sum, weighted_update, write_rk_stages
+from .kernels import KERNELS
+
+__all__ = ["AdaptiveRungeKuttaScheme", "SAFETY", "MIN_FACTOR", "MAX_FACTOR", "MIN_STEP_FRACTION"]
+
+#: Safety factor of the step-size proposal.
+SAFETY = 0.9
+#: Smallest factor by which one proposal may shrink the step.
+MIN_FACTOR = 0.2
+#: Largest factor by which one proposal may grow the step.
+MAX_FACTOR = 5.0
+#: Sub-steps shorter than this fraction of ``dt`` are accepted whatever their
+#: error, so that a NaN or a singularity cannot loop forever (NaN then propagates).
+MIN_STEP_FRACTION = 1e-12
+
+
+class AdaptiveRungeKuttaScheme:
+    """Generates the adaptive step of an embedded Runge-Kutta pair.
+
+    Parameters
+    ----------
+    tableau : ButcherTableau
+        An embedded tableau (``tableau.is_embedded``).
+    tol : float
+        Error tolerance per sub-step.
+    """
+
+    extra_arguments = ("dt",)
+
+    def __init__(self, tableau, tol):
+        self.tableau = tableau
+        self.tol = float(tol)
+
+    def generate(self, spec):
+        """Source of the adaptive step for ``spec`` (see the module docstring).
+
+        Parameters
+        ----------
+        spec : StepSpec
+
+        Returns
+        -------
+        GeneratedStep
+        """
+        tableau = self.tableau
+        writer = StepWriter(spec, f"{tableau.name}_adaptive")
+        writer.reserve("dt")
+        f_name = writer.add_global("f", spec.derivative, user_function=True)
+        ratio_of = writer.add_global("error_ratio", KERNELS["error_ratio"])
+        larger = writer.add_global("larger", KERNELS["larger"])
+        names = {key: writer.fresh(key) for key in
+                 ("tol", "t_now", "h", "planned", "remaining", "ratio", "factor", "proposal")}
+        tol, t_now, h, planned = names["tol"], names["t_now"], names["h"], names["planned"]
+        remaining, ratio, factor = names["remaining"], names["ratio"], names["factor"]
+        proposal = names["proposal"]
+        exponent = -1.0 / (tableau.error_exponent_order + 1)
+
+        writer.line(f"{tol} = {self.tol!r}")
+        state = {}
+        for v in spec.variables:
+            state[v] = writer.fresh(f"{v}_now")
+            writer.assign([state[v]], f"{v} + 0.0")     # a float copy that the loop advances
+        writer.assign([t_now], "t")
+        writer.assign([h], "dt")
+        writer.assign([planned], "dt")
+        writer.assign([remaining], "dt")
+        writer.assign([proposal], "dt")
+        writer.line("while True:")
+        writer.indent += 1
+        slopes = write_rk_stages(writer, tableau, tableau.needed_stages(with_error=True), f_name,
+                                 h, state=state, t_name=t_now)
+        new, errors = {}, {}
+        for v in spec.variables:
+            new[v] = writer.fresh(f"{v}_new")
+            writer.assign([new[v]], weighted_update(writer, v, tableau.b, slopes, h, state))
+        for v in spec.variables:
+            errors[v] = writer.fresh(f"{v}_error")
+            estimate = weighted_sum((w, slopes[i, v]) for i, w in enumerate(tableau.b_error)
+                                    if (i, v) in slopes)
+            writer.assign([errors[v]], scaled(h, estimate) if estimate else "0.0")
+        for index, v in enumerate(spec.variables):
+            term = f"{ratio_of}({errors[v]}, {state[v]}, {new[v]}, {tol})"
+            writer.assign([ratio], term if index == 0 else f"{larger}({ratio}, {term})")
+        writer.line(f"if {ratio} <= 1.0 or {h} <= {MIN_STEP_FRACTION!r} * dt:")
+        writer.indent += 1
+        writer.comment("accept the sub-step")
+        for v in spec.variables:
+            writer.assign([state[v]], new[v])
+        writer.assign([t_now], f"{t_now} + {h}")
+        writer.assign([remaining], f"{remaining} - {h}")
+        writer.assign([factor], f"{MAX_FACTOR!r}")
+        writer.line(f"if {ratio} > 0.0:")
+        writer.line(f"    {factor} = {SAFETY!r} * {ratio} ** {exponent!r}")
+        writer.line(f"if {factor} > {MAX_FACTOR!r}:")
+        writer.line(f"    {factor} = {MAX_FACTOR!r}")
+        writer.line(f"if not {factor} >= {MIN_FACTOR!r}:")
+        writer.line(f"    {factor} = {MIN_FACTOR!r}")
+        writer.assign([proposal], f"{h} * {factor}")
+        writer.comment("a sub-step cut short to land on t + dt must not shrink the proposal")
+        writer.line(f"if {h} < {planned} and {proposal} < {planned}:")
+        writer.line(f"    {proposal} = {planned}")
+        writer.line(f"if {remaining} <= {MIN_STEP_FRACTION!r} * dt:")
+        writer.line("    break")
+        writer.assign([planned], proposal)
+        writer.assign([h], f"{proposal} if {proposal} < {remaining} else {remaining}")
+        writer.indent -= 1
+        writer.line("else:")
+        writer.indent += 1
+        writer.comment("reject: retry a shorter sub-step")
+        writer.assign([factor], f"{SAFETY!r} * {ratio} ** {exponent!r}")
+        writer.line(f"if not {factor} >= {MIN_FACTOR!r}:")
+        writer.line(f"    {factor} = {MIN_FACTOR!r}")
+        writer.assign([h], f"{h} * {factor}")
+        writer.assign([planned], h)
+        writer.indent -= 2
+        writer.line(f"return {', '.join(state[v] for v in spec.variables)}, {proposal}")
+        return writer.finish(f"Adaptive {tableau.name} step ({tableau.title}, tol={self.tol!r}) "
+                             f"of `{spec.name}`: advances to t + dt, returns the next dt.",
+                             extra=("dt",))
+
