@@ -4,6 +4,7 @@ Each reference is derived by hand (closed forms, numpy.roots, scipy with tight
 tolerances), never from workbench's own output.
 """
 
+import mpmath
 import numpy as np
 from scipy import integrate
 
@@ -25,10 +26,18 @@ def fhn_with_parameters(V, w, t, Iext, a=0.7, b=0.8, tau=12.5):
 
 
 def fhn_equilibria(Iext, a=a, b=b):
-    """Real roots of V - V^3/3 - (V + a)/b + Iext = 0 (w = (V + a)/b)."""
+    """Real roots of V - V^3/3 - (V + a)/b + Iext = 0 (w = (V + a)/b).
+
+    numpy.roots finds them; 30-digit Newton iterations (mpmath) polish them to
+    the correctly rounded double.
+    """
     roots = np.roots([-1.0 / 3.0, 0.0, 1.0 - 1.0 / b, Iext - a / b])
-    V = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
-    return V, (V + a) / b
+    guesses = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
+    with mpmath.workdps(30):
+        cubic = lambda v: v - v ** 3 / 3 - (v + a) / b + Iext  # noqa: E731
+        V = np.array([float(mpmath.findroot(cubic, mpmath.mpf(g))) for g in guesses])
+        w = np.array([float((mpmath.mpf(v) + a) / b) for v in V])
+    return V, w
 
 
 def fhn_jacobian(V):
@@ -76,14 +85,24 @@ def hr_fast_hopf(Isyn):
 # The "fast Morris-Lecar" equations of the MatCont manual (Dhooge, Govaerts,
 # Kuznetsov, Meijer, Sautois: MatCont 7p4 documentation, example "the fast
 # Morris-Lecar equations", after Terman 1991 / Rinzel & Ermentrout 1989).
-# Written with numpy functions: workbench cannot trace them into SymPy, so the
-# numeric path (finite differences, grid cells) is exercised.
 def ml_fast(v, w, t, y, z=0.1):
     m_inf = (1 + np.tanh((v + 0.01) / 0.15)) / 2
     w_inf = (1 + np.tanh((v - z) / 0.145)) / 2
     tau_w = np.cosh((v - 0.1) / 0.29)
     dv = y - 0.5 * (v + 0.5) - 2 * w * (v + 0.7) - m_inf * (v - 1)
     dw = 1.15 * (w_inf - w) * tau_w
+    return dv, dw
+
+
+# The same equations through a lambda helper: SymPy cannot read them (no source
+# for lambdas, numpy's tanh rejects symbols), so the numeric path (finite
+# differences, grid cells, continuation sampling) is exercised.
+_activation = lambda v, half, slope: (1 + np.tanh((v - half) / slope)) / 2  # noqa: E731
+
+
+def ml_fast_opaque(v, w, t, y, z=0.1):
+    dv = y - 0.5 * (v + 0.5) - 2 * w * (v + 0.7) - _activation(v, -0.01, 0.15) * (v - 1)
+    dw = 1.15 * (_activation(v, z, 0.145) - w) * np.cosh((v - 0.1) / 0.29)
     return dv, dw
 
 

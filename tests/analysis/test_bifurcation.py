@@ -133,13 +133,15 @@ def test_codim2_plot_draws_3d_and_curves():
     plt.close("all")
 
 
-def test_morris_lecar_fast_subsystem_matches_matcont():
-    analyzer = bp.analysis.Bifurcation(models.ml_fast, target_pars={"y": [-0.1, 0.2]},
+@pytest.mark.parametrize("model, symbolic", [(models.ml_fast, True),
+                                             (models.ml_fast_opaque, False)])
+def test_morris_lecar_fast_subsystem_matches_matcont(model, symbolic):
+    analyzer = bp.analysis.Bifurcation(model, target_pars={"y": [-0.1, 0.2]},
                                        target_vars={"v": [-0.6, 0.6], "w": [-0.1, 1.0]},
                                        numerical_resolution={"v": 0.01, "w": 0.01, "y": 0.002},
                                        options={"verbose": False, "limit_cycles": False})
     diagram = analyzer.compute_bifurcation()
-    assert analyzer.system.symbolic is None          # numpy functions: the numeric path
+    assert (analyzer.system.symbolic is not None) == symbolic
     folds, hopfs = diagram.special("fold"), diagram.special("hopf")
     assert len(folds) == 2 and len(hopfs) == 1
     for point, (v, w, y) in zip(folds, models.ML_FAST_FOLDS):

@@ -23,8 +23,8 @@ def test_fhn_single_fixed_point_and_its_type(capsys):
     points = analyzer.plot_fixed_point()
     V, w = models.fhn_equilibria(0.8)
     assert len(V) == 1 and len(points) == 1
-    assert points[0]["V"] == pytest.approx(V[0], abs=1e-13)
-    assert points[0]["w"] == pytest.approx(w[0], abs=1e-13)
+    assert points[0]["V"] == pytest.approx(V[0], abs=1e-15)
+    assert points[0]["w"] == pytest.approx(w[0], abs=1e-15)
     jac = models.fhn_jacobian(V[0])
     lam = np.linalg.eigvals(jac)
     assert np.all(lam.imag == 0) and np.all(lam.real > 0)        # hence an unstable node

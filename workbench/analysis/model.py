@@ -10,10 +10,10 @@ a plain derivative function, or a list of them, and exposes
   codimension-2 example) as bifurcation parameters;
 * :meth:`ModelView.numeric_derivative`: a vectorized Python callable of the
   whole system, with chosen constants turned into arguments;
-* :meth:`ModelView.symbolic`: SymPy expressions of the derivatives (via
-  :func:`workbench.symbolic.to_sympy` when it is available, else by calling
-  the derivative with SymPy symbols), or None when the model cannot be
-  expressed symbolically.
+* :meth:`ModelView.symbolic`: SymPy expressions of the derivatives (read from
+  the source by :func:`workbench.symbolic.to_sympy`; when the source cannot be
+  read, by calling the derivative with SymPy symbols), or None when the model
+  cannot be expressed symbolically.
 """
 
 import inspect
@@ -335,11 +335,11 @@ def _canonical(expr, symbols):
 def _to_sympy(source, constants, symbols):
     """Expressions of one derivative source, keyed by variable, or None."""
     own = tuple(c for c in constants if c in source.constants())
-    func, assign = source.rebound(own)
-    for name in own:
-        assign(name, symbols[name])
-    expressions = _with_workbench_symbolic(func, source)
+    expressions = _with_workbench_symbolic(source.func, own)
     if expressions is None:
+        func, assign = source.rebound(own)
+        for name in own:
+            assign(name, symbols[name])
         expressions = _by_calling(func, source, symbols)
     if expressions is None or len(expressions) != len(source.variables):
         return None
@@ -356,16 +356,20 @@ def _to_sympy(source, constants, symbols):
     return out
 
 
-def _with_workbench_symbolic(func, source):
-    """Expressions from workbench.symbolic.to_sympy, or None."""
+def _with_workbench_symbolic(func, exposed):
+    """Expressions from :func:`workbench.symbolic.to_sympy`, or None.
+
+    Module constants become numbers, except the ``exposed`` ones, which stay
+    symbols (the analysis varies them).
+    """
+    from ..symbolic import SymbolicError, to_sympy
     try:
-        from ..symbolic import SymbolicError, to_sympy
-    except ImportError:
-        return None
-    try:
-        return tuple(to_sympy(func).expressions)
+        function = to_sympy(func)
     except SymbolicError:
         return None
+    mapping = {function.symbols[name]: sympy.sympify(value)
+               for name, value in function.constants.items() if name not in exposed}
+    return tuple(sympy.sympify(expr).xreplace(mapping) for expr in function.expressions)
 
 
 def _by_calling(func, source, symbols):

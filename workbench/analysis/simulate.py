@@ -23,6 +23,22 @@ __all__ = ["IntegralStepper", "RungeKuttaStepper", "make_stepper", "simulate",
            "detect_cycle", "normalize_durations"]
 
 
+def _with_constants_as_parameters(func, assign, source, constants):
+    """A derivative ``f(vars..., t, pars..., constants...)`` that sets the constants first.
+
+    Integrators read the derivative's signature, so the wrapper is generated
+    with explicit argument names.
+    """
+    inner = source.variables + ("t",) + source.parameters
+    arguments = inner + tuple(constants)
+    lines = [f"def {source.name}({', '.join(arguments)}):"]
+    lines += [f"    _assign_constant({name!r}, {name})" for name in constants]
+    lines.append(f"    return _derivative({', '.join(inner)})")
+    namespace = {"_assign_constant": assign, "_derivative": func}
+    exec("\n".join(lines), namespace)  # names are validated identifiers of the signature
+    return namespace[source.name]
+
+
 class IntegralStepper:
     """Steps the model with its own integral objects.
 
@@ -46,14 +62,7 @@ class IntegralStepper:
             step = integral
             if own:
                 func, assign = source.rebound(own)
-                n_explicit = len(source.parameters)
-
-                def derivative(*args, func=func, assign=assign, own=own, n=n_explicit):
-                    split = len(args) - len(own)
-                    for name, value in zip(own, args[split:]):
-                        assign(name, value)
-                    return func(*args[:split])
-
+                derivative = _with_constants_as_parameters(func, assign, source, own)
                 step = integral.make_step(derivative, parameters=source.parameters + own)
             self.plans.append((step, source.variables, source.parameters + own))
         self.dt = float(model.sources[0].integral.dt)
