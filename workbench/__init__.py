@@ -24,3 +24,4 @@ from .integrators import odeint, set_default_odeint, get_default_odeint
 from . import simulation
 from .simulation import (DynamicalSystem, Network, NeuGroup, SynConn, TwoEndConn,
                          every)
+from . import analysis
