@@ -5,6 +5,7 @@ BrainPy 1.0.2 manual. Renderers of analysis results (``draw_*``) live in
 ``visualize/analysis.py``. ``pyplot`` is imported only when something is drawn.
 """
 
+from . import analysis
 from .animation import animate_1D
 from .figures import get_figure
 from .plots import line_plot, raster_plot
