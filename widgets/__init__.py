@@ -7,8 +7,10 @@ repeat mode, without recompiling) on a worker thread, and the renderers of
 
 from .controls import ControlPanel, ControlSpec, StatusBar, as_spec, make_control
 from .export import ExportBar
-from .panels import ConnectivityPanel, Panel
+from .panels import (BifurcationPanel, ConnectivityPanel, FastSlowPanel, Panel,
+                     PhasePlanePanel)
 from .runner import LiveRunner, RunToken, Superseded
 
 __all__ = ["ControlPanel", "ControlSpec", "StatusBar", "as_spec", "make_control", "ExportBar",
-           "Panel", "ConnectivityPanel", "LiveRunner", "RunToken", "Superseded"]
+           "Panel", "PhasePlanePanel", "BifurcationPanel", "FastSlowPanel", "ConnectivityPanel",
+           "LiveRunner", "RunToken", "Superseded"]

@@ -20,7 +20,8 @@ from .drawing import counts_to_png, decimate_trace, spike_counts
 
 __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorFieldMarks",
            "FixedPointMarks", "TrajectoryMarks", "ClickMarks", "BranchMarks",
-           "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "RasterMarks",
+           "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "DiagramMarks",
+           "CurveMarks", "RasterMarks",
            "HeatMapMarks", "BarMarks", "stability_category", "STABILITY_STYLES"]
 
 #: Colours used across panels (colour-blind safe: Okabe-Ito).
@@ -362,16 +363,22 @@ class FixedPointMarks(PointCloudMarks):
         self.variables = tuple(variables)
 
     def update(self, fixed_points):
-        """Redraw from a ``FixedPoints`` result (None hides them).
+        """Redraw from fixed points (None hides them).
 
         Parameters
         ----------
-        fixed_points : FixedPoints or None
+        fixed_points : FixedPoints, list of dict or None
+            A ``FixedPoints`` result or the list of dicts ``plot_fixed_point()``
+            returns (``{<var>: value, 'stability': str, ...}``).
         """
-        points = list(fixed_points) if fixed_points is not None else []
-        x = [p.values[self.variables[0]] for p in points]
-        y = [p.values[self.variables[1]] if len(self.variables) > 1 else 0.0 for p in points]
-        self.update_points(x, y, [p.stability for p in points])
+        rows = []
+        for point in (fixed_points if fixed_points is not None else ()):
+            values = point if isinstance(point, dict) else point.values
+            stability = point["stability"] if isinstance(point, dict) else point.stability
+            rows.append((values[self.variables[0]],
+                         values[self.variables[1]] if len(self.variables) > 1 else 0.0,
+                         stability))
+        self.update_points([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
 
 class TrajectoryMarks:
@@ -584,6 +591,96 @@ class EnvelopeMarks:
         with self.scatter.hold_sync():
             self.scatter.x = np.concatenate(xs) if xs else np.zeros(0)
             self.scatter.y = np.concatenate(ys) if ys else np.zeros(0)
+
+
+class DiagramMarks:
+    """A codimension-1 bifurcation diagram: branches, fold/Hopf points, cycle envelopes.
+
+    Branches from continuation are drawn as lines (solid stable, dashed
+    unstable); without branches the manual's grid points are drawn as dots
+    coloured by stability.
+
+    Parameters
+    ----------
+    scales : dict
+    """
+
+    def __init__(self, scales):
+        self.branches = BranchMarks(scales)
+        self.grid_points = PointCloudMarks(scales, size=6)
+        self.special = SpecialPointMarks(scales)
+        self.envelope = EnvelopeMarks(scales)
+        self.marks = (self.envelope.marks + self.grid_points.marks + self.branches.marks +
+                      self.special.marks)
+
+    def update(self, diagram, parameter, variable):
+        """Redraw from a ``BifurcationDiagram``.
+
+        Parameters
+        ----------
+        diagram : BifurcationDiagram
+        parameter : str
+            Name on the horizontal axis (a parameter, or a slow variable).
+        variable : str
+            Variable on the vertical axis.
+        """
+        curves = []
+        for branch in diagram.branches:
+            if branch.kind != "equilibrium" or parameter not in branch.values:
+                continue
+            stable = np.array([stability_category(k) == "stable" for k in branch.stability],
+                              dtype=bool)
+            curves.append((branch.values[parameter], branch.values[variable], stable))
+        self.branches.update(curves)
+        xs, ys, kinds = [], [], []
+        if not curves:
+            for kind, values in diagram.points.items():
+                if parameter in values and len(values[parameter]):
+                    xs.append(values[parameter])
+                    ys.append(values[variable])
+                    kinds += [kind] * len(values[parameter])
+        self.grid_points.update_points(np.concatenate(xs) if xs else [],
+                                       np.concatenate(ys) if ys else [], kinds)
+        self.special.update(diagram.special_points, parameter, variable)
+        self.envelope.update(diagram.cycle_envelopes, parameter, variable)
+
+
+class CurveMarks:
+    """Curves of codimension-1 bifurcations in the plane of two parameters.
+
+    Parameters
+    ----------
+    scales : dict
+    kinds : tuple of str, optional
+        Branch kinds drawn, one line each (colours from ``COLORS``).
+    """
+
+    def __init__(self, scales, kinds=("fold", "hopf")):
+        self.lines = {kind: bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                     colors=[COLORS[kind]], stroke_width=2.5,
+                                     labels=[f"{kind} curve"], display_legend=True)
+                      for kind in kinds}
+        self.marks = list(self.lines.values())
+
+    def update(self, branches, x_name, y_name):
+        """Redraw from ``Branch`` results of kind ``'fold'``/``'hopf'``.
+
+        Parameters
+        ----------
+        branches : sequence of Branch
+        x_name, y_name : str
+        """
+        for kind, line in self.lines.items():
+            xs, ys = [], []
+            for branch in branches:
+                if branch.kind == kind and x_name in branch.values and y_name in branch.values:
+                    xs += [branch.values[x_name], [np.nan]]
+                    ys += [branch.values[y_name], [np.nan]]
+            x = np.concatenate(xs) if xs else np.zeros(0)
+            y = np.concatenate(ys) if ys else np.zeros(0)
+            x, y = _gap_safe(x, y)
+            with line.hold_sync():
+                line.x, line.y = x, y
 
 
 class RasterMarks:
