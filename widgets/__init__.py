@@ -7,10 +7,10 @@ repeat mode, without recompiling) on a worker thread, and the renderers of
 
 from .controls import ControlPanel, ControlSpec, StatusBar, as_spec, make_control
 from .export import ExportBar
-from .panels import (BifurcationPanel, ConnectivityPanel, FastSlowPanel, Panel,
-                     PhasePlanePanel)
+from .panels import (BifurcationPanel, ConnectivityPanel, FastSlowPanel, NetworkPanel, Panel,
+                     PhasePlanePanel, RasterPanel)
 from .runner import LiveRunner, RunToken, Superseded
 
 __all__ = ["ControlPanel", "ControlSpec", "StatusBar", "as_spec", "make_control", "ExportBar",
            "Panel", "PhasePlanePanel", "BifurcationPanel", "FastSlowPanel", "ConnectivityPanel",
-           "LiveRunner", "RunToken", "Superseded"]
+           "NetworkPanel", "RasterPanel", "LiveRunner", "RunToken", "Superseded"]

@@ -730,11 +730,14 @@ class RasterMarks:
             layers.append((counts, group["color"]))
             offset += int(group["n_neurons"])
         self.spike_count = int(sum(len(g["steps"]) for g in groups))
-        png = counts_to_png(layers)
+        # bqplot's Image view redraws when the mark's `image` changes, not when the
+        # picture inside the same ipywidgets.Image changes: hand it a new Image.
+        old, self.image = self.image, W.Image(value=counts_to_png(layers), format="png")
         with self.mark.hold_sync():
-            self.image.value = png
+            self.mark.image = self.image
             self.mark.x = [float(t_range[0]), float(t_range[1])]
             self.mark.y = [0.0, float(total)]
+        old.close()
 
 
 class HeatMapMarks:

@@ -50,13 +50,17 @@ def shoot(page, name):
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
 
 
-def wait_for_status(page, text, timeout=60):
-    """Wait until the first panel's status says it shows ``text`` (fail on a panel error)."""
+def wait_for_status(page, text, timeout=60, unlike=None):
+    """Wait until the first panel's status shows ``text`` (and differs from ``unlike``).
+
+    Fails when the panel reports an error.
+    """
     page.wait_for_function(
-        """(text) => { const s = document.querySelector('.wb-panel .wb-status');
-                       return s.classList.contains('wb-status-error') ||
-                              s.classList.contains('wb-status-ready') && s.innerText.includes(text); }""",
-        arg=text, timeout=timeout * 1e3)
+        """([text, unlike]) => { const s = document.querySelector('.wb-panel .wb-status');
+             return s.classList.contains('wb-status-error') ||
+                    s.classList.contains('wb-status-ready') && s.innerText.includes(text) &&
+                    s.innerText !== unlike; }""",
+        arg=[text, unlike], timeout=timeout * 1e3)
     status = status_text(page)
     assert "wb-status-error" not in page.get_attribute(".wb-panel .wb-status", "class"), status
     return status
@@ -67,6 +71,85 @@ def attribute_changes(page, selector, attribute, before, timeout=30):
         "(a) => document.querySelector(a[0]).getAttribute(a[1]) !== a[2]",
         arg=[selector, attribute, before], timeout=timeout * 1e3)
     return page.get_attribute(selector, attribute)
+
+
+def paths(page, figure):
+    """All line paths of a figure, joined: changes whenever any line is redrawn differently."""
+    return page.eval_on_selector_all(f".wb-panel .{figure} path.line",
+                                     "els => els.map(e => e.getAttribute('d')).join('|')")
+
+
+def test_phase_plane_dashboard(server, page):
+    open_dashboard(page, server.url("phase_plane.ipynb"))
+    assert "Iext=0.8, a=0.7, b=0.8: 1 fixed point: unstable node" in status_text(page)
+    before = paths(page, "wb-phase-plane")
+    press_slider_key(page, "Iext", "ArrowLeft")
+    status = wait_for_status(page, "Iext=0.79,")
+    assert paths(page, "wb-phase-plane") != before
+    # below the Hopf current the fixed point is stable
+    page.focus(".wb-panel .wb-control-Iext .noUi-handle")
+    page.keyboard.press("Home")                      # Iext = 0
+    status = wait_for_status(page, "Iext=0, ")
+    assert "stable focus" in status or "stable node" in status
+    # a click on the plane starts a trajectory there
+    box = page.locator(".wb-panel .wb-phase-plane svg").first.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.3 * box["height"])
+    status = wait_for_status(page, "trajectory from V=", unlike=status)
+    start = status.split("trajectory from ")[1]
+    V, w = (float(part.split("=")[1]) for part in start.split(" (")[0].split(", "))
+    assert 0.5 < V < 2.5 and 0.0 < w < 2.5           # upper right quarter of the plane
+    # export: the figure as PNG (rendered in the browser) and the data as CSV (a download link)
+    with page.expect_download(timeout=30e3) as download:
+        page.click(".wb-panel .wb-export-png")
+    assert download.value.suggested_filename == "phase_plane.png"
+    assert os.path.getsize(download.value.path()) > 10_000
+    page.click(".wb-panel .wb-export-csv")
+    link = page.wait_for_selector(".wb-panel a.wb-download >> text=phase_plane-fixed_points.csv")
+    with page.expect_download(timeout=30e3) as download:
+        link.click()
+    with open(download.value.path()) as fh:
+        assert fh.readline().strip() == "V,w,stability"
+    shoot(page, "phase_plane")
+
+
+def test_bifurcation_dashboard(server, page):
+    open_dashboard(page, server.url("bifurcation.ipynb"))
+    assert "H1 (hopf) at Iext=0.3313" in status_text(page)
+    before = paths(page, "wb-bifurcation")
+    for _ in range(5):
+        press_slider_key(page, "a")
+    status = wait_for_status(page, "a=0.75,")
+    assert "H1 (hopf) at Iext=0.3938" in status        # -(V - V^3/3 - (V + a)/b), V = -0.9675
+    assert paths(page, "wb-bifurcation") != before
+    shoot(page, "bifurcation")
+
+
+def test_fast_slow_dashboard(server, page):
+    open_dashboard(page, server.url("fast_slow.ipynb"))
+    assert "LP1 (fold) at z=0.3148" in status_text(page)
+    before = paths(page, "wb-fast-slow")
+    for _ in range(10):
+        press_slider_key(page, "Isyn")
+    status = wait_for_status(page, "Isyn=1:")
+    assert "LP1 (fold) at z=0.8148" in status           # folds at Isyn - 5/27 and Isyn + 1
+    assert paths(page, "wb-fast-slow") != before
+    shoot(page, "fast_slow")
+
+
+def test_ei_network_dashboard(server, page):
+    open_dashboard(page, server.url("ei_network.ipynb"))
+    raster = ".wb-panel .wb-raster image"
+    before_raster = page.get_attribute(raster, "href")
+    before_rate = paths(page, "wb-rate")
+    first = status_text(page)
+    assert "w_exc=0.6, w_inh=6.7, I=20: 100 ms simulated" in first
+    for _ in range(4):
+        press_slider_key(page, "w_exc")
+    status = wait_for_status(page, "w_exc=0.8,")
+    assert status.split("E: ")[1].split(" spikes")[0] != first.split("E: ")[1].split(" spikes")[0]
+    attribute_changes(page, raster, "href", before_raster)
+    assert paths(page, "wb-rate") != before_rate
+    shoot(page, "ei_network")
 
 
 def test_connectivity_dashboard(server, page):

@@ -98,6 +98,7 @@ def test_special_points_are_labelled(scales):
 
 def test_raster_image_has_one_opaque_pixel_per_spike_pixel(scales):
     raster = RasterMarks(scales, width=200, height=100)
+    first_image = raster.mark.image
     rng = np.random.default_rng(0)
     steps, neurons = rng.integers(0, 1000, 300), rng.integers(0, 80, 300)
     raster.update((0.0, 100.0), [
@@ -110,6 +111,8 @@ def test_raster_image_has_one_opaque_pixel_per_spike_pixel(scales):
     assert {tuple(p) for p in np.argwhere(image[..., 3] > 0)} == pixels
     assert tuple(image[99 - 83, 1, :3]) == (0, 0, 200)            # inhibitory on top of excitatory
     assert list(raster.mark.y) == [0.0, 100.0] and raster.spike_count == 301
+    # the front end redraws on a new `image` widget only (bqplot listens to change:image)
+    assert raster.mark.image is raster.image and raster.image is not first_image
 
 
 def test_click_marks_turn_a_click_into_a_point(scales):

@@ -229,6 +229,9 @@ class PhasePlanePanel(Panel):
                 f"{p['stability']} at " + ", ".join(f"{v}={p[v]:.3f}" for v in self.variables)
                 for p in points)
             text = f"{len(points)} fixed point{'s' if len(points) > 1 else ''}: {text}"
+        for trajectory in result.trajectories:
+            start = ", ".join(f"{v}={trajectory.values[v][0]:.3g}" for v in self.variables)
+            text += f"; trajectory from {start}"
         return f"{head}: {text}" if head else text
 
     def export_tables(self):
