@@ -22,7 +22,8 @@ __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorF
            "FixedPointMarks", "TrajectoryMarks", "ClickMarks", "BranchMarks",
            "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "DiagramMarks",
            "CurveMarks", "RasterMarks",
-           "HeatMapMarks", "BarMarks", "stability_category", "STABILITY_STYLES"]
+           "HeatMapMarks", "BarMarks", "stability_category", "STABILITY_STYLES", "set_data",
+           "set_range"]
 
 #: Colours used across panels (colour-blind safe: Okabe-Ito).
 COLORS = {"x_nullcline": "#0072B2", "y_nullcline": "#D55E00", "field": "#9a9a9a",
@@ -144,6 +145,44 @@ def set_range(scale, low, high):
             scale.min, scale.max = low, high
 
 
+def _same(current, new):
+    """True when a mark's trait already holds ``new`` (arrays compared by value, NaN = NaN)."""
+    if current is None:
+        return new is None
+    try:
+        a, b = np.asarray(current), np.asarray(new)
+    except (TypeError, ValueError):
+        return False
+    if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+        return False
+    if a.dtype.kind in "fc":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def set_data(mark, **data):
+    """Send the changed data traits of a mark in one message; unchanged ones are not sent.
+
+    Parameters
+    ----------
+    mark : bqplot.Mark
+    **data
+        ``trait=value`` pairs, e.g. ``x=..., y=...``.
+
+    Returns
+    -------
+    bool
+        Whether anything was sent.
+    """
+    changed = {name: value for name, value in data.items()
+               if not _same(getattr(mark, name), value)}
+    if changed:
+        with mark.hold_sync():
+            for name, value in changed.items():
+                setattr(mark, name, value)
+    return bool(changed)
+
+
 def _gap_safe(x, y):
     """bqplot breaks a line where ``y`` is not finite; make NaN in ``x`` break it too."""
     x = np.asarray(x, dtype=float)
@@ -193,8 +232,7 @@ class TraceMarks:
                 if len(x) > self.max_points and np.all(np.isfinite(x)):
                     x, y = decimate_trace(x, y, self.max_points)
                 x, y = _gap_safe(x, y)
-            with line.hold_sync():
-                line.x, line.y = x, y
+            set_data(line, x=x, y=y)
 
 
 class NullclineMarks:
@@ -308,8 +346,7 @@ class VectorFieldMarks:
         field : VectorField or None
         """
         x, y = self.arrows(field)
-        with self.line.hold_sync():
-            self.line.x, self.line.y = x, y
+        set_data(self.line, x=x, y=y)
 
 
 class PointCloudMarks:
@@ -344,8 +381,7 @@ class PointCloudMarks:
         categories = np.array([stability_category(s) for s in stabilities], dtype=object)
         for category, scatter in self.scatters.items():
             pick = categories == category if len(categories) else np.zeros(0, dtype=bool)
-            with scatter.hold_sync():
-                scatter.x, scatter.y = x[pick], y[pick]
+            set_data(scatter, x=x[pick], y=y[pick])
 
 
 class FixedPointMarks(PointCloudMarks):
@@ -414,9 +450,9 @@ class TrajectoryMarks:
         x_var, y_var = self.variables
         pairs = [(t.values[x_var], t.values[y_var]) for t in trajectories]
         self.trace.update(pairs + [None] * (len(self.trace.lines) - len(pairs)))
-        with self.starts.hold_sync():
-            self.starts.x = np.array([t.values[x_var][0] for t in trajectories if len(t.ts)])
-            self.starts.y = np.array([t.values[y_var][0] for t in trajectories if len(t.ts)])
+        set_data(self.starts,
+                 x=np.array([t.values[x_var][0] for t in trajectories if len(t.ts)], dtype=float),
+                 y=np.array([t.values[y_var][0] for t in trajectories if len(t.ts)], dtype=float))
 
 
 class ClickMarks:
@@ -517,8 +553,7 @@ class BranchMarks:
             x = np.concatenate(xs) if xs else np.zeros(0)
             y = np.concatenate(ys) if ys else np.zeros(0)
             x, y = _gap_safe(x, y)
-            with line.hold_sync():
-                line.x, line.y = x, y
+            set_data(line, x=x, y=y)
 
 
 class SpecialPointMarks:
@@ -550,13 +585,11 @@ class SpecialPointMarks:
         points = [p for p in (points or ()) if x_name in p.values and y_name in p.values]
         for kind, scatter in self.scatters.items():
             mine = [p for p in points if p.kind == kind]
-            with scatter.hold_sync():
-                scatter.x = np.array([p.values[x_name] for p in mine], dtype=float)
-                scatter.y = np.array([p.values[y_name] for p in mine], dtype=float)
-        with self.labels.hold_sync():
-            self.labels.x = np.array([p.values[x_name] for p in points], dtype=float)
-            self.labels.y = np.array([p.values[y_name] for p in points], dtype=float)
-            self.labels.text = [p.label or p.kind for p in points]
+            set_data(scatter, x=np.array([p.values[x_name] for p in mine], dtype=float),
+                     y=np.array([p.values[y_name] for p in mine], dtype=float))
+        set_data(self.labels, x=np.array([p.values[x_name] for p in points], dtype=float),
+                 y=np.array([p.values[y_name] for p in points], dtype=float),
+                 text=[p.label or p.kind for p in points])
 
 
 class EnvelopeMarks:
@@ -588,9 +621,8 @@ class EnvelopeMarks:
             p = envelope.parameters[parameter]
             xs += [p, p]
             ys += [envelope.maxima[variable], envelope.minima[variable]]
-        with self.scatter.hold_sync():
-            self.scatter.x = np.concatenate(xs) if xs else np.zeros(0)
-            self.scatter.y = np.concatenate(ys) if ys else np.zeros(0)
+        set_data(self.scatter, x=np.concatenate(xs) if xs else np.zeros(0),
+                 y=np.concatenate(ys) if ys else np.zeros(0))
 
 
 class DiagramMarks:
@@ -679,8 +711,7 @@ class CurveMarks:
             x = np.concatenate(xs) if xs else np.zeros(0)
             y = np.concatenate(ys) if ys else np.zeros(0)
             x, y = _gap_safe(x, y)
-            with line.hold_sync():
-                line.x, line.y = x, y
+            set_data(line, x=x, y=y)
 
 
 class RasterMarks:
@@ -762,10 +793,8 @@ class HeatMapMarks:
         x, y : numpy.ndarray
         values : numpy.ndarray
         """
-        with self.mark.hold_sync():
-            self.mark.x = np.asarray(x, dtype=float)
-            self.mark.y = np.asarray(y, dtype=float)
-            self.mark.color = np.asarray(values, dtype=float)
+        set_data(self.mark, x=np.asarray(x, dtype=float), y=np.asarray(y, dtype=float),
+                 color=np.asarray(values, dtype=float))
 
 
 class BarMarks:
@@ -790,6 +819,5 @@ class BarMarks:
         ----------
         centers, counts : array_like
         """
-        with self.mark.hold_sync():
-            self.mark.x = np.asarray(centers, dtype=float)
-            self.mark.y = np.asarray(counts, dtype=float)
+        set_data(self.mark, x=np.asarray(centers, dtype=float),
+                 y=np.asarray(counts, dtype=float))
