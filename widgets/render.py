@@ -12,6 +12,8 @@ The renderers read result objects by their attributes (see
 engine and the connectors; they compute nothing about the model.
 """
 
+import io
+
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
@@ -22,7 +24,7 @@ __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorF
            "FixedPointMarks", "TrajectoryMarks", "ClickMarks", "BranchMarks",
            "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "DiagramMarks",
            "CurveMarks", "RasterMarks",
-           "HeatMapMarks", "BarMarks", "stability_category", "STABILITY_STYLES", "set_data",
+           "MatrixMarks", "BarMarks", "stability_category", "STABILITY_STYLES", "set_data",
            "set_range"]
 
 #: Colours used across panels (colour-blind safe: Okabe-Ito).
@@ -771,30 +773,94 @@ class RasterMarks:
         old.close()
 
 
-class HeatMapMarks:
-    """A matrix (e.g. a connectivity matrix or a weight map) as a heat map.
+def _colormap_table(name, n=256):
+    """RGBA bytes of a matplotlib colormap, ``(n, 4)`` uint8."""
+    from matplotlib import colormaps
+    return (colormaps[name](np.linspace(0.0, 1.0, n)) * 255).round().astype(np.uint8)
+
+
+class MatrixMarks:
+    """A matrix (connection densities, a weight map) drawn as one PNG image with a colour bar.
+
+    The cells are coloured in Python with a matplotlib colormap and sent as one
+    image (fast at any size, like :class:`RasterMarks`); a ``ColorScale`` with the
+    same colormap sampled at 9 points drives the colour-bar axis.
 
     Parameters
     ----------
     scales : dict
-        ``x``, ``y`` and ``color`` scales.
+        ``x`` (columns) and ``y`` (rows) scales.
+    cmap : str, optional
+        Matplotlib colormap name.
     """
 
-    def __init__(self, scales):
-        self.mark = bq.HeatMap(x=np.arange(2.0), y=np.arange(2.0), color=np.zeros((2, 2)),
-                               scales=scales)
+    def __init__(self, scales, cmap="Blues"):
+        self.color_scale = bq.ColorScale(min=0.0, max=1.0)
+        self.cmap = None
+        self._set_cmap(cmap)
+        self.image = W.Image(value=counts_to_png([(np.zeros((1, 1), np.uint16), (0, 0, 0))]),
+                             format="png")
+        self.mark = bq.Image(image=self.image, scales=scales, x=[0.0, 1.0], y=[0.0, 1.0],
+                             pixelated=True)
         self.marks = [self.mark]
+        self.values = np.zeros((0, 0))
 
-    def update(self, x, y, values):
-        """Redraw with cell centres ``x`` (columns), ``y`` (rows) and ``values[row, col]``.
+    def _set_cmap(self, cmap):
+        if cmap == self.cmap:
+            return
+        table = _colormap_table(cmap, 9)
+        self.color_scale.colors = ["#%02x%02x%02x" % tuple(row[:3]) for row in table]
+        self.cmap = cmap
+        self._table = _colormap_table(cmap)
+
+    def color_axis(self, label=""):
+        """A colour-bar axis for the figure's ``axes``.
 
         Parameters
         ----------
-        x, y : numpy.ndarray
-        values : numpy.ndarray
+        label : str, optional
+
+        Returns
+        -------
+        bqplot.ColorAxis
         """
-        set_data(self.mark, x=np.asarray(x, dtype=float), y=np.asarray(y, dtype=float),
-                 color=np.asarray(values, dtype=float))
+        return bq.ColorAxis(scale=self.color_scale, side="right", label=label)
+
+    def update(self, x_range, y_range, values, vmin, vmax, cmap=None):
+        """Redraw ``values[row, col]`` over the data rectangle ``x_range`` x ``y_range``.
+
+        Parameters
+        ----------
+        x_range, y_range : (float, float)
+            Data coordinates of the left/right and first-row/last-row edges.
+        values : numpy.ndarray
+            2-D; row 0 is drawn at ``y_range[0]``.
+        vmin, vmax : float
+            Colour limits.
+        cmap : str, optional
+            Change the colormap.
+        """
+        if cmap is not None:
+            self._set_cmap(cmap)
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2:
+            raise ValueError(f"MatrixMarks needs a 2-D array, got shape {values.shape}")
+        self.values = values
+        set_range(self.color_scale, vmin, vmax)
+        span = max(float(vmax) - float(vmin), 1e-300)
+        level = np.clip((values - vmin) / span, 0.0, 1.0)
+        rgba = self._table[np.nan_to_num(level * (len(self._table) - 1)).round().astype(int)]
+        from PIL import Image as PILImage   # pillow comes with matplotlib
+        stream = io.BytesIO()
+        # the image's first row is drawn at the top, i.e. at y_range[1] of the data rectangle
+        PILImage.fromarray(np.ascontiguousarray(rgba[::-1]), "RGBA").save(
+            stream, format="png", compress_level=1)
+        old, self.image = self.image, W.Image(value=stream.getvalue(), format="png")
+        with self.mark.hold_sync():
+            self.mark.image = self.image
+            self.mark.x = [float(x_range[0]), float(x_range[1])]
+            self.mark.y = [float(y_range[0]), float(y_range[1])]
+        old.close()
 
 
 class BarMarks:

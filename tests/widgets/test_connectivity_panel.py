@@ -17,7 +17,7 @@ def gaussian():
 
 
 def shown_map(panel):
-    return np.asarray(panel.weight_map.mark.color)
+    return panel.weight_map.values
 
 
 def reference_map(connector, neuron, shape):
@@ -34,7 +34,7 @@ def test_weight_map_and_matrix_show_the_connector(gaussian):
     connector = gaussian.result
     assert gaussian.params["neuron"] == 10 * 20 + 10
     assert np.array_equal(shown_map(gaussian), reference_map(connector, 210, (20, 20)))
-    density = np.asarray(gaussian.matrix.mark.color)
+    density = gaussian.matrix.values
     dense = np.zeros((400, 400))
     pre, post = connector.requires("pre_ids", "post_ids")
     dense[pre, post] = 1.0
@@ -75,7 +75,7 @@ def test_choosing_a_neuron_moves_the_map_only(gaussian):
 def test_random_connector_density_and_errors():
     panel = ConnectivityPanel(lambda prob: bp.connect.FixedProb(prob=prob * 10, seed=3), 300,
                               pars={"prob": (0.02, 0.001, 0.2)}, threaded=False)
-    density = np.asarray(panel.matrix.mark.color)
+    density = panel.matrix.values
     assert density.shape == (200, 200)
     assert density.mean() == pytest.approx(0.2, abs=0.02)
     panel.controls["prob"].value = 0.15          # prob * 10 > 1: the connector refuses
@@ -84,7 +84,7 @@ def test_random_connector_density_and_errors():
     assert panel.result is None and not panel.matrix.mark.visible
     panel.controls["prob"].value = 0.05
     assert panel.status.state == "ready" and panel.matrix.mark.visible
-    assert np.asarray(panel.matrix.mark.color).mean() == pytest.approx(0.5, abs=0.03)
+    assert panel.matrix.values.mean() == pytest.approx(0.5, abs=0.03)
 
 
 def test_bad_arguments_are_rejected():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from widgets.render import (BranchMarks, ClickMarks, FixedPointMarks, NullclineMarks,
+from widgets.render import (BranchMarks, ClickMarks, FixedPointMarks, MatrixMarks, NullclineMarks,
                             RasterMarks, SpecialPointMarks, TrajectoryMarks, VectorFieldMarks,
                             make_figure, stability_category)
 
@@ -122,3 +122,20 @@ def test_click_marks_turn_a_click_into_a_point(scales):
     marks.scatter.y = np.array([-1.25])        # ... x then y
     assert clicks == [(0.5, -1.25)]
     assert len(marks.scatter.x) == 0
+
+
+def test_matrix_image_rows_colours_and_colour_bar(scales):
+    from matplotlib import colormaps
+    marks = MatrixMarks(scales, cmap="Blues")
+    values = np.array([[0.0, 1.0, 2.0], [2.0, 2.0, 0.0]])        # row 0 at the bottom
+    marks.update((-0.5, 2.5), (-0.5, 1.5), values, 0.0, 2.0)
+    image = np.asarray(Image.open(io.BytesIO(marks.image.value)))
+    assert image.shape == (2, 3, 4)
+    expected = (np.asarray(colormaps["Blues"](values[::-1] / 2.0)) * 255).round()
+    assert np.abs(image.astype(float) - expected).max() <= 1.0
+    assert (marks.color_scale.min, marks.color_scale.max) == (0.0, 2.0)
+    assert len(marks.color_scale.colors) == 9
+    assert list(marks.mark.x) == [-0.5, 2.5] and list(marks.mark.y) == [-0.5, 1.5]
+    first = marks.mark.image
+    marks.update((0, 1), (0, 1), -values, -2.0, 2.0, cmap="RdBu_r")
+    assert marks.mark.image is not first and marks.cmap == "RdBu_r"

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..controls import ControlSpec, as_spec
 from ..drawing import block_density, degree_histogram
-from ..render import BarMarks, HeatMapMarks, axis_label, make_figure, set_range
+from ..render import BarMarks, MatrixMarks, axis_label, make_figure, set_range
 from .base import Panel
 
 __all__ = ["ConnectivityPanel"]
@@ -111,13 +111,10 @@ class ConnectivityPanel(Panel):
         matrix_fig, scales = make_figure((0, self.num_post), (0, self.num_pre),
                                          "post-synaptic neuron", "pre-synaptic neuron",
                                          title="connection matrix (fraction of pairs connected)",
-                                         height="380px", css_class="wb-matrix", y_reverse=True,
-                                         width="48%")
-        scales["color"] = bq.ColorScale(min=0.0, max=1.0, scheme="Blues")
-        self.matrix = HeatMapMarks(scales)
+                                         height="380px", css_class="wb-matrix", width="48%")
+        self.matrix = MatrixMarks(scales, cmap="Blues")
         matrix_fig.marks = self.matrix.marks
-        matrix_fig.axes = matrix_fig.axes + [bq.ColorAxis(scale=scales["color"], side="right",
-                                                          label="density")]
+        matrix_fig.axes = matrix_fig.axes + [self.matrix.color_axis("density")]
         matrix_fig.fig_margin = dict(matrix_fig.fig_margin, right=70)
 
         rows, cols = self._post_grid_shape()
@@ -125,17 +122,13 @@ class ConnectivityPanel(Panel):
                                           "post column" if rows > 1 else "post-synaptic neuron",
                                           "post row" if rows > 1 else "",
                                           title="weights of the chosen neuron",
-                                          height="380px", css_class="wb-weight-map",
-                                          y_reverse=True, width="48%")
-        map_scales["color"] = bq.ColorScale(min=0.0, max=1.0, scheme="Blues")
-        self.weight_map = HeatMapMarks(map_scales)
+                                          height="380px", css_class="wb-weight-map", width="48%")
+        self.weight_map = MatrixMarks(map_scales, cmap="Blues")
         self.chosen = bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=map_scales, marker="cross",
                                  colors=["#D55E00"], default_size=80, labels=["chosen neuron"])
         map_fig.marks = self.weight_map.marks + [self.chosen]
-        map_fig.axes = map_fig.axes + [bq.ColorAxis(scale=map_scales["color"], side="right",
-                                                    label="weight")]
+        map_fig.axes = map_fig.axes + [self.weight_map.color_axis("weight")]
         map_fig.fig_margin = dict(map_fig.fig_margin, right=70)
-        self.map_scales = map_scales
 
         out_fig, out_scales = make_figure((0, 1), (0, 1), axis_label("out-degree", "synapses"),
                                           "pre-synaptic neurons", height="260px",
@@ -202,10 +195,10 @@ class ConnectivityPanel(Panel):
     def render(self, connector):
         """Redraw matrix, weight map and degree histograms."""
         pre_ids, post_ids = connector.requires("pre_ids", "post_ids")
-        pre_c, post_c, density = block_density(pre_ids, post_ids, self.num_pre, self.num_post,
-                                               self.max_cells)
-        set_range(self.matrix.mark.scales["color"], 0.0, max(1e-12, float(density.max())))
-        self.matrix.update(post_c, pre_c, density)
+        _, _, density = block_density(pre_ids, post_ids, self.num_pre, self.num_post,
+                                      self.max_cells)
+        self.matrix.update((0, self.num_post), (0, self.num_pre), density, 0.0,
+                           max(1e-12, float(density.max())))
 
         neuron = int(self.params["neuron"])
         targets, weights = self._outgoing(connector, neuron)
@@ -213,22 +206,14 @@ class ConnectivityPanel(Panel):
         grid = np.zeros(rows * cols)
         np.add.at(grid, targets, weights)
         grid = grid.reshape(rows, cols)
-        color = self.map_scales["color"]
         low, high = float(grid.min()), float(grid.max())
-        if low < 0:
+        if low < 0:                      # DOG: negative surround on a diverging map
             bound = max(abs(low), abs(high), 1e-12)
-            if color.scheme != "RdBu":
-                color.scheme = "RdBu"
-            set_range(color, -bound, bound)
+            self.weight_map.update((-0.5, cols - 0.5), (-0.5, rows - 0.5), grid, -bound, bound,
+                                   cmap="RdBu_r")
         else:
-            if color.scheme != "Blues":
-                color.scheme = "Blues"
-            set_range(color, 0.0, max(high, 1e-12))
-        if rows == 1:       # bqplot squeezes a 1 x n colour array; draw the row as a band
-            self.weight_map.update(np.arange(cols), np.array([-0.25, 0.25]),
-                                   np.vstack([grid, grid]))
-        else:
-            self.weight_map.update(np.arange(cols), np.arange(rows), grid)
+            self.weight_map.update((-0.5, cols - 0.5), (-0.5, rows - 0.5), grid, 0.0,
+                                   max(high, 1e-12), cmap="Blues")
         with self.chosen.hold_sync():
             if self.pre_size == self.post_size and len(self.pre_size) == 2:
                 self.chosen.x, self.chosen.y = [neuron % cols], [neuron // cols]
