@@ -121,3 +121,38 @@ def test_bad_arguments():
         NetworkPanel(net, 10.0, groups={"E": E}, voltage=("E", "W"))
     with pytest.raises(ValueError, match="`duration`=-1"):
         NetworkPanel(net, -1)
+
+
+def test_progress_is_shown_and_a_newer_move_cancels_a_long_run(coba, monkeypatch):
+    import threading
+    from widgets.runner import Superseded
+
+    outcomes, fractions = [], []
+    started = threading.Event()
+    original_run = coba.network.run
+
+    def recording_run(*args, **kwargs):
+        progress = kwargs["progress"]
+
+        def spy(fraction):
+            fractions.append(fraction)
+            started.set()
+            progress(fraction)
+        kwargs["progress"] = spy
+        try:
+            out = original_run(*args, **kwargs)
+        except Superseded:
+            outcomes.append("cancelled")
+            raise
+        outcomes.append("finished")
+        return out
+
+    monkeypatch.setattr(coba.network, "run", recording_run)
+    coba.controls["duration"].value = 200.0       # a long run ...
+    assert started.wait(30)
+    coba.controls["w_exc"].value = 0.9            # ... overtaken by a newer move
+    assert coba.wait(60)
+    assert outcomes == ["cancelled", "finished"]
+    assert coba.result.params["w_exc"] == 0.9 and coba.params["duration"] == 200.0
+    assert fractions[-1] == 1.0 and all(0 < f <= 1 for f in fractions)
+    assert coba.status.progress.value == 1.0     # the bar reached the end of the shown run
