@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 
 import ipywidgets as W
 
-__all__ = ["ControlSpec", "as_spec", "make_control", "ControlPanel", "StatusBar"]
+__all__ = ["ControlSpec", "as_spec", "specs_from_pars", "duration_spec", "make_control",
+           "ControlPanel", "StatusBar"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,58 @@ def as_spec(name, spec):
         return ControlSpec(name, *spec)
     raise TypeError(f"parameter {name!r}: {spec!r} is not a control; give (value, min, max), "
                     "(value, min, max, step), a dict of ControlSpec fields or a ControlSpec")
+
+
+def specs_from_pars(pars, reserved=()):
+    """The :class:`ControlSpec` of every entry of a panel's ``pars`` argument.
+
+    Parameters
+    ----------
+    pars : dict or None
+        ``{name: spec}`` in any form :func:`as_spec` accepts.
+    reserved : tuple of str, optional
+        Names the panel uses for its own controls.
+
+    Returns
+    -------
+    list of ControlSpec
+
+    Raises
+    ------
+    ValueError
+        When a reserved name is used.
+    """
+    clash = sorted(set(pars or {}) & set(reserved))
+    if clash:
+        raise ValueError(f"`pars` may not contain {clash}: the panel has its own control(s) of "
+                         f"that name")
+    return [as_spec(name, spec) for name, spec in (pars or {}).items()]
+
+
+def duration_spec(duration, unit="ms", description="simulated time"):
+    """The ``duration`` slider: from a tenth to four times the given duration.
+
+    Parameters
+    ----------
+    duration : float
+        Default simulated time.
+    unit : str, optional
+    description : str, optional
+
+    Returns
+    -------
+    ControlSpec
+
+    Raises
+    ------
+    ValueError
+        When ``duration`` is not a positive number.
+    """
+    if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not duration > 0:
+        raise ValueError(f"`duration`={duration!r} must be a positive number")
+    duration = float(duration)
+    return ControlSpec("duration", duration, duration / 10.0, duration * 4.0, unit=unit,
+                       description=description)
 
 
 def make_control(spec):

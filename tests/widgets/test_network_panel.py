@@ -119,7 +119,7 @@ def test_bad_arguments():
         NetworkPanel(net, 10.0, pars={"nope.weight": (0.6, 0.0, 1.0)})
     with pytest.raises(ValueError, match="does not monitor 'W'"):
         NetworkPanel(net, 10.0, groups={"E": E}, voltage=("E", "W"))
-    with pytest.raises(ValueError, match="`duration`=-1"):
+    with pytest.raises(ValueError, match="`duration`=-1 must be a positive number"):
         NetworkPanel(net, -1)
 
 

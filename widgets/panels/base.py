@@ -20,7 +20,30 @@ from ..controls import ControlPanel, StatusBar
 from ..export import ExportBar
 from ..runner import LiveRunner
 
-__all__ = ["Panel"]
+__all__ = ["Panel", "analyzer_arguments"]
+
+
+def analyzer_arguments(specs, pars_update, options):
+    """``pars_update`` and ``options`` for an analyser driven by sliders.
+
+    The sliders' parameters join ``pars_update`` with their default values (so the
+    analyser lets :meth:`update_pars` change them later), and the analysis is quiet
+    unless ``options['verbose']`` says otherwise.
+
+    Parameters
+    ----------
+    specs : list of ControlSpec
+    pars_update, options : dict or None
+
+    Returns
+    -------
+    updates, options : dict
+    """
+    updates = dict(pars_update or {})
+    updates.update({spec.name: spec.value for spec in specs})
+    options = dict(options or {})
+    options.setdefault("verbose", False)
+    return updates, options
 
 
 def _compilations():

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ..controls import as_spec
+from ..controls import specs_from_pars
 from ..render import CurveMarks, DiagramMarks, TraceMarks, axis_label, make_figure
-from .base import Panel
+from .base import Panel, analyzer_arguments
 
 __all__ = ["BifurcationPanel", "diagram_tables"]
 
@@ -107,13 +107,10 @@ class BifurcationPanel(Panel):
         if not isinstance(target_pars, dict) or len(target_pars) != 1:
             raise ValueError(f"`target_pars`={target_pars!r} must name exactly one parameter "
                              "(the horizontal axis); use `codim2` for the two-parameter view")
-        specs = [as_spec(name, spec) for name, spec in (pars or {}).items()]
+        specs = specs_from_pars(pars)
         self.parameter_names = tuple(spec.name for spec in specs)
         self.units = dict(units or {})
-        options = dict(options or {})
-        options.setdefault("verbose", False)
-        updates = dict(pars_update or {})
-        updates.update({spec.name: spec.value for spec in specs})
+        updates, options = analyzer_arguments(specs, pars_update, options)
         self.analyzer = Bifurcation(integrals, target_pars=target_pars, target_vars=target_vars,
                                     fixed_vars=fixed_vars, pars_update=updates,
                                     numerical_resolution=numerical_resolution, options=options)

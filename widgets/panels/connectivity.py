@@ -4,7 +4,7 @@ import bqplot as bq
 import ipywidgets as W
 import numpy as np
 
-from ..controls import ControlSpec, as_spec
+from ..controls import ControlSpec, specs_from_pars
 from ..drawing import block_density, degree_histogram
 from ..render import BarMarks, MatrixMarks, axis_label, make_figure, set_range
 from .base import Panel
@@ -76,12 +76,12 @@ class ConnectivityPanel(Panel):
             raise ValueError(f"`pre_size`={pre_size!r} and `post_size`={post_size!r} must hold "
                              "at least one neuron each")
         self.fixed = dict(fixed or {})
-        specs = [as_spec(name, spec) for name, spec in (pars or {}).items()]
+        specs = specs_from_pars(pars, reserved=("neuron",))
         self.connector_pars = tuple(spec.name for spec in specs)
-        clash = set(self.connector_pars) & (set(self.fixed) | {"neuron"})
+        clash = set(self.connector_pars) & set(self.fixed)
         if clash:
-            raise ValueError(f"parameter(s) {sorted(clash)} appear in `pars` and in `fixed` "
-                             "(or are named 'neuron'); give each once")
+            raise ValueError(f"parameter(s) {sorted(clash)} appear in `pars` and in `fixed`; "
+                             "give each once")
         if neuron is None:
             neuron = self._centre_neuron()
         if not 0 <= int(neuron) < self.num_pre:

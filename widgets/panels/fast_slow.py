@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ..controls import ControlSpec, as_spec
+from ..controls import duration_spec, specs_from_pars
 from ..render import DiagramMarks, TraceMarks, axis_label, make_figure, set_range
-from .base import Panel
+from .base import Panel, analyzer_arguments
 from .bifurcation import _special_summary, diagram_tables
 from .phase_plane import _as_initials
 
@@ -49,17 +49,12 @@ class FastSlowPanel(Panel):
                  numerical_resolution=0.1, options=None, units=None, title=None, threaded=True):
         from workbench.analysis import FastSlowBifurcation
 
-        specs = [as_spec(name, spec) for name, spec in (pars or {}).items()]
-        if "duration" in {s.name for s in specs}:
-            raise ValueError("`pars` may not contain 'duration': it is the orbit-length control")
-        if not duration > 0:
-            raise ValueError(f"`duration`={duration!r} must be positive")
+        specs = specs_from_pars(pars, reserved=("duration",))
         self.parameter_names = tuple(spec.name for spec in specs)
         self.units = dict(units or {})
-        options = dict(options or {})
-        options.setdefault("verbose", False)
-        updates = dict(pars_update or {})
-        updates.update({spec.name: spec.value for spec in specs})
+        time_control = duration_spec(duration, self.units.get("t", "ms"),
+                                     "simulated time of the orbit")
+        updates, options = analyzer_arguments(specs, pars_update, options)
         self.analyzer = FastSlowBifurcation(integrals, fast_vars=fast_vars, slow_vars=slow_vars,
                                             fixed_vars=fixed_vars, pars_update=updates,
                                             numerical_resolution=numerical_resolution,
@@ -71,9 +66,7 @@ class FastSlowPanel(Panel):
                              f"{list(self.analyzer.fast_vars)}")
         self.all_variables = tuple(self.analyzer.fast_vars) + tuple(self.analyzer.slow_vars)
         self.initials = _as_initials(trajectory, self.all_variables)
-        specs.append(ControlSpec("duration", float(duration), float(duration) / 10.0,
-                                 float(duration) * 4.0, unit=self.units.get("t", "ms"),
-                                 description="simulated time of the orbit"))
+        specs.append(time_control)
         super().__init__(specs, self._make_figures(fast_vars, slow_vars, duration),
                          title=title or "Fast-slow analysis", export_name="fast_slow",
                          threaded=threaded)

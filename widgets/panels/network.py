@@ -6,12 +6,11 @@ unchanged). Long runs report progress, and a newer slider move stops an outdated
 at its next progress report.
 """
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..controls import ControlSpec, as_spec
+from ..controls import ControlSpec, duration_spec, specs_from_pars
 from ..render import RasterMarks, TraceMarks, axis_label, make_figure, set_range
 from .base import Panel
 
@@ -156,8 +155,6 @@ class NetworkPanel(Panel):
 
         self.network = network if isinstance(network, Network) else Network(network)
         nodes = list(self.network.all_nodes.values())
-        if not (isinstance(duration, numbers.Real) and duration > 0):
-            raise ValueError(f"`duration`={duration!r} must be a positive number of ms")
         self.groups = dict(groups) if groups is not None else {
             node.name: node for node in nodes if "spike" in node.mon.variables}
         if not self.groups:
@@ -176,17 +173,17 @@ class NetworkPanel(Panel):
             if variable not in self.groups[label].mon.variables:
                 raise ValueError(f"`voltage`={voltage!r}: group {label!r} does not monitor "
                                  f"{variable!r}")
-        specs = [as_spec(name, spec) for name, spec in (pars or {}).items()]
+        specs = specs_from_pars(pars, reserved=("duration", "neuron"))
+        self.units = dict(units or {})
+        time_control = duration_spec(duration, self.units.get("t", "ms"),
+                                     "simulated time of each run")
         self.parameter_names = tuple(spec.name for spec in specs)
         self._appliers = self._make_appliers(apply, self.parameter_names)
         self.inputs = inputs
         self.rate_width = float(rate_width)
-        self.units = dict(units or {})
         self.snapshot = StateSnapshot(nodes) if reset is True else None
         self.reset_state = reset if callable(reset) else None
-        specs.append(ControlSpec("duration", float(duration), float(duration) / 10.0,
-                                 float(duration) * 4.0, unit=self.units.get("t", "ms"),
-                                 description="simulated time of each run"))
+        specs.append(time_control)
         if voltage is not None:
             n_recorded = self._recorded_neurons(voltage).size
             specs.append(ControlSpec("neuron", 0, 0, max(n_recorded - 1, 1),

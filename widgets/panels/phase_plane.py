@@ -3,10 +3,10 @@
 import ipywidgets as W
 import numpy as np
 
-from ..controls import ControlSpec, as_spec
+from ..controls import duration_spec, specs_from_pars
 from ..render import (ClickMarks, FixedPointMarks, NullclineMarks, TraceMarks, TrajectoryMarks,
                       VectorFieldMarks, axis_label, make_figure)
-from .base import Panel
+from .base import Panel, analyzer_arguments
 
 __all__ = ["PhasePlanePanel"]
 
@@ -85,17 +85,11 @@ class PhasePlanePanel(Panel):
                  units=None, title=None, threaded=True):
         from workbench.analysis import PhasePlane
 
-        specs = [as_spec(name, spec) for name, spec in (pars or {}).items()]
-        if "duration" in {s.name for s in specs}:
-            raise ValueError("`pars` may not contain 'duration': it is the trajectory-length "
-                             "control of the panel")
-        if not duration > 0:
-            raise ValueError(f"`duration`={duration!r} must be positive")
+        specs = specs_from_pars(pars, reserved=("duration",))
         self.units = dict(units or {})
-        options = dict(options or {})
-        options.setdefault("verbose", False)
-        updates = dict(pars_update or {})
-        updates.update({spec.name: spec.value for spec in specs})
+        time_control = duration_spec(duration, self.units.get("t", "ms"),
+                                     "simulated time of the trajectories")
+        updates, options = analyzer_arguments(specs, pars_update, options)
         self.analyzer = PhasePlane(integrals, target_vars=target_vars, fixed_vars=fixed_vars,
                                    pars_update=updates, numerical_resolution=numerical_resolution,
                                    options=options)
@@ -105,9 +99,7 @@ class PhasePlanePanel(Panel):
         if self.initials and len(self.variables) != 2:
             raise ValueError("trajectories are drawn in a two-dimensional phase plane; this one "
                              f"has the single variable {self.variables[0]!r}")
-        specs.append(ControlSpec("duration", float(duration), float(duration) / 10.0,
-                                 float(duration) * 4.0, unit=self.units.get("t", "ms"),
-                                 description="simulated time of the trajectories"))
+        specs.append(time_control)
         figure = self._make_figure()
         self.clear_button = W.Button(description="Clear trajectories", icon="eraser",
                                      tooltip="Remove the trajectories; click the plane to "
