@@ -6,7 +6,6 @@ from ..controls import duration_spec, specs_from_pars
 from ..render import DiagramMarks, TraceMarks, axis_label, make_figure, set_range
 from .base import Panel, analyzer_arguments
 from .bifurcation import _special_summary, diagram_tables
-from .phase_plane import _as_initials
 
 __all__ = ["FastSlowPanel"]
 
@@ -65,7 +64,8 @@ class FastSlowPanel(Panel):
             raise ValueError(f"`variable`={variable!r} is not a fast variable; choose one of "
                              f"{list(self.analyzer.fast_vars)}")
         self.all_variables = tuple(self.analyzer.fast_vars) + tuple(self.analyzer.slow_vars)
-        self.initials = _as_initials(trajectory, self.all_variables)
+        self.initials = ([] if trajectory is None else
+                         self.analyzer._check_initials(trajectory, self.all_variables))
         specs.append(time_control)
         super().__init__(specs, self._make_figures(fast_vars, slow_vars, duration),
                          title=title or "Fast-slow analysis", export_name="fast_slow",

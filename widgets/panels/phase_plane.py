@@ -11,30 +11,6 @@ from .base import Panel, analyzer_arguments
 __all__ = ["PhasePlanePanel"]
 
 
-def _as_initials(trajectory, variables):
-    """Normalise ``trajectory`` to a list of ``{var: value}`` dicts."""
-    if trajectory is None:
-        return []
-    items = [trajectory] if isinstance(trajectory, dict) or (
-        isinstance(trajectory, (tuple, list)) and trajectory and
-        not isinstance(trajectory[0], (dict, tuple, list))) else list(trajectory)
-    out = []
-    for item in items:
-        if isinstance(item, dict):
-            missing = [v for v in variables if v not in item]
-            if missing:
-                raise ValueError(f"`trajectory` start {item!r} lacks {missing}; give a value for "
-                                 f"each of {list(variables)}")
-            out.append({v: float(item[v]) for v in variables})
-        else:
-            values = list(item)
-            if len(values) != len(variables):
-                raise ValueError(f"`trajectory` start {item!r} needs {len(variables)} values "
-                                 f"({', '.join(variables)})")
-            out.append(dict(zip(variables, map(float, values))))
-    return out
-
-
 class PhasePlanePanel(Panel):
     """A phase plane that follows its parameter sliders live.
 
@@ -95,7 +71,7 @@ class PhasePlanePanel(Panel):
                                    options=options)
         self.variables = tuple(self.analyzer.target_vars)
         self.parameter_names = tuple(spec.name for spec in specs)
-        self.initials = _as_initials(trajectory, self.variables)
+        self.initials = self._initials(trajectory)
         if self.initials and len(self.variables) != 2:
             raise ValueError("trajectories are drawn in a two-dimensional phase plane; this one "
                              f"has the single variable {self.variables[0]!r}")
@@ -150,6 +126,12 @@ class PhasePlanePanel(Panel):
         return figure
 
     # -- interaction --------------------------------------------------------------------
+    def _initials(self, trajectory):
+        """Initial points as a list of dicts (checked by the analyser)."""
+        if trajectory is None:
+            return []
+        return self.analyzer._check_initials(trajectory, self.variables)
+
     def _on_click(self, x, y):
         self.set_trajectory({self.variables[0]: x, self.variables[1]: y})
 
@@ -161,7 +143,7 @@ class PhasePlanePanel(Panel):
         trajectory : dict, tuple, list of them, or None
             As the constructor's ``trajectory``; None removes all trajectories.
         """
-        self.initials = _as_initials(trajectory, self.variables)
+        self.initials = self._initials(trajectory)
         self.refresh()
 
     def request_params(self):
