@@ -412,7 +412,7 @@ def _settling(history):
     return settled
 
 
-def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=None):
+def sample_cycles(system, X0, P0, sample, spans, tol=3e-3, max_chunks=6, box=None):
     """Simulate from many starts (each with its own parameters) until they settle.
 
     All starts are integrated at once with the classical Runge-Kutta method in
@@ -452,7 +452,7 @@ def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=Non
     if k == 0:
         return results
     period, rate = _time_scales(system.jacobian(list(X0.T), list(P0.T)))
-    dt = min(period / 80.0, 0.5 / max(rate, 1e-12))
+    dt = min(period / 50.0, 0.5 / max(rate, 1e-12))
     steps = int(np.ceil(2.0 * period / dt))
     active = np.arange(k)
     X = [X0[:, i].copy() for i in range(n)]
