@@ -8,6 +8,8 @@ variables can then be changed with :meth:`Analyzer.update_pars` and
 (no SymPy derivation, no compilation).
 """
 
+import contextlib
+
 import numpy as np
 
 from ..errors import AnalysisError, choices
@@ -139,6 +141,20 @@ class Analyzer:
         self.fixed_vars.update(values)
         self.system.set_constants(values)
         self._on_update()
+
+    @contextlib.contextmanager
+    def _temporary_constants(self, values):
+        """Run with some constants changed (every derived system), then restore them."""
+        systems = [self.system] + list(self._sim_systems.values())
+        saved = [system.constants for system in systems]
+        try:
+            for system in systems:
+                system.set_constants({k: v for k, v in values.items()
+                                      if k in system.constant_names})
+            yield
+        finally:
+            for system, constants in zip(systems, saved):
+                system.set_constants(constants)
 
     def _on_update(self):
         """Forget results that depend on parameter values (subclasses extend)."""

@@ -19,7 +19,7 @@ from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
 from .equilibria import accept, batched_equilibria, find_fixed_points
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
 from .roots import newton
-from .simulate import normalize_durations, sample_cycles, simulate
+from .simulate import detect_cycle, normalize_durations, sample_cycles, simulate
 from .stability import classify, stability_types_of
 
 __all__ = ["Bifurcation", "DiagramBuilder"]
@@ -268,6 +268,19 @@ class DiagramBuilder:
         return _envelope_from(_one_per_sample(found, sample), P0, system, spans)
 
 
+def _unstable_points(diagram, system):
+    """Grid equilibria that are not stable: states ``(k, n)`` and parameter arrays."""
+    names = list(system.free) + list(system.unknowns)
+    columns = {name: [] for name in names}
+    for kind, values in diagram.points.items():
+        if not (kind.startswith("stable") or kind == "center"):
+            for name in names:
+                columns[name].append(values[name])
+    stacked = {name: np.concatenate(c) if c else np.zeros(0) for name, c in columns.items()}
+    points = np.stack([stacked[u] for u in system.unknowns], axis=1)
+    return points, [stacked[p] for p in system.free]
+
+
 def _one_per_sample(found, sample):
     """Keep the first cycle found for each sample."""
     seen = set()
@@ -346,13 +359,11 @@ class Bifurcation(Analyzer):
                          numerical_resolution, options, max_vars=2, max_pars=2, min_pars=1)
         self._builder = DiagramBuilder(self)
         self._diagram = None
-        self._simulated = None
         self._axes = {}
 
     def _on_update(self):
         super()._on_update()
         self._diagram = None
-        self._simulated = None
 
     def simulation_dt(self):
         """Time step of the simulations: the integral's ``dt`` or the default ``dt``.
@@ -456,21 +467,18 @@ class Bifurcation(Analyzer):
         diagram = self.compute_bifurcation()
         span = normalize_durations(duration, 1)[0]
         overrides = self._inputs_to_constants(inputs)
-        rows, points, P = self._unstable_grid_points(diagram)
-        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
-        starts = points + 0.05 * spans
         system = self.system
-        saved = system.constants
-        system.set_constants(overrides)
-        try:
-            stepper = self._stepper(system.unknowns)
+        points, P = _unstable_points(diagram, system)
+        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
+        if len(points) == 0:
+            return _envelope_from([], np.zeros((0, len(P))), system, spans)
+        starts = points + 0.05 * spans
+        with self._temporary_constants(overrides):
             env = dict(system.constants)
             env.update({p: P[j] for j, p in enumerate(system.free)})
-            ts, history = simulate(stepper, {u: starts[:, i] for i, u in
-                                             enumerate(system.unknowns)}, env, span)
-        finally:
-            system.set_constants(saved)
-        from .simulate import detect_cycle
+            ts, history = simulate(self._stepper(system.unknowns),
+                                   {u: starts[:, i] for i, u in enumerate(system.unknowns)},
+                                   env, span)
         found = []
         for j in range(len(starts)):
             series = {u: history[u][:, j] for u in system.unknowns}
@@ -478,25 +486,10 @@ class Bifurcation(Analyzer):
             if cycle is None:
                 found.append(None)
                 continue
-            period, start, stop = cycle
+            _, start, stop = cycle
             block = np.stack([series[u][start:stop] for u in system.unknowns], axis=1)
-            found.append((period, block.max(axis=0), block.min(axis=0)))
-        envelope = _envelope_from(found, np.stack(P, axis=1), system, spans)
-        self._simulated = envelope
-        return envelope
-
-    def _unstable_grid_points(self, diagram):
-        names = list(self.system.free) + list(self.system.unknowns)
-        columns = {name: [] for name in names}
-        for kind, values in diagram.points.items():
-            if kind.startswith("stable") or kind == "center":
-                continue
-            for name in names:
-                columns[name].append(values[name])
-        stacked = {name: np.concatenate(c) if c else np.zeros(0) for name, c in columns.items()}
-        points = np.stack([stacked[u] for u in self.system.unknowns], axis=1)
-        P = [stacked[p] for p in self.system.free]
-        return None, points, P
+            found.append((cycle[0], block.max(axis=0), block.min(axis=0)))
+        return _envelope_from(found, np.stack(P, axis=1), system, spans)
 
     def _inputs_to_constants(self, inputs):
         """Parameter changes ``{name: value}`` from the manual-style ``inputs``."""

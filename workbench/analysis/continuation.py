@@ -192,7 +192,42 @@ class Continuation:
         points = np.array(backward[::-1][:-1] + forward) if backward else np.array(forward)
         tangents = (np.array(backward_t[::-1][:-1] + forward_t) if backward_t
                     else np.array(forward_t))
+        points, tangents = self._clip_ends(points, tangents)
         return self.low + points * self.span, tangents
+
+    def _clip_ends(self, points, tangents):
+        """Cut the ends of a scaled curve at the unit box, ending on the boundary.
+
+        The end point is where the curve (not the chord) crosses the face of
+        the box: Newton on the curve restricted to that face.
+        """
+        inside = np.all((points >= 0.0) & (points <= 1.0), axis=1)
+        if not np.any(inside):
+            return points[:0], tangents[:0]
+        first, last = np.argmax(inside), len(inside) - 1 - np.argmax(inside[::-1])
+        pieces, tangent_pieces = [points[first:last + 1]], [tangents[first:last + 1]]
+        for outer, inner, at_start in ((first - 1, first, True), (last + 1, last, False)):
+            if not 0 <= outer < len(points):
+                continue
+            a, b = points[inner], points[outer]
+            # the face the chord leaves through, and where
+            with np.errstate(divide="ignore", invalid="ignore"):
+                limits = np.where(b > 1.0, (1.0 - a) / (b - a),
+                                  np.where(b < 0.0, (0.0 - a) / (b - a), 1.0))
+            face = int(np.argmin(limits))
+            edge = a + np.clip(limits[face], 0.0, 1.0) * (b - a)
+            normal = np.zeros_like(edge)
+            normal[face] = 1.0
+            on_curve, _ = self.correct(edge, normal)
+            if on_curve is not None and np.linalg.norm(on_curve - edge) < 2.0 * self.ds_max:
+                edge = on_curve
+            if at_start:
+                pieces.insert(0, edge[None])
+                tangent_pieces.insert(0, tangents[inner][None])
+            else:
+                pieces.append(edge[None])
+                tangent_pieces.append(tangents[inner][None])
+        return np.vstack(pieces), np.vstack(tangent_pieces)
 
 
 # ----------------------------------------------------------------- test functions

@@ -56,7 +56,6 @@ class FastSlowBifurcation(Bifurcation):
         self.slow_vars = self.target_pars
         self._builder = DiagramBuilder(self)
         self._diagram = None
-        self._simulated = None
         self._axes = {}
         self._orbits = {"trajectories": (), "limit_cycles": ()}
 
