@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from .stability import classify
 
 __all__ = ["Continuation", "hopf_test", "equilibrium_branches", "locate_special_points",
-           "branch_stability", "bifurcation_curves", "ParameterSlice"]
+           "with_special_points", "branch_stability", "bifurcation_curves", "ParameterSlice"]
 
 
 class Continuation:
@@ -139,8 +139,9 @@ class Continuation:
             v_new, iterations = self.correct(v + ds * t, t)
             if v_new is not None:
                 t_new = self.tangent(v_new, t)
-                if t_new @ t < 0.9 or np.linalg.norm(v_new - v) > 2.0 * ds:
-                    v_new = None              # turned too sharply: maybe another branch
+                turn = t_new @ t
+                if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
+                    v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
             if v_new is None:
                 ds *= 0.5
                 if ds < self.ds_min:
@@ -343,7 +344,7 @@ def _augmented_solve(residual, guess):
     return solution.x
 
 
-def locate_special_points(system, points, tangents):
+def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), positions=False):
     """Folds and Hopf points on one equilibrium branch.
 
     Parameters
@@ -354,12 +355,17 @@ def locate_special_points(system, points, tangents):
         Branch points ``(k, n + 1)``.
     tangents : numpy.ndarray
         Scaled tangents ``(k, n + 1)``.
+    kinds : tuple of str
+        Which special points to look for.
+    positions : bool
+        Also return where each point lies along the branch (``k + weight``
+        between points ``k`` and ``k + 1``).
 
     Returns
     -------
-    list of (str, numpy.ndarray, numpy.ndarray)
-        ``(kind, u, eigenvalues)`` with ``u = (x..., p)``, ordered along the
-        branch.
+    list of tuple
+        ``(kind, u, eigenvalues)`` (with a leading position when
+        ``positions``), ``u = (x..., p)``, ordered along the branch.
     """
     n = system.dim
     X = [points[:, i] for i in range(n)]
@@ -368,7 +374,7 @@ def locate_special_points(system, points, tangents):
     tests = {"fold": np.linalg.det(jac), "hopf": hopf_test(jac)}
     found = []
     for kind, values in tests.items():
-        if kind == "hopf" and n < 2:
+        if kind not in kinds or (kind == "hopf" and n < 2):
             continue
         crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
@@ -391,7 +397,33 @@ def locate_special_points(system, points, tangents):
                 continue    # a neutral saddle (real pair +-l), not a Hopf point
             found.append((k + weight, kind, u, eigenvalues))
     found.sort(key=lambda item: item[0])
+    if positions:
+        return found
     return [(kind, u, eig) for _, kind, u, eig in found]
+
+
+def with_special_points(points, tangents, found):
+    """Insert located special points into a branch polyline (keeps the order along it).
+
+    Parameters
+    ----------
+    points, tangents : numpy.ndarray
+        The branch, ``(k, N)``.
+    found : list
+        ``(position, kind, u, eigenvalues)`` from :func:`locate_special_points`
+        with ``positions=True``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+    """
+    if not found:
+        return points, tangents
+    where = np.array([int(np.floor(item[0])) + 1 for item in found])
+    extra = np.array([item[2] for item in found])
+    # the tangent at a special point is not needed downstream: reuse the neighbour's
+    return (np.insert(points, where, extra, axis=0),
+            np.insert(tangents, where, tangents[where - 1], axis=0))
 
 
 def branch_stability(system, points):
@@ -504,6 +536,10 @@ class ParameterSlice:
         full[self.held] = self.value
         full[self.moving] = P[0]
         return full
+
+    def residuals(self):
+        """No one-dimensional reduction: slices are searched numerically."""
+        return None
 
     def f_point(self, x, p):
         """f at one point with the held parameter inserted."""
