@@ -293,8 +293,20 @@ class DiagramBuilder:
         sample = np.tile(rows[chosen], len(offsets))
         box = np.array([[lo - 10 * (hi - lo), hi + 10 * (hi - lo)]
                         for lo, hi in self.analyzer.target_vars.values()])
-        found = sample_cycles(system, X0, P0, sample, spans, box=box)
-        return _envelope_from(_one_per_sample(found, sample), P0, system, spans)
+        found = _one_per_sample(sample_cycles(system, X0, P0, sample, spans, box=box), sample)
+        # second pass: every sample without a cycle starts on the nearest cycle found, which
+        # reaches cycles that coexist with stable equilibria or lie far from the equilibria
+        solved = {row: item for row, item in zip(sample, found) if item is not None}
+        pending = np.array([row for row in nearest if row not in solved], dtype=int)
+        if solved and pending.size:
+            known = np.array(sorted(solved))
+            closest = known[np.abs(parameter_values[known][None, :] -
+                                   parameter_values[pending][:, None]).argmin(axis=1)]
+            X1 = np.array([solved[row][3] for row in closest])
+            P1 = parameter_values[pending][:, None]
+            more = sample_cycles(system, X1, P1, pending, spans, box=box)
+            found, P0 = found + more, np.vstack([P0, P1])
+        return _envelope_from(found, P0, system, spans)
 
 
 def _unstable_points(diagram, system):
