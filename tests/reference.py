@@ -84,3 +84,61 @@ def slow_voltage_fluctuation(potentials):
         mean_i = sum(column) / num_steps
         variances.append(sum(v * v for v in column) / num_steps - mean_i ** 2)
     return var_pop / (sum(variances) / num_neurons)
+
+
+# --- simulation ------------------------------------------------------------
+
+def fixed_prob_structures(pre_num, post_num, prob, seed):
+    """Random connectivity and every derived structure of the manual's chapter 6, from scratch.
+
+    Returns a dict with conn_mat, pre_ids, post_ids (synapses sorted by pre, then post),
+    pre_slice, post_slice (synapses sorted by post for post_slice), pre2post, post2pre,
+    pre2syn, post2syn.
+    """
+    rng = np.random.RandomState(seed)
+    conn_mat = rng.random_sample((pre_num, post_num)) < prob
+    pairs = [(i, j) for i in range(pre_num) for j in range(post_num) if conn_mat[i, j]]
+    pre_ids = np.array([i for i, _ in pairs], dtype=np.int64)
+    post_ids = np.array([j for _, j in pairs], dtype=np.int64)
+    pre2post = [[j for i2, j in pairs if i2 == i] for i in range(pre_num)]
+    post2pre = [[i for i, j2 in pairs if j2 == j] for j in range(post_num)]
+    pre2syn = [[s for s, (i2, _) in enumerate(pairs) if i2 == i] for i in range(pre_num)]
+    post2syn = [[s for s, (_, j2) in enumerate(pairs) if j2 == j] for j in range(post_num)]
+    pre_slice = np.zeros((pre_num, 2), dtype=np.int64)
+    start = 0
+    for i in range(pre_num):
+        pre_slice[i] = (start, start + len(pre2post[i]))
+        start += len(pre2post[i])
+    post_slice = np.zeros((post_num, 2), dtype=np.int64)
+    start = 0
+    for j in range(post_num):
+        post_slice[j] = (start, start + len(post2pre[j]))
+        start += len(post2pre[j])
+    return dict(conn_mat=conn_mat.astype(float), pre_ids=pre_ids, post_ids=post_ids,
+                pre_slice=pre_slice, post_slice=post_slice, pre2post=pre2post,
+                post2pre=post2pre, pre2syn=pre2syn, post2syn=post2syn)
+
+
+def scalar_euler_lif(n_steps, current, dt=0.1, t_refractory=1.0, V_rest=0.0, V_reset=-5.0,
+                     V_th=20.0, R=1.0, tau=10.0, t_start=0.0):
+    """Spike times of the manual's chapter-3 LIF (one neuron), written as a scalar loop.
+
+    The input is added before each update (schedule 'input, update'), reset to 0 only
+    when the neuron is not refractory -- exactly the manual's update().
+    """
+    V, I, t_last = V_reset, 0.0, -1e7
+    spikes = []
+    for k in range(n_steps):
+        t = t_start + k * dt
+        I += current
+        if t - t_last <= t_refractory:
+            continue
+        V_new = V + dt * (-(V - V_rest) + R * I) / tau
+        if V_new >= V_th:
+            V = V_reset
+            t_last = t
+            spikes.append(t)
+        else:
+            V = V_new
+        I = 0.0
+    return spikes

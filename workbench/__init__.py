@@ -19,4 +19,9 @@ from . import measure
 from . import visualize
 from . import integrators
 from .integrators import odeint, set_default_odeint, get_default_odeint
+
+# simulation engine (issue 3)
+from . import simulation
+from .simulation import (DynamicalSystem, Network, NeuGroup, SynConn, TwoEndConn,
+                         every)
 from . import analysis
