@@ -55,9 +55,11 @@ class Analyzer:
         describe = model.describe()
         self.target_vars = check_ranges(var_argument, target_vars, model.variables.__contains__,
                                         describe, 1, max_vars)
-        self.target_pars = check_ranges(par_argument, target_pars or {}, self._is_free_candidate,
-                                        describe, min_pars, max_pars) if (target_pars or min_pars) \
-            else {}
+        if target_pars is None and min_pars == 0:
+            self.target_pars = {}
+        else:
+            self.target_pars = check_ranges(par_argument, target_pars, self._is_free_candidate,
+                                            describe, min_pars, max_pars)
         self.fixed_vars = check_values(
             "fixed_vars", fixed_vars,
             lambda n: n in model.variables and n not in self.target_vars and
