@@ -22,6 +22,11 @@ Usage::
 
     PYTHONPATH=. python benchmarks/analysis.py [--scenario NAME ...]
 
+Times are CPU seconds of the measuring process (``time.process_time``): the
+machines these benchmarks run on are shared, and CPU time is far less
+disturbed by other processes than wall-clock time (everything measured is
+single-threaded).
+
 ``BRAINPY_PYTHON`` names the interpreter with brainpy-simulator 1.0.3
 (default ``/work/venvs/brainpy103/bin/python``); without it only workbench runs.
 """
@@ -124,10 +129,10 @@ import brainpy as bp
 {calls}
 times, findings = [], []
 for value in values:
-    start = time.perf_counter()
+    start = time.process_time()
     with contextlib.redirect_stdout(io.StringIO()):
         found = run(value)
-    times.append(time.perf_counter() - start)
+    times.append(time.process_time() - start)
     findings.append(found)
     plt.close("all")
 print("RESULT " + json.dumps({{"first": times[0], "repeat": times[1], "findings": findings[0]}}))
@@ -153,23 +158,23 @@ def _workbench_namespace(model):
 def _measure(analyzer, name, values, compute, plot):
     """First call (cold compute, then drawing) and median repeated calls after changes."""
     import matplotlib.pyplot as plt
-    start = time.perf_counter()
+    start = time.process_time()
     found = compute()
-    first_compute = time.perf_counter() - start
-    start = time.perf_counter()
+    first_compute = time.process_time() - start
+    start = time.process_time()
     plot()                      # plot_* reuse the results just computed: drawing only
-    first_draw = time.perf_counter() - start
+    first_draw = time.process_time() - start
     plt.close("all")
     compute_times, plot_times = [], []
     for value in values:
         analyzer.update_pars({name: value})
-        start = time.perf_counter()
+        start = time.process_time()
         compute()
-        compute_times.append(time.perf_counter() - start)
+        compute_times.append(time.process_time() - start)
         analyzer.update_pars({name: value})
-        start = time.perf_counter()
+        start = time.process_time()
         plot()
-        plot_times.append(time.perf_counter() - start)
+        plot_times.append(time.process_time() - start)
         plt.close("all")
     return {"first": first_compute + first_draw, "first_compute": first_compute,
             "repeat": statistics.median(compute_times),
@@ -348,7 +353,7 @@ def main():
               f"{_fmt(workbench.get('repeat_plot')):>12}"
               f"{(f'{ratio_first:9.1f}x' if ratio_first else '-'):>10}"
               f"{(f'{ratio_repeat:9.1f}x' if ratio_repeat else '-'):>10}")
-    print("\nTimes in seconds. Findings:")
+    print("\nCPU seconds (time.process_time). Findings:")
     for scenario, brainpy, workbench in rows:
         print(f"  {scenario}:")
         print(f"    BrainPy  : {brainpy.get('findings', brainpy.get('error'))}")
