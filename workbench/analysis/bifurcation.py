@@ -30,6 +30,10 @@ _MAX_SEED_GRID = 250_000
 _SEED_VALUES = 11
 
 
+#: How many spans of its range a non-first variable may leave it by on a branch.
+_SECONDARY_WIDENING = 10.0
+
+
 class DiagramBuilder:
     """Computes bifurcation diagrams of a reduced system (shared with fast-slow analysis).
 
@@ -58,7 +62,7 @@ class DiagramBuilder:
         found = batched_equilibria(system, self.analyzer.grids, P, options["fl_tol"])
         if found is None:
             found = self._numeric_equilibria(P)
-        return accept(system, found[0], found[1], P, self.analyzer.target_vars, options)
+        return accept(system, found[0], found[1], P, self._ranges(), options)
 
     def _seed_grids(self):
         grids = {u: self.analyzer.grids[u] for u in self.system.unknowns}
@@ -142,8 +146,28 @@ class DiagramBuilder:
                               np.vstack(guesses))
         return row_ids[indices][ok], polished[ok]
 
+    def _ranges(self):
+        """Ranges of the unknowns that bound a diagram's branches and points.
+
+        The first target variable (the diagram's vertical axis) is bounded by
+        its range. The ranges of the other variables only seed the search: as
+        in BrainPy, where those variables are solved from the first one, a
+        branch may leave them (the Hindmarsh-Rose fast subsystem's resting
+        branch reaches y = -31 with y given as [-10, 5] in manual ch. 4), so
+        they are widened by ten spans on either side.
+        """
+        ranges = {}
+        for k, u in enumerate(self.system.unknowns):
+            low, high = (float(v) for v in self.analyzer.target_vars[u])
+            if k > 0:
+                span = high - low
+                low, high = low - _SECONDARY_WIDENING * span, high + _SECONDARY_WIDENING * span
+            ranges[u] = (low, high)
+        return ranges
+
     def _box(self, parameter_grid):
-        ranges = [self.analyzer.target_vars[u] for u in self.system.unknowns]
+        """The ``(unknowns..., parameter)`` box branches are followed in."""
+        ranges = list(self._ranges().values())
         ranges.append((parameter_grid[0], parameter_grid[-1]))
         return np.array(ranges, dtype=float)
 
