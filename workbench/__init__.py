@@ -14,4 +14,5 @@ from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
 from . import integrators
-from .integrators import odeint, set_default_odeint, get_default_odeint
+from .integrators import (get_default_odeint, get_default_sdeint, odeint, sdeint,
+                          set_default_odeint, set_default_sdeint)

@@ -306,7 +306,8 @@ class StepWriter:
         source = "\n".join([header] + body) + "\n"
         return GeneratedStep(source=source, func_name=self.func_name,
                              namespace=dict(self.namespace),
-                             user_functions=frozenset(self.user_functions))
+                             user_functions=frozenset(self.user_functions),
+                             extra_arguments=tuple(extra))
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,12 +434,16 @@ class GeneratedStep:
         Global name -> object used by the source.
     user_functions : frozenset of str
         Globals that hold user functions; the numba build compiles them.
+    extra_arguments : tuple of str
+        Arguments after the parameters (``dt`` of adaptive steps, Wiener
+        increments of noise-driven SDE steps).
     """
 
     source: str
     func_name: str
     namespace: dict
     user_functions: frozenset = frozenset()
+    extra_arguments: tuple = ()
     _key_parts: tuple = None
 
     def key_parts(self):

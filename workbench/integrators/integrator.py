@@ -124,6 +124,8 @@ class Integrator:
         new ``dt`` is returned last).
     tol : float, optional
         Error tolerance of adaptive steps.
+    signature : DerivativeSignature, optional
+        The call's variables and parameters (default: read from ``derivative``).
 
     Attributes
     ----------
@@ -141,8 +143,8 @@ class Integrator:
     kind = "ODE"
 
     def __init__(self, derivative, method, scheme, dt=None, var_type=None, show_code=False,
-                 adaptive=False, tol=None):
-        signature = read_signature(derivative, "f")
+                 adaptive=False, tol=None, signature=None):
+        signature = read_signature(derivative, "f") if signature is None else signature
         self.derivative = derivative
         self.method = method
         self.var_type = check_var_type(var_type)
