@@ -315,13 +315,15 @@ def test_ch11_adaptive_lorenz_cells_4_and_5():
     assert len(np.unique(np.round(hist_dt[:100], 10))) > 10           # the step adapts
     assert 1e-2 < hist_dt.min() and hist_dt.max() < 0.5             # measured 0.038 .. 0.20
     assert np.all(np.abs(hist_x) < 25) and np.all((hist_z > 0) & (hist_z < 55))
-    # each call advanced by the dt it was given: compare with scipy on the first 150 calls
+    # each call advanced by the dt it was given: compare with scipy over the first 50 calls
+    # (about 4 time units; later the chaotic flow amplifies any error beyond comparison)
     dts = np.concatenate([[0.05], hist_dt[:-1]])
-    reached = np.cumsum(dts)[:150]
+    reached = np.cumsum(dts)[:50]
     reference = solve_ivp(lambda t, s: lorenz.derivative(*s, t, 10, 8 / 3, 28),
                           (0, reached[-1]), [1., 1., 1.], method="DOP853", rtol=1e-12,
                           atol=1e-12, t_eval=reached)
-    error = np.abs(np.vstack([hist_x, hist_y, hist_z])[:, :150] - reference.y)
+    error = np.abs(np.vstack([hist_x, hist_y, hist_z])[:, :50] - reference.y)
+    # tol = 1e-3 is relative for values of 10-40: measured 0.38 at most
     assert error.max() < 0.05 * np.abs(reference.y).max()
 
 
