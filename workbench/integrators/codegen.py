@@ -31,8 +31,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..backend.jit import JIT_OPTIONS, load_generated_module
 from ..backend.jit import jit as _jit
-from ..backend.jit import load_generated_module
 from .kernels import KERNELS_FINGERPRINT
 from .signature import TIME_ARGUMENT, function_ast, function_source, unwrap
 
@@ -447,9 +447,14 @@ class GeneratedStep:
     _key_parts: tuple = None
 
     def key_parts(self):
-        """Everything numba would freeze besides the source: user functions, helpers."""
+        """Everything numba would freeze besides the source: user functions, helpers, flags.
+
+        The compilation flags are included because numba's cache index does not
+        distinguish, e.g., code compiled with and without ``fastmath``.
+        """
         if self._key_parts is None:
-            parts = [f"kernels:{KERNELS_FINGERPRINT}"]
+            parts = [f"kernels:{KERNELS_FINGERPRINT}",
+                     f"jit-options:{sorted(JIT_OPTIONS.items())!r}"]
             for name in sorted(self.namespace):
                 parts.append(f"{name}={fingerprint(self.namespace[name])}")
             self._key_parts = tuple(parts)
