@@ -13,6 +13,16 @@ from .backend.jit import jit_compilations, jit_stats
 from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
                         SYSTEM_VAR, VECTOR_WIENER)
 from .sizes import size2len
+from . import connect
+from . import inputs
+from . import measure
+from . import visualize
 from . import integrators
 from .integrators import (get_default_odeint, get_default_sdeint, odeint, sdeint,
                           set_default_odeint, set_default_sdeint)
+
+# simulation engine (issue 3)
+from . import simulation
+from .simulation import (DynamicalSystem, Network, NeuGroup, SynConn, TwoEndConn,
+                         every)
+from . import analysis

@@ -1,0 +1,100 @@
+"""Stability types on hand-made Jacobians, and against an eigenvalue-based reference."""
+
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.analysis import stability
+from workbench.errors import AnalysisError
+
+TWO_D = {
+    "saddle node": [[1.0, 0.0], [0.0, -1.0]],
+    "center": [[0.0, 1.0], [-1.0, 0.0]],
+    "stable node": [[-1.0, 0.0], [0.0, -2.0]],
+    "stable focus": [[-1.0, 2.0], [-2.0, -1.0]],
+    "stable star": [[-1.5, 0.0], [0.0, -1.5]],
+    "center manifold": [[-1.0, 0.0], [0.0, 0.0]],
+    "unstable node": [[1.0, 0.5], [0.0, 2.0]],
+    "unstable focus": [[1.0, 2.0], [-2.0, 1.0]],
+    "unstable star": [[2.0, 0.0], [0.0, 2.0]],
+    "unstable line": [[1.0, 0.0], [0.0, 0.0]],
+    "stable degenerate": [[-1.0, 1.0], [0.0, -1.0]],
+    "unstable degenerate": [[1.0, 1.0], [0.0, 1.0]],
+}
+
+
+def test_type_lists_are_the_manuals():
+    assert bp.analysis.get_1d_stability_types() == ["saddle node", "stable point",
+                                                    "unstable point"]
+    assert bp.analysis.get_2d_stability_types() == [
+        "saddle node", "center", "stable node", "stable focus", "stable star",
+        "center manifold", "unstable node", "unstable focus", "unstable star",
+        "unstable line", "stable degenerate", "unstable degenerate"]
+    assert set(TWO_D) == set(bp.analysis.get_2d_stability_types())
+
+
+@pytest.mark.parametrize("slope, kind", [(-0.3, "stable point"), (2.0, "unstable point"),
+                                         (0.0, "saddle node"), ([[-1.0]], "stable point")])
+def test_1d_types(slope, kind):
+    assert bp.analysis.stability_analysis(slope) == kind
+
+
+@pytest.mark.parametrize("kind", sorted(TWO_D))
+def test_2d_types_on_hand_made_jacobians(kind):
+    assert bp.analysis.stability_analysis(TWO_D[kind]) == kind
+    assert bp.analysis.stability_analysis(np.array(TWO_D[kind])) == kind
+
+
+def _reference_2d(jac):
+    """Classification from the eigenvalues (independent of trace/determinant code)."""
+    lam = np.linalg.eigvals(jac)
+    if np.any(np.abs(lam.imag) > 1e-12):
+        return "stable focus" if lam[0].real < 0 else "unstable focus"
+    l1, l2 = np.sort(lam.real)
+    if l1 < 0 < l2:
+        return "saddle node"
+    return "stable node" if l2 < 0 else "unstable node"
+
+
+def test_2d_generic_jacobians_match_eigenvalue_reference():
+    rng = np.random.default_rng(5)
+    jacobians = rng.normal(size=(2000, 2, 2))
+    got = stability.classify_2d(jacobians)
+    expected = [_reference_2d(j) for j in jacobians]
+    assert list(got) == expected
+
+
+@pytest.mark.parametrize("eigenvalues, kind", [
+    ((-1, -2, -3), "stable node"), ((1, 2, 3), "unstable node"), ((-1, 2, 3), "saddle node"),
+    ((-1, -1 + 2j, -1 - 2j), "stable focus"), ((1, 1 + 2j, 1 - 2j), "unstable focus"),
+    ((-1, 1 + 2j, 1 - 2j), "saddle focus"), ((-1, 2j, -2j), "center manifold"),
+    ((0, -1, -2), "center manifold")])
+def test_3d_types(eigenvalues, kind):
+    # a real matrix with the given spectrum: block diagonal, then a similarity transform
+    blocks = []
+    values = list(eigenvalues)
+    while values:
+        lam = values.pop(0)
+        if np.iscomplexobj(lam) and np.imag(lam) != 0:
+            values.pop(0)
+            blocks.append(np.array([[lam.real, lam.imag], [-lam.imag, lam.real]]))
+        else:
+            blocks.append(np.array([[float(np.real(lam))]]))
+    diag = np.zeros((3, 3))
+    i = 0
+    for block in blocks:
+        k = block.shape[0]
+        diag[i:i + k, i:i + k] = block
+        i += k
+    basis = np.array([[1.0, 0.2, 0.0], [0.0, 1.0, 0.3], [0.1, 0.0, 1.0]])
+    jac = basis @ diag @ np.linalg.inv(basis)
+    if kind == "center manifold":
+        jac = diag          # exact zero real parts survive only without round-off
+    assert bp.analysis.stability_analysis(jac) == kind
+    assert kind in bp.analysis.get_3d_stability_types()
+
+
+@pytest.mark.parametrize("bad", [[[1, 2, 3]], np.zeros((4, 4)), [[np.nan, 0], [0, 1]], "x"])
+def test_bad_derivatives_are_rejected(bad):
+    with pytest.raises(AnalysisError, match="derivatives"):
+        bp.analysis.stability_analysis(bad)

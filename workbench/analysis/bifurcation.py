@@ -1,0 +1,574 @@
+"""Codimension-1 and codimension-2 bifurcation analysis (manual ch. 4.2, 14.3).
+
+:class:`Bifurcation` computes a :class:`~workbench.analysis.results.BifurcationDiagram`:
+
+* the manual's "points": equilibria on the parameter grid with their stability
+  types (all parameter values at once, see :mod:`~workbench.analysis.equilibria`);
+* beyond BrainPy: equilibrium branches by pseudo-arclength continuation with
+  folds and Hopf points located exactly (codim 1), fold and Hopf curves in
+  the parameter plane (codim 2), and limit-cycle envelopes from short
+  simulations (codim 1).
+"""
+
+import numpy as np
+
+from ..errors import AnalysisError
+from .base import Analyzer
+from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
+                           equilibrium_branches, locate_special_points)
+from .equilibria import accept, batched_equilibria, find_fixed_points
+from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
+from .roots import newton
+from .simulate import normalize_durations, sample_cycles, simulate
+from .stability import classify, stability_types_of
+
+__all__ = ["Bifurcation", "DiagramBuilder"]
+
+#: Largest 2-D grid (points per parameter value) of the numeric seed search.
+_MAX_SEED_GRID = 250_000
+#: Parameter values at which the numeric path searches seeds.
+_SEED_VALUES = 11
+
+
+class DiagramBuilder:
+    """Computes bifurcation diagrams of a reduced system (shared with fast-slow analysis).
+
+    Parameters
+    ----------
+    analyzer : Analyzer
+        Provides ``system``, ``grids``, ``target_vars``, ``target_pars``,
+        ``options`` and the simulation ``dt``.
+    """
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.system = analyzer.system
+        self.options = analyzer.options
+
+    # ------------------------------------------------------------ grid points
+    def parameter_batch(self):
+        """Every grid combination of the free parameters, as flat arrays."""
+        grids = [self.analyzer.grids[p] for p in self.system.free]
+        mesh = np.meshgrid(*grids, indexing="ij")
+        return [m.ravel() for m in mesh]
+
+    def grid_equilibria(self, P):
+        """Equilibria for all parameter combinations: rows into P and points."""
+        system, options = self.system, self.options
+        found = batched_equilibria(system, self.analyzer.grids, P, options["fl_tol"])
+        if found is None:
+            found = self._numeric_equilibria(P)
+        return accept(system, found[0], found[1], P, self.analyzer.target_vars, options)
+
+    def _seed_grids(self):
+        grids = {u: self.analyzer.grids[u] for u in self.system.unknowns}
+        size = np.prod([g.size for g in grids.values()])
+        if size > _MAX_SEED_GRID:
+            side = int(np.sqrt(_MAX_SEED_GRID))
+            grids = {u: np.linspace(g[0], g[-1], min(side, g.size)) for u, g in grids.items()}
+        return grids
+
+    def _numeric_equilibria(self, P):
+        """Without a SymPy reduction: seeds on a few parameter values, continuation, sampling."""
+        system = self.system
+        if len(system.free) == 1:
+            return self._numeric_slice(system, self.analyzer.grids[system.free[0]],
+                                       np.arange(len(P[0])))
+        rows_out, points_out = [], []
+        g1, g2 = (self.analyzer.grids[p] for p in system.free)
+        for i, value in enumerate(g1):
+            piece = ParameterSlice(system, 0, value)
+            rows, points = self._numeric_slice(piece, g2, i * len(g2) + np.arange(len(g2)))
+            rows_out.append(rows)
+            points_out.append(points)
+        return np.concatenate(rows_out), np.vstack(points_out)
+
+    def _numeric_slice(self, system, grid, row_ids):
+        """Equilibria of a one-parameter (slice) system at every value of ``grid``."""
+        seed_grids = self._seed_grids()
+        seeds = []
+        for value in grid[np.unique(np.linspace(0, len(grid) - 1, _SEED_VALUES).astype(int))]:
+            points = find_fixed_points(system, seed_grids, self.analyzer.target_vars,
+                                       dict(self.options, shgo_args=None), [value])
+            seeds.extend(np.append(p, value) for p in points)
+        if not seeds:
+            return np.zeros(0, dtype=int), np.zeros((0, system.dim))
+        branches = equilibrium_branches(system, np.array(seeds), self._box(grid))
+        rows, points = [], []
+        n = system.dim
+        for branch, _ in branches:
+            p = branch[:, n]
+            for k in range(len(branch) - 1):
+                low, high = sorted((p[k], p[k + 1]))
+                inside = np.flatnonzero((grid >= low) & (grid <= high))
+                if inside.size == 0 or p[k] == p[k + 1]:
+                    continue
+                weight = (grid[inside] - p[k]) / (p[k + 1] - p[k])
+                guess = branch[k, :n] + weight[:, None] * (branch[k + 1, :n] - branch[k, :n])
+                values = grid[inside]
+                polished, ok = newton(
+                    lambda z, i, v=values: system.f(list(z.T), [v[i]]).T,
+                    lambda z, i, v=values: system.jacobian(list(z.T), [v[i]]), guess)
+                rows.append(row_ids[inside][ok])
+                points.append(polished[ok])
+        if not rows:
+            return np.zeros(0, dtype=int), np.zeros((0, n))
+        return np.concatenate(rows), np.vstack(points)
+
+    def _box(self, parameter_grid):
+        ranges = [self.analyzer.target_vars[u] for u in self.system.unknowns]
+        ranges.append((parameter_grid[0], parameter_grid[-1]))
+        return np.array(ranges, dtype=float)
+
+    # ------------------------------------------------------------- diagram
+    def points_dict(self, rows, points, P, kinds):
+        """The manual's ``{stability type: {name: array}}`` dict."""
+        out = {}
+        names = list(self.system.free) + list(self.system.unknowns)
+        columns = [par[rows] for par in P] + [points[:, i] for i in range(points.shape[1])]
+        for kind in stability_types_of(self.system.dim):
+            mask = kinds == kind
+            out[kind] = {name: column[mask] for name, column in zip(names, columns)}
+        return out
+
+    def build(self):
+        """Compute the diagram.
+
+        Returns
+        -------
+        BifurcationDiagram
+        """
+        system = self.system
+        P = self.parameter_batch()
+        rows, points = self.grid_equilibria(P)
+        if len(points):
+            jac = system.jacobian(list(points.T), [par[rows] for par in P])
+            kinds = classify(jac)
+        else:
+            kinds = np.zeros(0, dtype=object)
+        points_dict = self.points_dict(rows, points, P, kinds)
+        branches, specials, envelopes = (), (), ()
+        if self.options["continuation"] and len(points):
+            seeds = np.hstack([points, np.stack([par[rows] for par in P], axis=1)])
+            if len(system.free) == 1:
+                branches, specials = self._codim1_continuation(seeds)
+            else:
+                branches = self._codim2_continuation(seeds)
+        if (len(system.free) == 1 and system.dim >= 2 and self.options["limit_cycles"]
+                and len(points)):
+            envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+        return BifurcationDiagram(system.free, system.unknowns, points_dict, tuple(branches),
+                                  tuple(specials), envelopes)
+
+    def _codim1_continuation(self, seeds):
+        system = self.system
+        n = system.dim
+        par = system.free[0]
+        box = self._box(self.analyzer.grids[par])
+        branches, found = [], []
+        for points, tangents in equilibrium_branches(system, seeds, box):
+            eigenvalues, kinds = branch_stability(system, points)
+            values = {par: points[:, n]}
+            values.update({u: points[:, i] for i, u in enumerate(system.unknowns)})
+            branches.append(Branch("equilibrium", values, kinds, eigenvalues))
+            found.extend(locate_special_points(system, points, tangents))
+        return branches, self._label(found, box)
+
+    def _label(self, found, box):
+        """Drop duplicates, sort by parameter value and label LP1.., H1.."""
+        system = self.system
+        n = system.dim
+        span = box[:, 1] - box[:, 0]
+        unique = []
+        for kind, u, eig in sorted(found, key=lambda item: item[1][n]):
+            inside = np.all(u >= box[:, 0] - 1e-9 * span) and np.all(u <= box[:, 1] + 1e-9 * span)
+            if not inside:
+                continue
+            if any(k == kind and np.linalg.norm((u - v) / span) < 1e-7 for k, v, _ in unique):
+                continue
+            unique.append((kind, u, eig))
+        counts = {"fold": 0, "hopf": 0}
+        specials = []
+        for kind, u, eig in unique:
+            counts[kind] += 1
+            label = f"{'LP' if kind == 'fold' else 'H'}{counts[kind]}"
+            values = {system.free[0]: u[n]}
+            values.update({name: u[i] for i, name in enumerate(system.unknowns)})
+            specials.append(SpecialPoint(kind, values, eig, label))
+        return specials
+
+    def _codim2_continuation(self, seeds):
+        """Fold and Hopf curves from special points of one-parameter slices."""
+        system = self.system
+        n = system.dim
+        grids = [self.analyzer.grids[p] for p in system.free]
+        box = np.vstack([self._box(grids[0])[:n],
+                         [[grids[0][0], grids[0][-1]], [grids[1][0], grids[1][-1]]]])
+        starts = []
+        for held in (0, 1):
+            moving = 1 - held
+            held_grid = grids[held]
+            for value in held_grid[[0, len(held_grid) // 2, -1]]:
+                mask = np.isclose(seeds[:, n + held], value)
+                if not np.any(mask):
+                    continue
+                piece = ParameterSlice(system, held, value)
+                slice_seeds = seeds[mask][:, list(range(n)) + [n + moving]]
+                slice_box = np.vstack([box[:n], box[n + moving]])
+                for points, tangents in equilibrium_branches(piece, slice_seeds, slice_box):
+                    for kind, u, _ in locate_special_points(piece, points, tangents):
+                        full = np.empty(n + 2)
+                        full[:n] = u[:n]
+                        full[n + held] = value
+                        full[n + moving] = u[n]
+                        starts.append((kind, full))
+        curves = bifurcation_curves(system, starts, box)
+        branches = []
+        for kind, points in curves:
+            values = {p: points[:, n + j] for j, p in enumerate(system.free)}
+            values.update({u: points[:, i] for i, u in enumerate(system.unknowns)})
+            branches.append(Branch(kind, values, np.zeros(0, dtype=object),
+                                   np.zeros((0, n), dtype=complex)))
+        return branches
+
+    # --------------------------------------------------------------- cycles
+    def cycle_envelope(self, rows, points, parameter_values, kinds):
+        """Limit-cycle envelope from simulations started near unstable equilibria.
+
+        Parameters
+        ----------
+        rows, points : numpy.ndarray
+            Grid equilibria (rows index ``parameter_values``).
+        parameter_values : numpy.ndarray
+            Values of the (single) free parameter per row.
+        kinds : numpy.ndarray
+            Stability type of each equilibrium.
+
+        Returns
+        -------
+        CycleEnvelope
+        """
+        system = self.system
+        par = system.free[0]
+        grid = self.analyzer.grids[par]
+        wanted = np.linspace(grid[0], grid[-1], self.options["cycle_samples"])
+        nearest = np.unique(np.abs(grid[:, None] - wanted[None, :]).argmin(axis=0))
+        unstable = np.array([not (k.startswith("stable") or k == "center") for k in kinds],
+                            dtype=bool)
+        chosen = np.flatnonzero(np.isin(rows, nearest) & unstable)
+        spans = np.array([hi - lo for lo, hi in self.analyzer.target_vars.values()])
+        # two starts per unstable equilibrium: near it, and a quarter of the box away
+        offsets = np.array([0.02, 0.25])
+        X0 = (points[chosen][None, :, :] + offsets[:, None, None] * spans).reshape(-1, len(spans))
+        P0 = np.tile(parameter_values[rows[chosen]], len(offsets))[:, None]
+        sample = np.tile(rows[chosen], len(offsets))
+        box = np.array([[lo - 10 * (hi - lo), hi + 10 * (hi - lo)]
+                        for lo, hi in self.analyzer.target_vars.values()])
+        found = sample_cycles(system, X0, P0, sample, spans, box=box)
+        return _envelope_from(_one_per_sample(found, sample), P0, system, spans)
+
+
+def _one_per_sample(found, sample):
+    """Keep the first cycle found for each sample."""
+    seen = set()
+    out = []
+    for item, key in zip(found, sample):
+        if item is not None and key not in seen:
+            seen.add(key)
+            out.append(item)
+        else:
+            out.append(None)
+    return out
+
+
+def _envelope_from(found, P0, system, spans):
+    """Collect detected cycles (amplitude above 1e-3 of the range) into a CycleEnvelope."""
+    keep = [i for i, item in enumerate(found)
+            if item is not None and np.max((item[1] - item[2]) / spans) > 1e-3]
+    names = system.unknowns
+    parameters = {p: P0[keep, j] for j, p in enumerate(system.free)}
+    maxima = {v: np.array([found[i][1][k] for i in keep]) for k, v in enumerate(names)}
+    minima = {v: np.array([found[i][2][k] for i in keep]) for k, v in enumerate(names)}
+    periods = np.array([found[i][0] for i in keep])
+    return CycleEnvelope(parameters, maxima, minima, periods)
+
+
+class Bifurcation(Analyzer):
+    """A tool class for bifurcation analysis.
+
+    Codimension 1 (one target parameter) or 2 (two target parameters) of a
+    one- or two-dimensional system (other variables fixed). Externally
+    injected current is treated as a model parameter.
+
+    Parameters
+    ----------
+    integrals : integral, callable or list of them
+        Integrals made by ``bp.odeint`` (or plain derivative functions).
+    target_pars : dict
+        ``{'par1': [min, max]}`` or two such entries. Besides the arguments
+        after ``t``, numeric module constants the derivative reads (such as
+        ``a`` in the manual's FHN example) can be targets.
+    target_vars : dict
+        ``{'var1': [min, max]}`` (one or two variables).
+    fixed_vars : dict, optional
+        ``{var: value}`` for the other variables.
+    pars_update : dict, optional
+        ``{par: value}`` for the other parameters.
+    numerical_resolution : float or dict, optional
+        Grid step for every variable and parameter, or per name (a step or
+        an array of grid values).
+    options : dict, optional
+        The manual's ``perturbation``, ``sympy_solver_timeout``,
+        ``escape_sympy_solver``, ``lim_scale``, ``shgo_args``, ``show_shgo``,
+        ``fl_tol``, ``xl_tol``, and workbench's ``verbose``, ``continuation``
+        (continue branches and locate folds/Hopf points, default True),
+        ``limit_cycles`` (codim-1 cycle envelopes, default True) and
+        ``cycle_samples`` (parameter values simulated, default 40).
+
+    Examples
+    --------
+    >>> analyzer = bp.analysis.Bifurcation(int_fhn, target_pars={'Iext': [0., 1.]},
+    ...     target_vars={'V': [-3, 3], 'w': [-3., 3.]}, numerical_resolution=0.001)  # doctest: +SKIP
+    >>> points = analyzer.plot_bifurcation()                                # doctest: +SKIP
+    >>> analyzer.result.special('hopf')[0].values['Iext']                   # doctest: +SKIP
+    0.3312...
+
+    A parameter that is not a target can be changed and everything recomputed
+    without deriving or compiling again::
+
+        analyzer.update_pars({'tau': 10.0})      # if tau was in pars_update
+        diagram = analyzer.compute_bifurcation()
+    """
+
+    def __init__(self, integrals, target_pars, target_vars, fixed_vars=None, pars_update=None,
+                 numerical_resolution=0.1, options=None):
+        super().__init__(integrals, target_vars, target_pars, fixed_vars, pars_update,
+                         numerical_resolution, options, max_vars=2, max_pars=2, min_pars=1)
+        self._builder = DiagramBuilder(self)
+        self._diagram = None
+        self._simulated = None
+        self._axes = {}
+
+    def _on_update(self):
+        super()._on_update()
+        self._diagram = None
+        self._simulated = None
+
+    def simulation_dt(self):
+        """Time step of the simulations: the integral's ``dt`` or the default ``dt``.
+
+        Returns
+        -------
+        float
+        """
+        return self._stepper(self.system.unknowns).dt
+
+    def compute_bifurcation(self):
+        """The bifurcation diagram (cached until a parameter changes).
+
+        Returns
+        -------
+        BifurcationDiagram
+        """
+        if self._diagram is None:
+            self._diagram = self._builder.build()
+        return self._diagram
+
+    @property
+    def result(self):
+        """The bifurcation diagram (computed on first access).
+
+        Returns
+        -------
+        BifurcationDiagram
+        """
+        return self.compute_bifurcation()
+
+    def plot_bifurcation(self, show=False):
+        """Plot bifurcation, which support bifurcation analysis of co-dimension 1 and co-dimension 2.
+
+        Codimension 1: one figure per target variable (equilibria by stability
+        type, continued branches, LP/H labels, limit-cycle envelope).
+        Codimension 2: one 3-D figure per variable and one figure of the fold
+        and Hopf curves in the parameter plane.
+
+        Parameters
+        ----------
+        show : bool
+            Whether show the bifurcation figure.
+
+        Returns
+        -------
+        dict
+            The bifurcation points ``{stability type: {name: array}}``.
+        """
+        import matplotlib.pyplot as plt
+        from ..visualize import analysis as draw
+        self._log("plot bifurcation ...")
+        diagram = self.compute_bifurcation()
+        for var in diagram.variables:
+            figure = plt.figure()
+            if diagram.codimension == 1:
+                ax = draw.draw_bifurcation(diagram, var, ax=figure.add_subplot(),
+                                           lim=self._axis_limits(var))
+                ax.set_xlim(*self._axis_limits(diagram.parameters[0]))
+            else:
+                ax = draw.draw_bifurcation_3d(diagram, var,
+                                              ax=figure.add_subplot(projection="3d"))
+            self._axes[var] = ax
+        if diagram.codimension == 2:
+            plt.figure()
+            ax = draw.draw_codim2_curves(diagram)
+            ax.set_xlim(*self._axis_limits(diagram.parameters[0]))
+            ax.set_ylim(*self._axis_limits(diagram.parameters[1]))
+        if show:
+            plt.show()
+        return {kind: dict(values) for kind, values in diagram.points.items()}
+
+    def compute_limit_cycles(self, var, duration=100, inputs=(), tol=0.001):
+        """Limit cycles by simulation from the unstable equilibria of the grid.
+
+        Every parameter grid value with an unstable equilibrium is simulated
+        once (all at the same time), starting 5% of the variable ranges away
+        from the equilibrium; the second half of the run is searched for a
+        periodic orbit.
+
+        Parameters
+        ----------
+        var : str
+            The target variable whose extent is reported.
+        duration : float or (start, end)
+            Simulated time.
+        inputs : tuple or list
+            ``(name, value)`` or ``(name, value, operation)`` (operation one
+            of ``'='``, ``'+'``, ``'-'``, ``'*'``, ``'/'``), or a list of them:
+            changes of non-target parameters for the simulation.
+        tol : float
+            Tolerance to recognise periodic signals.
+
+        Returns
+        -------
+        CycleEnvelope
+        """
+        if var not in self.system.unknowns:
+            raise AnalysisError(f"`var`={var!r} is not a target variable; choose one of "
+                                f"{', '.join(map(repr, self.system.unknowns))}.")
+        diagram = self.compute_bifurcation()
+        span = normalize_durations(duration, 1)[0]
+        overrides = self._inputs_to_constants(inputs)
+        rows, points, P = self._unstable_grid_points(diagram)
+        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
+        starts = points + 0.05 * spans
+        system = self.system
+        saved = system.constants
+        system.set_constants(overrides)
+        try:
+            stepper = self._stepper(system.unknowns)
+            env = dict(system.constants)
+            env.update({p: P[j] for j, p in enumerate(system.free)})
+            ts, history = simulate(stepper, {u: starts[:, i] for i, u in
+                                             enumerate(system.unknowns)}, env, span)
+        finally:
+            system.set_constants(saved)
+        from .simulate import detect_cycle
+        found = []
+        for j in range(len(starts)):
+            series = {u: history[u][:, j] for u in system.unknowns}
+            cycle = detect_cycle(ts, series, tol)
+            if cycle is None:
+                found.append(None)
+                continue
+            period, start, stop = cycle
+            block = np.stack([series[u][start:stop] for u in system.unknowns], axis=1)
+            found.append((period, block.max(axis=0), block.min(axis=0)))
+        envelope = _envelope_from(found, np.stack(P, axis=1), system, spans)
+        self._simulated = envelope
+        return envelope
+
+    def _unstable_grid_points(self, diagram):
+        names = list(self.system.free) + list(self.system.unknowns)
+        columns = {name: [] for name in names}
+        for kind, values in diagram.points.items():
+            if kind.startswith("stable") or kind == "center":
+                continue
+            for name in names:
+                columns[name].append(values[name])
+        stacked = {name: np.concatenate(c) if c else np.zeros(0) for name, c in columns.items()}
+        points = np.stack([stacked[u] for u in self.system.unknowns], axis=1)
+        P = [stacked[p] for p in self.system.free]
+        return None, points, P
+
+    def _inputs_to_constants(self, inputs):
+        """Parameter changes ``{name: value}`` from the manual-style ``inputs``."""
+        if not inputs:
+            return {}
+        items = [inputs] if isinstance(inputs[0], str) else list(inputs)
+        operations = {"=": lambda old, v: v, "+": lambda old, v: old + v,
+                      "-": lambda old, v: old - v, "*": lambda old, v: old * v,
+                      "/": lambda old, v: old / v}
+        constants = self.system.constants
+        out = {}
+        for item in items:
+            if len(item) not in (2, 3) or item[0] not in constants or item[0] in self.fixed_vars:
+                raise AnalysisError(f"`inputs` entry {item!r}: give (name, value) or (name, value, "
+                                    f"operation) for a non-target parameter, one of "
+                                    f"{', '.join(repr(c) for c in constants if c not in self.fixed_vars)}.")
+            operation = item[2] if len(item) == 3 else "="
+            if operation not in operations:
+                raise AnalysisError(f"`inputs` entry {item!r}: operation {operation!r} is not one "
+                                    f"of '=', '+', '-', '*', '/'.")
+            out[item[0]] = operations[operation](out.get(item[0], constants[item[0]]),
+                                                 float(item[1]))
+        return out
+
+    def plot_limit_cycle_by_sim(self, var, duration=100, inputs=(), plot_style=None, tol=0.001,
+                                show=False):
+        """Plot limit cycles by the simulation results.
+
+        Parameters
+        ----------
+        var : str
+            The target variable to found its limit cycles.
+        duration : int, float, tuple, list
+            The simulation duration.
+        inputs : tuple, list
+            The simulation inputs: parameter changes ``(name, value[, op])``.
+        plot_style : dict, optional
+            Line style of the envelope (matplotlib keywords).
+        tol : float
+            The tolerance to found periodic signals.
+        show : bool
+            Whether show the figure.
+
+        Returns
+        -------
+        CycleEnvelope
+        """
+        import matplotlib.pyplot as plt
+        self._log("plot limit cycle ...")
+        envelope = self.compute_limit_cycles(var, duration, inputs, tol)
+        if len(envelope) == 0:
+            self._log("No limit cycle found.")
+        style = {"color": "tab:purple", "marker": "o", "ms": 3, "linestyle": "none"}
+        style.update(plot_style or {})
+        ax = self._axes.get(var)
+        if ax is None or not plt.fignum_exists(ax.figure.number):
+            ax = plt.figure().add_subplot(
+                projection="3d" if self.compute_bifurcation().codimension == 2 else None)
+        if self.compute_bifurcation().codimension == 1:
+            par = self.system.free[0]
+            ax.plot(envelope.parameters[par], envelope.maxima[var], label="limit cycle max", **style)
+            ax.plot(envelope.parameters[par], envelope.minima[var], label="limit cycle min", **style)
+            ax.set_xlabel(par)
+        else:
+            p1, p2 = self.system.free
+            ax.scatter(envelope.parameters[p1], envelope.parameters[p2], envelope.maxima[var],
+                       color=style["color"], s=4)
+            ax.scatter(envelope.parameters[p1], envelope.parameters[p2], envelope.minima[var],
+                       color=style["color"], s=4)
+            ax.set_xlabel(p1)
+            ax.set_ylabel(p2)
+        ax.set_ylabel(var) if self.compute_bifurcation().codimension == 1 else ax.set_zlabel(var)
+        if show:
+            plt.show()
+        return envelope

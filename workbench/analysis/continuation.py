@@ -1,0 +1,495 @@
+"""Pseudo-arclength continuation of equilibria, folds and Hopf points.
+
+:class:`Continuation` follows the solution curve of ``H(u) = 0`` with
+``H: R^(N+1) -> R^N`` (Keller's pseudo-arclength method: tangent predictor,
+Newton corrector on the curve and the hyperplane orthogonal to the tangent,
+step size adapted to the Newton iteration count and the turning angle), in
+coordinates scaled to the unit box of the analysis ranges.
+
+On top of it:
+
+* :func:`equilibrium_branches` traces every branch of ``f(x, p) = 0`` through
+  the equilibria found on the grid (seeds left uncovered start new branches,
+  so isolas are traced too);
+* :func:`locate_special_points` detects folds (``det df/dx`` changes sign and
+  the parameter turns) and Hopf points (the bialternate test
+  ``prod_{i<j} (l_i + l_j)`` changes sign while a complex pair crosses the
+  imaginary axis; ``trace df/dx`` in 2-D) and solves the augmented system
+  ``[f, test] = 0`` by Newton to machine precision;
+* :func:`bifurcation_curves` continues folds and Hopf points in two
+  parameters (codimension 2).
+"""
+
+import numpy as np
+from scipy import optimize
+from scipy.spatial import cKDTree
+
+from .stability import classify
+
+__all__ = ["Continuation", "hopf_test", "equilibrium_branches", "locate_special_points",
+           "branch_stability", "bifurcation_curves", "ParameterSlice"]
+
+
+class Continuation:
+    """Pseudo-arclength continuation of ``H(u) = 0`` inside a box.
+
+    Parameters
+    ----------
+    func : callable
+        ``H(u) -> (N,)`` for ``u`` of shape ``(N+1,)``.
+    jac : callable or None
+        ``dH/du(u) -> (N, N+1)``; central differences when None.
+    low, high : numpy.ndarray
+        The box, shape ``(N+1,)``; the curve is followed until it leaves the
+        box enlarged by ``margin``.
+    ds, ds_min, ds_max : float
+        Initial, smallest and largest step, in units of the box size.
+    max_steps : int
+        Steps per direction.
+    margin : float
+        Relative enlargement of the box.
+    """
+
+    def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
+                 max_steps=3000, margin=0.02):
+        self.func = func
+        self.jac = jac
+        self.low = np.asarray(low, dtype=float)
+        self.span = np.asarray(high, dtype=float) - self.low
+        self.ds, self.ds_min, self.ds_max = ds, ds_min, ds_max
+        self.max_steps = max_steps
+        self.margin = margin
+
+    # scaled coordinates v = (u - low) / span
+    def _h(self, v):
+        return self.func(self.low + v * self.span)
+
+    def _hv(self, v):
+        u = self.low + v * self.span
+        if self.jac is not None:
+            return self.jac(u) * self.span
+        step = 1e-7 * (1.0 + np.abs(v))
+        cols = []
+        for k in range(v.size):
+            e = np.zeros_like(v)
+            e[k] = step[k]
+            cols.append((self._h(v + e) - self._h(v - e)) / (2.0 * step[k]))
+        return np.stack(cols, axis=1)
+
+    def _inside(self, v):
+        return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
+
+    def tangent(self, v, previous=None):
+        """Unit tangent of the curve at scaled point ``v``.
+
+        Parameters
+        ----------
+        v : numpy.ndarray
+            Scaled point on the curve.
+        previous : numpy.ndarray, optional
+            The previous tangent (fixes the orientation).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        jv = self._hv(v)
+        if previous is None:
+            _, _, vt = np.linalg.svd(jv)
+            return vt[-1]
+        rhs = np.zeros(v.size)
+        rhs[-1] = 1.0
+        try:
+            t = np.linalg.solve(np.vstack([jv, previous]), rhs)
+        except np.linalg.LinAlgError:
+            _, _, vt = np.linalg.svd(jv)
+            t = vt[-1] * np.sign(vt[-1] @ previous or 1.0)
+        return t / np.linalg.norm(t)
+
+    def correct(self, v_pred, t, tol=1e-10, max_iter=8):
+        """Newton corrector on the curve and the hyperplane through ``v_pred`` normal to ``t``.
+
+        Returns
+        -------
+        (numpy.ndarray or None, int)
+            The corrected scaled point (None when Newton failed) and the
+            number of iterations.
+        """
+        v = v_pred.copy()
+        for it in range(1, max_iter + 1):
+            h = self._h(v)
+            if not np.all(np.isfinite(h)):
+                return None, it
+            system = np.vstack([self._hv(v), t])
+            residual = np.append(h, t @ (v - v_pred))
+            try:
+                dv = np.linalg.solve(system, residual)
+            except np.linalg.LinAlgError:
+                return None, it
+            v = v - dv
+            if np.linalg.norm(dv) < tol:
+                return v, it
+        return None, max_iter
+
+    def _march(self, v0, t0):
+        points, tangents = [v0], [t0]
+        v, t, ds = v0, t0, self.ds
+        closed = False
+        for _ in range(self.max_steps):
+            v_new, iterations = self.correct(v + ds * t, t)
+            if v_new is not None:
+                t_new = self.tangent(v_new, t)
+                if t_new @ t < 0.9 or np.linalg.norm(v_new - v) > 2.0 * ds:
+                    v_new = None              # turned too sharply: maybe another branch
+            if v_new is None:
+                ds *= 0.5
+                if ds < self.ds_min:
+                    break
+                continue
+            v, t = v_new, t_new
+            points.append(v)
+            tangents.append(t)
+            if not self._inside(v):
+                break
+            if len(points) > 10 and np.linalg.norm(v - v0) < 1.5 * ds:
+                points.append(v0)               # came back: a closed curve
+                tangents.append(t0)
+                closed = True
+                break
+            if iterations <= 3:
+                ds = min(ds * 1.5, self.ds_max)
+            elif iterations >= 6:
+                ds = max(ds * 0.5, self.ds_min)
+        return points, tangents, closed
+
+    def trace(self, u0):
+        """Follow the curve through ``u0`` in both directions.
+
+        Parameters
+        ----------
+        u0 : numpy.ndarray
+            A point on (or close to) the curve, shape ``(N+1,)``.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Points ``(k, N+1)`` and unit tangents (in scaled coordinates)
+            ordered along the curve; empty when ``u0`` could not be corrected
+            onto the curve.
+        """
+        v0 = (np.asarray(u0, dtype=float) - self.low) / self.span
+        t0 = self.tangent(v0)
+        v0, _ = self.correct(v0, t0)
+        if v0 is None:
+            return np.zeros((0, self.low.size)), np.zeros((0, self.low.size))
+        t0 = self.tangent(v0, t0)
+        forward, forward_t, closed = self._march(v0, t0)
+        if closed:
+            backward, backward_t = [], []
+        else:
+            backward, backward_t, _ = self._march(v0, -t0)
+            backward_t = [-t for t in backward_t]
+        points = np.array(backward[::-1][:-1] + forward) if backward else np.array(forward)
+        tangents = (np.array(backward_t[::-1][:-1] + forward_t) if backward_t
+                    else np.array(forward_t))
+        return self.low + points * self.span, tangents
+
+
+# ----------------------------------------------------------------- test functions
+def hopf_test(jacobians):
+    """Hopf test function ``prod_{i<j} (l_i + l_j)`` of Jacobians (vectorized).
+
+    It vanishes when two eigenvalues sum to zero: at a Hopf point (a pair
+    ``+-i w``) or at a neutral saddle (``+-l``). For 2x2 matrices it equals
+    the trace.
+
+    Parameters
+    ----------
+    jacobians : numpy.ndarray
+        Shape ``(..., n, n)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Real values, shape ``(...)``; ones for n = 1 (no Hopf points).
+    """
+    jac = np.asarray(jacobians, dtype=float)
+    n = jac.shape[-1]
+    if n == 1:
+        return np.ones(jac.shape[:-2])
+    if n == 2:
+        return jac[..., 0, 0] + jac[..., 1, 1]
+    eig = np.linalg.eigvals(jac)
+    value = np.ones(jac.shape[:-2], dtype=complex)
+    for i in range(n):
+        for j in range(i + 1, n):
+            value = value * (eig[..., i] + eig[..., j])
+    return value.real
+
+
+def _is_hopf(eigenvalues, scale):
+    """A complex pair whose real part is (numerically) zero."""
+    complex_pair = np.abs(eigenvalues.imag) > 1e-8 * scale
+    return bool(np.any(complex_pair & (np.abs(eigenvalues.real) < 1e-6 * scale)))
+
+
+# -------------------------------------------------------------- equilibrium branches
+def equilibrium_branches(system, seeds, ranges, max_branches=20):
+    """Trace the equilibrium branches through the given seeds.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+        With exactly one free parameter.
+    seeds : numpy.ndarray
+        Equilibria ``(k, n + 1)`` as ``(x..., p)`` (from the grid search).
+    ranges : numpy.ndarray
+        ``(n + 1, 2)`` box of ``(x..., p)``.
+    max_branches : int
+
+    Returns
+    -------
+    list of (numpy.ndarray, numpy.ndarray)
+        Per branch: points ``(k, n + 1)`` and scaled tangents.
+    """
+    n = system.dim
+
+    def func(u):
+        return system.f_point(u[:n], u[n:])
+
+    def jac(u):
+        return np.hstack([system.jacobian_point(u[:n], u[n:]), system.dfdp_point(u[:n], u[n:])])
+
+    low, high = ranges[:, 0], ranges[:, 1]
+    span = high - low
+    solver = Continuation(func, jac, low, high)
+    branches = []
+    seeds = np.asarray(seeds, dtype=float)
+    uncovered = np.ones(len(seeds), dtype=bool)
+    scaled_seeds = (seeds - low) / span
+    while np.any(uncovered) and len(branches) < max_branches:
+        index = np.flatnonzero(uncovered)[0]
+        uncovered[index] = False
+        points, tangents = solver.trace(seeds[index])
+        if len(points) < 2:
+            continue
+        branches.append((points, tangents))
+        scaled = (points - low) / span
+        # a seed is covered when it lies within a step of the traced polyline
+        distance = _distance_to_polyline(scaled_seeds[uncovered], scaled)
+        still = np.flatnonzero(uncovered)
+        uncovered[still[distance < 0.75 * solver.ds_max]] = False
+    return branches
+
+
+def _distance_to_polyline(points, line, spacing=0.005):
+    """Distance of each point to a polyline (both in scaled coordinates).
+
+    The polyline is resampled with the given spacing and searched with a
+    k-d tree; the error is at most half the spacing.
+    """
+    if len(points) == 0:
+        return np.zeros(0)
+    pieces = [line[:1]]
+    for a, b in zip(line[:-1], line[1:]):
+        count = max(1, int(np.ceil(np.linalg.norm(b - a) / spacing)))
+        t = np.arange(1, count + 1)[:, None] / count
+        pieces.append(a + t * (b - a))
+    dense = np.vstack(pieces)
+    distance, _ = cKDTree(dense).query(points)
+    return distance
+
+
+def _augmented_solve(residual, guess):
+    solution = optimize.root(residual, guess, method="hybr", options={"xtol": 1e-13})
+    value = residual(solution.x)
+    if not np.all(np.isfinite(value)) or np.max(np.abs(value)) > 1e-8:
+        return None
+    return solution.x
+
+
+def locate_special_points(system, points, tangents):
+    """Folds and Hopf points on one equilibrium branch.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+        With one free parameter.
+    points : numpy.ndarray
+        Branch points ``(k, n + 1)``.
+    tangents : numpy.ndarray
+        Scaled tangents ``(k, n + 1)``.
+
+    Returns
+    -------
+    list of (str, numpy.ndarray, numpy.ndarray)
+        ``(kind, u, eigenvalues)`` with ``u = (x..., p)``, ordered along the
+        branch.
+    """
+    n = system.dim
+    X = [points[:, i] for i in range(n)]
+    P = [points[:, n]]
+    jac = system.jacobian(X, P)
+    tests = {"fold": np.linalg.det(jac), "hopf": hopf_test(jac)}
+    found = []
+    for kind, values in tests.items():
+        if kind == "hopf" and n < 2:
+            continue
+        crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
+        for k in crossing:
+            if kind == "fold" and np.sign(tangents[k, n]) == np.sign(tangents[k + 1, n]):
+                continue    # det changes sign but the parameter does not turn: a branch point
+            weight = values[k] / (values[k] - values[k + 1])
+            guess = points[k] + weight * (points[k + 1] - points[k])
+            test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
+
+            def residual(u, test=test):
+                return np.append(system.f_point(u[:n], u[n:]),
+                                 test(system.jacobian_point(u[:n], u[n:])))
+
+            u = _augmented_solve(residual, guess)
+            if u is None:
+                continue
+            eigenvalues = np.linalg.eigvals(system.jacobian_point(u[:n], u[n:]))
+            scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+            if kind == "hopf" and not _is_hopf(eigenvalues, scale):
+                continue    # a neutral saddle (real pair +-l), not a Hopf point
+            found.append((k + weight, kind, u, eigenvalues))
+    found.sort(key=lambda item: item[0])
+    return [(kind, u, eig) for _, kind, u, eig in found]
+
+
+def branch_stability(system, points):
+    """Eigenvalues and stability types along a branch.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    points : numpy.ndarray
+        ``(k, n + m)`` as ``(x..., p...)``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Eigenvalues ``(k, n)`` and stability types ``(k,)``.
+    """
+    n = system.dim
+    X = [points[:, i] for i in range(n)]
+    P = [points[:, n + j] for j in range(points.shape[1] - n)]
+    jac = system.jacobian(X, P)
+    return np.linalg.eigvals(jac), classify(jac)
+
+
+# ------------------------------------------------------------------ codimension 2
+def bifurcation_curves(system, seeds, ranges, max_curves=12):
+    """Continue folds and Hopf points in two parameters.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+        With two free parameters.
+    seeds : list of (str, numpy.ndarray)
+        ``(kind, u)`` with ``u = (x..., p1, p2)`` located on one-parameter
+        branches.
+    ranges : numpy.ndarray
+        ``(n + 2, 2)`` box.
+    max_curves : int
+
+    Returns
+    -------
+    list of (str, numpy.ndarray)
+        ``(kind, points)`` with points ``(k, n + 2)``; Hopf curves are cut
+        (NaN rows) where the pair of eigenvalues becomes real (neutral
+        saddles).
+    """
+    n = system.dim
+    low, high = ranges[:, 0], ranges[:, 1]
+    span = high - low
+    curves = []
+    for kind in ("fold", "hopf"):
+        test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
+
+        def func(u, test=test):
+            return np.append(system.f_point(u[:n], u[n:]),
+                             test(system.jacobian_point(u[:n], u[n:])))
+
+        solver = Continuation(func, None, low, high, ds=0.01, ds_max=0.02)
+        traced = []
+        for seed_kind, u0 in seeds:
+            if seed_kind != kind or len(curves) >= max_curves:
+                continue
+            scaled = (np.asarray(u0) - low) / span
+            if any(np.min(_distance_to_polyline(scaled[None], (c - low) / span)) < 0.03
+                   for c in traced):
+                continue
+            points, _ = solver.trace(u0)
+            if len(points) < 2:
+                continue
+            traced.append(points)
+            if kind == "hopf":
+                points = _cut_neutral_saddles(system, points)
+            curves.append((kind, points))
+    return curves
+
+
+def _cut_neutral_saddles(system, points):
+    n = system.dim
+    X = [points[:, i] for i in range(n)]
+    P = [points[:, n + j] for j in range(points.shape[1] - n)]
+    eig = np.linalg.eigvals(system.jacobian(X, P))
+    hopf = np.any(np.abs(eig.imag) > 0.0, axis=1)
+    out = points.copy()
+    out[~hopf] = np.nan
+    return out
+
+
+class ParameterSlice:
+    """A two-parameter system seen as a one-parameter system (one parameter held fixed).
+
+    Parameters
+    ----------
+    system : ReducedSystem
+        With two free parameters.
+    held : int
+        Index (0 or 1) of the parameter held fixed.
+    value : float
+        Its value.
+    """
+
+    def __init__(self, system, held, value):
+        self.system = system
+        self.held = held
+        self.value = float(value)
+        self.dim = system.dim
+        self.unknowns = system.unknowns
+        self.moving = 1 - held
+
+    def _full(self, P):
+        full = [None, None]
+        full[self.held] = self.value
+        full[self.moving] = P[0]
+        return full
+
+    def f_point(self, x, p):
+        """f at one point with the held parameter inserted."""
+        return self.system.f_point(x, self._full(p))
+
+    def jacobian_point(self, x, p):
+        """df/dx at one point with the held parameter inserted."""
+        return self.system.jacobian_point(x, self._full(p))
+
+    def dfdp_point(self, x, p):
+        """df/dp of the moving parameter at one point."""
+        return self.system.dfdp_point(x, self._full(p))[:, [self.moving]]
+
+    def f(self, X, P):
+        """f with the held parameter inserted."""
+        return self.system.f(X, self._full(P))
+
+    def jacobian(self, X, P):
+        """df/dx with the held parameter inserted."""
+        return self.system.jacobian(X, self._full(P))
+
+    def dfdp(self, X, P):
+        """df/dp of the moving parameter."""
+        return self.system.dfdp(X, self._full(P))[..., [self.moving]]

@@ -1,0 +1,202 @@
+"""Equilibria on grids: for one parameter set (phase plane) or many (bifurcation).
+
+One-dimensional systems, and two-dimensional systems for which SymPy solved
+one equation for one unknown (``y = g(x, p)``), reduce to one-dimensional
+root finding along the requested grid of the remaining unknown, for all
+parameter values at once. Two-dimensional systems without such a solution
+use Newton from grid cells where both components change sign (and, when
+``shgo_args`` is given, scipy's ``shgo`` as an extra search). Every candidate
+is checked against the full equations (``|f| <= fl_tol``) and the box, and
+duplicates closer than ``xl_tol`` are merged.
+"""
+
+import numpy as np
+from scipy import optimize
+
+from .roots import (cells_with_sign_changes, merge_points, newton, roots_along_grid,
+                    roots_separable)
+
+__all__ = ["find_fixed_points", "batched_equilibria", "in_range"]
+
+#: Most function values evaluated at once (rows of a parameter batch are chunked).
+_CHUNK = 2_000_000
+
+
+def in_range(values, bounds, slack=1e-9):
+    """Boolean mask of values inside ``bounds`` (with a relative slack).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+    bounds : (float, float)
+    slack : float
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    low, high = bounds
+    pad = slack * (high - low)
+    return (values >= low - pad) & (values <= high + pad)
+
+
+def _chunks(rows, width):
+    step = max(1, _CHUNK // max(width, 1))
+    for start in range(0, rows, step):
+        yield start, min(rows, start + step)
+
+
+def batched_equilibria(system, grids, P, fl_tol):
+    """Roots for a batch of parameter values, when a 1-D search suffices.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    grids : dict
+        Grid per unknown.
+    P : sequence of numpy.ndarray
+        One array of shape ``(B,)`` per free parameter (may be empty for
+        B = 1).
+    fl_tol : float
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray) or None
+        Batch row of each root and the points ``(k, n)``; None for a 2-D
+        system without a SymPy reduction.
+    """
+    residuals = system.residuals()
+    if residuals is None:
+        return None
+    batch = len(P[0]) if P else 1
+    all_rows, all_points = [], []
+    for residual in residuals:
+        grid = grids[residual.variable]
+
+        def func(x, rows, residual=residual):
+            return residual(x, [par[rows] for par in P])
+
+        if residual.separable:
+            a, b = residual.parts(grid, P)
+            rows, roots = roots_separable(a, b, grid, func, fl_tol)
+        else:
+            rows, roots = _roots_in_chunks(residual, grid, P, batch, fl_tol)
+        all_rows.append(rows)
+        all_points.append(residual.complete(roots, [par[rows] for par in P]))
+    return np.concatenate(all_rows), np.vstack(all_points)
+
+
+def _roots_in_chunks(residual, grid, P, batch, fl_tol):
+    rows_out, roots_out = [], []
+    for start, stop in _chunks(batch, grid.size):
+        values = residual(grid[None, :], [par[start:stop, None] for par in P])
+        values = np.broadcast_to(values, (stop - start, grid.size))
+        rows, roots = roots_along_grid(
+            values, grid, lambda x, r: residual(x, [par[start + r] for par in P]), fl_tol)
+        rows_out.append(rows + start)
+        roots_out.append(roots)
+    return np.concatenate(rows_out), np.concatenate(roots_out)
+
+
+def accept(system, rows, points, P, ranges, options):
+    """Keep roots inside the box that satisfy the full equations; merge duplicates.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    rows : numpy.ndarray
+        Batch row of each point.
+    points : numpy.ndarray
+        ``(k, n)``.
+    P : sequence of numpy.ndarray
+        Parameter batch.
+    ranges : dict
+        ``{unknown: (min, max)}``.
+    options : dict
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Rows and points kept, sorted by row then first unknown.
+    """
+    if len(points) == 0:
+        return rows, points
+    keep = np.all(np.isfinite(points), axis=1)
+    for i, name in enumerate(system.unknowns):
+        keep &= in_range(points[:, i], ranges[name])
+    rows, points = rows[keep], points[keep]
+    if len(points):
+        residual = system.f(list(points.T), [par[rows] for par in P] if P else [])
+        good = np.max(np.abs(residual), axis=0) <= max(options["fl_tol"], 1e-9)
+        rows, points = rows[good], points[good]
+    kept = merge_points(points, options["xl_tol"], group=rows)
+    rows, points = rows[kept], points[kept]
+    order = np.lexsort((points[:, 0], rows)) if len(points) else np.zeros(0, dtype=int)
+    return rows[order], points[order]
+
+
+def find_fixed_points(system, grids, ranges, options, P=()):
+    """Equilibria of a 1-D or 2-D system inside the box, for fixed parameters.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    grids : dict
+        Search grid per unknown.
+    ranges : dict
+        ``{unknown: (min, max)}``.
+    options : dict
+        Normalized options (``fl_tol``, ``xl_tol``, ``shgo_args``, ...).
+    P : sequence of float
+        Values of the free parameters, if any.
+
+    Returns
+    -------
+    numpy.ndarray
+        Points ``(k, n)`` sorted by the first unknown.
+    """
+    batch = [np.array([float(p)]) for p in P]
+    found = batched_equilibria(system, grids, batch, options["fl_tol"])
+    if found is None:
+        points = _fixed_points_cells(system, grids, list(P))
+        found = (np.zeros(len(points), dtype=int), points)
+    rows, points = found
+    if system.dim == 2 and options["shgo_args"] is not None:
+        extra = _fixed_points_shgo(system, ranges, options, list(P))
+        rows = np.concatenate([rows, np.zeros(len(extra), dtype=int)])
+        points = np.vstack([points, extra])
+    return accept(system, rows, points, batch, ranges, options)[1]
+
+
+def _fixed_points_cells(system, grids, P):
+    """2-D equilibria by Newton from grid cells where both components change sign."""
+    x_name, y_name = system.unknowns
+    x, y = grids[x_name], grids[y_name]
+    values = system.f([x[None, :], y[:, None]], P)
+    rows, cols = cells_with_sign_changes(values[0], values[1])
+    if rows.size == 0:
+        return np.zeros((0, 2))
+    start = np.stack([0.5 * (x[cols] + x[cols + 1]), 0.5 * (y[rows] + y[rows + 1])], axis=1)
+    cell = np.array([np.max(np.diff(x)), np.max(np.diff(y))])
+    points, converged = newton(lambda z, _: system.f([z[:, 0], z[:, 1]], P).T,
+                               lambda z, _: system.jacobian([z[:, 0], z[:, 1]], P),
+                               start, max_step=2.0 * cell)
+    for k in np.flatnonzero(~converged):
+        solution = optimize.root(lambda z: system.f(list(z), P), start[k], method="hybr")
+        if solution.success:
+            points[k], converged[k] = solution.x, True
+    return points[converged]
+
+
+def _fixed_points_shgo(system, ranges, options, P):
+    """Extra candidates: global minimization of |f|^2 with scipy's shgo."""
+    bounds = [ranges[n] for n in system.unknowns]
+    result = optimize.shgo(lambda z: float(np.sum(system.f(list(z), P) ** 2)), bounds,
+                           **options["shgo_args"])
+    if options["show_shgo"]:
+        print(result)
+    candidates = np.atleast_2d(getattr(result, "xl", np.zeros((0, system.dim))))
+    if candidates.size == 0:
+        return np.zeros((0, system.dim))
+    values = np.atleast_1d(getattr(result, "funl", np.zeros(len(candidates))))
+    return candidates[np.sqrt(values) < options["fl_tol"]]

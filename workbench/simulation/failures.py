@@ -1,0 +1,188 @@
+"""Detect diverging state (NaN/inf) between chunks, and snapshot state to replay a chunk.
+
+The check runs after every chunk of a run. It looks at every floating-point
+array attribute of the run's objects (and their delay buffers) and at the
+monitor rows written in the chunk. Only *new* non-finite values count: a
+model may legitimately start with ``-inf`` (e.g. "never spiked").
+
+To name the exact time and step of a failure, the runner restores the
+snapshot taken at the start of the chunk and replays the chunk in Python, one
+schedule item at a time (see ``runner._locate``).
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["StateWatch", "Divergence"]
+
+#: Snapshots (to replay a failing chunk) are taken only below this state size.
+SNAPSHOT_LIMIT_BYTES = 256 * 2 ** 20
+
+
+class Divergence:
+    """A variable that became NaN or inf.
+
+    Attributes
+    ----------
+    node : DynamicalSystem
+    name : str
+        The attribute (or ``'<delay> (delay buffer)'``).
+    kind : str
+        ``'NaN'`` or ``'inf'``.
+    time : float or None
+        The exact time when known.
+    """
+
+    def __init__(self, node, name, kind, time=None):
+        self.node = node
+        self.name = name
+        self.kind = kind
+        self.time = time
+
+
+def _non_finite(arr):
+    """(number of NaNs, number of infs) of a float array, fast when there are none."""
+    total = arr.sum() if arr.size else 0.0
+    if np.isfinite(total):
+        return 0, 0
+    nan = int(np.count_nonzero(np.isnan(arr)))
+    return nan, int(np.count_nonzero(np.isinf(arr)))
+
+
+class StateWatch:
+    """Watches the floating-point state of a run's objects.
+
+    Parameters
+    ----------
+    nodes : list of DynamicalSystem
+        The objects of the run.
+    records : list of (DynamicalSystem, MonitorRecord)
+        The monitor records of the run.
+    """
+
+    def __init__(self, nodes, records):
+        self.nodes = nodes
+        self.records = records
+        self._base = self._counts()
+
+    def _float_arrays(self):
+        for node in self.nodes:
+            for name, value in vars(node).items():
+                if not name.startswith("_") and isinstance(value, np.ndarray) \
+                        and value.dtype.kind == "f":
+                    yield node, name, value
+            for name, delay in node.__dict__.get("_delays", {}).items():
+                yield node, f"{name} (delay buffer)", delay.data
+
+    def _counts(self):
+        return {(id(node), name): _non_finite(arr) for node, name, arr in self._float_arrays()}
+
+    def check(self, row_ranges, ts):
+        """Look for new non-finite values after a chunk.
+
+        Parameters
+        ----------
+        row_ranges : callable
+            ``row_ranges(record)`` gives the ``slice`` of rows the chunk wrote.
+        ts : numpy.ndarray
+            Times of the run's steps.
+
+        Returns
+        -------
+        Divergence or None
+        """
+        for node, record in self.records:
+            if record.data.dtype.kind != "f":
+                continue
+            rows = record.data[row_ranges(record)]
+            if rows.size and not np.isfinite(rows.sum()):
+                bad = np.isnan(rows.reshape(len(rows), -1)).any(axis=1)
+                if bad.any():
+                    first = row_ranges(record).start + int(np.argmax(bad))
+                    return Divergence(node, record.key, "NaN", float(ts[first * record.period_steps]))
+        counts = self._counts()
+        for node, name, arr in self._float_arrays():
+            old = self._base.get((id(node), name), (0, 0))
+            new = counts[(id(node), name)]
+            if new[0] > old[0] or new[1] > old[1]:
+                return Divergence(node, name, "NaN" if new[0] > old[0] else "inf")
+        self._base = counts
+        return None
+
+    def is_new_divergence(self):
+        """Quick re-check used while replaying a chunk step by step.
+
+        Returns
+        -------
+        Divergence or None
+        """
+        counts = self._counts()
+        for node, name, arr in self._float_arrays():
+            old = self._base.get((id(node), name), (0, 0))
+            new = counts[(id(node), name)]
+            if new[0] > old[0] or new[1] > old[1]:
+                return Divergence(node, name, "NaN" if new[0] > old[0] else "inf")
+        return None
+
+    # -- snapshots -------------------------------------------------------------------------
+    def snapshot(self, written=None):
+        """Copy the state a chunk may change (None if it is too large to copy).
+
+        Parameters
+        ----------
+        written : list of (DynamicalSystem, str), optional
+            The array attributes the steps and inputs can change; all arrays of
+            every object when None.
+
+        Returns
+        -------
+        dict or None
+        """
+        if written is None:
+            chosen = [(node, name) for node in self.nodes for name, value in vars(node).items()
+                      if isinstance(value, np.ndarray)]
+        else:
+            chosen = [(node, name) for node, name in written
+                      if isinstance(node.__dict__.get(name), np.ndarray)]
+        size = sum(node.__dict__[name].nbytes for node, name in chosen)
+        size += sum(d.data.nbytes for node in self.nodes
+                    for d in node.__dict__.get("_delays", {}).values())
+        if size > SNAPSHOT_LIMIT_BYTES:
+            return None
+        arrays = {}
+        for node, name in chosen:
+            arrays.setdefault(id(node), (node, {}))[1][name] = node.__dict__[name].copy()
+        snap = {"random": np.random.get_state(), "base": dict(self._base), "nodes": []}
+        for node in self.nodes:
+            values = dict(arrays.get(id(node), (node, {}))[1])
+            for name, value in vars(node).items():
+                if isinstance(value, numbers.Number) and not isinstance(value, bool):
+                    values[name] = value
+            delays = {name: (d.data.copy(), d.head.copy())
+                      for name, d in node.__dict__.get("_delays", {}).items()}
+            snap["nodes"].append((node, values, delays))
+        return snap
+
+    def restore(self, snap):
+        """Put a snapshot back (arrays are restored in place where possible).
+
+        Parameters
+        ----------
+        snap : dict
+            From :meth:`snapshot`.
+        """
+        np.random.set_state(snap["random"])
+        self._base = dict(snap["base"])
+        for node, values, delays in snap["nodes"]:
+            for name, value in values.items():
+                current = node.__dict__.get(name)
+                if isinstance(value, np.ndarray) and isinstance(current, np.ndarray) \
+                        and current.shape == value.shape and current.dtype == value.dtype:
+                    current[...] = value
+                else:
+                    node.__dict__[name] = value.copy() if isinstance(value, np.ndarray) else value
+            for name, (data, head) in delays.items():
+                delay = node._delays[name]
+                delay.data[...] = data
+                delay.head[...] = head

@@ -1,0 +1,87 @@
+"""Text that identifies what compiled code freezes from a function or module.
+
+Numba compiles the code of called functions *and the values of the globals
+they read* into the caller. Generated modules are cached on disk under a hash
+of their source and these fingerprints, so a changed helper function, a
+changed module constant read by an integrator's derivative, or an edited
+kernel module yields a new file instead of stale machine code.
+"""
+
+import hashlib
+import inspect
+import numbers
+import types
+
+import numpy as np
+
+__all__ = ["fingerprint", "integrator_fingerprint"]
+
+
+def _globals_read(func):
+    """``name=value`` of the numeric globals a function reads."""
+    code = getattr(func, "__code__", None)
+    namespace = getattr(func, "__globals__", None)
+    if code is None or namespace is None:
+        return ""
+    parts = []
+    for name in sorted(set(code.co_names)):
+        value = namespace.get(name)
+        if isinstance(value, (numbers.Number, np.generic, str)):
+            parts.append(f"{name}={value!r}")
+        elif isinstance(value, np.ndarray) and value.size <= 64:
+            parts.append(f"{name}={value.tolist()!r}")
+    return ";".join(parts)
+
+
+def fingerprint(obj):
+    """A text identifying a function, module or other object for cache keys.
+
+    Parameters
+    ----------
+    obj : object
+        A function, numba dispatcher, ufunc, module or class.
+
+    Returns
+    -------
+    str
+    """
+    py_func = getattr(obj, "py_func", None)
+    if py_func is not None:
+        return "dispatcher:" + fingerprint(py_func)
+    if isinstance(obj, np.ufunc):
+        return f"ufunc:{obj.__name__}"
+    if isinstance(obj, types.ModuleType):
+        try:
+            source = inspect.getsource(obj)
+        except (OSError, TypeError):
+            return f"module:{obj.__name__}"
+        return f"module:{obj.__name__}:" + hashlib.sha1(source.encode()).hexdigest()
+    if isinstance(obj, types.FunctionType):
+        try:
+            source = inspect.getsource(obj)
+        except (OSError, TypeError):
+            code = obj.__code__
+            source = repr((code.co_code, code.co_consts, code.co_names))
+        return f"function:{obj.__module__}.{obj.__qualname__}:{source}:{_globals_read(obj)}"
+    return f"{type(obj).__name__}:{getattr(obj, '__module__', '')}." \
+           f"{getattr(obj, '__qualname__', getattr(obj, '__name__', repr(obj)))}"
+
+
+def integrator_fingerprint(integrator):
+    """A text identifying an integrator's compiled step (method, dt, code, derivative).
+
+    Parameters
+    ----------
+    integrator : object
+        A ``bp.odeint`` result.
+
+    Returns
+    -------
+    str
+    """
+    return ";".join([
+        f"method={getattr(integrator, 'method', None)!r}",
+        f"dt={getattr(integrator, 'dt', None)!r}",
+        f"source={getattr(integrator, 'source', '')}",
+        f"derivative={fingerprint(integrator.derivative)}",
+    ])

@@ -1,0 +1,190 @@
+"""Helpers that generated (compiled) code calls to write whole arrays in place.
+
+``self.g = expr`` in a step method rebinds an attribute; compiled code must
+write into the existing array instead (other steps and the monitors hold it).
+Numba's generic ``a[...] = b`` costs about 3 s of compilation the first time
+in a process; these helpers compile in a fraction of that. Each is a plain
+Python function (used when numba is disabled) with a numba ``overload``
+specialised on the argument types: a scalar fills, an array of the same shape
+copies, an array matching the trailing dimensions broadcasts along the
+leading ones.
+
+Error messages follow numpy's wording ("could not broadcast").
+"""
+
+import numpy as np
+from numba import types
+from numba.extending import overload, register_jitable
+
+__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "KERNEL_OPS"]
+
+
+def assign(dst, src):
+    """``dst[...] = src`` (in place)."""
+    dst[...] = src
+
+
+def iadd(dst, src):
+    """``dst += src`` (in place)."""
+    dst += src
+
+
+def isub(dst, src):
+    """``dst -= src`` (in place)."""
+    dst -= src
+
+
+def imul(dst, src):
+    """``dst *= src`` (in place)."""
+    dst *= src
+
+
+def idiv(dst, src):
+    """``dst /= src`` (in place)."""
+    dst /= src
+
+
+def gather_into(dst, src, index):
+    """``dst[:] = src.ravel()[index]``."""
+    dst[...] = np.ravel(src)[index]
+
+
+#: AST operator class name -> in-place kernel name.
+KERNEL_OPS = {"Add": "iadd", "Sub": "isub", "Mult": "imul", "Div": "idiv"}
+
+
+@register_jitable
+def _replace(a, b):
+    return b
+
+
+@register_jitable
+def _add(a, b):
+    return a + b
+
+
+@register_jitable
+def _sub(a, b):
+    return a - b
+
+
+@register_jitable
+def _mul(a, b):
+    return a * b
+
+
+@register_jitable
+def _div(a, b):
+    return a / b
+
+
+_COMBINE = {"=": _replace, "+": _add, "-": _sub, "*": _mul, "/": _div}
+
+
+def _make_overload(op):
+    """Build the numba implementation chooser of one in-place operation.
+
+    Implementations are written per number of dimensions with plain loops:
+    they compile several times faster than numba's generic array assignment.
+    """
+    combine = _COMBINE[op]
+
+    def chooser(dst, src):
+        if not isinstance(dst, types.Array):
+            return None
+        scalar = isinstance(src, (types.Number, types.Boolean))
+        if not scalar and not isinstance(src, types.Array):
+            return None
+        if not scalar and src.ndim == 0:
+            def fill0(dst, src):
+                value = src[()]
+                flat = dst.reshape(dst.size)
+                for k in range(flat.size):
+                    flat[k] = combine(flat[k], value)
+            return fill0
+        if dst.ndim == 1:
+            if scalar:
+                def fill1(dst, src):
+                    for k in range(dst.shape[0]):
+                        dst[k] = combine(dst[k], src)
+                return fill1
+            if src.ndim == 1:
+                def copy1(dst, src):
+                    if src.shape[0] != dst.shape[0]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for k in range(dst.shape[0]):
+                        dst[k] = combine(dst[k], src[k])
+                return copy1
+            return None
+        if dst.ndim == 2:
+            if scalar:
+                def fill2(dst, src):
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src)
+                return fill2
+            if src.ndim == 1:
+                def rows2(dst, src):
+                    if src.shape[0] != dst.shape[1]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src[j])
+                return rows2
+            if src.ndim == 2:
+                def copy2(dst, src):
+                    if src.shape[0] != dst.shape[0] or src.shape[1] != dst.shape[1]:
+                        raise ValueError("could not broadcast input array into the target "
+                                         "array (shapes differ)")
+                    for i in range(dst.shape[0]):
+                        for j in range(dst.shape[1]):
+                            dst[i, j] = combine(dst[i, j], src[i, j])
+                return copy2
+            return None
+        if scalar:
+            def fill(dst, src):
+                flat = dst.reshape(dst.size)
+                for k in range(flat.size):
+                    flat[k] = combine(flat[k], src)
+            return fill
+        if src.ndim > dst.ndim:
+            return None
+        lead = dst.ndim - src.ndim
+
+        def copy(dst, src):
+            for axis in range(src.ndim):
+                if src.shape[axis] != dst.shape[lead + axis]:
+                    raise ValueError("could not broadcast input array into the target array "
+                                     "(shapes differ)")
+            flat = dst.reshape(dst.size)
+            source = np.ascontiguousarray(src).reshape(src.size)
+            n = source.size
+            if n == 0:
+                return
+            for k in range(flat.size):
+                flat[k] = combine(flat[k], source[k % n])
+        return copy
+
+    return chooser
+
+
+for _func, _op in ((assign, "="), (iadd, "+"), (isub, "-"), (imul, "*"), (idiv, "/")):
+    overload(_func, jit_options={"nogil": True})(_make_overload(_op))
+
+
+@overload(gather_into, jit_options={"nogil": True})
+def _gather_into_overload(dst, src, index):
+    if isinstance(src, types.Array):
+        def impl(dst, src, index):
+            flat = src.reshape(src.size)
+            for k in range(index.size):
+                dst[k] = flat[index[k]]
+        return impl
+    if isinstance(src, (types.Number, types.Boolean)):
+        def impl_scalar(dst, src, index):
+            for k in range(index.size):
+                dst[k] = src
+        return impl_scalar
+    return None
