@@ -14,22 +14,7 @@ import workbench as bp
 from workbench.backend.jit import jit
 from workbench.errors import IntegratorError
 
-
-def hh_derivative(V, m, h, n, t, Iext, gNa, ENa, gK, EK, gL, EL, C):
-    alpha = 0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10))
-    beta = 4.0 * np.exp(-(V + 65) / 18)
-    dmdt = alpha * (1 - m) - beta * m
-    alpha = 0.07 * np.exp(-(V + 65) / 20.)
-    beta = 1 / (1 + np.exp(-(V + 35) / 10))
-    dhdt = alpha * (1 - h) - beta * h
-    alpha = 0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10))
-    beta = 0.125 * np.exp(-(V + 65) / 80)
-    dndt = alpha * (1 - n) - beta * n
-    I_Na = (gNa * m ** 3.0 * h) * (V - ENa)
-    I_K = (gK * n ** 4.0) * (V - EK)
-    I_leak = gL * (V - EL)
-    dVdt = (- I_Na - I_K - I_leak + Iext) / C
-    return dVdt, dmdt, dhdt, dndt
+from .test_manual_examples import hh_derivative
 
 
 HH_PARAMS = (10., 120., 50., 36., -77., 0.03, -54.387, 1.0)

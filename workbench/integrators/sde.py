@@ -6,7 +6,6 @@ manual ch. 15.2). :data:`SDE_METHODS` is the registry with the support table
 of manual ch. 12; the schemes themselves are in :mod:`.sde_schemes`.
 """
 
-import inspect
 from dataclasses import dataclass
 
 from ..constants import (ITO_SDE, SCALAR_WIENER, SDE_TYPES, STRA_SDE, VECTOR_WIENER,
@@ -14,7 +13,7 @@ from ..constants import (ITO_SDE, SCALAR_WIENER, SDE_TYPES, STRA_SDE, VECTOR_WIE
 from ..errors import IntegratorError, choices
 from .codegen import build_step
 from .integrator import Integrator
-from .ode import _method_name
+from .ode import _method_name, export_method_functions
 from .sde_schemes import SDEScheme
 from .signature import DerivativeSignature, check_return_count, read_signature
 from .tableaus import SRI_TABLEAUS
@@ -321,7 +320,6 @@ def _method_function(name):
         return sdeint(f, g=g, method=name, dt=dt, sde_type=sde_type, wiener_type=wiener_type,
                       var_type=var_type, show_code=bool(show_code))
 
-    method_function.__name__ = method_function.__qualname__ = name
     method_function.__doc__ = (
         f"{entry.summary}\n\n    Same as ``bp.sdeint(f, g=g, method={name!r}, ...)``. Supports "
         f"``sde_type`` {choices(entry.sde_types)} and\n    ``wiener_type`` "
@@ -330,12 +328,7 @@ def _method_function(name):
         f"when ``f`` is omitted.\n    dt : float, optional\n    sde_type, wiener_type, "
         f"var_type : str, optional\n    show_code : bool, optional\n\n    Returns\n    -------\n"
         f"    SDEIntegrator or callable\n")
-    method_function.method_name = name
-    method_function.__signature__ = inspect.signature(method_function)
     return method_function
 
 
-for _name in SUPPORTED_SDE_METHODS:
-    globals()[_name] = _method_function(_name)
-    __all__.append(_name)
-del _name
+export_method_functions(globals(), SUPPORTED_SDE_METHODS, _method_function)
