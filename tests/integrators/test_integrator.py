@@ -219,3 +219,19 @@ def test_repr_and_arguments():
     assert integral.arguments == ("x", "t", "a", "dt")
     assert repr(integral) == ("<ODEIntegrator 'rkf45' of pickled_derivative(x, t, a, dt), "
                               "dt=0.1, tol=0.0001>")
+
+
+def test_bound_method_derivative_runs_in_python_on_numba_with_a_warning():
+    class Model:
+        rate = 2.0
+
+        def diff(self, x, t):
+            return -self.rate * x
+
+    integral = bp.odeint(f=Model().diff, method="euler", dt=0.1)
+    assert integral.variables == ("x",) and not integral.has_self
+    bp.backend.set("numba")
+    with pytest.warns(RuntimeWarning, match="not a plain function"):
+        assert integral(1.0, 0.0) == pytest.approx(0.8)
+    with pytest.raises(IntegratorError, match="bound method"):
+        integral.jit_step

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..backend.jit import JIT_OPTIONS, load_generated_module
 from ..backend.jit import jit as _jit
+from ..errors import IntegratorError
 from .kernels import KERNELS_FINGERPRINT
 from .signature import TIME_ARGUMENT, function_ast, function_source, unwrap
 
@@ -483,11 +484,20 @@ def as_dispatcher(func, _memo=None):
     Returns
     -------
     numba.core.dispatcher.Dispatcher
+
+    Raises
+    ------
+    IntegratorError
+        If ``func`` is not a plain function (e.g. a bound method).
     """
     if hasattr(func, "py_func") and hasattr(func, "overloads"):
         return func
     memo = {} if _memo is None else _memo
     func = unwrap(func)
+    if not isinstance(func, types.FunctionType):
+        raise IntegratorError(f"{func!r} cannot be compiled with numba: it is a "
+                              f"{type(func).__name__}, not a plain function (a bound method "
+                              f"carries `self`, which compiled code cannot receive).")
     if id(func) in memo:
         return memo[id(func)]
     helpers = {}

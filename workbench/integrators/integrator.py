@@ -341,10 +341,10 @@ class Integrator:
         return result
 
     def _first_jit_call(self, *args):
-        step = self.jit_step
         try:
+            step = self.jit_step
             result = step(*args)
-        except NumbaError as exc:
+        except (NumbaError, IntegratorError) as exc:
             self._diagnose(args)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._jit_failure = reason
