@@ -235,3 +235,17 @@ def test_bound_method_derivative_runs_in_python_on_numba_with_a_warning():
         assert integral(1.0, 0.0) == pytest.approx(0.8)
     with pytest.raises(IntegratorError, match="bound method"):
         integral.jit_step
+
+
+def test_make_step_with_a_derivative_taking_a_subset_of_the_parameters():
+    def no_parameters(x, t):
+        return -x
+
+    def second_only(x, t, b):
+        return -b * x
+
+    integral = bp.odeint(pickled_derivative, method="heun2", dt=0.1)
+    step = integral.make_step(no_parameters, parameters=("a", "b"))
+    assert step(1.0, 0.0, 123.0, 456.0) == pytest.approx(1.0 - 0.1 + 0.005)
+    step = integral.make_step(second_only, parameters=("a", "b"))
+    assert step(1.0, 0.0, 123.0, 1.0) == pytest.approx(1.0 - 0.1 + 0.005)

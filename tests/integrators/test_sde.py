@@ -280,3 +280,27 @@ def test_default_sde_method():
     assert bp.integrators.SUPPORTED_SDE_METHODS == [
         'KlPl_scalar', 'euler', 'exponential_euler', 'heun', 'milstein', 'srk1w1_scalar',
         'srk2w1_scalar']
+
+
+class NoisyNeuron:
+    def __init__(self):
+        self.tau = 2.0
+        self.noise = 0.5
+
+    def g(self, V, t):
+        return self.noise
+
+    @bp.sdeint(g=g, method="exponential_euler", dt=0.1)
+    def integral(self, V, t, I):
+        return (-V + I) / self.tau
+
+
+def test_sde_methods_taking_self():
+    neuron = NoisyNeuron()
+    assert NoisyNeuron.integral.has_self and NoisyNeuron.integral.parameters == ("I",)
+    step = NoisyNeuron.integral.noise_driven_step()
+    z = -0.1 / neuron.tau
+    expected = 1.0 + 0.1 * np.expm1(z) / z * (-1.0 + 3.0) / neuron.tau + np.exp(z) * 0.5 * 0.2
+    assert step(neuron, 1.0, 0.0, 3.0, 0.2) == pytest.approx(expected, rel=1e-14)
+    np.random.seed(0)
+    assert np.isfinite(neuron.integral(1.0, 0.0, 3.0))

@@ -164,6 +164,18 @@ class StepSpec:
     diffusion_parameters: tuple = None
 
     @property
+    def f_parameters(self):
+        """The parameters the derivative ``f`` takes, in order."""
+        return self.parameters if self.derivative_parameters is None \
+            else self.derivative_parameters
+
+    @property
+    def g_parameters(self):
+        """The parameters the diffusion ``g`` takes, in order."""
+        return self.parameters if self.diffusion_parameters is None \
+            else self.diffusion_parameters
+
+    @property
     def arguments(self):
         """Argument names of the step in order (without method-specific extras)."""
         return (("self",) if self.has_self else ()) + self.variables + (TIME_ARGUMENT,) \
@@ -341,7 +353,7 @@ def write_rk_stages(writer, tableau, stages, f_name, dt_name, state=None, t_name
     spec = writer.spec
     state = state or {v: v for v in spec.variables}
     t_name = t_name or writer.t
-    params = spec.derivative_parameters or spec.parameters
+    params = spec.f_parameters
     slopes = {}
     for i in stages:
         values = []

@@ -115,8 +115,7 @@ class _Context:
         """Call ``f`` or ``g`` at ``values``; return variable -> name of the result."""
         spec = self.spec
         func = self.f if which == "f" else self.g
-        parameters = (spec.derivative_parameters if which == "f" else
-                      spec.diffusion_parameters) or spec.parameters
+        parameters = spec.f_parameters if which == "f" else spec.g_parameters
         targets = [self.writer.fresh(f"{which}_{v}{label}") for v in spec.variables]
         self.writer.assign(targets, self.writer.call(func, [values[v] for v in spec.variables],
                                                      t_expr, parameters))
