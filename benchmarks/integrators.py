@@ -20,13 +20,18 @@ Scenarios (rk4, dt = 0.01 ms, the manual's HH equations and parameters):
    * the compiled path per neuron (a ``@jit`` loop over time and neurons calling
      ``jit_step`` on scalars, the engine's kernel layout);
    * the hand-written ``@numba.njit`` loop over time and neurons (the reference);
-   * ``solve_ivp`` (RK45, rtol = atol = 1e-6) on the 400,000-variable system.
+   * ``solve_ivp`` (RK45, rtol = atol = 1e-6) on the whole system (400,000 variables).
+
+Rows marked ``[fastmath=True]`` are the compiled path and the hand-written loop built
+with numba's ``fastmath`` (workbench's ``JIT_OPTIONS`` keep it off so that numba and numpy
+agree; BrainPy 1.0.3 turns it on).
 
 Times exclude compilation (everything is warmed up first). The cases of a scenario run
 in turns, ``--repeats`` rounds (``--population-repeats`` for scenario 2; solve_ivp there
-runs once), and each row is the best of its rounds: on a shared machine, taking turns
-spreads other processes' noise over all rows. Ratios are against the hand-written loop
-of the same scenario.
+runs once; the millisecond-long compiled rows of scenario 1 run 10 times per round), and
+each row is the best of its runs: on a shared machine, taking turns spreads other
+processes' noise over all rows. Ratios are against the hand-written loop of the same
+scenario.
 
 Usage::
 
@@ -222,8 +227,9 @@ def interleaved(cases, rounds):
 
     Parameters
     ----------
-    cases : list of (name, callable, bool)
-        The callable returns the result; the flag limits the case to one round.
+    cases : list of (name, callable, runs)
+        The callable returns the result. ``runs`` is how often it runs per round
+        (0: only once in the first round, for slow references).
     rounds : int
 
     Returns
@@ -233,14 +239,15 @@ def interleaved(cases, rounds):
     """
     best = {}
     for round_index in range(rounds):
-        for name, function, once in cases:
-            if once and round_index > 0:
+        for name, function, runs in cases:
+            if runs == 0 and round_index > 0:
                 continue
-            start = time.perf_counter()
-            result = function()
-            elapsed = time.perf_counter() - start
-            previous = best.get(name, (float("inf"), None))[0]
-            best[name] = (min(previous, elapsed), result)
+            for _ in range(max(runs, 1)):
+                start = time.perf_counter()
+                result = function()
+                elapsed = time.perf_counter() - start
+                previous = best.get(name, (float("inf"), None))[0]
+                best[name] = (min(previous, elapsed), result)
     return best
 
 
@@ -259,34 +266,46 @@ class BackendCase:
             bp.backend.set("numpy")
 
 
-HAND_WRITTEN = "hand-written @numba.njit rk4 loop (reference)"
+def _recompiled(function, **replacements):
+    """``function``'s Python code compiled with ``fastmath=True``, globals replaced."""
+    code = function.py_func
+    namespace = dict(code.__globals__, **replacements)
+    return numba.njit(fastmath=True)(types.FunctionType(code.__code__, namespace,
+                                                        code.__name__ + "_fastmath"))
 
 
-def fastmath_variants(integral):
-    """The compiled path and the hand-written loop built with ``fastmath=True``.
+def fastmath_builds():
+    """The workbench step and the hand-written loops compiled with ``fastmath=True``.
 
     workbench compiles with ``fastmath=False`` (``JIT_OPTIONS``) so that numba and numpy
-    results agree; BrainPy 1.0.3 compiles with ``fastmath=True``. These two rows show
-    what the flag is worth on this model.
+    results agree; BrainPy 1.0.3 compiles with ``fastmath=True``. The ``[fastmath=True]``
+    rows show what the flag is worth on this model.
+
+    Returns
+    -------
+    dict
+        ``neuron_loop``, ``per_neuron_loop`` (compiled paths) and ``hand_written_neuron``,
+        ``hand_written_population``.
     """
     saved = dict(JIT_OPTIONS)
     JIT_OPTIONS["fastmath"] = True
     try:
-        fast = bp.odeint(hh_derivative, method="rk4", dt=DT)
-        loop = compiled_neuron_loop(fast.jit_step)
-        loop(10, *START, *PARAMS, np.empty(10))
+        step = bp.odeint(hh_derivative, method="rk4", dt=DT).jit_step
+        builds = {"neuron_loop": compiled_neuron_loop(step),
+                  "per_neuron_loop": compiled_per_neuron_loop(step)}
     finally:
         JIT_OPTIONS.clear()
         JIT_OPTIONS.update(saved)
-    rhs = numba.njit(fastmath=True)(_hh_rhs.py_func)
-    namespace = dict(_rk4_neuron.py_func.__globals__, _hh_rhs=rhs)
-    hand_written = numba.njit(fastmath=True)(
-        types.FunctionType(_rk4_neuron.py_func.__code__, namespace, "rk4_neuron_fastmath"))
-    hand_written(*START, 10, DT, *PARAMS, np.empty(10))
-    return loop, hand_written
+    neuron = _recompiled(_rk4_neuron, _hh_rhs=_recompiled(_hh_rhs))
+    builds["hand_written_neuron"] = neuron
+    builds["hand_written_population"] = _recompiled(hand_written_population, _rk4_neuron=neuron)
+    return builds
 
 
-def single_neuron(repeats):
+HAND_WRITTEN = "hand-written @numba.njit rk4 loop (reference)"
+
+
+def single_neuron(repeats, fast):
     steps = 10000
     integral = bp.odeint(hh_derivative, method="rk4", dt=DT)
     ts = (np.arange(steps) + 1) * DT
@@ -304,29 +323,30 @@ def single_neuron(repeats):
     bp.backend.set("numba")
     python_loop(integral, 10, START, PARAMS)                       # compile everything first
     bp.backend.set("numpy")
-    loop(10, *START, *PARAMS, np.empty(10))
+    for compiled in (loop, fast["neuron_loop"]):
+        compiled(10, *START, *PARAMS, np.empty(10))
     hand_written_neuron(10, np.empty(10))
+    fast["hand_written_neuron"](*START, 10, DT, *PARAMS, np.empty(10))
 
     def scipy_run():
         return solve_ivp(lambda t, y: hh_derivative(*y, t, *PARAMS), (0, ts[-1]), list(START),
                          method="RK45", rtol=1e-6, atol=1e-6, t_eval=ts).y[0]
 
-    fast_loop, fast_hand_written = fastmath_variants(integral)
-
+    cheap = 10          # the compiled rows take milliseconds: more samples per round
     cases = [
         ("manual Python loop, numpy backend",
-         traced(lambda tr: python_loop(integral, steps, START, PARAMS, tr)), False),
+         traced(lambda tr: python_loop(integral, steps, START, PARAMS, tr)), 1),
         ("manual Python loop, numba backend",
          BackendCase("numba", traced(lambda tr: python_loop(integral, steps, START, PARAMS, tr))),
-         False),
+         1),
         ("compiled path: @jit loop calling jit_step",
-         traced(lambda tr: loop(steps, *START, *PARAMS, tr)), False),
-        (HAND_WRITTEN, traced(lambda tr: hand_written_neuron(steps, tr)), False),
-        ("scipy solve_ivp RK45 (rtol=atol=1e-6)", scipy_run, False),
+         traced(lambda tr: loop(steps, *START, *PARAMS, tr)), cheap),
+        (HAND_WRITTEN, traced(lambda tr: hand_written_neuron(steps, tr)), cheap),
+        ("scipy solve_ivp RK45 (rtol=atol=1e-6)", scipy_run, 1),
         ("[fastmath=True] compiled path: @jit loop calling jit_step",
-         traced(lambda tr: fast_loop(steps, *START, *PARAMS, tr)), False),
+         traced(lambda tr: fast["neuron_loop"](steps, *START, *PARAMS, tr)), cheap),
         ("[fastmath=True] hand-written @numba.njit rk4 loop",
-         traced(lambda tr: fast_hand_written(*START, steps, DT, *PARAMS, tr)), False),
+         traced(lambda tr: fast["hand_written_neuron"](*START, steps, DT, *PARAMS, tr)), cheap),
     ]
     best = interleaved(cases, repeats)
     rows = [(name, elapsed, np.max(np.abs(trace - exact))) for name, (elapsed, trace) in
@@ -335,7 +355,7 @@ def single_neuron(repeats):
     return rows, best[HAND_WRITTEN][0]
 
 
-def population(n_neurons, duration, repeats):
+def population(n_neurons, duration, repeats, fast):
     steps = int(round(duration / DT))
     rng = np.random.default_rng(0)
     V0 = rng.uniform(-70, -50, n_neurons)
@@ -356,8 +376,10 @@ def population(n_neurons, duration, repeats):
     python_loop(integral, 1, small(), (Iext[:2],) + shared)           # compile everything first
     bp.backend.set("numpy")
     array_loop(1, *small(), Iext[:2], *shared)
-    per_neuron(1, *small(), Iext[:2], *shared)
-    hand_written_population(*small(), Iext[:2], 1, DT, *shared)
+    for kernel in (per_neuron, fast["per_neuron_loop"]):
+        kernel(1, *small(), Iext[:2], *shared)
+    for kernel in (hand_written_population, fast["hand_written_population"]):
+        kernel(*small(), Iext[:2], 1, DT, *shared)
 
     def in_place(kernel):
         def run():
@@ -373,19 +395,24 @@ def population(n_neurons, duration, repeats):
     reference_name = "hand-written @numba.njit loop over neurons (reference)"
     cases = [
         ("Python loop over time, arrays, numpy backend",
-         lambda: python_loop(integral, steps, fresh(), (Iext,) + shared)[0], False),
+         lambda: python_loop(integral, steps, fresh(), (Iext,) + shared)[0], 1),
         ("Python loop over time, arrays, numba backend",
          BackendCase("numba", lambda: python_loop(integral, steps, fresh(), (Iext,) + shared)[0]),
-         False),
+         1),
         ("compiled path: @jit time loop, jit_step on arrays",
-         lambda: array_loop(steps, *fresh(), Iext, *shared)[0], False),
+         lambda: array_loop(steps, *fresh(), Iext, *shared)[0], 1),
         ("compiled path: @jit loop over neurons, jit_step on scalars",
-         in_place(lambda state: per_neuron(steps, *state, Iext, *shared)), False),
+         in_place(lambda state: per_neuron(steps, *state, Iext, *shared)), 1),
         (reference_name,
-         in_place(lambda state: hand_written_population(*state, Iext, steps, DT, *shared)), False),
-        ("scipy solve_ivp RK45 (rtol=atol=1e-6), 400k variables",
+         in_place(lambda state: hand_written_population(*state, Iext, steps, DT, *shared)), 1),
+        (f"scipy solve_ivp RK45 (rtol=atol=1e-6), {4 * n_neurons:,} variables",
          lambda: solve_ivp(rhs, (0, duration), np.concatenate(fresh()), method="RK45",
-                           rtol=1e-6, atol=1e-6).y[:n_neurons, -1], True),
+                           rtol=1e-6, atol=1e-6).y[:n_neurons, -1], 0),
+        ("[fastmath=True] compiled path: loop over neurons",
+         in_place(lambda state: fast["per_neuron_loop"](steps, *state, Iext, *shared)), 1),
+        ("[fastmath=True] hand-written loop over neurons",
+         in_place(lambda state: fast["hand_written_population"](*state, Iext, steps, DT,
+                                                                 *shared)), 1),
     ]
     best = interleaved(cases, repeats)
     reference_V = best[reference_name][1]
@@ -413,11 +440,12 @@ def main():
 
     print(f"workbench integrators benchmark: numba {numba.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} cores")
-    rows, reference = single_neuron(args.repeats)
+    fast = fastmath_builds()
+    rows, reference = single_neuron(args.repeats, fast)
     print_table("HH, one neuron, rk4, dt=0.01 ms, 100 ms (10,000 steps); ratio vs hand-written",
                 rows, reference, "max |V - DOP853| (mV)")
     rows, reference, steps = population(args.population, args.population_ms,
-                                        args.population_repeats)
+                                        args.population_repeats, fast)
     print_table(f"HH, {args.population:,} neurons, rk4, dt=0.01 ms, {args.population_ms:g} ms "
                 f"({steps} steps); ratio vs hand-written", rows, reference,
                 "max |V - reference|")

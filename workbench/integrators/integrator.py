@@ -283,10 +283,7 @@ class Integrator:
 
     def _function_parameters(self, func, parameters, role):
         """The parameters ``func`` takes, checked against the step's ``parameters``."""
-        try:
-            signature = read_signature(func, role)
-        except IntegratorError:
-            raise
+        signature = read_signature(func, role)
         if signature.variables != self.variables:
             raise IntegratorError(f"make_step(): `{role}`={signature.name!r} has variables "
                                   f"{signature.variables}, but this integrator integrates "
