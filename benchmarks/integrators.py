@@ -26,7 +26,9 @@ Rows marked ``[fastmath=True]`` are the compiled path and the hand-written loop 
 with numba's ``fastmath`` (workbench's ``JIT_OPTIONS`` keep it off so that numba and numpy
 agree; BrainPy 1.0.3 turns it on).
 
-Times exclude compilation (everything is warmed up first). The cases of a scenario run
+Times are CPU seconds of the measuring process (``time.process_time``): every case is
+single-threaded, and on a shared machine wall-clock time mostly measures the other
+processes. They exclude compilation (everything is warmed up first). The cases of a scenario run
 in turns, ``--repeats`` rounds (``--population-repeats`` for scenario 2; solve_ivp there
 runs once; the millisecond-long compiled rows of scenario 1 run 10 times per round), and
 each row is the best of its runs: on a shared machine, taking turns spreads other
@@ -194,9 +196,9 @@ BRAINPY_SCRIPT = textwrap.dedent("""
     run()
     best = float('inf')
     for _ in range(int(sys.argv[2])):
-        start = time.perf_counter()
+        start = time.process_time()
         trace = run()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     print(json.dumps({'time': best, 'trace': [float(v) for v in trace]}))
 """)
 
@@ -243,9 +245,9 @@ def interleaved(cases, rounds):
             if runs == 0 and round_index > 0:
                 continue
             for _ in range(max(runs, 1)):
-                start = time.perf_counter()
+                start = time.process_time()
                 result = function()
-                elapsed = time.perf_counter() - start
+                elapsed = time.process_time() - start
                 previous = best.get(name, (float("inf"), None))[0]
                 best[name] = (min(previous, elapsed), result)
     return best
