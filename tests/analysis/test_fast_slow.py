@@ -117,7 +117,12 @@ def test_fast_slow_errors():
     with pytest.raises(AnalysisError, match="`slow_vars` names 'w'"):
         bp.analysis.FastSlowBifurcation(models.int_hr, fast_vars={"x": [-3, 3], "y": [-9, 5]},
                                         slow_vars={"w": [0, 1]}, pars_update={"Isyn": 0.5})
+    with pytest.raises(AnalysisError, match="share 'y'; a variable is either fast or slow"):
+        bp.analysis.FastSlowBifurcation(models.int_hr, fast_vars={"x": [-3, 3], "y": [-9, 5]},
+                                        slow_vars={"y": [0, 1]}, pars_update={"Isyn": 0.5})
+    def four(a, b, c, d, t):
+        return -a, -b, -c, -d
+
     with pytest.raises(AnalysisError, match="`fast_vars` has 3 entries"):
-        bp.analysis.FastSlowBifurcation(models.int_hr,
-                                        fast_vars={"x": [-3, 3], "y": [-9, 5], "z": [0, 1]},
-                                        slow_vars={"z": [0, 1]}, pars_update={"Isyn": 0.5})
+        bp.analysis.FastSlowBifurcation(four, fast_vars={"a": [-1, 1], "b": [-1, 1], "c": [0, 1]},
+                                        slow_vars={"d": [0, 1]})
