@@ -42,6 +42,7 @@ Usage::
 """
 
 import argparse
+import inspect
 import json
 import os
 import subprocess
@@ -161,29 +162,16 @@ def compiled_per_neuron_loop(step):
 
 
 # ------------------------------------------------------------------ BrainPy peer
-BRAINPY_SCRIPT = textwrap.dedent("""
+BRAINPY_TEMPLATE = """
     import json, sys, time
     import numpy as np
     import brainpy as bp
     backend = sys.argv[1]
     bp.backend.set(backend)
 
-    @bp.odeint(method='rk4', dt=0.01)
-    def integral(V, m, h, n, t, Iext, gNa, ENa, gK, EK, gL, EL, C):
-        alpha = 0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10))
-        beta = 4.0 * np.exp(-(V + 65) / 18)
-        dmdt = alpha * (1 - m) - beta * m
-        alpha = 0.07 * np.exp(-(V + 65) / 20.)
-        beta = 1 / (1 + np.exp(-(V + 35) / 10))
-        dhdt = alpha * (1 - h) - beta * h
-        alpha = 0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10))
-        beta = 0.125 * np.exp(-(V + 65) / 80)
-        dndt = alpha * (1 - n) - beta * n
-        I_Na = (gNa * m ** 3.0 * h) * (V - ENa)
-        I_K = (gK * n ** 4.0) * (V - EK)
-        I_leak = gL * (V - EL)
-        dVdt = (- I_Na - I_K - I_leak + Iext) / C
-        return dVdt, dmdt, dhdt, dndt
+    {derivative}
+
+    integral = bp.odeint(method='rk4', dt=0.01)(hh_derivative)
 
     def run():
         V, m, h, n = -65.0, 0.05, 0.6, 0.32
@@ -199,8 +187,8 @@ BRAINPY_SCRIPT = textwrap.dedent("""
         start = time.process_time()
         trace = run()
         best = min(best, time.process_time() - start)
-    print(json.dumps({'time': best, 'trace': [float(v) for v in trace]}))
-""")
+    print(json.dumps({{'time': best, 'trace': [float(v) for v in trace]}}))
+"""
 
 
 def brainpy_rows(repeats, reference):
@@ -209,7 +197,10 @@ def brainpy_rows(repeats, reference):
         print(f"(BrainPy peer not found at {BRAINPY_PYTHON}; set BRAINPY_PYTHON to include it)")
         return rows
     for backend in ("numpy", "numba"):
-        done = subprocess.run([BRAINPY_PYTHON, "-c", BRAINPY_SCRIPT, backend, str(repeats)],
+        # the same derivative source, decorated by BrainPy's odeint in its own interpreter
+        script = textwrap.dedent(BRAINPY_TEMPLATE.format(derivative=textwrap.indent(
+            inspect.getsource(hh_derivative), "    ").strip()))
+        done = subprocess.run([BRAINPY_PYTHON, "-c", script, backend, str(repeats)],
                               capture_output=True, text=True)
         if done.returncode != 0:
             print(f"(BrainPy {backend} run failed: {done.stderr.strip().splitlines()[-1:]})")
