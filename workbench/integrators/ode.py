@@ -198,7 +198,7 @@ def odeint(f=None, method=None, dt=None, show_code=False, var_type=None, adaptiv
     ...     return dV, dw
     >>> V, w = integral(0., 0., 0., 1., 0.7, 0.8, 12.5)
     >>> round(V, 6), round(w, 8)
-    (0.010001, 0.00056019)
+    (0.010047, 0.00056383)
     """
     if f is None:
         def decorator(func):
