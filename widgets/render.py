@@ -24,7 +24,7 @@ __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorF
            "FixedPointMarks", "TrajectoryMarks", "ClickMarks", "BranchMarks",
            "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "DiagramMarks",
            "CurveMarks", "RasterMarks",
-           "MatrixMarks", "BarMarks", "stability_category", "STABILITY_STYLES", "set_data",
+           "PngImageMarks", "MatrixMarks", "BarMarks", "stability_category", "STABILITY_STYLES", "set_data",
            "set_range"]
 
 #: Colours used across panels (colour-blind safe: Okabe-Ito).
@@ -716,7 +716,48 @@ class CurveMarks:
             set_data(line, x=x, y=y)
 
 
-class RasterMarks:
+class PngImageMarks:
+    """A bqplot ``Image`` mark showing PNG pictures made in Python.
+
+    bqplot's Image view redraws when the mark's ``image`` trait changes, not when
+    the picture inside the same ``ipywidgets.Image`` changes, so every picture
+    goes into a new ``ipywidgets.Image``. The replaced one is closed one update
+    later, so the front end never draws from a model that is already closed.
+
+    Parameters
+    ----------
+    scales : dict
+        ``x`` and ``y`` scales.
+    """
+
+    def __init__(self, scales):
+        self.image = W.Image(value=counts_to_png([(np.zeros((1, 1), np.uint16), (0, 0, 0))]),
+                             format="png")
+        self.mark = bq.Image(image=self.image, scales=scales, x=[0.0, 1.0], y=[0.0, 1.0],
+                             pixelated=True)
+        self.marks = [self.mark]
+        self._retired = []
+
+    def show_png(self, png, x_range, y_range):
+        """Show a PNG stretched over the data rectangle ``x_range`` x ``y_range``.
+
+        Parameters
+        ----------
+        png : bytes
+        x_range, y_range : (float, float)
+            Left/right and bottom/top edges (the picture's first row is the top).
+        """
+        for old in self._retired:
+            old.close()
+        self._retired = [self.image]
+        self.image = W.Image(value=png, format="png")
+        with self.mark.hold_sync():
+            self.mark.image = self.image
+            self.mark.x = [float(x_range[0]), float(x_range[1])]
+            self.mark.y = [float(y_range[0]), float(y_range[1])]
+
+
+class RasterMarks(PngImageMarks):
     """A spike raster drawn as an image: spikes binned into screen pixels.
 
     One PNG of at most ``width x height`` pixels replaces one SVG element per
@@ -732,13 +773,9 @@ class RasterMarks:
     """
 
     def __init__(self, scales, width=1000, height=500):
+        super().__init__(scales)
         self.width = int(width)
         self.height = int(height)
-        self.image = W.Image(value=counts_to_png([(np.zeros((1, 1), np.uint16), (0, 0, 0))]),
-                             format="png")
-        self.mark = bq.Image(image=self.image, scales=scales, x=[0.0, 1.0], y=[0.0, 1.0],
-                             pixelated=True)
-        self.marks = [self.mark]
         self.spike_count = 0
 
     def update(self, t_range, groups):
@@ -763,14 +800,7 @@ class RasterMarks:
             layers.append((counts, group["color"]))
             offset += int(group["n_neurons"])
         self.spike_count = int(sum(len(g["steps"]) for g in groups))
-        # bqplot's Image view redraws when the mark's `image` changes, not when the
-        # picture inside the same ipywidgets.Image changes: hand it a new Image.
-        old, self.image = self.image, W.Image(value=counts_to_png(layers), format="png")
-        with self.mark.hold_sync():
-            self.mark.image = self.image
-            self.mark.x = [float(t_range[0]), float(t_range[1])]
-            self.mark.y = [0.0, float(total)]
-        old.close()
+        self.show_png(counts_to_png(layers), t_range, (0.0, float(total)))
 
 
 def _colormap_table(name, n=256):
@@ -779,7 +809,7 @@ def _colormap_table(name, n=256):
     return (colormaps[name](np.linspace(0.0, 1.0, n)) * 255).round().astype(np.uint8)
 
 
-class MatrixMarks:
+class MatrixMarks(PngImageMarks):
     """A matrix (connection densities, a weight map) drawn as one PNG image with a colour bar.
 
     The cells are coloured in Python with a matplotlib colormap and sent as one
@@ -795,14 +825,10 @@ class MatrixMarks:
     """
 
     def __init__(self, scales, cmap="Blues"):
+        super().__init__(scales)
         self.color_scale = bq.ColorScale(min=0.0, max=1.0)
         self.cmap = None
         self._set_cmap(cmap)
-        self.image = W.Image(value=counts_to_png([(np.zeros((1, 1), np.uint16), (0, 0, 0))]),
-                             format="png")
-        self.mark = bq.Image(image=self.image, scales=scales, x=[0.0, 1.0], y=[0.0, 1.0],
-                             pixelated=True)
-        self.marks = [self.mark]
         self.values = np.zeros((0, 0))
 
     def _set_cmap(self, cmap):
@@ -855,12 +881,7 @@ class MatrixMarks:
         # the image's first row is drawn at the top, i.e. at y_range[1] of the data rectangle
         PILImage.fromarray(np.ascontiguousarray(rgba[::-1]), "RGBA").save(
             stream, format="png", compress_level=1)
-        old, self.image = self.image, W.Image(value=stream.getvalue(), format="png")
-        with self.mark.hold_sync():
-            self.mark.image = self.image
-            self.mark.x = [float(x_range[0]), float(x_range[1])]
-            self.mark.y = [float(y_range[0]), float(y_range[1])]
-        old.close()
+        self.show_png(stream.getvalue(), x_range, y_range)
 
 
 class BarMarks:

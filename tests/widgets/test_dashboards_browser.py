@@ -50,23 +50,32 @@ def shoot(page, name):
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
 
 
-def wait_for_status(page, text, timeout=60, unlike=None):
+def wait_for_status(page, text, timeout=90, unlike=None):
     """Wait until the first panel's status shows ``text`` (and differs from ``unlike``).
 
-    Fails when the panel reports an error.
+    Fails when the panel reports an error, or on timeout with the status it shows.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        _wait_for_status(page, text, timeout, unlike)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the panel never showed {text!r} within {timeout} s; its status "
+                             f"is {status_text(page)!r}") from None
+    status = status_text(page)
+    assert "wb-status-error" not in page.get_attribute(".wb-panel .wb-status", "class"), status
+    return status
+
+
+def _wait_for_status(page, text, timeout, unlike):
     page.wait_for_function(
         """([text, unlike]) => { const s = document.querySelector('.wb-panel .wb-status');
              return s.classList.contains('wb-status-error') ||
                     s.classList.contains('wb-status-ready') && s.innerText.includes(text) &&
                     s.innerText !== unlike; }""",
         arg=[text, unlike], timeout=timeout * 1e3)
-    status = status_text(page)
-    assert "wb-status-error" not in page.get_attribute(".wb-panel .wb-status", "class"), status
-    return status
 
 
-def attribute_changes(page, selector, attribute, before, timeout=30):
+def attribute_changes(page, selector, attribute, before, timeout=60):
     page.wait_for_function(
         "(a) => document.querySelector(a[0]).getAttribute(a[1]) !== a[2]",
         arg=[selector, attribute, before], timeout=timeout * 1e3)
