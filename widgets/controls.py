@@ -418,13 +418,14 @@ class StatusBar:
         self.text = ""
 
     def _set(self, state, text, color):
-        for other in self._STATES:
-            self.message.remove_class(f"wb-status-{other}")
-        self.message.add_class(f"wb-status-{state}")
         self.state = state
         self.text = text
-        self.message.value = (f"<span style='color:{color}'>{html.escape(text, quote=False)}</span>"
-                              .replace("\n", "<br>"))
+        classes = [c for c in self.message._dom_classes
+                   if not c.startswith("wb-status-")] + [f"wb-status-{state}"]
+        with self.message.hold_sync():          # class and text in one message
+            self.message._dom_classes = tuple(classes)
+            self.message.value = (f"<span style='color:{color}'>"
+                                  f"{html.escape(text, quote=False)}</span>").replace("\n", "<br>")
 
     def ready(self, text):
         """Show what is on screen now (and hide the progress bar).
@@ -443,7 +444,8 @@ class StatusBar:
         ----------
         text : str
         """
-        self.progress.value = 0.0
+        if self.progress.value:
+            self.progress.value = 0.0
         self._set("busy", text, "#1f5fa8")
 
     def error(self, text):

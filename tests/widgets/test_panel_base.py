@@ -98,3 +98,19 @@ def test_panel_is_a_widget_with_controls_figure_and_export():
     assert [b.description for b in panel.export.buttons] == ["PNG", "SVG", "CSV", "NPZ"]
     assert "wb-panel" in panel._dom_classes
     panel.close()
+
+
+def test_status_says_computing_only_for_slow_updates(monkeypatch):
+    slow = ToyPanel(delay=0.5)
+    slow.controls["a"].value = 1.2
+    time.sleep(0.35)
+    assert slow.status.state == "busy" and "computing a=1.2" in slow.status.text
+    assert slow.wait(10) and slow.status.state == "ready"
+    fast = ToyPanel()
+    calls = []
+    monkeypatch.setattr(fast.status, "busy", lambda text: calls.append(text))
+    for value in (1.1, 1.2, 1.3):
+        fast.controls["a"].value = value
+        assert fast.wait(10)
+    time.sleep(0.3)                                   # no late "computing" after the result
+    assert calls == [] and fast.status.state == "ready" and "a=1.3" in fast.status.text

@@ -12,6 +12,7 @@ showing a stale result, reporting errors and progress, counting compilations,
 reset, export -- lives here once.
 """
 
+import threading
 import time
 
 import ipywidgets as W
@@ -105,6 +106,9 @@ class Panel(W.VBox):
         self.error = None
         self.last_timing = {}
         self._cleared = []
+        self._busy_lock = threading.Lock()
+        self._busy_token = None
+        self._busy_timer = None
         self._runner = LiveRunner(self._compute_timed, self._show, self._show_error,
                                   on_busy=self._on_busy, on_progress=self.status.set_progress,
                                   threaded=threaded, cancellable=cancellable)
@@ -267,8 +271,29 @@ class Panel(W.VBox):
             mark.visible = True
 
     # -- plumbing -----------------------------------------------------------------------
+    #: Seconds a computation may take before the status says "computing ..." (quick
+    #: updates then cost no extra messages and the status line does not flicker).
+    busy_delay = 0.15
+
     def _on_busy(self, params):
-        self.status.busy("computing " + self.describe_params(params) + " ...")
+        text = "computing " + self.describe_params(params) + " ..."
+        with self._busy_lock:
+            self._busy_token = token = object()
+            timer = threading.Timer(self.busy_delay, self._show_busy, (token, text))
+            timer.daemon = True
+            self._busy_timer = timer
+        timer.start()
+
+    def _show_busy(self, token, text):
+        with self._busy_lock:            # never after the result: _cancel_busy takes the lock
+            if self._busy_token is token:
+                self.status.busy(text)
+
+    def _cancel_busy(self):
+        with self._busy_lock:
+            self._busy_token = None
+            if self._busy_timer is not None:
+                self._busy_timer.cancel()
 
     def describe_params(self, params):
         """Short text of the control values in ``params``.
@@ -293,6 +318,7 @@ class Panel(W.VBox):
         return result
 
     def _show(self, result, params):
+        self._cancel_busy()
         start = time.perf_counter()
         self.unclear()
         self.params = params
@@ -307,6 +333,7 @@ class Panel(W.VBox):
         self.status.ready(f"{self.describe(result, params)}  ({note})")
 
     def _show_error(self, exc, params):
+        self._cancel_busy()
         self.error = exc
         self.result = None
         self.params = params
