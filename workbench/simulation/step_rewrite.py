@@ -42,6 +42,7 @@ from .astutil import MISSING as _MISSING, chain_names as _chain, local_names as 
 from .astutil import parse_function, static_get as _static_get
 from .codeprint import render_body
 from .fingerprints import fingerprint, integrator_fingerprint
+from .vectorize import straight_line_elementwise
 
 __all__ = ["StepCompileError", "RewrittenStep", "rewrite_step", "BindingRegistry"]
 
@@ -302,8 +303,9 @@ class _Rewriter(ast.NodeTransformer):
         ctx = self.ctx
         if is_integrator(value):
             return _Ref("integrator", value=value, rest=rest, name=name, owner_chain=None)
-        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)) \
-                or _is_dispatcher(value):
+        if callable(value) and classify(value) == "other":
+            # functions, ufuncs, numpy's array-function dispatchers, types, dispatchers:
+            # numba decides whether it can call them (a failure names the line)
             return _Ref("function", value=value, rest=rest, name="_".join(consumed))
         kind = classify(value)
         if kind == "other":
@@ -487,8 +489,14 @@ class _Rewriter(ast.NodeTransformer):
             if step_function is None:
                 raise ctx.error(call, f"the integrator {ref.name} has no compiled step "
                                       f"(jit_step)")
-        name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
-                          integrator_fingerprint(integ))
+        if _maps_elementwise(integ):
+            # arrays run element by element through the scalar step (see kernels)
+            caller = kernels.elementwise_call(step_function, len(integ.variables))
+            name = ctx.inject(f"_int_{_sanitize(ref.name)}", caller,
+                              "elementwise:" + integrator_fingerprint(integ))
+        else:
+            name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
+                              integrator_fingerprint(integ))
         return ast.Call(ast.Name(name, ast.Load()), ordered, [])
 
     def _delay_call(self, ref, call, statement):
@@ -604,6 +612,20 @@ class _Rewriter(ast.NodeTransformer):
         node.target = self.visit(node.target)
         node.value = value
         return node
+
+
+_elementwise_integrators = {}
+
+
+def _maps_elementwise(integrator):
+    """Whether array calls of the integrator may run element by element (see kernels)."""
+    if getattr(integrator, "adaptive", False) or getattr(integrator, "diffusion", None) is not None:
+        return False
+    cached = _elementwise_integrators.get(id(integrator))
+    if cached is None or cached[0] is not integrator:
+        cached = (integrator, straight_line_elementwise(integrator.derivative))
+        _elementwise_integrators[id(integrator)] = cached
+    return cached[1]
 
 
 def _safe_in(value, collection):

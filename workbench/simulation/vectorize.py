@@ -58,7 +58,7 @@ from .base import DynamicalSystem
 from .bindings import is_integrator
 from .codeprint import render_body
 
-__all__ = ["vectorized_step", "VectorizedStep", "VecLocals"]
+__all__ = ["vectorized_step", "VectorizedStep", "VecLocals", "straight_line_elementwise"]
 
 _COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
@@ -204,7 +204,7 @@ def _elementwise_integrator(integrator, node):
     if cached is not None and cached[0] is integrator:
         safe = cached[1]
     else:
-        safe = _straight_line(integrator.derivative)
+        safe = straight_line_elementwise(integrator.derivative)
         _safe_integrators[id(integrator)] = (integrator, safe)
     if safe and getattr(integrator, "has_self", False):
         reads = _self_reads(integrator.derivative)
@@ -212,8 +212,19 @@ def _elementwise_integrator(integrator, node):
     return safe
 
 
-def _straight_line(func):
-    """True if ``func`` is straight-line element-wise arithmetic (no branches, no indexing)."""
+def straight_line_elementwise(func):
+    """Whether ``func`` is straight-line element-wise arithmetic (no branches, no indexing).
+
+    Parameters
+    ----------
+    func : function
+
+    Returns
+    -------
+    bool
+        True when the body only assigns names from arithmetic and numpy ufunc calls
+        and returns them: applying it to arrays equals applying it element by element.
+    """
     try:
         fdef, _, _ = parse_function(func)
     except (OSError, TypeError):
