@@ -273,3 +273,38 @@ def _elementwise_impl(step, n_args, layouts, n_outputs):
     namespace = {"np": np, "step": step}
     exec("\n".join(lines), namespace)
     return namespace["impl"]
+
+
+# -- sums along an axis ------------------------------------------------------------------------
+def sum_axis(x, axis):
+    """``np.sum(x, axis=axis)``."""
+    return np.sum(x, axis=axis)
+
+
+@overload(sum_axis, jit_options={"nogil": True})
+def _sum_axis_overload(x, axis):
+    if not isinstance(x, types.Array) or not isinstance(axis, types.Integer):
+        return None
+    if x.ndim != 2:
+        return lambda x, axis: np.sum(x, axis=axis)
+    dtype = np.float64 if isinstance(x.dtype, types.Float) else np.int64
+
+    def impl(x, axis):
+        # rows are added one after the other, as numpy reduces over the outer axis; along
+        # the inner axis numpy sums pairwise, so axis=1 may differ from it in the last bits
+        if axis == 0 or axis == -2:
+            out = np.zeros(x.shape[1], dtype=dtype)
+            for i in range(x.shape[0]):
+                for j in range(x.shape[1]):
+                    out[j] += x[i, j]
+            return out
+        if axis == 1 or axis == -1:
+            out = np.zeros(x.shape[0], dtype=dtype)
+            for i in range(x.shape[0]):
+                total = out[i]
+                for j in range(x.shape[1]):
+                    total += x[i, j]
+                out[i] = total
+            return out
+        raise ValueError("axis out of bounds for a 2-d array")
+    return impl

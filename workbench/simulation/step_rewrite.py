@@ -62,7 +62,7 @@ _FORBIDDEN = {ast.Global: "`global` statements", ast.Nonlocal: "`nonlocal` state
 
 KERNEL_NAMESPACE = {"_assign": kernels.assign, "_iadd": kernels.iadd, "_isub": kernels.isub,
                     "_imul": kernels.imul, "_idiv": kernels.idiv,
-                    "_gather_into": kernels.gather_into}
+                    "_gather_into": kernels.gather_into, "_sum_axis": kernels.sum_axis}
 
 
 class StepCompileError(ModelError):
@@ -141,6 +141,40 @@ class _Ref:
         self.name = name
 
 
+def _loop_indices(fdef, namespace):
+    """Names that only ever hold loop indices (targets of range/enumerate loops)."""
+    candidates, other = set(), set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.For):
+            call = node.iter
+            func = call.func.id if isinstance(call, ast.Call) and \
+                isinstance(call.func, ast.Name) else None
+            if func in ("range", "prange") and isinstance(node.target, ast.Name):
+                candidates.add(node.target.id)
+                continue
+            if func == "enumerate" and isinstance(node.target, ast.Tuple) and \
+                    isinstance(node.target.elts[0], ast.Name):
+                candidates.add(node.target.elts[0].id)
+                other.update(n.id for e in node.target.elts[1:] for n in ast.walk(e)
+                             if isinstance(n, ast.Name))
+                continue
+            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            other.add(node.id)
+    loop_targets = set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.For):
+            loop_targets.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    stored_elsewhere = {n for n in other if n not in loop_targets} | \
+        {n.id for node in ast.walk(fdef) if isinstance(node, (ast.Assign, ast.AugAssign))
+         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+         for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    shadowed = {name for name in ("range", "prange", "enumerate") if name in namespace}
+    if shadowed:
+        return set()
+    return candidates - stored_elsewhere - (other - candidates)
+
+
 def _sanitize(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
@@ -169,6 +203,7 @@ class _Context:
         self.closure = {}
         if raw.__closure__:
             self.closure = dict(zip(raw.__code__.co_freevars, raw.__closure__))
+        self.int_names = _loop_indices(self.fdef, self.globals)
         self.params = []               # (param name, binding, index)
         self.param_names = set()
         self.namespace = dict(KERNEL_NAMESPACE)
@@ -426,6 +461,10 @@ class _Rewriter(ast.NodeTransformer):
                     return ast.copy_location(ast.BinOp(
                         ast.Subscript(size, ast.Constant(0), ast.Load()), ast.Sub(),
                         ast.Constant(1)), node)
+        if ref is not None and ref.value is np.sum and not ref.rest:
+            replaced = self._sum_with_axis(node)
+            if replaced is not None:
+                return ast.copy_location(replaced, node)
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
         node.func = self.visit(node.func)
         if int_call:
@@ -435,6 +474,47 @@ class _Rewriter(ast.NodeTransformer):
         if int_call:
             self.int_depth -= 1
         return node
+
+    def _sum_with_axis(self, call):
+        """``np.sum(x, axis=k)`` -> ``_sum_axis(x, k)``: numba's axis sum compiles very slowly."""
+        axis = [k.value for k in call.keywords if k.arg == "axis"]
+        others = [k for k in call.keywords if k.arg != "axis"]
+        if len(call.args) == 2 and not call.keywords:
+            axis = [call.args[1]]
+        elif len(call.args) != 1 or others or len(axis) != 1:
+            return None
+        self.int_depth += 1
+        axis_expr = self.visit(axis[0])
+        self.int_depth -= 1
+        return ast.Call(ast.Name("_sum_axis", ast.Load()), [self.visit(call.args[0]), axis_expr],
+                        [])
+
+    def _row_store(self, target, value, op, node):
+        """``X[i] = v`` / ``X[i] += v`` on a row of a 2-d (or more) array: a kernel call.
+
+        Numba's generic array-valued setitem costs seconds of compilation; an integer index
+        (a range/enumerate loop variable or a constant) selects a view, which the kernels
+        write in place.
+        """
+        names = _chain(target.value)
+        if names is None or names[0] != self.ctx.self_name:
+            return None
+        index = target.slice
+        if not ((isinstance(index, ast.Name) and index.id in self.ctx.int_names) or
+                (isinstance(index, ast.Constant) and isinstance(index.value, int))):
+            return None
+        ref = self.resolve(names, target.value)
+        if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+            return None
+        if np.ndim(ref.binding.read()) < 2:
+            return None
+        if op is not None and type(op).__name__ not in kernels.KERNEL_OPS:
+            return None
+        ref.binding.written = True
+        row = ast.Subscript(self._binding_expr(ref, target.value), index, ast.Load())
+        kernel = "_assign" if op is None else "_" + kernels.KERNEL_OPS[type(op).__name__]
+        return [ast.copy_location(ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), [row, value],
+                                                    [])), node)]
 
     def visit_Slice(self, node):
         self.int_depth += 1
@@ -586,6 +666,10 @@ class _Rewriter(ast.NodeTransformer):
         ref = self._attribute_target(target)
         if ref is not None:
             return self._store(ref, value, node)
+        if isinstance(target, ast.Subscript):
+            row = self._row_store(target, value, None, node)
+            if row is not None:
+                return row
         if isinstance(target, (ast.Tuple, ast.List)):
             elements, after = [], []
             for element in target.elts:
@@ -609,6 +693,10 @@ class _Rewriter(ast.NodeTransformer):
         ref = self._attribute_target(node.target)
         if ref is not None:
             return self._store(ref, value, node, op=node.op)
+        if isinstance(node.target, ast.Subscript):
+            row = self._row_store(node.target, value, node.op, node)
+            if row is not None:
+                return row
         node.target = self.visit(node.target)
         node.value = value
         return node
