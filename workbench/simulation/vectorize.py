@@ -291,6 +291,19 @@ def _read_counts(nodes):
     return counts
 
 
+def _assigned_before_read(statements):
+    """Names a block assigns (plain ``name = value`` at its top level) before reading them."""
+    assigned, read = set(), set()
+    for stmt in statements:
+        read |= _names_read([stmt]) - assigned
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name) and node.id not in read:
+                        assigned.add(node.id)
+    return assigned
+
+
 def _names_stored(nodes):
     return {n.id for stmt in nodes for n in ast.walk(stmt)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -614,11 +627,26 @@ class _Vectorizer:
         return [stmt]
 
     def _check_not_used_after(self, names, loop):
-        """Names the loop assigns must not be read anywhere else in the function."""
+        """No read outside the loop may see a value the loop assigned.
+
+        Reads inside another loop that rebinds the name first (as its loop variable, or
+        by an assignment at the top of its body before any read) are not affected.
+        """
         inside = _read_counts([loop])
+        covered = {}
+        for other in ast.walk(self.ctx.fdef):
+            if not isinstance(other, ast.For) or other is loop or \
+                    any(node is loop for node in ast.walk(other)):
+                continue
+            rebound = {n.id for n in ast.walk(other.target) if isinstance(n, ast.Name)}
+            rebound |= _assigned_before_read(other.body)
+            reads = _read_counts(other.body)
+            for name in rebound & names:
+                covered[name] = covered.get(name, 0) + reads.get(name, 0)
         total = self.total_reads
-        if any(total.get(name, 0) > inside.get(name, 0) for name in names):
-            raise _NotVectorizable("a loop variable is used outside the loop")
+        for name in names:
+            if total.get(name, 0) - covered.get(name, 0) > inside.get(name, 0):
+                raise _NotVectorizable(f"{name} is used outside the loop")
 
     # pattern 1
     def _elementwise(self, loop):
