@@ -211,6 +211,13 @@ class _Context:
         self.key_parts = {fingerprint(kernels): None}   # ordered set
         self._injected = {}
 
+    def fresh_index(self):
+        self._index_count = getattr(self, "_index_count", 0) + 1
+        name = f"_k{self._index_count}"
+        while name in self.locals:
+            name += "_"
+        return name
+
     def error(self, node, message):
         line = getattr(node, "lineno", self.first_line)
         return StepCompileError(f"{self.label} cannot be compiled for numba ({self.filename}, "
@@ -516,6 +523,52 @@ class _Rewriter(ast.NodeTransformer):
         return [ast.copy_location(ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), [row, value],
                                                     [])), node)]
 
+    def _fused_store(self, target, value, op, node):
+        """``self.x = expr`` / ``self.x += expr`` on a 1-d array as one element-wise loop.
+
+        When ``expr`` combines only 1-d arrays of the target's length, numbers and
+        element-wise functions (arithmetic, numpy ufuncs, single-variable integrators
+        with straight-line derivatives), numpy computes each element from the same
+        element of its operands; one loop computes the same values without the
+        temporary arrays. A guard checks the lengths when the step runs and falls back
+        to the array statement otherwise.
+        """
+        if not isinstance(target, ast.Attribute) or (op is not None and
+                                                     type(op).__name__ not in kernels.KERNEL_OPS):
+            return None
+        names = _chain(target)
+        if names is None or names[0] != self.ctx.self_name:
+            return None
+        ref = self.resolve(names, target)
+        if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+            return None
+        current = ref.binding.read()
+        if np.ndim(current) != 1:
+            return None
+        fuser = _Fuser(self, len(current))
+        try:
+            element = fuser.element(value)
+        except _NotFusable:
+            return None
+        if not fuser.arrays:                       # a plain number: the kernel fills
+            return None
+        target_name = self.ctx.add_param(ref.param, ref.binding)[0]
+        ref.binding.written = True
+        index = self.ctx.fresh_index()
+        store = ast.Subscript(ast.Name(target_name, ast.Load()), ast.Name(index, ast.Load()),
+                              ast.Store())
+        element = _IndexArrays(fuser.arrays, index).visit(element)
+        statement = ast.Assign([store], element) if op is None else \
+            ast.AugAssign(store, op, element)
+        loop = ast.For(ast.Name(index, ast.Store()),
+                       ast.Call(ast.Name("range", ast.Load()),
+                                [ast.Subscript(ast.Attribute(ast.Name(target_name, ast.Load()),
+                                                             "shape", ast.Load()),
+                                               ast.Constant(0), ast.Load())], []),
+                       [statement], [])
+        ref.binding.fixed_length = len(current)
+        return [ast.copy_location(loop, node)]
+
     def visit_Slice(self, node):
         self.int_depth += 1
         self.generic_visit(node)
@@ -662,6 +715,9 @@ class _Rewriter(ast.NodeTransformer):
             raise self.ctx.error(node, "chained assignments (a = b = value) cannot be compiled; "
                                        "split them")
         target = node.targets[0]
+        fused = self._fused_store(target, node.value, None, node)
+        if fused is not None:
+            return fused
         value = self.visit(node.value)
         ref = self._attribute_target(target)
         if ref is not None:
@@ -689,6 +745,9 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
     def visit_AugAssign(self, node):
+        fused = self._fused_store(node.target, node.value, node.op, node)
+        if fused is not None:
+            return fused
         value = self.visit(node.value)
         ref = self._attribute_target(node.target)
         if ref is not None:
@@ -714,6 +773,97 @@ def _maps_elementwise(integrator):
         cached = (integrator, straight_line_elementwise(integrator.derivative))
         _elementwise_integrators[id(integrator)] = cached
     return cached[1]
+
+
+class _NotFusable(Exception):
+    """An expression that is not element-wise over equal-length 1-d arrays."""
+
+
+_FUSABLE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod, ast.FloorDiv)
+
+
+class _Fuser:
+    """Builds the per-element form of an element-wise array expression (see _fused_store)."""
+
+    def __init__(self, rewriter, length):
+        self.rewriter = rewriter
+        self.length = length
+        self.arrays = set()          # argument names of the 1-d arrays read
+
+    def element(self, node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return node
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _FUSABLE_OPS):
+            return ast.BinOp(self.element(node.left), node.op, self.element(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return ast.UnaryOp(node.op, self.element(node.operand))
+        if isinstance(node, ast.Name) and node.id in ("_t", "_dt", "_i"):
+            return node
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._value(node)
+        if isinstance(node, ast.Call) and not node.keywords and \
+                not any(isinstance(a, ast.Starred) for a in node.args):
+            return self._call(node)
+        raise _NotFusable()
+
+    def _value(self, node):
+        names = _chain(node)
+        rewriter = self.rewriter
+        if names is None or (names[0] in rewriter.ctx.locals and
+                             names[0] != rewriter.ctx.self_name):
+            raise _NotFusable()
+        ref = rewriter.resolve(names, node)
+        if ref.kind != "binding" or ref.rest:
+            raise _NotFusable()
+        binding = ref.binding
+        if binding.kind in ("scalar", "cell"):
+            return rewriter.visit(node)
+        if binding.kind == "array":
+            value = binding.read()
+            if np.ndim(value) != 1 or len(value) != self.length:
+                raise _NotFusable()
+            name = rewriter.ctx.add_param(ref.param, binding)[0]
+            binding.fixed_length = len(value)
+            self.arrays.add(name)
+            return ast.Name(name, ast.Load())
+        raise _NotFusable()
+
+    def _call(self, node):
+        rewriter = self.rewriter
+        names = _chain(node.func)
+        if names is None or (names[0] in rewriter.ctx.locals and
+                             names[0] != rewriter.ctx.self_name):
+            raise _NotFusable()
+        ref = rewriter.resolve(names, node.func)
+        if ref.rest:
+            raise _NotFusable()
+        if ref.kind == "integrator":
+            integ = ref.value
+            if integ.has_self or len(integ.variables) != 1 or not _maps_elementwise(integ) or \
+                    len(node.args) != len(integ.variables) + 1 + len(integ.parameters):
+                raise _NotFusable()
+            step = getattr(integ, "jit_step", None)
+            name = rewriter.ctx.inject(f"_int_{_sanitize(ref.name)}_element", step,
+                                       integrator_fingerprint(integ))
+            return ast.Call(ast.Name(name, ast.Load()), [self.element(a) for a in node.args], [])
+        if isinstance(ref.value, np.ufunc) and ref.value.nout == 1:
+            func = rewriter.visit(node.func)
+            return ast.Call(func, [self.element(a) for a in node.args], [])
+        raise _NotFusable()
+
+
+class _IndexArrays(ast.NodeTransformer):
+    """Index the 1-d array arguments of a fused expression with the loop variable."""
+
+    def __init__(self, arrays, index):
+        self.arrays = arrays
+        self.index = index
+
+    def visit_Name(self, node):
+        if node.id in self.arrays:
+            return ast.Subscript(node, ast.Name(self.index, ast.Load()), ast.Load())
+        return node
 
 
 def _safe_in(value, collection):
