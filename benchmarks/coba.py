@@ -28,7 +28,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,7 +71,8 @@ def worker_workbench(backend, variant, long_run):
     return result
 
 
-def worker_handwritten(long_run):
+def build_handwritten():
+    """The hand-written network: returns (simulate(t0, steps) -> (seconds, rec_e, rec_i), state)."""
     import numba
     import numpy as np
 
@@ -128,10 +128,11 @@ def worker_handwritten(long_run):
             synapse(g2, 5., 0.6, 0., se, s2, p2, ii, Vi)
             synapse(g3, 10., 6.7, -80., si, s3, p3, ie, Ve)
             synapse(g4, 10., 6.7, -80., si, s4, p4, ii, Vi)
+            row_e, row_i = rec_e[k], rec_i[k]
             for j in range(se.shape[0]):
-                rec_e[k, j] = se[j]
+                row_e[j] = se[j]
             for j in range(si.shape[0]):
-                rec_i[k, j] = si[j]
+                row_i[j] = si[j]
 
     state = [V_e, np.zeros(n_exc), np.zeros(n_exc), np.ones(n_exc) * -1e7,
              V_i, np.zeros(n_inh), np.zeros(n_inh), np.ones(n_inh) * -1e7,
@@ -145,7 +146,13 @@ def worker_handwritten(long_run):
 
     started = time.perf_counter()
     run(0, 0, 0., *state, *structures, np.zeros((1, n_exc)), np.zeros((1, n_inh)))
-    result = {"compile": time.perf_counter() - started}
+    return simulate, state, time.perf_counter() - started
+
+
+def worker_handwritten(long_run):
+    import numpy as np
+    simulate, state, compile_time = build_handwritten()
+    result = {"compile": compile_time}
     elapsed, rec_e, rec_i = simulate(0., 1000)
     result.update(run_100ms=elapsed, rates_100ms=(rec_e.mean() * 1e4, rec_i.mean() * 1e4),
                   spikes_100ms=int(rec_e.sum() + rec_i.sum()))
@@ -161,6 +168,25 @@ def worker_handwritten(long_run):
         result["run_1s"] = min(times)
     result["checksum"] = float(np.sum(state[0]))
     return result
+
+
+def worker_interleaved():
+    """workbench (numba, pre_slice) and the hand-written loop, 1 s runs alternating in one process."""
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    bp.backend.set("numba", dt=0.1)
+    _, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, PRE_SLICE), duration=100., seed=SEED)
+    simulate, _, _ = build_handwritten()
+    simulate(0., 1000)
+    engine, hand, start = [], [], 100.
+    for _ in range(2 * REPEATS):
+        engine.append(net.run((start, start + 1000.)))
+        hand.append(simulate(start, 10000)[0])
+        start += 1000.
+    return {"engine_1s": sorted(engine), "hand_1s": sorted(hand),
+            "ratio_of_minima": min(engine) / min(hand),
+            "ratio_of_medians": sorted(engine)[REPEATS] / sorted(hand)[REPEATS]}
 
 
 BRAINPY_SCRIPT = """
@@ -328,6 +354,8 @@ def main():
         kind = args.worker[0]
         if kind == "workbench":
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
+        elif kind == "interleaved":
+            result = worker_interleaved()
         else:
             result = worker_handwritten(bool(int(args.worker[1])))
         print("RESULT " + json.dumps(result))
@@ -338,6 +366,8 @@ def main():
     print("COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms, Euler, all spikes monitored\n")
     reference = _handwritten(long_run=True)
     rows.append(("hand-written @numba.njit loop (pre_slice)", reference))
+    interleaved = _run_process([sys.executable, __file__, "--worker", "interleaved"],
+                               env=dict(os.environ, PYTHONPATH=ROOT))
     with tempfile.TemporaryDirectory() as cache_dir:
         for variant in variants:
             long_run = variant not in SLOW_BY_DESIGN
@@ -384,6 +414,14 @@ def main():
     for name, result in rows:
         if "repeat_compilations" in result:
             print(f"{name}: repeat runs compiled {result['repeat_compilations']} functions")
+    if "error" in interleaved:
+        print(f"interleaved comparison failed: {interleaved['error']}")
+    else:
+        print(f"\n1 s runs alternating in one process, workbench numba {PRE_SLICE} / hand-written "
+              f"loop: {interleaved['ratio_of_minima']:.3f}x (minima), "
+              f"{interleaved['ratio_of_medians']:.3f}x (medians); workbench "
+              f"{', '.join(f'{t:.3f}' for t in interleaved['engine_1s'])} s, hand-written "
+              f"{', '.join(f'{t:.3f}' for t in interleaved['hand_1s'])} s")
 
 
 if __name__ == "__main__":
