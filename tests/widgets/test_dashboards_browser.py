@@ -6,6 +6,7 @@ Chromium missing is a failure that says how to install it, never a skip.
 """
 
 import os
+import shutil
 
 import pytest
 
@@ -20,9 +21,14 @@ ARTIFACTS = os.path.join(ROOT, "artifacts", "browser")
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
+    # Serve copies: the export buttons write CSV/NPZ files next to the notebook.
+    folder = tmp_path_factory.mktemp("dashboards")
+    for name in os.listdir(DASHBOARDS):
+        if name.endswith(".ipynb"):
+            shutil.copy(os.path.join(DASHBOARDS, name), folder)
     env = {"PYTHONPATH": os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)}
-    with VoilaServer(DASHBOARDS, env=env) as voila:
+    with VoilaServer(str(folder), env=env) as voila:
         yield voila
 
 
