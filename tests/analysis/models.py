@@ -94,10 +94,12 @@ def ml_fast(v, w, t, y, z=0.1):
     return dv, dw
 
 
-# The same equations through a lambda helper: SymPy cannot read them (no source
-# for lambdas, numpy's tanh rejects symbols), so the numeric path (finite
+# The same equations through a helper with a conditional expression, which has no
+# symbolic form (and numpy's tanh rejects symbols), so the numeric path (finite
 # differences, grid cells, continuation sampling) is exercised.
-_activation = lambda v, half, slope: (1 + np.tanh((v - half) / slope)) / 2  # noqa: E731
+def _activation(v, half, slope):
+    scale = slope if slope > 0 else -slope
+    return (1 + np.tanh((v - half) / scale)) / 2
 
 
 def ml_fast_opaque(v, w, t, y, z=0.1):
