@@ -7,7 +7,7 @@ with ``bp.ops`` (``target_backend = 'general'``).
 """
 
 from ..errors import BackendError
-from . import ops, settings
+from . import jax_jit, ops, settings
 from .jit import jit_compilations, jit_stats
 from .settings import (BACKEND_PACKAGES, SUPPORTED_BACKENDS, get_backend, get_dt,
                        is_numba_backend, set_dt)

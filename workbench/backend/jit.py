@@ -26,7 +26,7 @@ import numba
 from numba.core import event as _numba_event
 
 __all__ = ["JIT_OPTIONS", "jit", "jit_compilations", "jit_stats", "cache_dir",
-           "load_generated_module", "is_jit_disabled"]
+           "load_generated_module", "is_jit_disabled", "register_compilation_counter"]
 
 #: Default options of every workbench kernel. ``cache`` keeps compiled machine
 #: code on disk so a second process starts fast; ``nogil`` lets widget threads
@@ -37,6 +37,7 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
 _lock = threading.Lock()
 _owned = weakref.WeakSet()      # dispatchers created through jit()
 _compile_events = [0]           # fresh compilations of owned dispatchers
+_other_counters = {}            # name -> callable: compilations by other compilers (JAX)
 
 
 class _CompileListener(_numba_event.Listener):
@@ -105,21 +106,39 @@ def jit(func=None, **options):
     return decorate(func)
 
 
+def register_compilation_counter(name, counter):
+    """Count another compiler's compilations in :func:`jit_compilations`.
+
+    Parameters
+    ----------
+    name : str
+        The key under which :func:`jit_stats` reports the count (e.g. ``'jax'``).
+    counter : callable
+        Returns the number of compilations so far in this process.
+    """
+    _other_counters[name] = counter
+
+
 def jit_stats():
     """Compilation statistics of workbench's compiled functions in this process.
 
     Returns
     -------
     dict
-        ``{'compiled': n, 'cache_loads': m, 'total': n + m}`` where ``compiled``
+        ``{'compiled': n, 'cache_loads': m, 'total': ...}`` where ``compiled``
         counts fresh numba compilations and ``cache_loads`` counts machine code
-        loaded from numba's disk cache.
+        loaded from numba's disk cache; compilers registered with
+        :func:`register_compilation_counter` add their own key (``'jax'``:
+        traces of workbench's ``jax.jit`` functions), and ``total`` sums all.
     """
     with _lock:
         compiled = _compile_events[0]
         cache_loads = sum(sum(d._cache_hits.values()) for d in list(_owned))
-    return {"compiled": compiled, "cache_loads": cache_loads,
-            "total": compiled + cache_loads}
+    stats = {"compiled": compiled, "cache_loads": cache_loads}
+    for name, counter in _other_counters.items():
+        stats[name] = int(counter())
+    stats["total"] = sum(stats.values())
+    return stats
 
 
 def jit_compilations():

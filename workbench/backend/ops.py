@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from ..errors import BackendError, choices
-from . import settings
+from . import jax_ops, settings, tensorflow_ops, torch_ops
 
 __all__ = ["OPS_FOR_SOLVER", "OPS_FOR_SIMULATION", "OPS_OF_DTYPE", "set_buffer",
            "get_buffer", "set_ops", "set_ops_from_module", "register_backend_loader"]
@@ -67,11 +67,13 @@ _loaders = {"numpy": numpy_operations, "numba": numpy_operations,
             "numba-parallel": numpy_operations}
 # backend name -> user-set operations (set_buffer), applied over the defaults
 _user_buffers = {}
+# backend name -> (on_activate, on_deactivate) hooks
+_hooks = {}
 _this = sys.modules[__name__]
 _applied = set()
 
 
-def register_backend_loader(backend, loader):
+def register_backend_loader(backend, loader, on_activate=None, on_deactivate=None):
     """Register the function that builds a backend's default operations.
 
     Parameters
@@ -81,9 +83,14 @@ def register_backend_loader(backend, loader):
     loader : callable
         Called without arguments when the backend is activated; returns a dict
         of operation name to function. It may raise ``ImportError``.
+    on_activate, on_deactivate : callable, optional
+        Called without arguments when the backend becomes active (after its
+        operations loaded) and when another backend replaces it; e.g. the
+        PyTorch backend makes float64 torch's default dtype while it is active.
     """
     settings.check_backend_name(backend)
     _loaders[backend] = loader
+    _hooks[backend] = (on_activate, on_deactivate)
 
 
 def get_buffer(backend):
@@ -116,7 +123,8 @@ def get_buffer(backend):
         package = settings.BACKEND_PACKAGES.get(backend, backend)
         raise BackendError(f"Backend {backend!r} needs the package {package!r}, which "
                            f"cannot be imported ({exc}); install it with "
-                           f"pip install 'workbench[{backend}]'.") from exc
+                           f"pip install 'workbench[{backend}]' (or pip install "
+                           f"{settings.BACKEND_PIP_NAMES.get(backend, package)}).") from exc
     ops.update(_user_buffers.get(backend, {}))
     return ops
 
@@ -142,7 +150,16 @@ def activate(backend):
     backend : str
         A backend name.
     """
-    _apply(get_buffer(backend))
+    ops = get_buffer(backend)
+    previous = settings.get_backend()
+    if previous != backend:
+        leave = _hooks.get(previous, (None, None))[1]
+        if leave is not None:
+            leave()
+        enter = _hooks.get(backend, (None, None))[0]
+        if enter is not None:
+            enter()
+    _apply(ops)
 
 
 def set_buffer(backend, **operations):
@@ -199,5 +216,10 @@ def set_ops_from_module(module):
                            f"functions named like: {choices(_REQUIRED)}.")
     set_ops(**operations)
 
+
+# the tensor backends' modules import their package only when the loader runs
+register_backend_loader("pytorch", torch_ops.operations, torch_ops.activate, torch_ops.deactivate)
+register_backend_loader("tensorflow", tensorflow_ops.operations)
+register_backend_loader("jax", jax_ops.operations, jax_ops.activate)
 
 _apply(numpy_operations())

@@ -9,6 +9,11 @@ SUPPORTED_BACKENDS = ("numpy", "numba", "numba-parallel", "pytorch", "tensorflow
 #: Package (and pip extra) that a backend needs.
 BACKEND_PACKAGES = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax"}
 
+#: What to ``pip install`` for a backend's package: the CPU builds (a plain
+#: ``torch`` pulls a multi-GB CUDA build on Linux).
+BACKEND_PIP_NAMES = {"pytorch": "torch==2.13.0", "tensorflow": "tensorflow-cpu",
+                     "jax": "jax jaxlib"}
+
 #: Names accepted by ``bp.ops.set_buffer`` and ``target_backend`` that cannot be
 #: activated here: BrainPy 1.0.2 removed its Numba-CUDA backend, but the
 #: manual's ch. 10 code still registers buffers for it.
