@@ -24,7 +24,7 @@ import numpy as np
 
 from .tensors import AUGMENTED_OPERATORS, draw_shape, is_boolean_mask, is_whole_index
 
-__all__ = ["operations", "activate", "index_update", "seed", "get_random_key",
+__all__ = ["operations", "from_numpy", "activate", "index_update", "seed", "get_random_key",
            "set_random_key"]
 
 jax = None     # the modules, imported by _load()
@@ -136,6 +136,20 @@ def index_update(array, index, value, op=None):
 
 def _shape(x):
     return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+def from_numpy(array):
+    """A JAX array with the values and dtype of a numpy array (a copy).
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+
+    Returns
+    -------
+    jax.Array
+    """
+    return jnp.asarray(array)
 
 
 def operations():

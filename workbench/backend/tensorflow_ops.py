@@ -18,7 +18,7 @@ import numpy as np
 from .tensors import (AUGMENTED_OPERATORS, draw_shape, is_boolean_mask, is_tensor,
                       is_whole_index, to_numpy)
 
-__all__ = ["operations", "index_update"]
+__all__ = ["operations", "from_numpy", "index_update"]
 
 tf = None      # the modules, imported by _load()
 tnp = None
@@ -96,6 +96,20 @@ def index_update(array, index, value, op=None):
         value = AUGMENTED_OPERATORS[op](current, value)
     value = tf.broadcast_to(tf.cast(value, array.dtype), np.shape(positions))
     return tf.tensor_scatter_nd_update(array, coordinates, tf.reshape(value, [-1]))
+
+
+def from_numpy(array):
+    """A tensor with the values and dtype of a numpy array (a copy).
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+
+    Returns
+    -------
+    tf.Tensor
+    """
+    return tf.convert_to_tensor(array)
 
 
 def operations():

@@ -15,8 +15,9 @@ import numpy as np
 from ..errors import BackendError
 
 __all__ = ["TENSOR_BACKENDS", "IMMUTABLE_BACKENDS", "tensor_backend_of", "is_tensor",
-           "to_numpy", "numpy_dtype", "copy_tensor", "index_update_function", "normalize_shape",
-           "draw_shape", "AUGMENTED_OPERATORS", "is_whole_index", "is_boolean_mask"]
+           "to_numpy", "numpy_dtype", "copy_tensor", "ops_module", "normalize_shape",
+           "draw_shape", "AUGMENTED_OPERATORS", "is_whole_index", "is_boolean_mask", "nbytes",
+           "restore_tensor"]
 
 #: Backends whose state lives in tensors of another package (run by the tensor executors).
 TENSOR_BACKENDS = ("pytorch", "tensorflow", "jax")
@@ -143,29 +144,70 @@ def copy_tensor(value):
     return value
 
 
-def index_update_function(backend):
-    """The function that returns an updated copy of an immutable array.
+def nbytes(value):
+    """Memory size of a tensor's values in bytes (without copying them).
+
+    Parameters
+    ----------
+    value : tensor or numpy.ndarray
+
+    Returns
+    -------
+    int
+    """
+    return int(np.prod(tuple(value.shape), dtype=np.int64)) * numpy_dtype(value).itemsize
+
+
+def restore_tensor(current, saved):
+    """The value to put back for a snapshot taken with :func:`copy_tensor`.
+
+    Parameters
+    ----------
+    current : object
+        The attribute's present value.
+    saved : tensor
+        The snapshot.
+
+    Returns
+    -------
+    tensor
+        ``current`` itself, refilled in place, when it is a PyTorch tensor of
+        the snapshot's shape and dtype (so other references see the restored
+        values, as numpy arrays restored in place do); else a copy of ``saved``.
+    """
+    if tensor_backend_of(current) == "pytorch" and tensor_backend_of(saved) == "pytorch" \
+            and current.shape == saved.shape and current.dtype == saved.dtype:
+        with sys.modules["torch"].no_grad():
+            current.copy_(saved)
+        return current
+    return copy_tensor(saved)
+
+
+def ops_module(backend):
+    """The module of a tensor backend's operations (``torch_ops``, ``tensorflow_ops``, ``jax_ops``).
+
+    Each has ``from_numpy(array)`` (a tensor of the backend with the array's
+    values and dtype); the immutable backends also have ``index_update``.
 
     Parameters
     ----------
     backend : str
-        One of :data:`IMMUTABLE_BACKENDS`.
+        One of :data:`TENSOR_BACKENDS`.
 
     Returns
     -------
-    callable
-        ``index_update(array, index, value, op=None)``: the array with
-        ``array[index] = value`` (``op`` given: ``array[index] op= value``)
-        applied, as numpy would do it in place.
+    module
+
+    Raises
+    ------
+    BackendError
+        For another backend name.
     """
-    if backend == "jax":
-        from .jax_ops import index_update
-    elif backend == "tensorflow":
-        from .tensorflow_ops import index_update
-    else:
-        raise BackendError(f"`backend`={backend!r} writes arrays in place; only "
-                         f"{IMMUTABLE_BACKENDS} need functional index updates.")
-    return index_update
+    if backend not in TENSOR_BACKENDS:
+        raise BackendError(f"`backend`={backend!r} is not a tensor backend; tensor backends are: "
+                           f"{', '.join(repr(b) for b in TENSOR_BACKENDS)}.")
+    from . import jax_ops, tensorflow_ops, torch_ops
+    return {"pytorch": torch_ops, "tensorflow": tensorflow_ops, "jax": jax_ops}[backend]
 
 
 def normalize_shape(shape):

@@ -21,7 +21,7 @@ import numpy as np
 
 from .tensors import draw_shape, normalize_shape
 
-__all__ = ["operations", "activate", "deactivate"]
+__all__ = ["operations", "from_numpy", "activate", "deactivate"]
 
 torch = None            # the module, imported by _load()
 _previous_default = []  # torch's default dtype before activate()
@@ -212,6 +212,22 @@ def uniform(low=0.0, high=1.0, size=None):
 def random(size=None):
     """Uniform draws in [0, 1) like ``numpy.random.random``."""
     return torch.rand(draw_shape(size))
+
+
+def from_numpy(array):
+    """A tensor with the values and dtype of a numpy array (sharing its memory when writeable).
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+
+    Returns
+    -------
+    torch.Tensor
+    """
+    if array.flags.writeable and array.flags.c_contiguous:
+        return torch.from_numpy(array)
+    return torch.as_tensor(np.array(array))
 
 
 def operations():

@@ -2,10 +2,12 @@
 
 import ast
 import inspect
+import linecache
 import textwrap
 import types
 
-__all__ = ["chain_names", "static_get", "MISSING", "local_names", "parse_function"]
+__all__ = ["chain_names", "static_get", "MISSING", "local_names", "parse_function",
+           "compile_function"]
 
 #: Returned by :func:`static_get` for a missing attribute.
 MISSING = object()
@@ -110,3 +112,46 @@ def parse_function(func):
     tree = ast.parse(textwrap.dedent("".join(lines)))
     ast.increment_lineno(tree, first_line - 1)
     return tree.body[0], filename, first_line
+
+
+def compile_function(raw, fdef, source, filename, helpers):
+    """Compile a rewritten function definition with the original's globals and closure.
+
+    Parameters
+    ----------
+    raw : function
+        The original function (its globals, closure cells and defaults are kept,
+        so global and closure lookups stay live).
+    fdef : ast.FunctionDef
+        The rewritten definition.
+    source : str
+        Readable source of the rewritten function (shown in tracebacks).
+    filename : str
+        A pseudo file name for tracebacks, e.g. ``'<vectorized update of LIF>'``.
+    helpers : dict
+        Extra names the rewritten body uses, passed as closure cells.
+
+    Returns
+    -------
+    function
+    """
+    freevars = list(raw.__code__.co_freevars)
+    outer_args = freevars + list(helpers)
+    wrapper = ast.Module([ast.FunctionDef(
+        name="_wb_outer", args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in outer_args],
+                                             kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=[fdef, ast.Return(ast.Name(fdef.name, ast.Load()))], decorator_list=[],
+        returns=None, type_params=[])], type_ignores=[])
+    ast.fix_missing_locations(wrapper)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(wrapper, filename, "exec")
+    outer = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in outer.co_consts if isinstance(c, types.CodeType)
+                 and c.co_name == fdef.name)
+    cells_by_name = dict(zip(freevars, raw.__closure__ or ()))
+    for name, value in helpers.items():
+        cells_by_name[name] = types.CellType(value)
+    closure = tuple(cells_by_name[name] for name in inner.co_freevars)
+    function = types.FunctionType(inner, raw.__globals__, fdef.name, raw.__defaults__, closure)
+    function.__kwdefaults__ = raw.__kwdefaults__
+    return function

@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from ..backend.tensors import copy_tensor, is_tensor, nbytes, numpy_dtype, restore_tensor, to_numpy
+
 __all__ = ["StateWatch", "Divergence"]
 
 #: Snapshots (to replay a failing chunk) are taken only below this state size.
@@ -69,9 +71,13 @@ class StateWatch:
     def _float_arrays(self):
         for node in self.nodes:
             for name, value in vars(node).items():
-                if not name.startswith("_") and isinstance(value, np.ndarray) \
-                        and value.dtype.kind == "f":
-                    yield node, name, value
+                if name.startswith("_"):
+                    continue
+                if isinstance(value, np.ndarray):
+                    if value.dtype.kind == "f":
+                        yield node, name, value
+                elif is_tensor(value) and numpy_dtype(value).kind == "f":
+                    yield node, name, to_numpy(value)     # state of the tensor backends
             for name, delay in node.__dict__.get("_delays", {}).items():
                 yield node, f"{name} (delay buffer)", delay.data
 
@@ -141,18 +147,21 @@ class StateWatch:
         """
         if written is None:
             chosen = [(node, name) for node in self.nodes for name, value in vars(node).items()
-                      if isinstance(value, np.ndarray)]
+                      if isinstance(value, np.ndarray) or is_tensor(value)]
         else:
             chosen = [(node, name) for node, name in written
-                      if isinstance(node.__dict__.get(name), np.ndarray)]
-        size = sum(node.__dict__[name].nbytes for node, name in chosen)
+                      if isinstance(node.__dict__.get(name), np.ndarray)
+                      or is_tensor(node.__dict__.get(name))]
+        size = sum(nbytes(node.__dict__[name]) for node, name in chosen)
         size += sum(d.data.nbytes for node in self.nodes
                     for d in node.__dict__.get("_delays", {}).values())
         if size > SNAPSHOT_LIMIT_BYTES:
             return None
         arrays = {}
         for node, name in chosen:
-            arrays.setdefault(id(node), (node, {}))[1][name] = node.__dict__[name].copy()
+            value = node.__dict__[name]
+            copy = value.copy() if isinstance(value, np.ndarray) else copy_tensor(value)
+            arrays.setdefault(id(node), (node, {}))[1][name] = copy
         snap = {"random": np.random.get_state(), "base": dict(self._base), "nodes": []}
         for node in self.nodes:
             values = dict(arrays.get(id(node), (node, {}))[1])
@@ -180,6 +189,8 @@ class StateWatch:
                 if isinstance(value, np.ndarray) and isinstance(current, np.ndarray) \
                         and current.shape == value.shape and current.dtype == value.dtype:
                     current[...] = value
+                elif is_tensor(value):
+                    node.__dict__[name] = restore_tensor(current, value)
                 else:
                     node.__dict__[name] = value.copy() if isinstance(value, np.ndarray) else value
             for name, (data, head) in delays.items():

@@ -21,6 +21,7 @@ import numbers
 
 import numpy as np
 
+from ..backend.tensors import is_tensor, numpy_dtype
 from ..errors import ModelError, choices
 from .base import DynamicalSystem
 from .monitors import numeric_attributes
@@ -104,6 +105,9 @@ def _target_array(node, attr):
     value = getattr(node, attr, None) if isinstance(attr, str) else None
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value
+    if is_tensor(value) and numpy_dtype(value).kind in "biuf":
+        # a tensor backend's state: only its shape matters here
+        return np.broadcast_to(np.zeros((), numpy_dtype(value)), tuple(value.shape))
     arrays = numeric_attributes(node, arrays_only=True)
     if value is None:
         problem = f"is not an attribute of {node.describe()}"

@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from ..backend.tensors import is_tensor, numpy_dtype
 from ..errors import ModelError, choices
 from .every import check_every
 
@@ -330,7 +331,7 @@ def numeric_attributes(obj, arrays_only=False):
     obj : object
         Any object with a ``__dict__``.
     arrays_only : bool
-        Only list numpy arrays.
+        Only list arrays (numpy arrays and the tensors of the tensor backends).
 
     Returns
     -------
@@ -341,6 +342,8 @@ def numeric_attributes(obj, arrays_only=False):
         if name.startswith("_"):
             continue
         if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            names.append(name)
+        elif is_tensor(value) and numpy_dtype(value).kind in "biuf":
             names.append(name)
         elif not arrays_only and isinstance(value, numbers.Real):
             names.append(name)

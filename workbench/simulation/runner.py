@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from ..backend import settings
+from ..backend.tensors import TENSOR_BACKENDS
 from ..errors import ModelError, SimulationError
 from .base import check_backend_support
 from .failures import StateWatch
@@ -144,6 +145,9 @@ class RunPlan:
 
 
 def _make_executor(plan):
+    if plan.backend in TENSOR_BACKENDS:
+        from .tensor_executor import make_tensor_executor
+        return make_tensor_executor(plan)
     if settings.is_numba_backend(plan.backend):
         from .compiler import CompiledExecutor, StepCompileError
         try:
@@ -256,7 +260,8 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
 def _replayer(plan, executor):
     if isinstance(executor, InterpretedExecutor):
         return executor
-    replay = InterpretedExecutor(plan, vectorize=False)
+    make = getattr(executor, "make_replayer", None)     # e.g. the jax executor's eager twin
+    replay = make(plan) if make is not None else InterpretedExecutor(plan, vectorize=False)
     replay.bind(plan)
     return replay
 

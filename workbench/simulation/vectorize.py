@@ -48,12 +48,12 @@ manual model.
 import ast
 import builtins
 import inspect
-import linecache
 import types
 
 import numpy as np
 
-from .astutil import MISSING, chain_names, local_names, parse_function, static_get
+from .astutil import (MISSING, chain_names, compile_function, local_names, parse_function,
+                      static_get)
 from .base import DynamicalSystem
 from .bindings import is_integrator
 from .codeprint import render_body
@@ -831,28 +831,8 @@ def _replace_name(tree, name, replacement):
 
 # -- building the function ------------------------------------------------------------------------
 def _make_function(ctx, fdef, source):
-    raw = ctx.raw
-    freevars = list(raw.__code__.co_freevars)
-    outer_args = freevars + list(_HELPERS)
-    wrapper = ast.Module([ast.FunctionDef(
-        name="_wb_outer", args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in outer_args],
-                                             kwonlyargs=[], kw_defaults=[], defaults=[]),
-        body=[fdef, ast.Return(ast.Name(fdef.name, ast.Load()))], decorator_list=[],
-        returns=None, type_params=[])], type_ignores=[])
-    ast.fix_missing_locations(wrapper)
     filename = f"<vectorized {fdef.name} of {type(ctx.node).__name__} from {ctx.filename}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    code = compile(wrapper, filename, "exec")
-    outer = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    inner = next(c for c in outer.co_consts if isinstance(c, types.CodeType)
-                 and c.co_name == fdef.name)
-    cells_by_name = dict(zip(freevars, raw.__closure__ or ()))
-    for name, value in _HELPERS.items():
-        cells_by_name[name] = types.CellType(value)
-    closure = tuple(cells_by_name[name] for name in inner.co_freevars)
-    function = types.FunctionType(inner, raw.__globals__, fdef.name, raw.__defaults__, closure)
-    function.__kwdefaults__ = raw.__kwdefaults__
-    return function
+    return compile_function(ctx.raw, fdef, source, filename, _HELPERS)
 
 
 def vectorized_step(func):
