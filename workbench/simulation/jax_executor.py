@@ -1,0 +1,518 @@
+"""The jax backend: one time step of the whole schedule, looped over a block, compiled once.
+
+A run is advanced in *blocks* of at most ``B`` time steps. Each block is one
+call of a ``jax.jit``-compiled function that loops (``lax.fori_loop``) over
+the steps of the block; each step runs the schedule as the numpy executor
+would: inputs, step functions (with ``@bp.every`` periods), monitors.
+
+* **Arguments, not constants.** The nodes' numeric state and parameters
+  (arrays and floats), the input values, the monitor indices, the start time,
+  ``dt``, the first step and the number of steps are arguments. Repeat runs
+  with new parameter values, new state, other input values, durations or start
+  times reuse the compiled block: ``bp.jit_compilations()`` does not change.
+  A new array shape or dtype, another value of an ``int``/``bool`` attribute
+  (sizes, flags: they stay Python values so steps can use them in shapes and
+  ``if``), another object in a non-numeric attribute, or another value of a
+  global number a step reads compiles once more (counted).
+* **Immutable arrays.** Steps are traced with the nodes' attributes swapped
+  for JAX values; index writes were rewritten into rebinding
+  (:mod:`~workbench.simulation.tensor_steps`). Attributes the steps set are the
+  block's outputs; after the block they are written back as JAX arrays (floats
+  that were Python floats come back as floats).
+* **Types that change in the first step.** JAX needs the state's shapes and
+  dtypes to be the same before and after a step (``self.spike`` made with
+  ``bp.ops.zeros`` becomes boolean in ``update``). When a step would change
+  them, that step runs alone (one more compiled function) and the loop starts
+  from its result.
+* **Random numbers.** ``bp.ops.normal`` & co. draw from a key that is part of
+  the block's state, so every step draws new numbers
+  (:mod:`workbench.backend.jax_ops`).
+* **Monitors** are collected in a buffer of ``B`` rows per block and copied to
+  the numpy records after it. ``B`` is fixed when the compiled schedule is
+  made (at most 256, fewer when a step's records are large), so run lengths
+  never change shapes.
+* **Sharing.** The compiled schedule is kept per host (object or network) and
+  trace structure (schedule, input targets and kinds, monitored variables). A
+  new executor for the same structure -- the engine makes one when, say, a
+  monitored variable changed its dtype -- reuses it.
+
+Steps that cannot be traced (Python ``if`` on a state value, ``@bp.every``
+with a function, ``bp.ops.where(cond)`` with one argument, an ``int``
+attribute changed by a step) make the executor warn with
+``StepCompileWarning`` and run the model eagerly with the
+:class:`~workbench.simulation.tensor_executor.TensorExecutor` -- slower, but
+correct, and the warning says what to change.
+"""
+
+import inspect
+import math
+import numbers
+import warnings
+import weakref
+
+import numpy as np
+
+from ..backend import jax_ops
+from ..backend.jax_jit import counted_jit
+from ..backend.tensors import tensor_backend_of
+from .interpreter import node_variable_names
+from .tensor_executor import TensorExecutor, convert_state
+from .tensor_steps import immutable_step
+
+__all__ = ["JaxExecutor", "MAX_BLOCK_STEPS", "BLOCK_RECORD_BYTES"]
+
+#: Most time steps in one compiled block.
+MAX_BLOCK_STEPS = 256
+#: Memory budget of one block's monitor buffers; ``B`` shrinks to stay within it.
+BLOCK_RECORD_BYTES = 64 * 2 ** 20
+#: Attributes the engine keeps on nodes (never state).
+_ENGINE_ATTRIBUTES = ("_name", "_auto_name", "_delays")
+#: Eager steps tried before giving up on stable state types.
+_MAX_EAGER_STEPS = 3
+
+
+class _Untraceable(Exception):
+    """A step does something ``jax.jit`` cannot trace; the run falls back to eager execution."""
+
+
+def _block_steps(records):
+    row_bytes = sum(r.data[0:1].nbytes for _, r in records) if records else 0
+    if row_bytes == 0:
+        return MAX_BLOCK_STEPS
+    fitting = max(1, BLOCK_RECORD_BYTES // row_bytes)
+    return int(min(MAX_BLOCK_STEPS, 2 ** int(math.log2(fitting))))
+
+
+def _global_numbers(functions):
+    """(name, value) of global numbers the functions read: constants of the compiled step."""
+    found = []
+    for function in functions:
+        raw = inspect.unwrap(getattr(function, "__func__", function))
+        code = getattr(raw, "__code__", None)
+        if code is None:
+            continue
+        names = set(code.co_names)
+        for const in code.co_consts:
+            if inspect.iscode(const):
+                names.update(const.co_names)
+        for name in sorted(names):
+            value = raw.__globals__.get(name)
+            if isinstance(value, numbers.Number):
+                found.append((name, value))
+    return tuple(found)
+
+
+def _trace_key(plan):
+    """What the traced code of a plan depends on (besides argument shapes and static values)."""
+    return (tuple(id(node) for node in plan.nodes),
+            tuple(item.structure for item in plan.items),
+            tuple(spec.structure for spec in plan.inputs),
+            tuple((id(node), r.key, r.index is None) for node, r in plan.records))
+
+
+#: host -> {trace key: _CompiledSchedule}
+_schedules = weakref.WeakKeyDictionary()
+
+
+class _CompiledSchedule:
+    """The traced form of a schedule: one time step as a function of the state, and the block.
+
+    The executor using it sets :attr:`plan` before every call (only the plan's
+    structure enters the trace; its values are arguments).
+    """
+
+    def __init__(self, plan):
+        import jax
+        self._jax = jax
+        self.plan = plan
+        self.nodes = plan.nodes
+        self.items = plan.items
+        self.block_steps = _block_steps(plan.records)
+        self.stable = {}          # state signature -> (shape, dtype) of each record
+        self.untraceable = None
+        self.functions = []
+        sources = []
+        for item in plan.items:
+            function = item.func
+            if item.is_step:
+                step = immutable_step(item.func, jax_ops.index_update, "jax")
+                if step is not None:
+                    function = step.function
+                    if inspect.ismethod(item.func):
+                        function = function.__get__(item.func.__self__)
+                    sources.append(step.source)
+                if callable(item.every):
+                    self.untraceable = (f"step {item.label!r} runs @bp.every with a function, "
+                                        f"which is evaluated in Python at every step")
+            self.functions.append(function)
+        self.global_numbers = _global_numbers(
+            [item.func for item in plan.items if item.is_step] +
+            [value.derivative for node in plan.nodes for value in vars(node).values()
+             if callable(getattr(value, "derivative", None))])
+        names = node_variable_names(plan.nodes)
+        schedule = ", ".join(f"{names[id(item.node)]}.{item.key}" for item in plan.items)
+        self.source = "\n".join([
+            f"# jax backend: blocks of up to {self.block_steps} time steps compiled with jax.jit;"
+            f" each step runs {schedule}", *sources])
+        self.block = counted_jit(self._block_function, static_argnums=(0,))
+        # a step that changes the state's types runs alone (compiled once, not op by op:
+        # eager JAX compiles every operation separately, which costs far more)
+        self.single = counted_jit(self.one_step)
+
+    # -- state ------------------------------------------------------------------------------
+    def gather(self):
+        """The nodes' state: (arrays and floats by node, static signature, names of floats).
+
+        Returns
+        -------
+        state : tuple of dict
+        static : tuple
+        floats : list of set
+        """
+        jnp = self._jax.numpy
+        state, static, floats = [], [self.global_numbers], []
+        for node in self.nodes:
+            arrays, fixed, scalars = {}, [], set()
+            for name, value in vars(node).items():
+                if name in _ENGINE_ATTRIBUTES or name.startswith("_wb"):
+                    continue
+                if isinstance(value, (bool, np.bool_, numbers.Integral)):
+                    fixed.append((name, "number", value))
+                elif isinstance(value, numbers.Real):
+                    arrays[name] = np.float64(value)
+                    scalars.add(name)
+                elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+                    arrays[name] = jnp.asarray(value)
+                elif tensor_backend_of(value) == "jax":
+                    arrays[name] = value
+                elif isinstance(value, (str, type(None))) or (isinstance(value, tuple) and all(
+                        isinstance(v, (int, str)) for v in value)):
+                    fixed.append((name, "value", value))
+                else:
+                    fixed.append((name, "object", id(value)))
+            state.append(arrays)
+            static.append(tuple(fixed))
+            floats.append(scalars)
+        return self.strong(tuple(state)), tuple(static), floats
+
+    def strong(self, tree):
+        """``tree`` with weakly typed JAX values (made from Python numbers) given their dtype."""
+        jax = self._jax
+        return jax.tree_util.tree_map(
+            lambda x: x.astype(x.dtype) if tensor_backend_of(x) == "jax"
+            and jax.typeof(x).weak_type else x, tree)
+
+    def _install(self, state):
+        saved = [dict(node.__dict__) for node in self.nodes]
+        for node, arrays in zip(self.nodes, state):
+            node.__dict__.update(arrays)
+        return saved
+
+    def _collect(self, state, saved):
+        """The new state after the steps ran (every JAX value the nodes hold)."""
+        jnp = self._jax.numpy
+        result = []
+        for node, arrays, before in zip(self.nodes, state, saved):
+            new = {}
+            for name, value in node.__dict__.items():
+                if name in arrays:
+                    new[name] = value if tensor_backend_of(value) else jnp.asarray(value)
+                elif tensor_backend_of(value) == "jax":
+                    new[name] = value
+                elif name in before and (value is not before[name]) and \
+                        isinstance(before[name], (bool, np.bool_, numbers.Integral)):
+                    raise _Untraceable(f"a step changes {node.describe()}.{name}, an int or bool "
+                                       f"attribute, which the compiled step holds constant; make "
+                                       f"it a float or an array")
+            result.append(new)
+        return tuple(result)
+
+    def _restore(self, saved):
+        for node, before in zip(self.nodes, saved):
+            node.__dict__.clear()
+            node.__dict__.update(before)
+
+    # -- one time step (traced, or eager while the state's types settle) ----------------------
+    def one_step(self, state, key, i, t0, dt, inputs, flags, series_rows, indices):
+        """Run the schedule once on ``state``; return (new state, new key, monitor values).
+
+        The nodes hold ``state`` while the items run and their own values again
+        afterwards.
+        """
+        jnp = self._jax.numpy
+        plan = self.plan
+        saved = self._install(state)
+        saved_key = jax_ops.get_random_key()
+        jax_ops.set_random_key(key)
+        try:
+            values = {"_t": t0 + i * dt, "_i": i, "_dt": dt}
+            records = []
+            every = iter(flags)
+            series = iter(series_rows)
+            for item, function in zip(self.items, self.functions):
+                node = item.node
+                if item.key == "input":
+                    for k, spec in enumerate(plan.inputs):
+                        if spec.node is node:
+                            value = next(series) if spec.kind == "series" else inputs[k]
+                            op = None if spec.op == "=" else spec.op
+                            target = node.__dict__[spec.attr]
+                            node.__dict__[spec.attr] = jax_ops.index_update(target, ..., value, op)
+                elif item.key == "monitor":
+                    for k, (owner, record) in enumerate(plan.records):
+                        if owner is node:
+                            value = jnp.asarray(getattr(node, record.key))
+                            if record.index is not None:
+                                value = jnp.ravel(value)[indices[k]]
+                            records.append(value)
+                elif item.every is None:
+                    function(*[values[a] for a in item.args])
+                else:
+                    self._run_sometimes(node, function, item, values, next(every))
+            new_state = self._collect(state, saved)
+            new_key = jax_ops.get_random_key()
+        finally:
+            self._restore(saved)
+            jax_ops.set_random_key(saved_key)
+        return new_state, new_key, tuple(records)
+
+    def _run_sometimes(self, node, function, item, values, flag):
+        """A step with a period: run it, keep its changes only where ``flag`` is true."""
+        jnp = self._jax.numpy
+        before = dict(node.__dict__)
+        key_before = jax_ops.get_random_key()
+        function(*[values[a] for a in item.args])
+        for name, value in list(node.__dict__.items()):
+            old = before.get(name)
+            if value is not old and tensor_backend_of(value) == "jax" and old is not None:
+                node.__dict__[name] = jnp.where(flag, value, jnp.asarray(old).astype(value.dtype))
+        jax_ops.set_random_key(jnp.where(flag, jax_ops.get_random_key(), key_before))
+
+    def record_specs(self, state, static, key, arguments):
+        """Shapes and dtypes of the monitor values, or None if a step changes the state's types.
+
+        Parameters
+        ----------
+        state, static, key
+            From :meth:`gather` and the random key.
+        arguments : tuple
+            ``(t0, dt, inputs, flags, series_rows, indices)`` of one step.
+
+        Returns
+        -------
+        tuple of (shape, numpy.dtype) or None
+        """
+        signature = (static, tuple(tuple((name, np.shape(v), np.dtype(v.dtype).str)
+                                         for name, v in sorted(arrays.items())) for arrays in state))
+        if signature in self.stable:
+            return self.stable[signature]
+        after, _, records = self._jax.eval_shape(
+            lambda s, k: self.one_step(s, k, np.int64(0), *arguments), state, key)
+        same = len(after) == len(state) and all(
+            set(new) == set(old) and all(np.shape(old[name]) == new[name].shape and
+                                         np.dtype(old[name].dtype) == new[name].dtype
+                                         for name in old)
+            for old, new in zip(state, after))
+        if not same:
+            return None
+        specs = tuple((tuple(r.shape), np.dtype(r.dtype)) for r in records)
+        self.stable[signature] = specs
+        return specs
+
+    def _block_function(self, layout, state, key, t0, dt, i0, n, inputs, flags, series,
+                        indices):
+        jax, jnp = self._jax, self._jax.numpy
+        steps, record_specs = layout
+
+        def body(j, carry):
+            state, key, buffers = carry
+            new_state, new_key, records = self.one_step(
+                state, key, i0 + j, t0, dt, inputs, [f[j] for f in flags],
+                [s[j] for s in series], indices)
+            buffers = tuple(jax.lax.dynamic_update_index_in_dim(buffer, record, j, 0)
+                            for buffer, record in zip(buffers, records))
+            return self.strong(new_state), new_key, buffers
+
+        buffers = tuple(jnp.zeros((steps,) + shape, dtype) for shape, dtype in record_specs)
+        return jax.lax.fori_loop(0, n, body, (state, key, buffers))
+
+
+def _compiled_schedule(plan):
+    by_key = _schedules.setdefault(plan.host, {})
+    key = _trace_key(plan)
+    schedule = by_key.get(key)
+    if schedule is None:
+        schedule = by_key[key] = _CompiledSchedule(plan)
+    return schedule
+
+
+class JaxExecutor:
+    """Runs a planned schedule as ``jax.jit``-compiled blocks of time steps.
+
+    Parameters
+    ----------
+    plan : RunPlan
+    """
+
+    backend_kind = "jax"
+
+    def __init__(self, plan):
+        self.key = plan.structure_key()
+        self.compiled = _compiled_schedule(plan)
+        self.source = self.compiled.source
+        self._plan = None
+        self._fallback = None
+        self._done = 0
+
+    def accepts(self, plan):
+        """Whether this executor can run ``plan`` (always, for the same structure).
+
+        Parameters
+        ----------
+        plan : RunPlan
+
+        Returns
+        -------
+        bool
+        """
+        return True
+
+    def bind(self, plan, force=False):
+        """Attach a run's values (inputs, monitor storage, start time).
+
+        Parameters
+        ----------
+        plan : RunPlan
+        force : bool, optional
+            Unused.
+        """
+        import jax.numpy as jnp
+        self._plan = plan
+        convert_state(plan.nodes, "jax")
+        self._inputs = []
+        for spec in plan.inputs:
+            dtype = np.asarray(getattr(spec.node, spec.attr)).dtype
+            value = np.asarray(spec.value, dtype=dtype)
+            self._inputs.append(value if spec.kind == "series" else jnp.asarray(value))
+        self._indices = tuple(None if r.index is None else jnp.asarray(r.index)
+                              for _, r in plan.records)
+        if self._fallback is not None:
+            self._fallback.bind(plan, force)
+
+    def _arguments(self, i_first, count):
+        """``(t0, dt, inputs, flags, series, indices)`` for steps ``i_first ..`` (``count`` rows)."""
+        plan = self._plan
+        steps = i_first + np.arange(count)
+        ts = plan.t0 + steps * plan.dt
+        flags = [(ts + 0.5 * plan.dt) % item.every < plan.dt
+                 for item in plan.items if item.is_step and item.every is not None]
+        series = [self._inputs[k][np.minimum(steps, plan.n_steps - 1)]
+                  for k, spec in enumerate(plan.inputs) if spec.kind == "series"]
+        inputs = tuple(None if spec.kind == "series" else self._inputs[k]
+                       for k, spec in enumerate(plan.inputs))
+        return np.float64(plan.t0), np.float64(plan.dt), inputs, flags, series, self._indices
+
+    def _write_records(self, buffers, i_first, count):
+        steps = i_first + np.arange(count)
+        for buffer, (_, record) in zip(buffers, self._plan.records):
+            rows = np.asarray(buffer)[:count]
+            chosen = steps % record.period_steps == 0
+            record.data[steps[chosen] // record.period_steps] = rows[chosen]
+
+    def run_chunk(self, i_start, i_end):
+        """Advance the run from step ``i_start`` to ``i_end`` (exclusive).
+
+        Parameters
+        ----------
+        i_start, i_end : int
+            Step indices within the run.
+        """
+        import jax
+        if self._fallback is None:
+            self._done = i_start
+            try:
+                self._run_compiled(i_start, i_end)
+                return
+            except (_Untraceable, jax.errors.JAXTypeError, jax.errors.JAXIndexError) as exc:
+                self._fall_back(exc)
+            i_start = self._done          # steps before it ran and were written back
+        self._fallback.run_chunk(i_start, i_end)
+
+    def _run_compiled(self, i_start, i_end):
+        compiled = self.compiled
+        compiled.plan = self._plan
+        if compiled.untraceable is not None:
+            raise _Untraceable(compiled.untraceable)
+        state, static, floats = compiled.gather()
+        key = jax_ops.get_random_key()
+        i = i_start
+        while i < i_end:
+            one = self._arguments(i, 1)
+            single = one[:3] + ([f[0] for f in one[3]], [x[0] for x in one[4]], one[5])
+            specs = compiled.record_specs(state, static, key, single)
+            if specs is not None:
+                break
+            if i - i_start == _MAX_EAGER_STEPS:
+                raise _Untraceable(f"the shapes or dtypes of the state still change after "
+                                   f"{_MAX_EAGER_STEPS} time steps")
+            state, key, records = compiled.single(state, key, np.int64(i), *single)
+            state = compiled.strong(state)
+            self._write_records([np.asarray(r)[None] for r in records], i, 1)
+            self._write_back(state, key, floats)
+            i += 1
+            self._done = i
+        while i < i_end:
+            count = min(compiled.block_steps, i_end - i)
+            arguments = self._arguments(i, compiled.block_steps)
+            state, key, buffers = compiled.block((compiled.block_steps, specs), state, key,
+                                                 *arguments[:2], np.int64(i), np.int64(count),
+                                                 *arguments[2:])
+            self._write_records(buffers, i, count)
+            self._write_back(state, key, floats)
+            i += count
+            self._done = i
+
+    def _write_back(self, state, key, floats):
+        for node, arrays, scalars in zip(self.compiled.nodes, state, floats):
+            for name, value in arrays.items():
+                node.__dict__[name] = float(value) if name in scalars and np.ndim(value) == 0 \
+                    else value
+        jax_ops.set_random_key(key)
+
+    def _fall_back(self, exc):
+        from .runner import StepCompileWarning
+        plan = self._plan
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        warnings.warn(f"{plan.host.describe()} cannot be compiled with jax.jit ({reason}) -- "
+                      f"running it eagerly, op by op, on the jax backend, which is much slower.",
+                      StepCompileWarning, stacklevel=6)
+        self._fallback = TensorExecutor(plan)
+        self._fallback.bind(plan)
+
+    def make_replayer(self, plan):
+        """An eager executor of the same plan, to replay a failing chunk item by item.
+
+        Parameters
+        ----------
+        plan : RunPlan
+
+        Returns
+        -------
+        TensorExecutor
+        """
+        return TensorExecutor(plan)
+
+    def sync(self):
+        """Nothing to do: every chunk writes the state back to the nodes."""
+
+    def finish(self):
+        """Nothing to write back after the run."""
+
+    def written_arrays(self):
+        """Arrays a chunk may change (None: unknown, snapshot everything).
+
+        Returns
+        -------
+        None
+        """
+        return None
