@@ -293,7 +293,7 @@ class Monitor:
             if index is None:
                 shape = (rows,) + np.shape(value)
             else:
-                size = np.size(value)
+                size = int(np.prod(np.shape(value), dtype=np.int64))   # tensors too
                 if index.size and index.max() >= size:
                     raise ModelError(f"Monitor index of {key!r} of {self._owner} goes up to "
                                      f"{int(index.max())}, but the variable has only {size} "
