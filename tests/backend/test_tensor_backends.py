@@ -249,6 +249,42 @@ def test_jax_random_draws_are_new_every_step_and_follow_the_seed():
     np.testing.assert_array_equal(again.mon.x, walk)
 
 
+class Wiener(bp.NeuGroup):
+    target_backend = 'general'
+
+    def __init__(self, size, **kwargs):
+        self.x = bp.ops.zeros(size)
+        super().__init__(size=size, **kwargs)
+
+    @staticmethod
+    @bp.sdeint(g=lambda x, t: 1., dt=0.1)
+    def integral(x, t):
+        return 0. * x
+
+    def update(self, _t):
+        self.x = self.integral(self.x, _t)
+
+
+def test_jax_sde_steps_draw_new_increments_inside_the_compiled_step():
+    require('jax')
+    group = Wiener(2000, monitors=['x'])
+    group.run(10.)
+    # dx = dW: the variance grows by dt = 0.1 per step (frozen numpy draws would give t^2)
+    np.testing.assert_allclose(group.mon.x.var(axis=1)[[9, 99]], [1., 10.], rtol=0.15)
+
+
+@pytest.mark.parametrize("backend", TENSOR_BACKENDS)
+def test_exponential_euler_steps_tensors(backend):
+    def decay(x, t, tau):
+        return -x / tau
+
+    require(backend)
+    step = bp.odeint(decay, method='exponential_euler', dt=0.1)
+    out = step(bp.ops.as_tensor([1., 2.]), 0., 2.)
+    assert bp.backend.tensors.tensor_backend_of(out) == backend
+    np.testing.assert_allclose(numpy_of(out), np.array([1., 2.]) * np.exp(-0.05), rtol=1e-14)
+
+
 class PythonBranch(bp.NeuGroup):
     target_backend = 'general'
 

@@ -168,7 +168,7 @@ def operations():
     """
     _load()
     functions = {name: getattr(jnp, name) for name in (
-        "sum", "exp", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
+        "sum", "exp", "expm1", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
         "sqrt", "log", "sin", "cos", "tanh", "power", "maximum", "minimum", "clip", "mean",
         "max", "min", "logical_and", "logical_or", "logical_not", "zeros_like", "ones_like")}
     functions.update({"as_tensor": jnp.asarray, "shape": _shape, "normal": normal,

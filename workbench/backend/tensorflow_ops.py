@@ -128,7 +128,7 @@ def operations():
     """
     _load()
     functions = {name: getattr(tnp, name) for name in (
-        "sum", "exp", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
+        "sum", "exp", "expm1", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
         "sqrt", "log", "sin", "cos", "tanh", "power", "maximum", "minimum", "clip", "mean",
         "max", "min", "logical_and", "logical_or", "logical_not", "zeros_like", "ones_like")}
     functions.update({"as_tensor": tnp.asarray, "shape": shape, "normal": normal,

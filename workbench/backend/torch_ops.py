@@ -249,7 +249,7 @@ def operations():
         "normal", "sum", "shape", "as_tensor", "zeros", "ones", "zeros_like", "ones_like",
         "arange", "concatenate", "where", "reshape", "power", "maximum", "minimum", "clip",
         "mean", "max", "min", "logical_and", "logical_or", "uniform", "random")}
-    for name in ("exp", "abs", "sqrt", "log", "sin", "cos", "tanh", "logical_not"):
+    for name in ("exp", "expm1", "abs", "sqrt", "log", "sin", "cos", "tanh", "logical_not"):
         functions[name] = _elementwise(getattr(torch, name))
     functions.update({"bool": torch.bool, "int": torch.int64, "int32": torch.int32,
                       "int64": torch.int64, "float": torch.float64, "float32": torch.float32,

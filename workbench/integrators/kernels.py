@@ -5,6 +5,11 @@ also registered with :func:`numba.extending.overload`, so compiled step
 functions call the same code. Where scalars and arrays need different code
 (random draws), the overload picks the implementation by type.
 
+On the tensor backends (PyTorch, TensorFlow, JAX) generated steps run as
+Python with the backend's tensors: the helpers then draw and compute with
+``bp.ops`` (so JAX draws from its key inside a compiled step instead of
+freezing numpy draws into it).
+
 The source of this module is part of the disk-cache key of every generated
 step function (:data:`KERNELS_FINGERPRINT`): changing a helper invalidates the
 cached machine code that inlined it.
@@ -17,6 +22,9 @@ import sys
 import numpy as np
 from numba import types
 from numba.extending import overload
+
+from ..backend import ops as _ops
+from ..backend.tensors import is_tensor
 
 __all__ = ["normal_like", "normal_vector", "error_ratio", "larger", "exprel", "wiener_sum",
            "KERNELS", "KERNELS_FINGERPRINT"]
@@ -46,6 +54,8 @@ def normal_like(x, scale):
     float or numpy.ndarray
         A float for a scalar ``x``, else an array of ``x``'s shape.
     """
+    if is_tensor(x):
+        return _ops.normal(0.0, scale, tuple(x.shape))
     if np.ndim(x) == 0:
         return np.random.normal(0.0, scale)
     return np.random.normal(0.0, scale, np.shape(x))
@@ -63,7 +73,6 @@ def _normal_like_numba(x, scale):
     return draw_scalar
 
 
-@_same_code_in_numba
 def normal_vector(g, scale):
     """Increments of the ``m`` Wiener processes a vector-noise coefficient ``g`` drives.
 
@@ -79,7 +88,16 @@ def normal_vector(g, scale):
     numpy.ndarray
         ``m`` independent N(0, scale**2) draws.
     """
+    if is_tensor(g):
+        return _ops.normal(0.0, scale, (int(g.shape[-1]),))
     return np.random.normal(0.0, scale, g.shape[-1])
+
+
+@overload(normal_vector)
+def _normal_vector_numba(g, scale):
+    def draw(g, scale):
+        return np.random.normal(0.0, scale, g.shape[-1])
+    return draw
 
 
 def wiener_sum(g, dW):
@@ -163,7 +181,6 @@ def larger(a, b):
     return b
 
 
-@_same_code_in_numba
 def exprel(z):
     """The relative exponential ``(exp(z) - 1) / z``, equal to 1 at ``z = 0``.
 
@@ -179,8 +196,19 @@ def exprel(z):
     float or numpy.ndarray
         Accurate for small ``|z|`` (uses ``expm1``), no division by zero.
     """
+    if is_tensor(z):
+        zero = _ops.where(z == 0.0, 1.0, 0.0)
+        return _ops.expm1(z) / (z + zero) + zero
     zero = z == 0.0
     return np.expm1(z) / (z + zero) + zero
+
+
+@overload(exprel)
+def _exprel_numba(z):
+    def relative(z):
+        zero = z == 0.0
+        return np.expm1(z) / (z + zero) + zero
+    return relative
 
 
 #: Helpers by the name generated code uses for them.
