@@ -19,16 +19,21 @@ A second table measures how monitor records of a tensor backend are best
 copied into numpy: per time step (``rec[i] = tensor``, what the engine does)
 or collected in a tensor buffer and copied once per chunk.
 
-Usage: ``PYTHONPATH=. python benchmarks/backends.py [neurons] [duration_ms]``.
+Usage: ``PYTHONPATH=. python benchmarks/backends.py [--neurons 10000] [--duration 100]
+[--backends numba,pytorch,jax,tensorflow]`` (numpy, the reference, always runs).
+
+PyTorch runs its operations on all cores (OpenMP); on a machine shared with
+other busy processes that makes it much slower and noisier than the others.
 """
 
+import argparse
 import importlib
-import sys
 import time
 
 import numpy as np
 
 import workbench as bp
+from tests.simulation.manual_models import HH
 from workbench.backend.settings import BACKEND_PACKAGES, BACKEND_PIP_NAMES
 
 BACKENDS = ["numpy", "numba", "pytorch", "jax", "tensorflow"]
@@ -37,64 +42,15 @@ BACKENDS = ["numpy", "numba", "pytorch", "jax", "tensorflow"]
 DT = 0.05
 
 
-class HH(bp.NeuGroup):
-    """The manual's HH model of ch. 3.1.2, written with bp.ops for any backend."""
-    target_backend = 'general'
+def make_group(neurons):
+    """The manual's HH group (ch. 3.1.2) integrating with rk4 at the run's time step.
 
-    @staticmethod
-    def diff(V, m, h, n, t, Iext, gNa, ENa, gK, EK, gL, EL, C):
-        alpha = 0.1 * (V + 40) / (1 - bp.ops.exp(-(V + 40) / 10))
-        beta = 4.0 * bp.ops.exp(-(V + 65) / 18)
-        dmdt = alpha * (1 - m) - beta * m
-
-        alpha = 0.07 * bp.ops.exp(-(V + 65) / 20.)
-        beta = 1 / (1 + bp.ops.exp(-(V + 35) / 10))
-        dhdt = alpha * (1 - h) - beta * h
-
-        alpha = 0.01 * (V + 55) / (1 - bp.ops.exp(-(V + 55) / 10))
-        beta = 0.125 * bp.ops.exp(-(V + 65) / 80)
-        dndt = alpha * (1 - n) - beta * n
-
-        I_Na = (gNa * m ** 3.0 * h) * (V - ENa)
-        I_K = (gK * n ** 4.0) * (V - EK)
-        I_leak = gL * (V - EL)
-        dVdt = (- I_Na - I_K - I_leak + Iext) / C
-
-        return dVdt, dmdt, dhdt, dndt
-
-    def __init__(self, size, ENa=50., EK=-77., EL=-54.387, C=1.0, gNa=120., gK=36.,
-                 gL=0.03, V_th=20., **kwargs):
-        self.ENa = ENa
-        self.EK = EK
-        self.EL = EL
-        self.C = C
-        self.gNa = gNa
-        self.gK = gK
-        self.gL = gL
-        self.V_th = V_th
-
-        self.V = bp.ops.ones(size) * -65.
-        self.m = bp.ops.ones(size) * 0.5
-        self.h = bp.ops.ones(size) * 0.6
-        self.n = bp.ops.ones(size) * 0.32
-        self.spike = bp.ops.zeros(size)
-        self.input = bp.ops.zeros(size)
-
-        # the manual integrates with dt=0.01 inside 0.1 ms run steps; here both are the
-        # run's dt, so a run of 100 ms covers 100 ms of the model's time
-        self.integral = bp.odeint(f=self.diff, method='rk4', dt=bp.backend.get_dt())
-        super(HH, self).__init__(size=size, **kwargs)
-
-    def update(self, _t):
-        V, m, h, n = self.integral(self.V, self.m, self.h, self.n, _t,
-                                   self.input, self.gNa, self.ENa, self.gK,
-                                   self.EK, self.gL, self.EL, self.C)
-        self.spike = (self.V < self.V_th) * (V >= self.V_th)
-        self.V = V
-        self.m = m
-        self.h = h
-        self.n = n
-        self.input[:] = 0
+    The manual integrates with dt=0.01 inside 0.1 ms run steps; here both are ``DT``, so a
+    run of 100 ms covers 100 ms of the model's time.
+    """
+    group = HH(neurons, monitors=['V'])
+    group.integral = bp.odeint(f=group.diff, method='rk4', dt=DT)
+    return group
 
 
 def _installed(backend):
@@ -111,7 +67,7 @@ def _installed(backend):
 def measure(backend, neurons, duration):
     """(first run s, repeat run s, compilations, V trace) of one backend."""
     bp.backend.set(backend, dt=DT)
-    group = HH(neurons, monitors=['V'])
+    group = make_group(neurons)
     compiled = bp.jit_compilations()
     start = time.perf_counter()
     group.run(duration, inputs=('input', 10.))
@@ -157,13 +113,13 @@ def monitor_copies(backend, neurons, steps, repeats=3):
     return per_step, per_chunk
 
 
-def main(neurons=10000, duration=100.):
+def main(neurons=10000, duration=100., backends=BACKENDS):
     print(f"HH (manual ch. 3.1.2, target_backend='general'), {neurons} neurons, {duration:g} ms "
           f"at dt={DT} ms ({int(round(duration / DT))} steps), monitor V, input 10")
     print(f"{'backend':<11} {'first run':>10} {'repeat run':>11} {'vs numpy':>9} "
           f"{'compile':>8} {'compilations':>13}   max |V - V_numpy|")
     results = {}
-    for backend in BACKENDS:
+    for backend in ["numpy"] + [b for b in backends if b != "numpy"]:
         if not _installed(backend):
             print(f"{backend:<11} missing: pip install {BACKEND_PIP_NAMES[backend]}")
             continue
@@ -179,13 +135,17 @@ def main(neurons=10000, duration=100.):
     print(f"monitor records of {neurons} float64 values for {steps} steps: copied to numpy per "
           f"step vs collected in a tensor and copied per chunk")
     for backend in ("pytorch", "tensorflow", "jax"):
-        if _installed(backend):
+        if backend in backends and _installed(backend):
             per_step, per_chunk = monitor_copies(backend, neurons, steps)
             print(f"{backend:<11} per step {per_step * 1e3:8.1f} ms   per chunk "
                   f"{per_chunk * 1e3:8.1f} ms   ({per_chunk / per_step:.2f}x)")
 
 
 if __name__ == "__main__":
-    arguments = [float(a) for a in sys.argv[1:3]]
-    main(int(arguments[0]) if arguments else 10000,
-         arguments[1] if len(arguments) > 1 else 100.)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--neurons", type=int, default=10000)
+    parser.add_argument("--duration", type=float, default=100.)
+    parser.add_argument("--backends", default=",".join(BACKENDS[1:]),
+                        help="comma-separated backends besides numpy")
+    options = parser.parse_args()
+    main(options.neurons, options.duration, options.backends.split(","))

@@ -7,7 +7,7 @@ with ``bp.ops`` (``target_backend = 'general'``).
 """
 
 from ..errors import BackendError
-from . import jax_jit, ops, settings  # noqa: F401 (jax_jit registers its counter)
+from . import ops, settings, tracing  # noqa: F401 (tracing registers its counters)
 from .jit import jit_compilations, jit_stats
 from .settings import (BACKEND_PACKAGES, SUPPORTED_BACKENDS, get_backend, get_dt,
                        is_numba_backend, set_dt)

@@ -22,7 +22,8 @@ workbench.
 
 import numpy as np
 
-from .tensors import AUGMENTED_OPERATORS, draw_shape, is_boolean_mask, is_whole_index
+from .tensors import (AUGMENTED_OPERATORS, NUMPY_NAMED_OPERATIONS, draw_shape, is_boolean_mask,
+                      is_whole_index)
 
 __all__ = ["operations", "from_numpy", "activate", "index_update", "seed", "get_random_key",
            "set_random_key"]
@@ -167,10 +168,7 @@ def operations():
         If jax is not installed.
     """
     _load()
-    functions = {name: getattr(jnp, name) for name in (
-        "sum", "exp", "expm1", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
-        "sqrt", "log", "sin", "cos", "tanh", "power", "maximum", "minimum", "clip", "mean",
-        "max", "min", "logical_and", "logical_or", "logical_not", "zeros_like", "ones_like")}
+    functions = {name: getattr(jnp, name) for name in NUMPY_NAMED_OPERATIONS}
     functions.update({"as_tensor": jnp.asarray, "shape": _shape, "normal": normal,
                       "uniform": uniform, "random": random})
     functions.update({"bool": jnp.bool_, "int": jnp.int64, "int32": jnp.int32,

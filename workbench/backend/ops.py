@@ -53,7 +53,8 @@ def numpy_operations():
         "bool": np.bool_, "int": np.int_, "int32": np.int32, "int64": np.int64,
         "float": np.float64, "float32": np.float32, "float64": np.float64,
         # extra element-wise math and reductions
-        "abs": np.abs, "sqrt": np.sqrt, "expm1": np.expm1, "log": np.log, "sin": np.sin, "cos": np.cos,
+        "abs": np.abs, "sqrt": np.sqrt, "expm1": np.expm1, "log": np.log, "sin": np.sin,
+        "cos": np.cos,
         "tanh": np.tanh, "power": np.power, "maximum": np.maximum, "minimum": np.minimum,
         "clip": np.clip, "mean": np.mean, "max": np.max, "min": np.min,
         "logical_and": np.logical_and, "logical_or": np.logical_or,

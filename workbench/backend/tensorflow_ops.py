@@ -15,8 +15,8 @@ import os
 
 import numpy as np
 
-from .tensors import (AUGMENTED_OPERATORS, draw_shape, is_boolean_mask, is_tensor,
-                      is_whole_index, to_numpy)
+from .tensors import (AUGMENTED_OPERATORS, NUMPY_NAMED_OPERATIONS, draw_shape, is_boolean_mask,
+                      is_tensor, is_whole_index, to_numpy)
 
 __all__ = ["operations", "from_numpy", "index_update"]
 
@@ -127,10 +127,7 @@ def operations():
         If tensorflow is not installed.
     """
     _load()
-    functions = {name: getattr(tnp, name) for name in (
-        "sum", "exp", "expm1", "zeros", "ones", "arange", "concatenate", "where", "reshape", "abs",
-        "sqrt", "log", "sin", "cos", "tanh", "power", "maximum", "minimum", "clip", "mean",
-        "max", "min", "logical_and", "logical_or", "logical_not", "zeros_like", "ones_like")}
+    functions = {name: getattr(tnp, name) for name in NUMPY_NAMED_OPERATIONS}
     functions.update({"as_tensor": tnp.asarray, "shape": shape, "normal": normal,
                       "uniform": uniform, "random": random})
     functions.update({"bool": tf.bool, "int": tf.int64, "int32": tf.int32, "int64": tf.int64,

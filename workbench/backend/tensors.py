@@ -14,10 +14,10 @@ import numpy as np
 
 from ..errors import BackendError
 
-__all__ = ["TENSOR_BACKENDS", "IMMUTABLE_BACKENDS", "tensor_backend_of", "is_tensor",
-           "to_numpy", "numpy_dtype", "copy_tensor", "ops_module", "normalize_shape",
-           "draw_shape", "AUGMENTED_OPERATORS", "is_whole_index", "is_boolean_mask", "nbytes",
-           "restore_tensor"]
+__all__ = ["TENSOR_BACKENDS", "IMMUTABLE_BACKENDS", "NUMPY_NAMED_OPERATIONS", "AUGMENTED_OPERATORS",
+           "tensor_backend_of", "is_tensor", "to_numpy", "numpy_dtype", "copy_tensor", "nbytes",
+           "restore_tensor", "ops_module", "normalize_shape", "draw_shape", "is_whole_index",
+           "is_boolean_mask"]
 
 #: Backends whose state lives in tensors of another package (run by the tensor executors).
 TENSOR_BACKENDS = ("pytorch", "tensorflow", "jax")
@@ -25,6 +25,13 @@ TENSOR_BACKENDS = ("pytorch", "tensorflow", "jax")
 #: Backends whose arrays cannot be written in place: step methods are rewritten so that
 #: ``self.x[...] = value`` rebinds ``self.x`` to an updated copy.
 IMMUTABLE_BACKENDS = ("tensorflow", "jax")
+
+#: Operations that a numpy-like namespace (``jax.numpy``, ``tensorflow.experimental.numpy``)
+#: provides under numpy's name and signature.
+NUMPY_NAMED_OPERATIONS = ("sum", "exp", "expm1", "zeros", "ones", "arange", "concatenate",
+                          "where", "reshape", "abs", "sqrt", "log", "sin", "cos", "tanh",
+                          "power", "maximum", "minimum", "clip", "mean", "max", "min",
+                          "logical_and", "logical_or", "logical_not", "zeros_like", "ones_like")
 
 #: Python's augmented assignment operators (``x[i] += v``) by their symbol.
 AUGMENTED_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,

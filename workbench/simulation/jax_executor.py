@@ -44,20 +44,16 @@ attribute changed by a step) make the executor warn with
 correct, and the warning says what to change.
 """
 
-import inspect
 import math
-import numbers
 import warnings
-import weakref
 
 import numpy as np
 
 from ..backend import jax_ops
-from ..backend.jax_jit import counted_jit
+from ..backend.tracing import counted_jit
 from ..backend.tensors import tensor_backend_of
-from .interpreter import node_variable_names
+from .functional_step import FunctionalSchedule, Untraceable, schedule_for
 from .tensor_executor import TensorExecutor, convert_state
-from .tensor_steps import immutable_step
 
 __all__ = ["JaxExecutor", "MAX_BLOCK_STEPS", "BLOCK_RECORD_BYTES"]
 
@@ -65,14 +61,8 @@ __all__ = ["JaxExecutor", "MAX_BLOCK_STEPS", "BLOCK_RECORD_BYTES"]
 MAX_BLOCK_STEPS = 256
 #: Memory budget of one block's monitor buffers; ``B`` shrinks to stay within it.
 BLOCK_RECORD_BYTES = 64 * 2 ** 20
-#: Attributes the engine keeps on nodes (never state).
-_ENGINE_ATTRIBUTES = ("_name", "_auto_name", "_delays")
-#: Eager steps tried before giving up on stable state types.
-_MAX_EAGER_STEPS = 3
-
-
-class _Untraceable(Exception):
-    """A step does something ``jax.jit`` cannot trace; the run falls back to eager execution."""
+#: Single steps tried before giving up on stable state types.
+_MAX_SINGLE_STEPS = 3
 
 
 def _block_steps(records):
@@ -83,117 +73,46 @@ def _block_steps(records):
     return int(min(MAX_BLOCK_STEPS, 2 ** int(math.log2(fitting))))
 
 
-def _global_numbers(functions):
-    """(name, value) of global numbers the functions read: constants of the compiled step."""
-    found = []
-    for function in functions:
-        raw = inspect.unwrap(getattr(function, "__func__", function))
-        code = getattr(raw, "__code__", None)
-        if code is None:
-            continue
-        names = set(code.co_names)
-        for const in code.co_consts:
-            if inspect.iscode(const):
-                names.update(const.co_names)
-        for name in sorted(names):
-            value = raw.__globals__.get(name)
-            if isinstance(value, numbers.Number):
-                found.append((name, value))
-    return tuple(found)
+class _JaxSchedule(FunctionalSchedule):
+    """The schedule on JAX arrays: one step, and the ``jax.jit``-compiled block of steps."""
 
-
-def _trace_key(plan):
-    """What the traced code of a plan depends on (besides argument shapes and static values)."""
-    return (tuple(id(node) for node in plan.nodes),
-            tuple(item.structure for item in plan.items),
-            tuple(spec.structure for spec in plan.inputs),
-            tuple((id(node), r.key, r.index is None) for node, r in plan.records))
-
-
-#: host -> {trace key: _CompiledSchedule}
-_schedules = weakref.WeakKeyDictionary()
-
-
-class _CompiledSchedule:
-    """The traced form of a schedule: one time step as a function of the state, and the block.
-
-    The executor using it sets :attr:`plan` before every call (only the plan's
-    structure enters the trace; its values are arguments).
-    """
+    backend = "jax"
 
     def __init__(self, plan):
         import jax
         self._jax = jax
-        self.plan = plan
-        self.nodes = plan.nodes
-        self.items = plan.items
+        super().__init__(plan)
         self.block_steps = _block_steps(plan.records)
         self.stable = {}          # state signature -> (shape, dtype) of each record
-        self.untraceable = None
-        self.functions = []
-        sources = []
-        for item in plan.items:
-            function = item.func
-            if item.is_step:
-                step = immutable_step(item.func, jax_ops.index_update, "jax")
-                if step is not None:
-                    function = step.function
-                    if inspect.ismethod(item.func):
-                        function = function.__get__(item.func.__self__)
-                    sources.append(step.source)
-                if callable(item.every):
-                    self.untraceable = (f"step {item.label!r} runs @bp.every with a function, "
-                                        f"which is evaluated in Python at every step")
-            self.functions.append(function)
-        self.global_numbers = _global_numbers(
-            [item.func for item in plan.items if item.is_step] +
-            [value.derivative for node in plan.nodes for value in vars(node).values()
-             if callable(getattr(value, "derivative", None))])
-        names = node_variable_names(plan.nodes)
-        schedule = ", ".join(f"{names[id(item.node)]}.{item.key}" for item in plan.items)
         self.source = "\n".join([
             f"# jax backend: blocks of up to {self.block_steps} time steps compiled with jax.jit;"
-            f" each step runs {schedule}", *sources])
+            f" each step runs {self.schedule_text}", *self.step_sources])
         self.block = counted_jit(self._block_function, static_argnums=(0,))
         # a step that changes the state's types runs alone (compiled once, not op by op:
         # eager JAX compiles every operation separately, which costs far more)
         self.single = counted_jit(self.one_step)
 
-    # -- state ------------------------------------------------------------------------------
-    def gather(self):
-        """The nodes' state: (arrays and floats by node, static signature, names of floats).
+    def asarray(self, value):
+        return self._jax.numpy.asarray(value)
 
-        Returns
-        -------
-        state : tuple of dict
-        static : tuple
-        floats : list of set
-        """
+    def scalar(self, value):
+        return np.float64(value)
+
+    def flat_take(self, value, index):
+        return self._jax.numpy.ravel(value)[index]
+
+    def select(self, flag, new, old):
         jnp = self._jax.numpy
-        state, static, floats = [], [self.global_numbers], []
-        for node in self.nodes:
-            arrays, fixed, scalars = {}, [], set()
-            for name, value in vars(node).items():
-                if name in _ENGINE_ATTRIBUTES or name.startswith("_wb"):
-                    continue
-                if isinstance(value, (bool, np.bool_, numbers.Integral)):
-                    fixed.append((name, "number", value))
-                elif isinstance(value, numbers.Real):
-                    arrays[name] = np.float64(value)
-                    scalars.add(name)
-                elif isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-                    arrays[name] = jnp.asarray(value)
-                elif tensor_backend_of(value) == "jax":
-                    arrays[name] = value
-                elif isinstance(value, (str, type(None))) or (isinstance(value, tuple) and all(
-                        isinstance(v, (int, str)) for v in value)):
-                    fixed.append((name, "value", value))
-                else:
-                    fixed.append((name, "object", id(value)))
-            state.append(arrays)
-            static.append(tuple(fixed))
-            floats.append(scalars)
-        return self.strong(tuple(state)), tuple(static), floats
+        return jnp.where(flag, new, jnp.asarray(old).astype(new.dtype))
+
+    def index_update(self, array, index, value, op=None):
+        return jax_ops.index_update(array, index, value, op)
+
+    def get_key(self):
+        return jax_ops.get_random_key()
+
+    def set_key(self, key):
+        jax_ops.set_random_key(key)
 
     def strong(self, tree):
         """``tree`` with weakly typed JAX values (made from Python numbers) given their dtype."""
@@ -201,92 +120,6 @@ class _CompiledSchedule:
         return jax.tree_util.tree_map(
             lambda x: x.astype(x.dtype) if tensor_backend_of(x) == "jax"
             and jax.typeof(x).weak_type else x, tree)
-
-    def _install(self, state):
-        saved = [dict(node.__dict__) for node in self.nodes]
-        for node, arrays in zip(self.nodes, state):
-            node.__dict__.update(arrays)
-        return saved
-
-    def _collect(self, state, saved):
-        """The new state after the steps ran (every JAX value the nodes hold)."""
-        jnp = self._jax.numpy
-        result = []
-        for node, arrays, before in zip(self.nodes, state, saved):
-            new = {}
-            for name, value in node.__dict__.items():
-                if name in arrays:
-                    new[name] = value if tensor_backend_of(value) else jnp.asarray(value)
-                elif tensor_backend_of(value) == "jax":
-                    new[name] = value
-                elif name in before and (value is not before[name]) and \
-                        isinstance(before[name], (bool, np.bool_, numbers.Integral)):
-                    raise _Untraceable(f"a step changes {node.describe()}.{name}, an int or bool "
-                                       f"attribute, which the compiled step holds constant; make "
-                                       f"it a float or an array")
-            result.append(new)
-        return tuple(result)
-
-    def _restore(self, saved):
-        for node, before in zip(self.nodes, saved):
-            node.__dict__.clear()
-            node.__dict__.update(before)
-
-    # -- one time step (traced, or eager while the state's types settle) ----------------------
-    def one_step(self, state, key, i, t0, dt, inputs, flags, series_rows, indices):
-        """Run the schedule once on ``state``; return (new state, new key, monitor values).
-
-        The nodes hold ``state`` while the items run and their own values again
-        afterwards.
-        """
-        jnp = self._jax.numpy
-        plan = self.plan
-        saved = self._install(state)
-        saved_key = jax_ops.get_random_key()
-        jax_ops.set_random_key(key)
-        try:
-            values = {"_t": t0 + i * dt, "_i": i, "_dt": dt}
-            records = []
-            every = iter(flags)
-            series = iter(series_rows)
-            for item, function in zip(self.items, self.functions):
-                node = item.node
-                if item.key == "input":
-                    for k, spec in enumerate(plan.inputs):
-                        if spec.node is node:
-                            value = next(series) if spec.kind == "series" else inputs[k]
-                            op = None if spec.op == "=" else spec.op
-                            target = node.__dict__[spec.attr]
-                            node.__dict__[spec.attr] = jax_ops.index_update(target, ..., value, op)
-                elif item.key == "monitor":
-                    for k, (owner, record) in enumerate(plan.records):
-                        if owner is node:
-                            value = jnp.asarray(getattr(node, record.key))
-                            if record.index is not None:
-                                value = jnp.ravel(value)[indices[k]]
-                            records.append(value)
-                elif item.every is None:
-                    function(*[values[a] for a in item.args])
-                else:
-                    self._run_sometimes(node, function, item, values, next(every))
-            new_state = self._collect(state, saved)
-            new_key = jax_ops.get_random_key()
-        finally:
-            self._restore(saved)
-            jax_ops.set_random_key(saved_key)
-        return new_state, new_key, tuple(records)
-
-    def _run_sometimes(self, node, function, item, values, flag):
-        """A step with a period: run it, keep its changes only where ``flag`` is true."""
-        jnp = self._jax.numpy
-        before = dict(node.__dict__)
-        key_before = jax_ops.get_random_key()
-        function(*[values[a] for a in item.args])
-        for name, value in list(node.__dict__.items()):
-            old = before.get(name)
-            if value is not old and tensor_backend_of(value) == "jax" and old is not None:
-                node.__dict__[name] = jnp.where(flag, value, jnp.asarray(old).astype(value.dtype))
-        jax_ops.set_random_key(jnp.where(flag, jax_ops.get_random_key(), key_before))
 
     def record_specs(self, state, static, key, arguments):
         """Shapes and dtypes of the monitor values, or None if a step changes the state's types.
@@ -303,7 +136,8 @@ class _CompiledSchedule:
         tuple of (shape, numpy.dtype) or None
         """
         signature = (static, tuple(tuple((name, np.shape(v), np.dtype(v.dtype).str)
-                                         for name, v in sorted(arrays.items())) for arrays in state))
+                                         for name, v in sorted(arrays.items()))
+                                   for arrays in state))
         if signature in self.stable:
             return self.stable[signature]
         after, _, records = self._jax.eval_shape(
@@ -337,15 +171,6 @@ class _CompiledSchedule:
         return jax.lax.fori_loop(0, n, body, (state, key, buffers))
 
 
-def _compiled_schedule(plan):
-    by_key = _schedules.setdefault(plan.host, {})
-    key = _trace_key(plan)
-    schedule = by_key.get(key)
-    if schedule is None:
-        schedule = by_key[key] = _CompiledSchedule(plan)
-    return schedule
-
-
 class JaxExecutor:
     """Runs a planned schedule as ``jax.jit``-compiled blocks of time steps.
 
@@ -358,7 +183,7 @@ class JaxExecutor:
 
     def __init__(self, plan):
         self.key = plan.structure_key()
-        self.compiled = _compiled_schedule(plan)
+        self.compiled = schedule_for(plan, _JaxSchedule)
         self.source = self.compiled.source
         self._plan = None
         self._fallback = None
@@ -400,7 +225,7 @@ class JaxExecutor:
             self._fallback.bind(plan, force)
 
     def _arguments(self, i_first, count):
-        """``(t0, dt, inputs, flags, series, indices)`` for steps ``i_first ..`` (``count`` rows)."""
+        """``(t0, dt, inputs, flags, series, indices)`` for ``count`` steps from ``i_first``."""
         plan = self._plan
         steps = i_first + np.arange(count)
         ts = plan.t0 + steps * plan.dt
@@ -433,7 +258,7 @@ class JaxExecutor:
             try:
                 self._run_compiled(i_start, i_end)
                 return
-            except (_Untraceable, jax.errors.JAXTypeError, jax.errors.JAXIndexError) as exc:
+            except (Untraceable, jax.errors.JAXTypeError, jax.errors.JAXIndexError) as exc:
                 self._fall_back(exc)
             i_start = self._done          # steps before it ran and were written back
         self._fallback.run_chunk(i_start, i_end)
@@ -442,8 +267,9 @@ class JaxExecutor:
         compiled = self.compiled
         compiled.plan = self._plan
         if compiled.untraceable is not None:
-            raise _Untraceable(compiled.untraceable)
+            raise Untraceable(compiled.untraceable)
         state, static, floats = compiled.gather()
+        state = compiled.strong(state)
         key = jax_ops.get_random_key()
         i = i_start
         while i < i_end:
@@ -452,9 +278,9 @@ class JaxExecutor:
             specs = compiled.record_specs(state, static, key, single)
             if specs is not None:
                 break
-            if i - i_start == _MAX_EAGER_STEPS:
-                raise _Untraceable(f"the shapes or dtypes of the state still change after "
-                                   f"{_MAX_EAGER_STEPS} time steps")
+            if i - i_start == _MAX_SINGLE_STEPS:
+                raise Untraceable(f"the shapes or dtypes of the state still change after "
+                                  f"{_MAX_SINGLE_STEPS} time steps")
             state, key, records = compiled.single(state, key, np.int64(i), *single)
             state = compiled.strong(state)
             self._write_records([np.asarray(r)[None] for r in records], i, 1)
@@ -473,10 +299,7 @@ class JaxExecutor:
             self._done = i
 
     def _write_back(self, state, key, floats):
-        for node, arrays, scalars in zip(self.compiled.nodes, state, floats):
-            for name, value in arrays.items():
-                node.__dict__[name] = float(value) if name in scalars and np.ndim(value) == 0 \
-                    else value
+        self.compiled.write_back(state, floats)
         jax_ops.set_random_key(key)
 
     def _fall_back(self, exc):
