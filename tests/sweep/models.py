@@ -1,0 +1,76 @@
+"""Models, builders and measures of the sweep tests (importable by worker processes).
+
+The gamma network is the manual's ch. 9 model (``tests.simulation.manual_models``).
+``CompiledGABAA`` differs from the manual's GABAA only in summing with ``np.sum``
+instead of ``bp.ops.sum``: the engine cannot compile a step that calls a
+``bp.ops`` function yet and would fall back to its (much slower) Python executor.
+"""
+
+import numpy as np
+
+import workbench as bp
+from tests.simulation.manual_models import GABAA, GammaHH
+
+GAMMA_SIZE = 100
+GAMMA_G_MAX = np.arange(0.05, 0.151, 0.01) / GAMMA_SIZE     # the manual's 11 values
+
+
+class CompiledGABAA(GABAA):
+    def update(self, _t):
+        for i in range(self.pre.size[0]):
+            if self.pre.spike[i] > 0:
+                self.t_last_pre_spike[i] = _t
+        TT = ((_t - self.t_last_pre_spike) < self.T_duration) * self.T
+        self.s = self.int_s(self.s, _t, TT, self.alpha, self.beta)
+        self.g.push(self.g_max * self.s)
+        g = self.g.pull()
+        self.post.input -= np.sum(g, axis=0) * (self.post.V - self.E)
+
+
+def build_gamma(num=GAMMA_SIZE):
+    """The ch. 9 network: HH neurons coupled all-to-all by GABAA synapses."""
+    group = GammaHH(num, monitors=['spike'])
+    syn = CompiledGABAA(pre=group, post=group, g_max=0.1 / num,
+                        conn=bp.connect.All2All(include_self=False))
+    return bp.Network(HH=group, GABAA=syn)
+
+
+def coherence(net):
+    """The manual's measure, plus the mean firing rate (Hz) for a second column."""
+    spikes = net.HH.mon.spike
+    return {'cc': bp.measure.cross_correlation(spikes, bin=0.5),
+            'rate': float(spikes.sum()) / spikes.shape[1] / (spikes.shape[0] * bp.backend.get_dt())
+            * 1000.}
+
+
+class NoisyLIF(bp.NeuGroup):
+    """A LIF group driven by white noise drawn inside the (compiled) step."""
+
+    target_backend = ['numpy', 'numba']
+
+    def __init__(self, size, tau=10., sigma=5., mu=15., V_th=10., **kwargs):
+        self.tau, self.sigma, self.mu, self.V_th = tau, sigma, mu, V_th
+        self.V = np.zeros(size)
+        self.spike = np.zeros(size)
+        super().__init__(size=size, **kwargs)
+
+    def reset(self):
+        self.V[:] = np.random.random(self.num) * self.V_th    # numpy's global generator
+
+    def update(self, _t, _dt):
+        for i in range(self.num):
+            noise = self.sigma * np.sqrt(_dt) * np.random.normal()   # numba's generator
+            self.V[i] += _dt * (self.mu - self.V[i]) / self.tau + noise
+            if self.V[i] >= self.V_th:
+                self.V[i] = 0.
+                self.spike[i] = 1.
+            else:
+                self.spike[i] = 0.
+
+
+def build_noisy(num=20):
+    return NoisyLIF(num, monitors=['spike'], name='N')
+
+
+def spike_count(group):
+    return {'count': int(group.mon.spike.sum()), 'last_V': group.V.copy()}
