@@ -74,3 +74,35 @@ def build_noisy(num=20):
 
 def spike_count(group):
     return {'count': int(group.mon.spike.sum()), 'last_V': group.V.copy()}
+
+
+class Leaky(bp.NeuGroup):
+    """dV/dt = (drive + input - V) / tau by Euler steps: V_n = I (1 - (1 - dt/tau)^n) from V_0 = 0."""
+
+    target_backend = ['numpy', 'numba']
+
+    def __init__(self, size, tau=10., drive=0., **kwargs):
+        self.tau, self.drive = tau, drive
+        self.V = np.zeros(size)
+        self.input = np.zeros(size)
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t, _dt):
+        for i in range(self.num):
+            self.V[i] += _dt * (self.drive + self.input[i] - self.V[i]) / self.tau
+            self.input[i] = 0.
+
+
+def build_leaky(size=1):
+    return Leaky(size, monitors=['V'], name='L')
+
+
+def final_V(group):
+    if not np.all(np.isfinite(group.V)):
+        raise FloatingPointError(f"V is not finite: {group.V}")
+    return {'V': float(group.V[0])}
+
+
+def euler_leaky(I, tau, dt, steps):
+    """Closed form of the Euler iteration of :class:`Leaky` from rest."""
+    return I * (1. - (1. - dt / tau) ** steps)

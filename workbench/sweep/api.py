@@ -118,9 +118,10 @@ class Sweep:
         ``[('HH', 'input', 1.2)]``). A callable ``inputs(model, params)`` returns
         them per set (to sweep an input's value).
     apply : callable, optional
-        ``apply(model, **params)`` receives every parameter whose name has no
-        dot, for anything a path cannot say (derived values, several attributes
-        from one number, module constants). Dotted names are still assigned.
+        ``apply(model, **params)`` for anything a path cannot say (derived
+        values, several attributes from one number, module constants). It gets
+        the parameters without a dot that its signature names (all of them if
+        it takes ``**kwargs``); dotted names are always assigned as paths.
     reset : bool or {'methods'} or callable, optional
         ``True`` (default): restore the arrays and numbers every node had right
         after ``build``, then call each node's ``reset()`` method if it has one.
@@ -509,7 +510,7 @@ def sweep(build, params, *, measure, duration, inputs=(), apply=None, reset=True
     inputs : tuple or list or callable, optional
         Run inputs with nodes by name, or ``inputs(model, params)``.
     apply : callable, optional
-        ``apply(model, **params)`` for parameters without a dot.
+        ``apply(model, **params)`` for parameters without a dot that it names.
     reset : bool or {'methods'} or callable, optional
         How each set starts (default: the state after the build, then the nodes'
         ``reset()`` methods).

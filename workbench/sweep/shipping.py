@@ -25,6 +25,7 @@ import io
 import linecache
 import pickle
 import types
+import uuid
 
 from ..backend import settings
 from .errors import SweepError
@@ -164,6 +165,10 @@ class ShippedSpec:
     model_key : str
         Hash of the builder and the settings: workers cache built models under
         it, so sweeps with another measure reuse the compiled model.
+    run_id : str
+        Unique per run: a worker restores a cached model's built state when it
+        starts on a new run (so even ``reset=False`` does not continue from
+        another run).
     """
 
     def __init__(self, spec, settings_, local=False):
@@ -182,6 +187,7 @@ class ShippedSpec:
         self.model_key = hashlib.sha1(build_payload + b"\0" + settings_text).hexdigest()
         self.key = hashlib.sha1(payload + b"\0" + settings_text).hexdigest()
         self.settings = dict(settings_)
+        self.run_id = uuid.uuid4().hex
         self.sources = sources
         self.payload = payload
         self._spec = spec

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from .errors import SweepError
+from .params import plain_value
 
 __all__ = ["SweepTable", "VOLATILE_COLUMNS", "STATUSES"]
 
@@ -175,7 +176,7 @@ class SweepTable:
             n = len(self)
             if not -n <= key < n:
                 raise IndexError(f"Row {key} is outside the table of {n} rows.")
-            return {name: column[key] for name, column in self._columns.items()}
+            return {name: plain_value(column[key]) for name, column in self._columns.items()}
         rows = np.arange(len(self))[key]
         rows = np.atleast_1d(rows)
         return SweepTable({name: column[rows] for name, column in self._columns.items()},
@@ -236,7 +237,7 @@ class SweepTable:
             return self
         lines = []
         for row in bad[:5]:
-            params = {p: self._columns[p][row] for p in self.parameters}
+            params = {p: plain_value(self._columns[p][row]) for p in self.parameters}
             lines.append(f"  row {row} {params}: {self._columns['status'][row]}"
                          f"{': ' + str(self._columns['error'][row]) if self._columns['error'][row] else ''}")
         more = f"\n  ... and {bad.size - 5} more" if bad.size > 5 else ""

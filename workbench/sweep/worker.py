@@ -19,6 +19,7 @@ returned as ``'config-error'`` and not retried: the driver stops the sweep.
 
 import collections
 import dataclasses
+import inspect
 import numbers
 import os
 import socket
@@ -117,6 +118,7 @@ class _ModelSlot:
         self.model = model
         self.snapshot = snapshot
         self.build = build
+        self.run_id = None
 
 
 def worker_name():
@@ -192,25 +194,46 @@ def _model_slot(shipped, spec, build_kwargs, fresh):
     return slot, True
 
 
+def _apply_accepts(apply):
+    """Names ``apply`` takes as keywords; None when it takes ``**kwargs`` (everything)."""
+    if apply is None:
+        return set()
+    try:
+        parameters = list(inspect.signature(apply).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters[1:]
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
 def _assign_parameters(spec, model, params):
-    """Assign path parameters; return the free ones (for ``apply``)."""
-    free = {}
+    """Assign path parameters and call ``apply`` with the plain names it takes.
+
+    A name with a dot is a path. A plain name goes to ``apply`` when its
+    signature takes it (or ``**kwargs``), else it is an attribute of a single
+    object, else it is left to a callable ``inputs``; otherwise it is an error.
+    """
+    accepted = _apply_accepts(spec.apply)
+    for_apply = {}
     for name, value in params.items():
         if name in spec.build_params:
             continue
-        if "." in name or (spec.apply is None and is_path(model, name)):
+        if "." in name:
             assign_path(model, name, value)
-        elif spec.apply is not None or callable(spec.inputs):
-            free[name] = value
-        else:
+        elif spec.apply is not None and (accepted is None or name in accepted):
+            for_apply[name] = value
+        elif is_path(model, name):
+            assign_path(model, name, value)
+        elif not callable(spec.inputs):
             nodes = ", ".join(repr(n.name) for n in model_nodes(model))
             raise SweepError(f"Parameter {name!r} is not an attribute path of the model (nodes: "
                              f"{nodes}); write it as 'node.attribute', list it in "
-                             f"`build_params`, or consume it in an `apply(model, **params)` hook "
+                             f"`build_params`, or take it in an `apply(model, {name}, ...)` hook "
                              f"or a callable `inputs(model, params)`.")
     if spec.apply is not None:
-        spec.apply(model, **free)
-    return free
+        spec.apply(model, **for_apply)
 
 
 def _call_reset_methods(model):
@@ -320,6 +343,9 @@ def run_task(shipped, task):
                 try:
                     slot, built = _model_slot(shipped, spec, build_kwargs, fresh)
                     record["built"] = record["built"] or built
+                    if slot.run_id != shipped.run_id:      # first set of this run here
+                        slot.snapshot.restore()
+                        slot.run_id = shipped.run_id
                     record["values"] = evaluate(spec, slot.model, slot.snapshot, task.params,
                                                 task.seed)
                     record.update(status="ok", error=None, traceback=None)
