@@ -1,9 +1,16 @@
 """Models, builders and measures of the sweep tests (importable by worker processes).
 
-The gamma network is the manual's ch. 9 model (``tests.simulation.manual_models``).
-``CompiledGABAA`` differs from the manual's GABAA only in summing with ``np.sum``
-instead of ``bp.ops.sum``: the engine cannot compile a step that calls a
-``bp.ops`` function yet and would fall back to its (much slower) Python executor.
+The gamma network is the manual's ch. 9 model (``tests.simulation.manual_models``)
+with two changes:
+
+* its integrators are made when the model is built, not when the class body ran:
+  ``@bp.odeint`` on a class body keeps the ``dt`` of import time, and this module
+  is imported (at test collection, in worker processes) before the tests switch
+  to ``dt=0.04`` -- each process would integrate with the ``dt`` it happened to
+  have then;
+* ``SweepGABAA`` sums with ``np.sum`` instead of ``bp.ops.sum``: the engine cannot
+  compile a step that calls a ``bp.ops`` function yet and would fall back to its
+  (much slower) Python executor.
 """
 
 import numpy as np
@@ -15,7 +22,17 @@ GAMMA_SIZE = 100
 GAMMA_G_MAX = np.arange(0.05, 0.151, 0.01) / GAMMA_SIZE     # the manual's 11 values
 
 
-class CompiledGABAA(GABAA):
+class SweepHH(GammaHH):
+    def __init__(self, size, **kwargs):
+        super().__init__(size, **kwargs)
+        self.integral = bp.odeint(GammaHH.integral.derivative, method='exponential_euler')
+
+
+class SweepGABAA(GABAA):
+    def __init__(self, pre, post, conn, **kwargs):
+        super().__init__(pre, post, conn, **kwargs)
+        self.int_s = bp.odeint(GABAA.int_s.derivative, method='exponential_euler')
+
     def update(self, _t):
         for i in range(self.pre.size[0]):
             if self.pre.spike[i] > 0:
@@ -29,9 +46,9 @@ class CompiledGABAA(GABAA):
 
 def build_gamma(num=GAMMA_SIZE):
     """The ch. 9 network: HH neurons coupled all-to-all by GABAA synapses."""
-    group = GammaHH(num, monitors=['spike'])
-    syn = CompiledGABAA(pre=group, post=group, g_max=0.1 / num,
-                        conn=bp.connect.All2All(include_self=False))
+    group = SweepHH(num, monitors=['spike'])
+    syn = SweepGABAA(pre=group, post=group, g_max=0.1 / num,
+                     conn=bp.connect.All2All(include_self=False))
     return bp.Network(HH=group, GABAA=syn)
 
 
@@ -106,3 +123,23 @@ def final_V(group):
 def euler_leaky(I, tau, dt, steps):
     """Closed form of the Euler iteration of :class:`Leaky` from rest."""
     return I * (1. - (1. - dt / tau) ** steps)
+
+
+def exit_once(group):
+    """A measure whose first call in a sweep kills the worker process (a crash, not an error).
+
+    The marker file named by ``group.marker_path`` records that the crash happened.
+    """
+    import os
+    if group.crash and not os.path.exists(group.marker_path):
+        with open(group.marker_path, 'w') as marker:
+            marker.write('crashed once')
+        os._exit(3)
+    return final_V(group)
+
+
+def build_crashing_leaky(marker_path):
+    group = Leaky(1, name='L')
+    group.crash = False
+    group.marker_path = marker_path
+    return group

@@ -11,9 +11,10 @@ Workers need three things besides the pickled builder and measure:
   (cloudpickle). Their code arrives, but not their source text -- and workbench
   reads source: the simulation compiler rewrites step methods from it, and the
   exponential Euler integrator derives its linear part from it. So the pickler
-  records the file of every function it ships by value, and the source lines of
-  those files (from :mod:`linecache`, where Jupyter keeps its cells) travel
-  along; the worker puts them into its own :mod:`linecache` before unpickling.
+  ships code objects with their file names and records those files; the source
+  lines of the files (from :mod:`linecache`, where Jupyter keeps its cells)
+  travel along, and the worker puts them into its own :mod:`linecache` before
+  unpickling.
 * **Functions from importable modules** travel *by reference* (module and name):
   the module must be importable on the workers (installed, or on their path).
 
@@ -23,6 +24,7 @@ Workers need three things besides the pickled builder and measure:
 import hashlib
 import io
 import linecache
+import marshal
 import pickle
 import types
 import uuid
@@ -67,26 +69,26 @@ def apply_settings(wanted):
         set_default_odeint(wanted["odeint"])
 
 
-def _shipped_by_value(func):
-    if cloudpickle is None:
-        return False
-    try:
-        return not cloudpickle.cloudpickle._should_pickle_by_reference(func)
-    except Exception:       # private helper moved: fall back to the module test
-        return func.__module__ == "__main__"
-
-
 if cloudpickle is not None:
     class _SourceRecordingPickler(cloudpickle.Pickler):
-        """A cloudpickle pickler that notes the files of functions it ships by value."""
+        """cloudpickle, but code objects keep their file name; the files are noted.
+
+        cloudpickle (>= 3.1) renames the file of every code object it ships to
+        ``'<dynamic-code>'``, so a worker could not find the source of a notebook
+        function even with the lines at hand. Code objects go through
+        :mod:`marshal` here instead, which keeps ``co_filename`` and
+        ``co_firstlineno`` (it needs the same Python version on the workers,
+        as cloudpickle's own code reducer does).
+        """
 
         def __init__(self, file, files):
             super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
             self._files = files
 
         def reducer_override(self, obj):
-            if isinstance(obj, types.FunctionType) and _shipped_by_value(obj):
-                self._files.add(obj.__code__.co_filename)
+            if isinstance(obj, types.CodeType):
+                self._files.add(obj.co_filename)
+                return marshal.loads, (marshal.dumps(obj),)
             return super().reducer_override(obj)
 
 
