@@ -6,8 +6,11 @@ shortened duration; its in-process table is checked against the manual's own
 loop, and every executor must give the same table.
 """
 
+import concurrent.futures
 import linecache
+import logging
 import math
+import multiprocessing
 
 import numpy as np
 import pytest
@@ -34,11 +37,20 @@ def numba():
 def client():
     from distributed import Client, LocalCluster
     cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host='127.0.0.1',
-                           dashboard_address=None)
+                           dashboard_address=None, silence_logs=logging.ERROR)
     client = Client(cluster)
     yield client
     client.close()
     cluster.close()
+
+
+@pytest.fixture(scope='module')
+def pool():
+    """A process pool the tests share (its processes keep their compiled models)."""
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=2, mp_context=multiprocessing.get_context('spawn'))
+    yield executor
+    executor.shutdown(wait=True)
 
 
 @pytest.fixture(scope='module')
@@ -96,9 +108,9 @@ def test_local_cluster_gives_the_same_table(gamma_serial, client, numba):
     _one_build_per_worker(table)
 
 
-def test_process_pool_gives_the_same_table(gamma_serial, numba):
-    table = bp.sweep(build_gamma, GRID, executor='processes', n_workers=2, **GAMMA)
-    assert table.meta['executor'] == 'processes'
+def test_process_pool_gives_the_same_table(gamma_serial, pool, numba):
+    table = bp.sweep(build_gamma, GRID, executor=pool, **GAMMA)
+    assert table.meta['executor'] == 'ProcessPoolExecutor'
     assert table.equals(gamma_serial), (table, gamma_serial)
     _one_build_per_worker(table)
 
@@ -162,7 +174,8 @@ def notebook():
     return namespace
 
 
-def test_notebook_model_with_noise_is_reproducible_on_every_executor(notebook, client, numba):
+def test_notebook_model_with_noise_is_reproducible_on_every_executor(notebook, client, pool,
+                                                                      numba):
     kwargs = dict(duration=30., measure=notebook['cell_measure'], repeats=2, seed=5,
                   progress=False)
     params = {'C.sigma': [1., 4.]}
@@ -171,14 +184,14 @@ def test_notebook_model_with_noise_is_reproducible_on_every_executor(notebook, c
     assert len(set(serial['count'].tolist())) > 1       # the noise is there
     on_cluster = bp.sweep(notebook['build_cell'], params, client=client, **kwargs)
     assert on_cluster.equals(serial), (on_cluster, serial)
-    in_pool = bp.sweep(notebook['build_cell'], params, executor='processes', n_workers=2,
-                       **kwargs)
+    in_pool = bp.sweep(notebook['build_cell'], params, executor=pool, **kwargs)
     assert in_pool.equals(serial), (in_pool, serial)
     other_seed = bp.sweep(notebook['build_cell'], params, **dict(kwargs, seed=6))
     assert not other_seed.equals(serial)
 
 
 def test_a_crashed_pool_worker_is_replaced_and_its_set_retried(tmp_path):
+    """executor='processes' makes its own pool, so it can replace a broken one."""
     marker = str(tmp_path / 'crashed')
     search = bp.sweep.Sweep(lambda: build_crashing_leaky(marker), [{'crash': True, 'tau': 5.},
                                                                    {'tau': 10.}],

@@ -12,6 +12,7 @@ shared panel machinery (``widgets.panels.base.Panel``) is on main it can move
 onto it (export, status bar) without changing its interface.
 """
 
+import html
 import threading
 import time
 
@@ -123,20 +124,33 @@ class SweepPanel(W.VBox):
             points = bqplot.Scatter(x=[], y=[], scales={"x": x_scale, "y": y_scale},
                                     default_size=32)
             axes = [bqplot.Axis(scale=x_scale, label=self.x or "row"),
-                    bqplot.Axis(scale=y_scale, orientation="vertical", label="")]
+                    bqplot.Axis(scale=y_scale, side="left", label="")]
             figure = bqplot.Figure(marks=[line, points], axes=axes, title="",
                                    layout=W.Layout(width="640px", height="420px"))
             return figure, line, points, None
         column, row, color = bqplot.OrdinalScale(), bqplot.OrdinalScale(), \
             bqplot.ColorScale(scheme="viridis")
-        heatmap = bqplot.GridHeatMap(color=np.full((1, 1), np.nan), null_color="#dddddd",
+        columns, rows = self._labels(self.x), self._labels(self.y)
+        # every cell is there from the start (grey until its set arrives); bqplot squeezes
+        # the color array, so the grid keeps its full shape all along
+        heatmap = bqplot.GridHeatMap(color=np.full((len(rows), len(columns)), np.nan),
+                                     row=rows, column=columns, null_color="#dddddd",
                                      scales={"column": column, "row": row, "color": color})
         axes = [bqplot.Axis(scale=column, label=self.x),
-                bqplot.Axis(scale=row, orientation="vertical", label=self.y),
-                bqplot.ColorAxis(scale=color, orientation="vertical", side="right")]
+                bqplot.Axis(scale=row, side="left", label=self.y),
+                bqplot.ColorAxis(scale=color, side="right")]
         figure = bqplot.Figure(marks=[heatmap], axes=axes, title="",
                                layout=W.Layout(width="640px", height="480px"))
         return figure, None, None, heatmap
+
+    def _labels(self, name):
+        """Axis labels of a parameter: its distinct values, as ``SweepTable.pivot`` orders them."""
+        values = self.sweep.parameter_sets.values(name)
+        try:
+            values = sorted(values)
+        except TypeError:
+            pass
+        return [_label(v) for v in values]
 
     def redraw(self):
         """Draw the current table (the marks are updated in place)."""
@@ -157,9 +171,9 @@ class SweepPanel(W.VBox):
                 self.figure.axes[1].label = measure
             else:
                 xs, ys, grid = table.pivot(measure, x=self.x, y=self.y)
-                self.heatmap.column = [f"{v:.4g}" for v in xs]
-                self.heatmap.row = [f"{v:.4g}" for v in ys]
                 self.heatmap.color = grid
+                self.heatmap.column = [_label(v) for v in xs]
+                self.heatmap.row = [_label(v) for v in ys]
 
     def _show_status(self, final=False):
         table = self.table
@@ -176,8 +190,10 @@ class SweepPanel(W.VBox):
                              f"{elapsed:.1f} s -- {state}")
         failed = table.failed if table is not None else None
         if failed is not None and len(failed):
-            rows = "".join(f"<li>{', '.join(f'{p}={failed[p][i]!r}' for p in failed.parameters)}"
-                           f": {failed['error'][i]}</li>" for i in range(min(len(failed), 5)))
+            rows = "".join(
+                "<li>" + html.escape(", ".join(f"{p}={row[p]!r}" for p in failed.parameters)
+                                     + f": {row['error']}") + "</li>"
+                for row in failed.rows()[:5])
             self.failures.value = f"<b>Failed sets</b><ul>{rows}</ul>"
 
     # -- running -----------------------------------------------------------------------------
@@ -258,3 +274,7 @@ class SweepPanel(W.VBox):
         if self._watcher is not None:
             self._watcher.join(timeout)
         return self.table
+
+
+def _label(value):
+    return f"{value:.4g}" if isinstance(value, (int, float, np.number)) else str(value)
