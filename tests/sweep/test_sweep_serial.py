@@ -203,3 +203,27 @@ def test_bad_executors_are_refused(kwargs, match):
     search = Sweep(build_leaky, {'tau': [1.]}, duration=1., measure=final_V)
     with pytest.raises(SweepError, match=match):
         search.run(**kwargs)
+
+
+def test_reset_modes():
+    forward = _leaky_sweep({'tau': [2., 5.]})
+    # the class has no reset(): 'methods' keeps the previous set's V, a reset function clears it
+    methods = _leaky_sweep({'tau': [2., 5.]}, reset='methods')
+    assert methods['V'][0] == forward['V'][0] and methods['V'][1] > forward['V'][1]
+
+    def clear(group):
+        group.V[:] = 0.
+    np.testing.assert_array_equal(_leaky_sweep({'tau': [2., 5.]}, reset=clear)['V'], forward['V'])
+
+
+def test_functions_that_cannot_reach_workers_are_refused_before_any_worker_starts():
+    import threading
+    lock = threading.Lock()
+
+    def build():
+        with lock:
+            return build_leaky()
+    search = Sweep(build, {'tau': [1.]}, duration=1., measure=final_V)
+    with pytest.raises(SweepError, match="`build` cannot be sent to worker processes.*lock"):
+        search.run(executor='processes', progress=False)
+    assert search.run(progress=False)['status'].tolist() == ['ok']    # in-process it runs

@@ -24,6 +24,15 @@ source text, which the compiler needs), functions from modules *by reference*
 (so those modules must be installed on the workers). Whatever they capture
 must be picklable: build models, open files and locks *inside* ``build``.
 
+Settings
+--------
+Workers switch to the driver's backend, ``dt`` and default ODE method before
+they unpickle anything. An integrator made when a class body runs
+(``@bp.odeint`` on a method of a class in a module) keeps the ``dt`` of the
+moment its module was imported -- in every process. Set the backend and ``dt``
+before importing or defining models (as the manual does), or give ``dt=``
+to ``bp.odeint`` explicitly, or make integrators in ``__init__``.
+
 Reproducibility
 ---------------
 Each set's seed derives from the sweep's seed and the set's row

@@ -267,7 +267,9 @@ def _measure_values(spec, values, params):
             raise SweepError(f"`measure` returned the column {name!r}, which is already a "
                              f"{'table' if name in RESERVED_COLUMNS else 'parameter'} column; "
                              f"rename it.")
-        result[name] = plain_value(value)
+        # a copy: a monitor or state array would be overwritten by the next set's run
+        is_array = isinstance(value, np.ndarray) and value.ndim > 0
+        result[name] = value.copy() if is_array else plain_value(value)
     return result
 
 
