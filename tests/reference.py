@@ -142,3 +142,31 @@ def scalar_euler_lif(n_steps, current, dt=0.1, t_refractory=1.0, V_rest=0.0, V_r
             V = V_new
         I = 0.0
     return spikes
+
+
+def hh_upward_crossings(duration, Iext=10., V_th=20., y0=(-65., 0.5, 0.6, 0.32), ENa=50.,
+                        EK=-77., EL=-54.387, C=1.0, gNa=120., gK=36., gL=0.03):
+    """Number of upward crossings of ``V_th`` by the manual's HH neuron, with scipy's LSODA.
+
+    The right-hand side is written out here independently of the manual's code.
+    """
+    from scipy.integrate import solve_ivp
+
+    def rhs(t, y):
+        V, m, h, n = y
+        am = 0.1 * (V + 40.) / (1. - math.exp(-(V + 40.) / 10.))
+        bm = 4.0 * math.exp(-(V + 65.) / 18.)
+        ah = 0.07 * math.exp(-(V + 65.) / 20.)
+        bh = 1. / (1. + math.exp(-(V + 35.) / 10.))
+        an = 0.01 * (V + 55.) / (1. - math.exp(-(V + 55.) / 10.))
+        bn = 0.125 * math.exp(-(V + 65.) / 80.)
+        current = gNa * m ** 3 * h * (V - ENa) + gK * n ** 4 * (V - EK) + gL * (V - EL)
+        return [(Iext - current) / C, am * (1 - m) - bm * m, ah * (1 - h) - bh * h,
+                an * (1 - n) - bn * n]
+
+    def crossing(t, y):
+        return y[0] - V_th
+    crossing.direction = 1.0
+    solution = solve_ivp(rhs, (0., duration), list(y0), method="LSODA", rtol=1e-9, atol=1e-9,
+                         events=crossing, max_step=0.05)
+    return len(solution.t_events[0])

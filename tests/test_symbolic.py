@@ -120,8 +120,15 @@ def test_unsupported_functions_raise_symbolic_error_naming_the_line():
         to_sympy(no_time)
     with pytest.raises(SymbolicError, match=r"np.random.normal\(x\)"):
         to_sympy(unknown_call)
-    with pytest.raises(ValueError):          # SymbolicError is a ValueError
-        to_sympy(lambda x, t: -x)
+    with pytest.raises(ValueError, match="source lines hold 2"):   # a ValueError subclass
+        to_sympy((lambda x, t: -x, lambda x, t: x)[0])
+
+
+def test_lambdas_are_read_when_their_source_line_holds_one():
+    sf = to_sympy(lambda V, t, I, tau=10.: (-V + I) / tau)
+    assert sf.variables == ('V',) and sf.parameters == ('I', 'tau')
+    V, I, tau = (sf.symbols[k] for k in ('V', 'I', 'tau'))
+    assert sympy.simplify(sf.expressions[0] - (-V + I) / tau) == 0
 
 
 def test_substituted_rejects_unknown_names():

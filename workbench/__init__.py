@@ -18,7 +18,8 @@ from . import inputs
 from . import measure
 from . import visualize
 from . import integrators
-from .integrators import odeint, set_default_odeint, get_default_odeint
+from .integrators import (get_default_odeint, get_default_sdeint, odeint, sdeint,
+                          set_default_odeint, set_default_sdeint)
 
 # simulation engine (issue 3)
 from . import simulation

@@ -14,7 +14,9 @@ ITO_SDE = "Ito"
 STRA_SDE = "Stratonovich"
 SDE_TYPES = (ITO_SDE, STRA_SDE)
 
-#: ``wiener_type``: one Wiener process shared by all equations.
+#: ``wiener_type``: each element of each variable has its own scalar Wiener
+#: increment (the diffusion ``g`` has the shape of the variable, as in the
+#: manual's noisy Lorenz example).
 SCALAR_WIENER = "scalar_wiener"
 #: ``wiener_type``: a vector of independent Wiener processes.
 VECTOR_WIENER = "vector_wiener"

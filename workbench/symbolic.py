@@ -328,11 +328,27 @@ def _function_node(func):
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise SymbolicError(f"The source of {func.__name__}() cannot be parsed: {exc}") from None
+    if func.__name__ == "<lambda>":
+        return _lambda_node(func, tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == func.__name__:
             return node
-    raise SymbolicError(f"{getattr(func, '__name__', func)!r} is not defined with `def`; "
-                        f"lambdas have no symbolic form here.")
+    raise SymbolicError(f"The definition of {func.__name__}() was not found in its source.")
+
+
+def _lambda_node(func, tree):
+    """The lambda of ``func`` in its source lines, as a one-statement function."""
+    code = func.__code__
+    names = list(code.co_varnames[:code.co_argcount])
+    found = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)
+             and [a.arg for a in node.args.args] == names]
+    if len(found) != 1:
+        raise SymbolicError(f"Cannot tell which lambda with arguments {names} is meant: its "
+                            f"source lines hold {len(found)}; define the function with `def`.")
+    lam = found[0]
+    node = ast.FunctionDef(name="<lambda>", args=lam.args, body=[ast.Return(lam.body)],
+                           decorator_list=[], returns=None, type_params=[])
+    return ast.fix_missing_locations(ast.copy_location(node, lam))
 
 
 def _inline(func, args, caller, node):

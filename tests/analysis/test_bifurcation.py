@@ -229,3 +229,37 @@ def test_update_of_a_target_parameter_is_refused():
     analyzer = fhn_codim1(0.1)
     with pytest.raises(AnalysisError, match="`pars_update` names 'Iext'"):
         analyzer.update_pars({"Iext": 0.3})
+
+
+def test_codim2_numeric_path_matches_symbolic_path():
+    kwargs = dict(target_pars={"y": [-0.1, 0.2], "z": [0.0, 0.2]},
+                  target_vars={"v": [-0.6, 0.6], "w": [-0.1, 1.0]},
+                  numerical_resolution={"v": 0.02, "w": 0.02, "y": 0.01, "z": 0.05},
+                  options={"verbose": False, "continuation": False})
+    symbolic = bp.analysis.Bifurcation(models.ml_fast, **kwargs).compute_bifurcation()
+    numeric = bp.analysis.Bifurcation(models.ml_fast_opaque, **kwargs).compute_bifurcation()
+    for kind in symbolic.points:
+        a, b = symbolic.points[kind], numeric.points[kind]
+        assert len(a["y"]) == len(b["y"])
+        order_a, order_b = np.lexsort((a["v"], a["z"], a["y"])), np.lexsort((b["v"], b["z"], b["y"]))
+        assert np.allclose(a["v"][order_a], b["v"][order_b], atol=1e-9)
+
+
+def test_bifurcation_parameter_change_derives_nothing(monkeypatch):
+    import sympy
+    analyzer = bp.analysis.Bifurcation(int_fhn, target_pars={"Iext": [0.0, 1.0]},
+                                       target_vars={"V": [-3, 3], "w": [-3.0, 3.0]},
+                                       pars_update={"tau": 12.5}, numerical_resolution=0.01,
+                                       options={"verbose": False})
+    analyzer.compute_bifurcation()
+    calls = []
+    for name in ("lambdify", "solveset", "diff", "Matrix"):
+        original = getattr(sympy, name)
+        monkeypatch.setattr(sympy, name,
+                            lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    compiled = bp.jit_compilations()
+    analyzer.update_pars({"tau": 10.0})
+    hopf = analyzer.compute_bifurcation().special("hopf")[0]
+    V, w, Iext = models.fhn_hopf_points(tau=10.0)
+    assert hopf.values["Iext"] == pytest.approx(Iext[0], abs=1e-9)
+    assert calls == [] and bp.jit_compilations() == compiled

@@ -48,12 +48,15 @@ def test_points_follow_the_s_curve(hr_diagram):
         assert np.allclose(z, values["z"], atol=1e-10)
         assert np.allclose(values["y"], 1 - 5 * values["x"] ** 2, atol=1e-10)
         total += len(values["z"])
-    # independent count: real roots of -x^3 - 2x^2 + 1.5 - z inside the box, per grid value
+    # independent count: real roots of -x^3 - 2x^2 + 1.5 - z with x inside its range, per
+    # grid value; y = 1 - 5x^2 is solved from x, so (as in BrainPy) its range [-20, 5] only
+    # seeds the search and may be left by up to ten spans (y >= -270, always true here)
     expected = 0
     for z in np.linspace(-5, 5, 1001):
         roots = np.roots([-1.0, -2.0, 0.0, 1.5 - z])
         x = roots[np.abs(roots.imag) < 1e-7].real
-        expected += np.sum((np.abs(x) <= 3) & (1 - 5 * x ** 2 >= -20) & (1 - 5 * x ** 2 <= 5))
+        expected += np.sum((np.abs(x) <= 3) & (1 - 5 * x ** 2 >= -270) & (1 - 5 * x ** 2 <= 255))
+    assert np.min(np.concatenate([v["y"] for v in hr_diagram.points.values()])) < -20
     assert abs(total - expected) <= 2        # a fold grid value may count a double root twice
 
 
@@ -117,7 +120,12 @@ def test_fast_slow_errors():
     with pytest.raises(AnalysisError, match="`slow_vars` names 'w'"):
         bp.analysis.FastSlowBifurcation(models.int_hr, fast_vars={"x": [-3, 3], "y": [-9, 5]},
                                         slow_vars={"w": [0, 1]}, pars_update={"Isyn": 0.5})
+    with pytest.raises(AnalysisError, match="share 'y'; a variable is either fast or slow"):
+        bp.analysis.FastSlowBifurcation(models.int_hr, fast_vars={"x": [-3, 3], "y": [-9, 5]},
+                                        slow_vars={"y": [0, 1]}, pars_update={"Isyn": 0.5})
+    def four(a, b, c, d, t):
+        return -a, -b, -c, -d
+
     with pytest.raises(AnalysisError, match="`fast_vars` has 3 entries"):
-        bp.analysis.FastSlowBifurcation(models.int_hr,
-                                        fast_vars={"x": [-3, 3], "y": [-9, 5], "z": [0, 1]},
-                                        slow_vars={"z": [0, 1]}, pars_update={"Isyn": 0.5})
+        bp.analysis.FastSlowBifurcation(four, fast_vars={"a": [-1, 1], "b": [-1, 1], "c": [0, 1]},
+                                        slow_vars={"d": [0, 1]})

@@ -217,3 +217,27 @@ def test_resolution_arrays_and_dicts():
         numerical_resolution={"V": np.linspace(-3, 3, 7), "w": 0.5}, options={"verbose": False})
     field = analyzer.compute_vector_field()
     assert np.allclose(field.x, np.linspace(-3, 3, 7)) and len(field.y) == 13
+
+
+def test_opaque_model_phase_plane_uses_numbers_only():
+    from scipy.optimize import brentq
+    analyzer = bp.analysis.PhasePlane(models.ml_fast_opaque,
+                                      target_vars={"v": [-0.6, 0.6], "w": [-0.1, 1.0]},
+                                      pars_update={"y": 0.05}, numerical_resolution=0.01,
+                                      options={"verbose": False})
+    result = analyzer.compute_phase_plane()
+    assert analyzer.system.symbolic is None
+    assert {c.method for c in result.nullclines.curves} == {"numeric"}
+    # reference: w = w_inf(v) on the w-nullcline; the v-equation along it, bracketed finely
+    w_inf = lambda v: (1 + np.tanh((v - 0.1) / 0.145)) / 2                  # noqa: E731
+    g = lambda v: models.ml_fast(v, w_inf(v), 0.0, 0.05)[0]                 # noqa: E731
+    v = np.linspace(-0.6, 0.6, 120001)
+    values = g(v)
+    roots = [brentq(g, v[i], v[i + 1], xtol=1e-15) for i in
+             np.flatnonzero(np.sign(values[:-1]) != np.sign(values[1:]))]
+    roots = [r for r in roots if -0.1 <= w_inf(r) <= 1.0]
+    assert len(result.fixed_points) == len(roots) == 3
+    assert np.allclose(result.fixed_points.array("v"), roots, atol=1e-9)
+    curve = result.nullclines["w"]
+    ok = np.isfinite(curve.x)
+    assert np.max(np.abs(curve.y[ok] - w_inf(curve.x[ok]))) < 1e-9

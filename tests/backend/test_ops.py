@@ -62,3 +62,13 @@ def test_set_buffer_rejects_unknown_backend_and_non_callables():
         bp.ops.set_buffer('cupy', clip=np.clip)
     with pytest.raises(ValueError, match="must be callable"):
         bp.ops.set_buffer('numpy', clip=3)
+
+
+def test_numba_cuda_buffers_are_stored_but_the_backend_cannot_be_activated():
+    # manual ch. 10 cell [9] registers 'numba-cuda' buffers inside a try block that
+    # only catches ModuleNotFoundError, so registering must not raise
+    import math
+    bp.ops.set_buffer('numba-cuda', sqrt=math.sqrt)
+    with pytest.raises(ValueError, match="'numba-cuda' is not available.*removed"):
+        bp.backend.set('numba-cuda')
+    assert bp.backend.get_backend() == 'numpy'

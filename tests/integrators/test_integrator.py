@@ -14,22 +14,7 @@ import workbench as bp
 from workbench.backend.jit import jit
 from workbench.errors import IntegratorError
 
-
-def hh_derivative(V, m, h, n, t, Iext, gNa, ENa, gK, EK, gL, EL, C):
-    alpha = 0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10))
-    beta = 4.0 * np.exp(-(V + 65) / 18)
-    dmdt = alpha * (1 - m) - beta * m
-    alpha = 0.07 * np.exp(-(V + 65) / 20.)
-    beta = 1 / (1 + np.exp(-(V + 35) / 10))
-    dhdt = alpha * (1 - h) - beta * h
-    alpha = 0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10))
-    beta = 0.125 * np.exp(-(V + 65) / 80)
-    dndt = alpha * (1 - n) - beta * n
-    I_Na = (gNa * m ** 3.0 * h) * (V - ENa)
-    I_K = (gK * n ** 4.0) * (V - EK)
-    I_leak = gL * (V - EL)
-    dVdt = (- I_Na - I_K - I_leak + Iext) / C
-    return dVdt, dmdt, dhdt, dndt
+from .test_manual_examples import hh_derivative
 
 
 HH_PARAMS = (10., 120., 50., 36., -77., 0.03, -54.387, 1.0)
@@ -234,3 +219,33 @@ def test_repr_and_arguments():
     assert integral.arguments == ("x", "t", "a", "dt")
     assert repr(integral) == ("<ODEIntegrator 'rkf45' of pickled_derivative(x, t, a, dt), "
                               "dt=0.1, tol=0.0001>")
+
+
+def test_bound_method_derivative_runs_in_python_on_numba_with_a_warning():
+    class Model:
+        rate = 2.0
+
+        def diff(self, x, t):
+            return -self.rate * x
+
+    integral = bp.odeint(f=Model().diff, method="euler", dt=0.1)
+    assert integral.variables == ("x",) and not integral.has_self
+    bp.backend.set("numba")
+    with pytest.warns(RuntimeWarning, match="not a plain function"):
+        assert integral(1.0, 0.0) == pytest.approx(0.8)
+    with pytest.raises(IntegratorError, match="bound method"):
+        integral.jit_step
+
+
+def test_make_step_with_a_derivative_taking_a_subset_of_the_parameters():
+    def no_parameters(x, t):
+        return -x
+
+    def second_only(x, t, b):
+        return -b * x
+
+    integral = bp.odeint(pickled_derivative, method="heun2", dt=0.1)
+    step = integral.make_step(no_parameters, parameters=("a", "b"))
+    assert step(1.0, 0.0, 123.0, 456.0) == pytest.approx(1.0 - 0.1 + 0.005)
+    step = integral.make_step(second_only, parameters=("a", "b"))
+    assert step(1.0, 0.0, 123.0, 1.0) == pytest.approx(1.0 - 0.1 + 0.005)

@@ -547,20 +547,27 @@ class SynVec5(bp.TwoEndConn):
 
 def run_net(neu_model, syn_model, duration=100., n_exc=num_exc, n_inh=num_inh, prob=0.02,
             report=False, seed=None):
-    """The manual's ch. 6 run_net (sizes, duration and seed as arguments; no plots)."""
+    """The manual's ch. 6 run_net (sizes, duration and seed as arguments; no plots).
+
+    With ``seed`` the initial potentials and the four connections are reproducible.
+    """
     if seed is not None:
         np.random.seed(seed)
+
+    def fixed_prob(k):
+        return bp.connect.FixedProb(prob, seed=None if seed is None else seed + k)
+
     E = neu_model(n_exc, monitors=['spike'])
     E.V = np.random.randn(n_exc) * 5. + Vr
     I = neu_model(n_inh, monitors=['spike'])
     I.V = np.random.randn(n_inh) * 5. + Vr
-    E2E = syn_model(pre=E, post=E, conn=bp.connect.FixedProb(prob),
+    E2E = syn_model(pre=E, post=E, conn=fixed_prob(1),
                     tau=tau_exc, weight=delta_exc, E=E_exc)
-    E2I = syn_model(pre=E, post=I, conn=bp.connect.FixedProb(prob),
+    E2I = syn_model(pre=E, post=I, conn=fixed_prob(2),
                     tau=tau_exc, weight=delta_exc, E=E_exc)
-    I2E = syn_model(pre=I, post=E, conn=bp.connect.FixedProb(prob),
+    I2E = syn_model(pre=I, post=E, conn=fixed_prob(3),
                     tau=tau_inh, weight=delta_inh, E=E_inh)
-    I2I = syn_model(pre=I, post=I, conn=bp.connect.FixedProb(prob),
+    I2I = syn_model(pre=I, post=I, conn=fixed_prob(4),
                     tau=tau_inh, weight=delta_inh, E=E_inh)
     net = bp.Network(E, I, E2E, E2I, I2E, I2I)
     t = net.run(duration, report=report)
@@ -703,126 +710,3 @@ def run_network(net_model, n_exc=num_exc, n_inh=num_inh, duration=100., prob=0.0
     schedule = list(net.schedule())
     t = net.run(duration)
     return t, net, schedule, E, I
-
-
-# ---- chapter 9: gamma network -------------------------------------------------------------------
-
-
-class GammaHH(bp.NeuGroup):
-    target_backend = 'general'
-
-    def __init__(self, size, ENa=55., EK=-90., EL=-65,
-                 C=1.0, gNa=35., gK=9., gL=0.1, V_th=20.,
-                 phi=5.0, **kwargs):
-        super(GammaHH, self).__init__(size=size, **kwargs)
-
-        # parameters
-        self.ENa = ENa
-        self.EK = EK
-        self.EL = EL
-        self.C = C
-        self.gNa = gNa
-        self.gK = gK
-        self.gL = gL
-        self.V_th = V_th
-        self.phi = phi
-
-        # variables
-        self.V = bp.ops.ones(self.num) * -65.
-        self.h = bp.ops.ones(self.num) * 0.6
-        self.n = bp.ops.ones(self.num) * 0.32
-        self.spike = bp.ops.zeros(self.num, dtype=bool)
-        self.input = bp.ops.zeros(self.num)
-
-    def reset(self):
-        self.V[:] = -70. + np.random.random(self.num) * 20
-
-        h_alpha = 0.07 * np.exp(-(self.V + 58) / 20)
-        h_beta = 1 / (np.exp(-0.1 * (self.V + 28)) + 1)
-        self.h[:] = h_alpha / (h_alpha + h_beta)
-
-        n_alpha = -0.01 * (self.V + 34) / (np.exp(-0.1 * (self.V + 34)) - 1)
-        n_beta = 0.125 * np.exp(-(self.V + 44) / 80)
-        self.n[:] = n_alpha / (n_alpha + n_beta)
-
-        self.spike[:] = False
-        self.input[:] = 0.
-
-    @staticmethod
-    @bp.odeint
-    def integral(V, h, n, t, Iext, gNa, ENa, gK, EK, gL, EL, C, phi):
-        alpha = 0.07 * bp.ops.exp(-(V + 58) / 20)
-        beta = 1 / (bp.ops.exp(-0.1 * (V + 28)) + 1)
-        dhdt = phi * (alpha * (1 - h) - beta * h)
-
-        alpha = -0.01 * (V + 34) / (bp.ops.exp(-0.1 * (V + 34)) - 1)
-        beta = 0.125 * bp.ops.exp(-(V + 44) / 80)
-        dndt = phi * (alpha * (1 - n) - beta * n)
-
-        m_alpha = -0.1 * (V + 35) / (bp.ops.exp(-0.1 * (V + 35)) - 1)
-        m_beta = 4 * bp.ops.exp(-(V + 60) / 18)
-        m = m_alpha / (m_alpha + m_beta)
-        INa = gNa * m ** 3 * h * (V - ENa)
-        IK = gK * n ** 4 * (V - EK)
-        IL = gL * (V - EL)
-        dVdt = (- INa - IK - IL + Iext) / C
-
-        return dVdt, dhdt, dndt
-
-    def update(self, _t):
-        V, h, n = self.integral(self.V, self.h, self.n, _t,
-                                self.input, self.gNa, self.ENa, self.gK,
-                                self.EK, self.gL, self.EL, self.C, self.phi)
-        self.spike = np.logical_and(self.V < self.V_th, V >= self.V_th)
-        self.V = V
-        self.h = h
-        self.n = n
-        self.input[:] = 0
-
-
-class GABAA(bp.TwoEndConn):
-    target_backend = ['numpy', 'numba']
-
-    def __init__(self, pre, post, conn, delay=0., E=-75., g_max=0.1,
-                 alpha=12., beta=0.1, T=1.0, T_duration=1.0, **kwargs):
-        # parameters
-        self.E = E
-        self.alpha = alpha
-        self.beta = beta
-        self.T = T
-        self.T_duration = T_duration
-        self.delay = delay
-        self.g_max = g_max
-
-        # connections
-        self.conn = conn(pre.size, post.size)
-        self.conn_mat = self.conn.requires('conn_mat')
-        self.num = bp.ops.shape(self.conn_mat)
-
-        # variables
-        self.s = bp.ops.zeros(self.num)
-        self.t_last_pre_spike = bp.ops.ones(self.num) * -1e7
-        self.g = self.register_constant_delay('g', size=self.num, delay_time=delay)
-
-        super(GABAA, self).__init__(pre=pre, post=post, **kwargs)
-
-    def reset(self):
-        self.s[:] = 0.
-        self.t_last_pre_spike[:] = -1e7
-        self.g.reset()
-
-    @staticmethod
-    @bp.odeint
-    def int_s(s, t, TT, alpha, beta):
-        dsdt = alpha * TT * (1 - s) - beta * s
-        return dsdt
-
-    def update(self, _t):
-        for i in range(self.pre.size[0]):
-            if self.pre.spike[i] > 0:
-                self.t_last_pre_spike[i] = _t
-        TT = ((_t - self.t_last_pre_spike) < self.T_duration) * self.T
-        self.s = self.int_s(self.s, _t, TT, self.alpha, self.beta)
-        self.g.push(self.g_max * self.s)
-        g = self.g.pull()
-        self.post.input -= bp.ops.sum(g, axis=0) * (self.post.V - self.E)

@@ -5,7 +5,6 @@ import re
 import numpy as np
 import pytest
 
-import workbench as bp
 from workbench.errors import ModelError, SimulationError
 from workbench.simulation.runner import time_window
 

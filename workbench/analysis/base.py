@@ -8,6 +8,8 @@ variables can then be changed with :meth:`Analyzer.update_pars` and
 (no SymPy derivation, no compilation).
 """
 
+import contextlib
+
 import numpy as np
 
 from ..errors import AnalysisError, choices
@@ -53,9 +55,11 @@ class Analyzer:
         describe = model.describe()
         self.target_vars = check_ranges(var_argument, target_vars, model.variables.__contains__,
                                         describe, 1, max_vars)
-        self.target_pars = check_ranges(par_argument, target_pars or {}, self._is_free_candidate,
-                                        describe, min_pars, max_pars) if (target_pars or min_pars) \
-            else {}
+        if target_pars is None and min_pars == 0:
+            self.target_pars = {}
+        else:
+            self.target_pars = check_ranges(par_argument, target_pars, self._is_free_candidate,
+                                            describe, min_pars, max_pars)
         self.fixed_vars = check_values(
             "fixed_vars", fixed_vars,
             lambda n: n in model.variables and n not in self.target_vars and
@@ -139,6 +143,20 @@ class Analyzer:
         self.fixed_vars.update(values)
         self.system.set_constants(values)
         self._on_update()
+
+    @contextlib.contextmanager
+    def _temporary_constants(self, values):
+        """Run with some constants changed (every derived system), then restore them."""
+        systems = [self.system] + list(self._sim_systems.values())
+        saved = [system.constants for system in systems]
+        try:
+            for system in systems:
+                system.set_constants({k: v for k, v in values.items()
+                                      if k in system.constant_names})
+            yield
+        finally:
+            for system, constants in zip(systems, saved):
+                system.set_constants(constants)
 
     def _on_update(self):
         """Forget results that depend on parameter values (subclasses extend)."""

@@ -15,11 +15,11 @@ import numpy as np
 from ..errors import AnalysisError
 from .base import Analyzer
 from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
-                           equilibrium_branches, locate_special_points)
+                           equilibrium_branches, locate_special_points, with_special_points)
 from .equilibria import accept, batched_equilibria, find_fixed_points
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
 from .roots import newton
-from .simulate import normalize_durations, sample_cycles, simulate
+from .simulate import detect_cycle, normalize_durations, sample_cycles, simulate
 from .stability import classify, stability_types_of
 
 __all__ = ["Bifurcation", "DiagramBuilder"]
@@ -28,6 +28,10 @@ __all__ = ["Bifurcation", "DiagramBuilder"]
 _MAX_SEED_GRID = 250_000
 #: Parameter values at which the numeric path searches seeds.
 _SEED_VALUES = 11
+
+
+#: How many spans of its range a non-first variable may leave it by on a branch.
+_SECONDARY_WIDENING = 10.0
 
 
 class DiagramBuilder:
@@ -58,7 +62,7 @@ class DiagramBuilder:
         found = batched_equilibria(system, self.analyzer.grids, P, options["fl_tol"])
         if found is None:
             found = self._numeric_equilibria(P)
-        return accept(system, found[0], found[1], P, self.analyzer.target_vars, options)
+        return accept(system, found[0], found[1], P, self._ranges(), options)
 
     def _seed_grids(self):
         grids = {u: self.analyzer.grids[u] for u in self.system.unknowns}
@@ -69,34 +73,60 @@ class DiagramBuilder:
         return grids
 
     def _numeric_equilibria(self, P):
-        """Without a SymPy reduction: seeds on a few parameter values, continuation, sampling."""
+        """Without a SymPy reduction: seeds on a few parameter values, continuation, sampling.
+
+        Two parameters are handled slice by slice along the parameter with fewer
+        grid values; each slice starts from the previous slice's equilibria
+        and searches new seeds at three values only.
+        """
         system = self.system
         if len(system.free) == 1:
             return self._numeric_slice(system, self.analyzer.grids[system.free[0]],
-                                       np.arange(len(P[0])))
-        rows_out, points_out = [], []
-        g1, g2 = (self.analyzer.grids[p] for p in system.free)
-        for i, value in enumerate(g1):
-            piece = ParameterSlice(system, 0, value)
-            rows, points = self._numeric_slice(piece, g2, i * len(g2) + np.arange(len(g2)))
+                                       np.arange(len(P[0])), _SEED_VALUES, [])
+        grids = [self.analyzer.grids[p] for p in system.free]
+        held = 0 if len(grids[0]) <= len(grids[1]) else 1
+        moving_grid = grids[1 - held]
+        rows_out, points_out, previous = [], [], []
+        for i, value in enumerate(grids[held]):
+            if held == 0:
+                row_ids = i * len(grids[1]) + np.arange(len(grids[1]))
+            else:
+                row_ids = np.arange(len(grids[0])) * len(grids[1]) + i
+            piece = ParameterSlice(system, held, value)
+            rows, points = self._numeric_slice(piece, moving_grid, row_ids,
+                                               _SEED_VALUES if i == 0 else 3, previous)
+            position = {row: k for k, row in enumerate(row_ids)}
+            previous = [np.append(point, moving_grid[position[row]])
+                        for row, point in zip(rows, points)]
             rows_out.append(rows)
             points_out.append(points)
         return np.concatenate(rows_out), np.vstack(points_out)
 
-    def _numeric_slice(self, system, grid, row_ids):
+    def _numeric_slice(self, system, grid, row_ids, seed_values, seeds):
         """Equilibria of a one-parameter (slice) system at every value of ``grid``."""
         seed_grids = self._seed_grids()
-        seeds = []
-        for value in grid[np.unique(np.linspace(0, len(grid) - 1, _SEED_VALUES).astype(int))]:
+        n = system.dim
+        if len(seeds):
+            # the previous slice's equilibria, moved onto this slice (same parameter values)
+            seeds = np.array(seeds)
+            moved, ok = newton(lambda z, i: system.f(list(z.T), [seeds[i, n]]).T,
+                               lambda z, i: system.jacobian(list(z.T), [seeds[i, n]]),
+                               seeds[:, :n])
+            seeds = [np.append(x, p) for x, p in zip(moved[ok], seeds[ok, n])]
+        seeds = list(seeds)
+        for value in grid[np.unique(np.linspace(0, len(grid) - 1, seed_values).astype(int))]:
             points = find_fixed_points(system, seed_grids, self.analyzer.target_vars,
-                                       dict(self.options, shgo_args=None), [value])
+                                       self.options, [value])
             seeds.extend(np.append(p, value) for p in points)
         if not seeds:
-            return np.zeros(0, dtype=int), np.zeros((0, system.dim))
+            return np.zeros(0, dtype=int), np.zeros((0, n))
         branches = equilibrium_branches(system, np.array(seeds), self._box(grid))
-        rows, points = [], []
-        n = system.dim
-        for branch, _ in branches:
+        guesses, indices = [], []
+        for branch, tangents in branches:
+            # the exact folds split the branch into pieces monotone in the parameter
+            folds = locate_special_points(system, branch, tangents, kinds=("fold",),
+                                          positions=True)
+            branch, _ = with_special_points(branch, tangents, folds)
             p = branch[:, n]
             for k in range(len(branch) - 1):
                 low, high = sorted((p[k], p[k + 1]))
@@ -104,19 +134,40 @@ class DiagramBuilder:
                 if inside.size == 0 or p[k] == p[k + 1]:
                     continue
                 weight = (grid[inside] - p[k]) / (p[k + 1] - p[k])
-                guess = branch[k, :n] + weight[:, None] * (branch[k + 1, :n] - branch[k, :n])
-                values = grid[inside]
-                polished, ok = newton(
-                    lambda z, i, v=values: system.f(list(z.T), [v[i]]).T,
-                    lambda z, i, v=values: system.jacobian(list(z.T), [v[i]]), guess)
-                rows.append(row_ids[inside][ok])
-                points.append(polished[ok])
-        if not rows:
+                guesses.append(branch[k, :n] + weight[:, None] * (branch[k + 1, :n] -
+                                                                 branch[k, :n]))
+                indices.append(inside)
+        if not guesses:
             return np.zeros(0, dtype=int), np.zeros((0, n))
-        return np.concatenate(rows), np.vstack(points)
+        indices = np.concatenate(indices)
+        values = grid[indices]
+        polished, ok = newton(lambda z, i: system.f(list(z.T), [values[i]]).T,
+                              lambda z, i: system.jacobian(list(z.T), [values[i]]),
+                              np.vstack(guesses))
+        return row_ids[indices][ok], polished[ok]
+
+    def _ranges(self):
+        """Ranges of the unknowns that bound a diagram's branches and points.
+
+        The first target variable (the diagram's vertical axis) is bounded by
+        its range. The ranges of the other variables only seed the search: as
+        in BrainPy, where those variables are solved from the first one, a
+        branch may leave them (the Hindmarsh-Rose fast subsystem's resting
+        branch reaches y = -31 with y given as [-10, 5] in manual ch. 4), so
+        they are widened by ten spans on either side.
+        """
+        ranges = {}
+        for k, u in enumerate(self.system.unknowns):
+            low, high = (float(v) for v in self.analyzer.target_vars[u])
+            if k > 0:
+                span = high - low
+                low, high = low - _SECONDARY_WIDENING * span, high + _SECONDARY_WIDENING * span
+            ranges[u] = (low, high)
+        return ranges
 
     def _box(self, parameter_grid):
-        ranges = [self.analyzer.target_vars[u] for u in self.system.unknowns]
+        """The ``(unknowns..., parameter)`` box branches are followed in."""
+        ranges = list(self._ranges().values())
         ranges.append((parameter_grid[0], parameter_grid[-1]))
         return np.array(ranges, dtype=float)
 
@@ -167,11 +218,13 @@ class DiagramBuilder:
         box = self._box(self.analyzer.grids[par])
         branches, found = [], []
         for points, tangents in equilibrium_branches(system, seeds, box):
+            located = locate_special_points(system, points, tangents, positions=True)
+            found.extend(item[1:] for item in located)
+            points, _ = with_special_points(points, tangents, located)   # drawn through them
             eigenvalues, kinds = branch_stability(system, points)
             values = {par: points[:, n]}
             values.update({u: points[:, i] for i, u in enumerate(system.unknowns)})
             branches.append(Branch("equilibrium", values, kinds, eigenvalues))
-            found.extend(locate_special_points(system, points, tangents))
         return branches, self._label(found, box)
 
     def _label(self, found, box):
@@ -264,8 +317,33 @@ class DiagramBuilder:
         sample = np.tile(rows[chosen], len(offsets))
         box = np.array([[lo - 10 * (hi - lo), hi + 10 * (hi - lo)]
                         for lo, hi in self.analyzer.target_vars.values()])
-        found = sample_cycles(system, X0, P0, sample, spans, box=box)
-        return _envelope_from(_one_per_sample(found, sample), P0, system, spans)
+        found = _one_per_sample(sample_cycles(system, X0, P0, sample, spans, box=box), sample)
+        # second pass: every sample without a cycle starts on the nearest cycle found, which
+        # reaches cycles that coexist with stable equilibria or lie far from the equilibria
+        solved = {row: item for row, item in zip(sample, found) if item is not None}
+        pending = np.array([row for row in nearest if row not in solved], dtype=int)
+        if solved and pending.size:
+            known = np.array(sorted(solved))
+            closest = known[np.abs(parameter_values[known][None, :] -
+                                   parameter_values[pending][:, None]).argmin(axis=1)]
+            X1 = np.array([solved[row][3] for row in closest])
+            P1 = parameter_values[pending][:, None]
+            more = sample_cycles(system, X1, P1, pending, spans, box=box)
+            found, P0 = found + more, np.vstack([P0, P1])
+        return _envelope_from(found, P0, system, spans)
+
+
+def _unstable_points(diagram, system):
+    """Grid equilibria that are not stable: states ``(k, n)`` and parameter arrays."""
+    names = list(system.free) + list(system.unknowns)
+    columns = {name: [] for name in names}
+    for kind, values in diagram.points.items():
+        if not (kind.startswith("stable") or kind == "center"):
+            for name in names:
+                columns[name].append(values[name])
+    stacked = {name: np.concatenate(c) if c else np.zeros(0) for name, c in columns.items()}
+    points = np.stack([stacked[u] for u in system.unknowns], axis=1)
+    return points, [stacked[p] for p in system.free]
 
 
 def _one_per_sample(found, sample):
@@ -346,13 +424,11 @@ class Bifurcation(Analyzer):
                          numerical_resolution, options, max_vars=2, max_pars=2, min_pars=1)
         self._builder = DiagramBuilder(self)
         self._diagram = None
-        self._simulated = None
         self._axes = {}
 
     def _on_update(self):
         super()._on_update()
         self._diagram = None
-        self._simulated = None
 
     def simulation_dt(self):
         """Time step of the simulations: the integral's ``dt`` or the default ``dt``.
@@ -456,21 +532,18 @@ class Bifurcation(Analyzer):
         diagram = self.compute_bifurcation()
         span = normalize_durations(duration, 1)[0]
         overrides = self._inputs_to_constants(inputs)
-        rows, points, P = self._unstable_grid_points(diagram)
-        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
-        starts = points + 0.05 * spans
         system = self.system
-        saved = system.constants
-        system.set_constants(overrides)
-        try:
-            stepper = self._stepper(system.unknowns)
+        points, P = _unstable_points(diagram, system)
+        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
+        if len(points) == 0:
+            return _envelope_from([], np.zeros((0, len(P))), system, spans)
+        starts = points + 0.05 * spans
+        with self._temporary_constants(overrides):
             env = dict(system.constants)
             env.update({p: P[j] for j, p in enumerate(system.free)})
-            ts, history = simulate(stepper, {u: starts[:, i] for i, u in
-                                             enumerate(system.unknowns)}, env, span)
-        finally:
-            system.set_constants(saved)
-        from .simulate import detect_cycle
+            ts, history = simulate(self._stepper(system.unknowns),
+                                   {u: starts[:, i] for i, u in enumerate(system.unknowns)},
+                                   env, span)
         found = []
         for j in range(len(starts)):
             series = {u: history[u][:, j] for u in system.unknowns}
@@ -478,25 +551,10 @@ class Bifurcation(Analyzer):
             if cycle is None:
                 found.append(None)
                 continue
-            period, start, stop = cycle
+            _, start, stop = cycle
             block = np.stack([series[u][start:stop] for u in system.unknowns], axis=1)
-            found.append((period, block.max(axis=0), block.min(axis=0)))
-        envelope = _envelope_from(found, np.stack(P, axis=1), system, spans)
-        self._simulated = envelope
-        return envelope
-
-    def _unstable_grid_points(self, diagram):
-        names = list(self.system.free) + list(self.system.unknowns)
-        columns = {name: [] for name in names}
-        for kind, values in diagram.points.items():
-            if kind.startswith("stable") or kind == "center":
-                continue
-            for name in names:
-                columns[name].append(values[name])
-        stacked = {name: np.concatenate(c) if c else np.zeros(0) for name, c in columns.items()}
-        points = np.stack([stacked[u] for u in self.system.unknowns], axis=1)
-        P = [stacked[p] for p in self.system.free]
-        return None, points, P
+            found.append((cycle[0], block.max(axis=0), block.min(axis=0)))
+        return _envelope_from(found, np.stack(P, axis=1), system, spans)
 
     def _inputs_to_constants(self, inputs):
         """Parameter changes ``{name: value}`` from the manual-style ``inputs``."""

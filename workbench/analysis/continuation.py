@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from .stability import classify
 
 __all__ = ["Continuation", "hopf_test", "equilibrium_branches", "locate_special_points",
-           "branch_stability", "bifurcation_curves", "ParameterSlice"]
+           "with_special_points", "branch_stability", "bifurcation_curves", "ParameterSlice"]
 
 
 class Continuation:
@@ -139,8 +139,9 @@ class Continuation:
             v_new, iterations = self.correct(v + ds * t, t)
             if v_new is not None:
                 t_new = self.tangent(v_new, t)
-                if t_new @ t < 0.9 or np.linalg.norm(v_new - v) > 2.0 * ds:
-                    v_new = None              # turned too sharply: maybe another branch
+                turn = t_new @ t
+                if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
+                    v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
             if v_new is None:
                 ds *= 0.5
                 if ds < self.ds_min:
@@ -192,7 +193,42 @@ class Continuation:
         points = np.array(backward[::-1][:-1] + forward) if backward else np.array(forward)
         tangents = (np.array(backward_t[::-1][:-1] + forward_t) if backward_t
                     else np.array(forward_t))
+        points, tangents = self._clip_ends(points, tangents)
         return self.low + points * self.span, tangents
+
+    def _clip_ends(self, points, tangents):
+        """Cut the ends of a scaled curve at the unit box, ending on the boundary.
+
+        The end point is where the curve (not the chord) crosses the face of
+        the box: Newton on the curve restricted to that face.
+        """
+        inside = np.all((points >= 0.0) & (points <= 1.0), axis=1)
+        if not np.any(inside):
+            return points[:0], tangents[:0]
+        first, last = np.argmax(inside), len(inside) - 1 - np.argmax(inside[::-1])
+        pieces, tangent_pieces = [points[first:last + 1]], [tangents[first:last + 1]]
+        for outer, inner, at_start in ((first - 1, first, True), (last + 1, last, False)):
+            if not 0 <= outer < len(points):
+                continue
+            a, b = points[inner], points[outer]
+            # the face the chord leaves through, and where
+            with np.errstate(divide="ignore", invalid="ignore"):
+                limits = np.where(b > 1.0, (1.0 - a) / (b - a),
+                                  np.where(b < 0.0, (0.0 - a) / (b - a), 1.0))
+            face = int(np.argmin(limits))
+            edge = a + np.clip(limits[face], 0.0, 1.0) * (b - a)
+            normal = np.zeros_like(edge)
+            normal[face] = 1.0
+            on_curve, _ = self.correct(edge, normal)
+            if on_curve is not None and np.linalg.norm(on_curve - edge) < 2.0 * self.ds_max:
+                edge = on_curve
+            if at_start:
+                pieces.insert(0, edge[None])
+                tangent_pieces.insert(0, tangents[inner][None])
+            else:
+                pieces.append(edge[None])
+                tangent_pieces.append(tangents[inner][None])
+        return np.vstack(pieces), np.vstack(tangent_pieces)
 
 
 # ----------------------------------------------------------------- test functions
@@ -308,7 +344,7 @@ def _augmented_solve(residual, guess):
     return solution.x
 
 
-def locate_special_points(system, points, tangents):
+def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), positions=False):
     """Folds and Hopf points on one equilibrium branch.
 
     Parameters
@@ -319,12 +355,17 @@ def locate_special_points(system, points, tangents):
         Branch points ``(k, n + 1)``.
     tangents : numpy.ndarray
         Scaled tangents ``(k, n + 1)``.
+    kinds : tuple of str
+        Which special points to look for.
+    positions : bool
+        Also return where each point lies along the branch (``k + weight``
+        between points ``k`` and ``k + 1``).
 
     Returns
     -------
-    list of (str, numpy.ndarray, numpy.ndarray)
-        ``(kind, u, eigenvalues)`` with ``u = (x..., p)``, ordered along the
-        branch.
+    list of tuple
+        ``(kind, u, eigenvalues)`` (with a leading position when
+        ``positions``), ``u = (x..., p)``, ordered along the branch.
     """
     n = system.dim
     X = [points[:, i] for i in range(n)]
@@ -333,7 +374,7 @@ def locate_special_points(system, points, tangents):
     tests = {"fold": np.linalg.det(jac), "hopf": hopf_test(jac)}
     found = []
     for kind, values in tests.items():
-        if kind == "hopf" and n < 2:
+        if kind not in kinds or (kind == "hopf" and n < 2):
             continue
         crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
@@ -356,7 +397,33 @@ def locate_special_points(system, points, tangents):
                 continue    # a neutral saddle (real pair +-l), not a Hopf point
             found.append((k + weight, kind, u, eigenvalues))
     found.sort(key=lambda item: item[0])
+    if positions:
+        return found
     return [(kind, u, eig) for _, kind, u, eig in found]
+
+
+def with_special_points(points, tangents, found):
+    """Insert located special points into a branch polyline (keeps the order along it).
+
+    Parameters
+    ----------
+    points, tangents : numpy.ndarray
+        The branch, ``(k, N)``.
+    found : list
+        ``(position, kind, u, eigenvalues)`` from :func:`locate_special_points`
+        with ``positions=True``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+    """
+    if not found:
+        return points, tangents
+    where = np.array([int(np.floor(item[0])) + 1 for item in found])
+    extra = np.array([item[2] for item in found])
+    # the tangent at a special point is not needed downstream: reuse the neighbour's
+    return (np.insert(points, where, extra, axis=0),
+            np.insert(tangents, where, tangents[where - 1], axis=0))
 
 
 def branch_stability(system, points):
@@ -469,6 +536,10 @@ class ParameterSlice:
         full[self.held] = self.value
         full[self.moving] = P[0]
         return full
+
+    def residuals(self):
+        """No one-dimensional reduction: slices are searched numerically."""
+        return None
 
     def f_point(self, x, p):
         """f at one point with the held parameter inserted."""

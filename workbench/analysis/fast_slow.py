@@ -8,6 +8,7 @@ Hopf points and limit-cycle envelopes as in
 trajectories and periodic orbits of the full system.
 """
 
+from ..errors import AnalysisError, choices
 from .base import Analyzer
 from .bifurcation import Bifurcation, DiagramBuilder
 from .results import FastSlowResult
@@ -49,6 +50,11 @@ class FastSlowBifurcation(Bifurcation):
 
     def __init__(self, integrals, fast_vars, slow_vars, fixed_vars=None, pars_update=None,
                  numerical_resolution=0.1, options=None):
+        if isinstance(fast_vars, dict) and isinstance(slow_vars, dict):
+            shared = [name for name in slow_vars if name in fast_vars]
+            if shared:
+                raise AnalysisError(f"`fast_vars` and `slow_vars` share {choices(shared)}; a "
+                                    f"variable is either fast or slow.")
         Analyzer.__init__(self, integrals, fast_vars, slow_vars, fixed_vars, pars_update,
                           numerical_resolution, options, max_vars=2, max_pars=2,
                           var_argument="fast_vars", par_argument="slow_vars", min_pars=1)
@@ -56,12 +62,11 @@ class FastSlowBifurcation(Bifurcation):
         self.slow_vars = self.target_pars
         self._builder = DiagramBuilder(self)
         self._diagram = None
-        self._simulated = None
         self._axes = {}
         self._orbits = {"trajectories": (), "limit_cycles": ()}
 
     def _is_free_candidate(self, name):
-        return name in self.model.variables
+        return name in self.model.variables and name not in self.target_vars
 
     def _on_update(self):
         super()._on_update()

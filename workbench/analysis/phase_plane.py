@@ -79,7 +79,7 @@ class PhasePlane(Analyzer):
     >>> pp = bp.analysis.PhasePlane(int_fhn, target_vars={'V': [-3, 3], 'w': [-3, 3]},
     ...                             pars_update={'Iext': 0.8})           # doctest: +SKIP
     >>> pp.plot_fixed_point()                                           # doctest: +SKIP
-    Fixed point #1 at V=-0.27290095899729766, w=0.5338738012533779 is a unstable node.
+    Fixed point #1 at V=-0.2729009589972976, w=0.533873801253378 is a unstable node.
 
     To recompute after a parameter change (nothing is derived again)::
 

@@ -403,16 +403,22 @@ def _distance_to_stable_equilibrium(system, states, P, spans):
 
 
 def _settling(history):
-    """Starts approaching a stable equilibrium: very close, or closing in steadily."""
+    """Starts approaching a stable equilibrium: very close, or closing in steadily.
+
+    On a cycle the distance to an equilibrium oscillates; three geometric
+    decreases in a row at chunk ends mean an approach.
+    """
     last = history[-1]
     settled = last < 0.02
-    if len(history) >= 3:
-        steady = (last < 0.9 * history[-2]) & (history[-2] < 0.9 * history[-3])
-        settled |= steady & (last < 0.25)
+    if len(history) >= 4:
+        steady = np.ones_like(last, dtype=bool)
+        for newer, older in zip(history[-1:-4:-1], history[-2:-5:-1]):
+            steady &= newer < 0.7 * older
+        settled |= steady & (last < 0.1)
     return settled
 
 
-def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=None):
+def sample_cycles(system, X0, P0, sample, spans, tol=3e-3, max_chunks=6, box=None):
     """Simulate from many starts (each with its own parameters) until they settle.
 
     All starts are integrated at once with the classical Runge-Kutta method in
@@ -445,14 +451,15 @@ def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=Non
     Returns
     -------
     list
-        Per start: ``(period, maxima (n,), minima (n,))`` or None.
+        Per start: ``(period, maxima (n,), minima (n,), state (n,))`` with a
+        state on the cycle, or None.
     """
     k, n = X0.shape
     results = [None] * k
     if k == 0:
         return results
     period, rate = _time_scales(system.jacobian(list(X0.T), list(P0.T)))
-    dt = min(period / 80.0, 0.5 / max(rate, 1e-12))
+    dt = min(period / 50.0, 0.5 / max(rate, 1e-12))
     steps = int(np.ceil(2.0 * period / dt))
     active = np.arange(k)
     X = [X0[:, i].copy() for i in range(n)]
@@ -483,7 +490,8 @@ def sample_cycles(system, X0, P0, sample, spans, tol=1e-3, max_chunks=8, box=Non
                     if found is not None:
                         cycle_period, first, stop = found
                         cycle = series[first:stop]
-                        results[active[j]] = (cycle_period, cycle.max(axis=0), cycle.min(axis=0))
+                        results[active[j]] = (cycle_period, cycle.max(axis=0), cycle.min(axis=0),
+                                              series[-1].copy())
                         solved.add(sample[active[j]])
                         done[j] = True
             keep = ~done

@@ -191,6 +191,7 @@ class ReducedSystem:
         self._jac = None
         self._jac_raw = None
         self._dfdp_raw = None
+        self._last_differences = None
         self._residuals = None
         self._dfdp = None
         self._solutions = {}
@@ -427,7 +428,7 @@ class ReducedSystem:
         if self._jac is None:
             self._jac = self._build_jacobian()
         if self._jac_raw is None:
-            return self._jac(list(x), list(p))
+            return self._differences_point(x, p)[:, :self.dim]
         entries = self._jac_raw(*x, *p, *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, self.dim)
 
@@ -436,9 +437,29 @@ class ReducedSystem:
         if self._dfdp is None:
             self._dfdp = self._build_dfdp()
         if self._dfdp_raw is None:
-            return self._dfdp(list(x), list(p))
+            return self._differences_point(x, p)[:, self.dim:]
         entries = self._dfdp_raw(*x, *p, *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, len(self.free))
+
+    def _differences_point(self, x, p):
+        """``[df/dx, df/dp]`` at one point by central differences, in one vectorized call.
+
+        The last result is kept: continuation asks for both blocks at the same point.
+        """
+        key = (tuple(np.asarray(x, dtype=float)), tuple(np.asarray(p, dtype=float)),
+               tuple(self._constant_args()))
+        if self._last_differences is not None and self._last_differences[0] == key:
+            return self._last_differences[1]
+        u = np.concatenate([np.asarray(x, dtype=float), np.asarray(p, dtype=float)])
+        h = self.options["perturbation"] * (1.0 + np.abs(u))
+        shifts = np.concatenate([np.diag(h), -np.diag(h)])          # (2k, k)
+        probes = u + shifts
+        n = self.dim
+        values = self.f(list(probes[:, :n].T), list(probes[:, n:].T))   # (n, 2k)
+        k = u.size
+        block = (values[:, :k] - values[:, k:]) / (2.0 * h)
+        self._last_differences = (key, block)
+        return block
 
     # ---------------------------------------------------------- residuals
     def residuals(self):

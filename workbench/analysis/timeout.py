@@ -18,8 +18,12 @@ import time
 __all__ = ["SolverTimeout", "call_with_timeout"]
 
 
-class SolverTimeout(Exception):
-    """The computation did not finish before its deadline."""
+class SolverTimeout(BaseException):
+    """The computation did not finish before its deadline.
+
+    A ``BaseException`` so that ``except Exception`` clauses inside the
+    interrupted library (SymPy has some) cannot swallow it.
+    """
 
 
 def _raise_timeout(signum, frame):

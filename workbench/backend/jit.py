@@ -183,6 +183,8 @@ def load_generated_module(source, name, key_parts=(), namespace=None):
     """
     digest = hashlib.sha1()
     digest.update(source.encode())
+    # numba's cache index does not tell code compiled with other flags apart
+    digest.update(repr(sorted(JIT_OPTIONS.items())).encode())
     for part in key_parts:
         digest.update(b"\0")
         digest.update(str(part).encode())

@@ -161,7 +161,7 @@ def set_buffer(backend, **operations):
     >>> import workbench as bp
     >>> bp.ops.set_buffer('numpy', clip=np.clip, sqrt=np.sqrt)
     """
-    settings.check_backend_name(backend)
+    settings.check_backend_name(backend, buffer_only_ok=True)
     for name, func in operations.items():
         if not callable(func) and not isinstance(func, type):
             raise BackendError(f"Operation {name!r} for backend {backend!r} must be callable, "

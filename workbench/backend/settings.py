@@ -9,6 +9,11 @@ SUPPORTED_BACKENDS = ("numpy", "numba", "numba-parallel", "pytorch", "tensorflow
 #: Package (and pip extra) that a backend needs.
 BACKEND_PACKAGES = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax"}
 
+#: Names accepted by ``bp.ops.set_buffer`` and ``target_backend`` that cannot be
+#: activated here: BrainPy 1.0.2 removed its Numba-CUDA backend, but the
+#: manual's ch. 10 code still registers buffers for it.
+BUFFER_ONLY_BACKENDS = ("numba-cuda",)
+
 #: Backends whose step functions are compiled with numba.
 NUMBA_BACKENDS = ("numba", "numba-parallel")
 
@@ -59,19 +64,27 @@ def set_dt(dt):
     _state["dt"] = value
 
 
-def check_backend_name(name):
+def check_backend_name(name, buffer_only_ok=False):
     """Validate a backend name.
 
     Parameters
     ----------
     name : str
         The backend name to check.
+    buffer_only_ok : bool, optional
+        Also accept :data:`BUFFER_ONLY_BACKENDS` (for ``bp.ops.set_buffer``).
 
     Raises
     ------
     BackendError
         If ``name`` is not one of :data:`SUPPORTED_BACKENDS`.
     """
+    if buffer_only_ok and name in BUFFER_ONLY_BACKENDS:
+        return
+    if name in BUFFER_ONLY_BACKENDS:
+        raise BackendError(f"`backend`={name!r} is not available: BrainPy 1.0.2 removed the "
+                           f"Numba-CUDA backend and workbench runs on the CPU; choose one of: "
+                           f"{choices(SUPPORTED_BACKENDS)}.")
     if name not in SUPPORTED_BACKENDS:
         raise BackendError(f"`backend`={name!r} is not a known backend; choose one of: "
                            f"{choices(SUPPORTED_BACKENDS)}.")

@@ -13,6 +13,7 @@ Semantics (one call advances from ``t`` to exactly ``t + dt``):
   ``|err_i| <= tol * (1 + max(|x_i|, |x_i'|))`` (``tol`` is both the absolute
   and the relative tolerance); a rejected sub-step is repeated with a smaller
   size;
+* a NaN error estimate ends the call at once (the NaN state is returned);
 * the returned ``dt`` is the controller's proposal for the next call,
   ``h * clip(0.9 * ratio**(-1/(q+1)), 0.2, 5)`` where ``q`` is the lower order
   of the pair (it grows after easy steps and shrinks after hard ones).
@@ -25,7 +26,8 @@ one of the pair (local extrapolation).
 from .codegen import StepWriter, scaled, weighted_sum, weighted_update, write_rk_stages
 from .kernels import KERNELS
 
-__all__ = ["AdaptiveRungeKuttaScheme", "SAFETY", "MIN_FACTOR", "MAX_FACTOR", "MIN_STEP_FRACTION"]
+__all__ = ["AdaptiveRungeKuttaScheme", "SAFETY", "MIN_FACTOR", "MAX_FACTOR", "MIN_STEP_FRACTION",
+           "MAX_ATTEMPTS"]
 
 #: Safety factor of the step-size proposal.
 SAFETY = 0.9
@@ -36,6 +38,9 @@ MAX_FACTOR = 5.0
 #: Sub-steps shorter than this fraction of ``dt`` are accepted whatever their
 #: error, so that a NaN or a singularity cannot loop forever (NaN then propagates).
 MIN_STEP_FRACTION = 1e-12
+#: Last-resort guard: after this many sub-step attempts in one call the rest of
+#: the interval is taken in one step, so a call always returns.
+MAX_ATTEMPTS = 10000
 
 
 class AdaptiveRungeKuttaScheme:
@@ -73,10 +78,11 @@ class AdaptiveRungeKuttaScheme:
         ratio_of = writer.add_global("error_ratio", KERNELS["error_ratio"])
         larger = writer.add_global("larger", KERNELS["larger"])
         names = {key: writer.fresh(key) for key in
-                 ("tol", "t_now", "h", "planned", "remaining", "ratio", "factor", "proposal")}
+                 ("tol", "t_now", "h", "planned", "remaining", "ratio", "factor", "proposal",
+                  "attempts")}
         tol, t_now, h, planned = names["tol"], names["t_now"], names["h"], names["planned"]
         remaining, ratio, factor = names["remaining"], names["ratio"], names["factor"]
-        proposal = names["proposal"]
+        proposal, attempts = names["proposal"], names["attempts"]
         exponent = -1.0 / (tableau.error_exponent_order + 1)
 
         writer.line(f"{tol} = {self.tol!r}")
@@ -89,8 +95,10 @@ class AdaptiveRungeKuttaScheme:
         writer.assign([planned], "dt")
         writer.assign([remaining], "dt")
         writer.assign([proposal], "dt")
+        writer.assign([attempts], "0")
         writer.line("while True:")
         writer.indent += 1
+        writer.assign([attempts], f"{attempts} + 1")
         slopes = write_rk_stages(writer, tableau, tableau.needed_stages(with_error=True), f_name,
                                  h, state=state, t_name=t_now)
         new, errors = {}, {}
@@ -105,7 +113,8 @@ class AdaptiveRungeKuttaScheme:
         for index, v in enumerate(spec.variables):
             term = f"{ratio_of}({errors[v]}, {state[v]}, {new[v]}, {tol})"
             writer.assign([ratio], term if index == 0 else f"{larger}({ratio}, {term})")
-        writer.line(f"if {ratio} <= 1.0 or {h} <= {MIN_STEP_FRACTION!r} * dt:")
+        writer.line(f"if {ratio} <= 1.0 or {h} <= {MIN_STEP_FRACTION!r} * dt "
+                    f"or {attempts} >= {MAX_ATTEMPTS}:")
         writer.indent += 1
         writer.comment("accept the sub-step")
         for v in spec.variables:
@@ -123,10 +132,12 @@ class AdaptiveRungeKuttaScheme:
         writer.comment("a sub-step cut short to land on t + dt must not shrink the proposal")
         writer.line(f"if {h} < {planned} and {proposal} < {planned}:")
         writer.line(f"    {proposal} = {planned}")
-        writer.line(f"if {remaining} <= {MIN_STEP_FRACTION!r} * dt:")
+        writer.line(f"if {remaining} <= {MIN_STEP_FRACTION!r} * dt or {ratio} != {ratio}:")
         writer.line("    break")
         writer.assign([planned], proposal)
         writer.assign([h], f"{proposal} if {proposal} < {remaining} else {remaining}")
+        writer.line(f"if {attempts} >= {MAX_ATTEMPTS}:")
+        writer.line(f"    {h} = {remaining}")
         writer.indent -= 1
         writer.line("else:")
         writer.indent += 1

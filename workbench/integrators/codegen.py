@@ -31,8 +31,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..backend.jit import JIT_OPTIONS, load_generated_module
 from ..backend.jit import jit as _jit
-from ..backend.jit import load_generated_module
+from ..errors import IntegratorError
 from .kernels import KERNELS_FINGERPRINT
 from .signature import TIME_ARGUMENT, function_ast, function_source, unwrap
 
@@ -161,6 +162,18 @@ class StepSpec:
     diffusion: object = None
     derivative_parameters: tuple = None
     diffusion_parameters: tuple = None
+
+    @property
+    def f_parameters(self):
+        """The parameters the derivative ``f`` takes, in order."""
+        return self.parameters if self.derivative_parameters is None \
+            else self.derivative_parameters
+
+    @property
+    def g_parameters(self):
+        """The parameters the diffusion ``g`` takes, in order."""
+        return self.parameters if self.diffusion_parameters is None \
+            else self.diffusion_parameters
 
     @property
     def arguments(self):
@@ -306,7 +319,8 @@ class StepWriter:
         source = "\n".join([header] + body) + "\n"
         return GeneratedStep(source=source, func_name=self.func_name,
                              namespace=dict(self.namespace),
-                             user_functions=frozenset(self.user_functions))
+                             user_functions=frozenset(self.user_functions),
+                             extra_arguments=tuple(extra))
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,7 +353,7 @@ def write_rk_stages(writer, tableau, stages, f_name, dt_name, state=None, t_name
     spec = writer.spec
     state = state or {v: v for v in spec.variables}
     t_name = t_name or writer.t
-    params = spec.derivative_parameters or spec.parameters
+    params = spec.f_parameters
     slopes = {}
     for i in stages:
         values = []
@@ -433,18 +447,27 @@ class GeneratedStep:
         Global name -> object used by the source.
     user_functions : frozenset of str
         Globals that hold user functions; the numba build compiles them.
+    extra_arguments : tuple of str
+        Arguments after the parameters (``dt`` of adaptive steps, Wiener
+        increments of noise-driven SDE steps).
     """
 
     source: str
     func_name: str
     namespace: dict
     user_functions: frozenset = frozenset()
+    extra_arguments: tuple = ()
     _key_parts: tuple = None
 
     def key_parts(self):
-        """Everything numba would freeze besides the source: user functions, helpers."""
+        """Everything numba would freeze besides the source: user functions, helpers, flags.
+
+        The compilation flags are included because numba's cache index does not
+        distinguish, e.g., code compiled with and without ``fastmath``.
+        """
         if self._key_parts is None:
-            parts = [f"kernels:{KERNELS_FINGERPRINT}"]
+            parts = [f"kernels:{KERNELS_FINGERPRINT}",
+                     f"jit-options:{sorted(JIT_OPTIONS.items())!r}"]
             for name in sorted(self.namespace):
                 parts.append(f"{name}={fingerprint(self.namespace[name])}")
             self._key_parts = tuple(parts)
@@ -473,11 +496,20 @@ def as_dispatcher(func, _memo=None):
     Returns
     -------
     numba.core.dispatcher.Dispatcher
+
+    Raises
+    ------
+    IntegratorError
+        If ``func`` is not a plain function (e.g. a bound method).
     """
     if hasattr(func, "py_func") and hasattr(func, "overloads"):
         return func
     memo = {} if _memo is None else _memo
     func = unwrap(func)
+    if not isinstance(func, types.FunctionType):
+        raise IntegratorError(f"{func!r} cannot be compiled with numba: it is a "
+                              f"{type(func).__name__}, not a plain function (a bound method "
+                              f"carries `self`, which compiled code cannot receive).")
     if id(func) in memo:
         return memo[id(func)]
     helpers = {}

@@ -177,7 +177,7 @@ class ExponentialEulerScheme:
         writer.assign([dt_name], repr(spec.dt))
         slopes = [writer.fresh(f"d{v}") for v in spec.variables]
         writer.assign(slopes, writer.call(f_name, spec.variables, writer.t,
-                                          spec.derivative_parameters or spec.parameters))
+                                          spec.f_parameters))
         products = write_exponential_update(writer, coefficients, dt_name)
         results = []
         for v, slope in zip(spec.variables, slopes):

@@ -124,6 +124,8 @@ class Integrator:
         new ``dt`` is returned last).
     tol : float, optional
         Error tolerance of adaptive steps.
+    signature : DerivativeSignature, optional
+        The call's variables and parameters (default: read from ``derivative``).
 
     Attributes
     ----------
@@ -141,8 +143,8 @@ class Integrator:
     kind = "ODE"
 
     def __init__(self, derivative, method, scheme, dt=None, var_type=None, show_code=False,
-                 adaptive=False, tol=None):
-        signature = read_signature(derivative, "f")
+                 adaptive=False, tol=None, signature=None):
+        signature = read_signature(derivative, "f") if signature is None else signature
         self.derivative = derivative
         self.method = method
         self.var_type = check_var_type(var_type)
@@ -281,10 +283,7 @@ class Integrator:
 
     def _function_parameters(self, func, parameters, role):
         """The parameters ``func`` takes, checked against the step's ``parameters``."""
-        try:
-            signature = read_signature(func, role)
-        except IntegratorError:
-            raise
+        signature = read_signature(func, role)
         if signature.variables != self.variables:
             raise IntegratorError(f"make_step(): `{role}`={signature.name!r} has variables "
                                   f"{signature.variables}, but this integrator integrates "
@@ -339,10 +338,10 @@ class Integrator:
         return result
 
     def _first_jit_call(self, *args):
-        step = self.jit_step
         try:
+            step = self.jit_step
             result = step(*args)
-        except NumbaError as exc:
+        except (NumbaError, IntegratorError) as exc:
             self._diagnose(args)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self._jit_failure = reason

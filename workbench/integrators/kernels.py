@@ -82,7 +82,6 @@ def normal_vector(g, scale):
     return np.random.normal(0.0, scale, g.shape[-1])
 
 
-@_same_code_in_numba
 def wiener_sum(g, dW):
     """The noise term ``sum_j g[..., j] dW[j]`` of a vector-Wiener SDE.
 
@@ -99,6 +98,26 @@ def wiener_sum(g, dW):
         ``g``'s shape without its last axis.
     """
     return np.sum(g * dW, axis=-1)
+
+
+@overload(wiener_sum)
+def _wiener_sum_numba(g, dW):
+    # numba compiles np.sum(..., axis=-1) very slowly (seconds); explicit loops compile fast
+    if isinstance(g, types.Array) and g.ndim == 1:
+        def total_vector(g, dW):
+            return np.sum(g * dW)
+        return total_vector
+
+    def total_array(g, dW):
+        products = g * dW
+        m = products.shape[-1]
+        rows = products.reshape((-1, m))
+        out = np.zeros(rows.shape[0])
+        for i in range(rows.shape[0]):
+            for j in range(m):
+                out[i] += rows[i, j]
+        return out.reshape(products.shape[:-1])
+    return total_array
 
 
 

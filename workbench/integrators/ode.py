@@ -198,7 +198,7 @@ def odeint(f=None, method=None, dt=None, show_code=False, var_type=None, adaptiv
     ...     return dV, dw
     >>> V, w = integral(0., 0., 0., 1., 0.7, 0.8, 12.5)
     >>> round(V, 6), round(w, 8)
-    (0.010001, 0.00056019)
+    (0.010047, 0.00056383)
     """
     if f is None:
         def decorator(func):
@@ -274,7 +274,6 @@ def _method_function(name):
     tableau = ODE_TABLEAUS.get(name)
     reference = f"\n    References\n    ----------\n    {tableau.reference}\n" \
         if tableau is not None and tableau.reference else ""
-    method_function.__name__ = method_function.__qualname__ = name
     method_function.__doc__ = (
         f"{entry.summary}\n\n    Same as ``bp.odeint(f, method={name!r}, ...)``.\n\n"
         f"    Parameters\n    ----------\n    f : callable, optional\n"
@@ -283,12 +282,29 @@ def _method_function(name):
         f"    show_code : bool, optional\n        Print the generated step.\n"
         f"    var_type : str, optional\n        Variable type.\n\n"
         f"    Returns\n    -------\n    ODEIntegrator or callable\n{reference}")
-    method_function.method_name = name
-    method_function.__signature__ = inspect.signature(method_function)
     return method_function
 
 
-for _name in SUPPORTED_ODE_METHODS:
-    globals()[_name] = _method_function(_name)
-    __all__.append(_name)
-del _name
+def export_method_functions(namespace, names, factory):
+    """Define ``namespace[name] = factory(name)`` for every method (``bp.integrators.ode.rk4``).
+
+    Parameters
+    ----------
+    namespace : dict
+        The module's globals.
+    names : iterable of str
+        Method keywords.
+    factory : callable
+        ``factory(name)`` returns the method function; it gets ``method_name``
+        (read by :func:`set_default_odeint`) and an explicit ``__signature__``.
+    """
+    for name in names:
+        function = factory(name)
+        function.__name__ = function.__qualname__ = name
+        function.method_name = name
+        function.__signature__ = inspect.signature(function)
+        namespace[name] = function
+        namespace["__all__"].append(name)
+
+
+export_method_functions(globals(), SUPPORTED_ODE_METHODS, _method_function)

@@ -88,6 +88,8 @@ class _LoopArguments:
                 base = f"g__{binding.attr}"
             elif id(owner) in self.node_names:
                 base = f"{self.node_names[id(owner)]}__{binding.attr}"
+            elif isinstance(getattr(owner, "name", None), str) and owner.name.isidentifier():
+                base = f"{owner.name}__{binding.attr}"      # an object outside the run
             else:
                 base = f"m__{binding.attr}"
             name = base + binding.suffixes()[index]

@@ -188,3 +188,123 @@ def _gather_into_overload(dst, src, index):
                 dst[k] = src
         return impl_scalar
     return None
+
+
+# -- element-wise integrator calls -------------------------------------------------------------
+_elementwise_calls = {}
+
+
+def elementwise_call(step, n_outputs):
+    """A function ``call(*args)`` that applies the scalar ``step`` element by element.
+
+    Compiled steps call integrators through it. With only numbers it is
+    ``step(*args)``; when some arguments are arrays (all of one shape, numbers
+    broadcast) it loops over their elements and calls the step's *scalar*
+    specialization, returning one new float64 array per output. For a
+    straight-line element-wise derivative (checked by the caller) the values
+    are exactly those of the array call, and numba compiles the scalar step
+    about three times faster than the same step on arrays.
+
+    Parameters
+    ----------
+    step : numba dispatcher
+        The integrator's compiled step.
+    n_outputs : int
+        Number of values the step returns (the integrator's variables).
+
+    Returns
+    -------
+    function
+        Usable from compiled code (a numba overload) and from Python.
+    """
+    key = (id(step), n_outputs)
+    cached = _elementwise_calls.get(key)
+    if cached is not None and cached[0] is step:
+        return cached[1]
+
+    def call(*args):
+        return step(*args)
+
+    call.__name__ = f"elementwise_{getattr(step, '__name__', 'step')}"
+
+    def chooser(*args):
+        arrays = [k for k, a in enumerate(args) if isinstance(a, types.Array)]
+        layouts = {k: ("1d" if args[k].ndim == 1 else "C" if args[k].layout == "C" else "A")
+                   for k in arrays}
+        return _elementwise_impl(step, len(args), layouts, n_outputs)
+
+    overload(call, jit_options={"nogil": True})(chooser)
+    _elementwise_calls[key] = (step, call)
+    return call
+
+
+def _elementwise_impl(step, n_args, layouts, n_outputs):
+    """Source of the element-by-element loop; ``step`` is a global of it (a direct call).
+
+    ``layouts`` maps the positions of array arguments to '1d' (indexed directly),
+    'C' (a flat view) or 'A' (copied to a contiguous array first).
+    """
+    arrays = sorted(layouts)
+    names = [f"a{k}" for k in range(n_args)]
+    lines = ["def impl(*args):"]
+    lines += [f"    {names[k]} = args[{k}]" for k in range(n_args)]
+    if not arrays:
+        lines.append(f"    return step({', '.join(names)})")
+    else:
+        first = names[arrays[0]]
+        lines += [f"    shape = {first}.shape", f"    size = {first}.size"]
+        for k in arrays[1:]:
+            lines += [f"    if {names[k]}.shape != shape:",
+                      "        raise ValueError('an element-wise integrator call needs its array "
+                      "arguments in one shape')"]
+        flat = {"1d": "{0}", "C": "{0}.reshape(size)",
+                "A": "np.ascontiguousarray({0}).reshape(size)"}
+        lines += [f"    f{k} = " + flat[layouts[k]].format(names[k]) for k in arrays]
+        lines += [f"    o{j} = np.empty(size)" for j in range(n_outputs)]
+        call_args = ", ".join(f"f{k}[e]" if k in layouts else names[k] for k in range(n_args))
+        lines += ["    for e in range(size):", f"        r = step({call_args})"]
+        one_d = all(layout == "1d" for layout in layouts.values())
+        result = "o{0}" if one_d else "o{0}.reshape(shape)"
+        if n_outputs == 1:
+            lines += ["        o0[e] = r", "    return " + result.format(0)]
+        else:
+            lines += [f"        o{j}[e] = r[{j}]" for j in range(n_outputs)]
+            lines += ["    return " + ", ".join(result.format(j) for j in range(n_outputs))]
+    namespace = {"np": np, "step": step}
+    exec("\n".join(lines), namespace)
+    return namespace["impl"]
+
+
+# -- sums along an axis ------------------------------------------------------------------------
+def sum_axis(x, axis):
+    """``np.sum(x, axis=axis)``."""
+    return np.sum(x, axis=axis)
+
+
+@overload(sum_axis, jit_options={"nogil": True})
+def _sum_axis_overload(x, axis):
+    if not isinstance(x, types.Array) or not isinstance(axis, types.Integer):
+        return None
+    if x.ndim != 2:
+        return lambda x, axis: np.sum(x, axis=axis)
+    dtype = np.float64 if isinstance(x.dtype, types.Float) else np.int64
+
+    def impl(x, axis):
+        # rows are added one after the other, as numpy reduces over the outer axis; along
+        # the inner axis numpy sums pairwise, so axis=1 may differ from it in the last bits
+        if axis == 0 or axis == -2:
+            out = np.zeros(x.shape[1], dtype=dtype)
+            for i in range(x.shape[0]):
+                for j in range(x.shape[1]):
+                    out[j] += x[i, j]
+            return out
+        if axis == 1 or axis == -1:
+            out = np.zeros(x.shape[0], dtype=dtype)
+            for i in range(x.shape[0]):
+                total = out[i]
+                for j in range(x.shape[1]):
+                    total += x[i, j]
+                out[i] = total
+            return out
+        raise ValueError("axis out of bounds for a 2-d array")
+    return impl

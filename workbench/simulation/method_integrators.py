@@ -95,7 +95,8 @@ def method_integrator_step(integrator):
     generated = ast.unparse(ast.fix_missing_locations(fdef)) + "\n"
     module = load_generated_module(generated, f"derivative_{fdef.name}",
                                    key_parts=[fingerprint(derivative)],
-                                   namespace=dict(derivative.__globals__))
+                                   namespace={k: v for k, v in derivative.__globals__.items()
+                                              if not (k.startswith("__") and k.endswith("__"))})
     new_derivative = getattr(module, fdef.name)
     parameters = tuple(integrator.parameters) + tuple(names)
     step = integrator.make_step(new_derivative, parameters=parameters, jit=True)

@@ -42,6 +42,7 @@ from .astutil import MISSING as _MISSING, chain_names as _chain, local_names as 
 from .astutil import parse_function, static_get as _static_get
 from .codeprint import render_body
 from .fingerprints import fingerprint, integrator_fingerprint
+from .vectorize import straight_line_elementwise
 
 __all__ = ["StepCompileError", "RewrittenStep", "rewrite_step", "BindingRegistry"]
 
@@ -61,7 +62,7 @@ _FORBIDDEN = {ast.Global: "`global` statements", ast.Nonlocal: "`nonlocal` state
 
 KERNEL_NAMESPACE = {"_assign": kernels.assign, "_iadd": kernels.iadd, "_isub": kernels.isub,
                     "_imul": kernels.imul, "_idiv": kernels.idiv,
-                    "_gather_into": kernels.gather_into}
+                    "_gather_into": kernels.gather_into, "_sum_axis": kernels.sum_axis}
 
 
 class StepCompileError(ModelError):
@@ -140,6 +141,40 @@ class _Ref:
         self.name = name
 
 
+def _loop_indices(fdef, namespace):
+    """Names that only ever hold loop indices (targets of range/enumerate loops)."""
+    candidates, other = set(), set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.For):
+            call = node.iter
+            func = call.func.id if isinstance(call, ast.Call) and \
+                isinstance(call.func, ast.Name) else None
+            if func in ("range", "prange") and isinstance(node.target, ast.Name):
+                candidates.add(node.target.id)
+                continue
+            if func == "enumerate" and isinstance(node.target, ast.Tuple) and \
+                    isinstance(node.target.elts[0], ast.Name):
+                candidates.add(node.target.elts[0].id)
+                other.update(n.id for e in node.target.elts[1:] for n in ast.walk(e)
+                             if isinstance(n, ast.Name))
+                continue
+            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            other.add(node.id)
+    loop_targets = set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.For):
+            loop_targets.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    stored_elsewhere = {n for n in other if n not in loop_targets} | \
+        {n.id for node in ast.walk(fdef) if isinstance(node, (ast.Assign, ast.AugAssign))
+         for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+         for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    shadowed = {name for name in ("range", "prange", "enumerate") if name in namespace}
+    if shadowed:
+        return set()
+    return candidates - stored_elsewhere - (other - candidates)
+
+
 def _sanitize(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
@@ -168,12 +203,20 @@ class _Context:
         self.closure = {}
         if raw.__closure__:
             self.closure = dict(zip(raw.__code__.co_freevars, raw.__closure__))
+        self.int_names = _loop_indices(self.fdef, self.globals)
         self.params = []               # (param name, binding, index)
         self.param_names = set()
         self.namespace = dict(KERNEL_NAMESPACE)
         self.namespace["jit"] = jit
         self.key_parts = {fingerprint(kernels): None}   # ordered set
         self._injected = {}
+
+    def fresh_index(self):
+        self._index_count = getattr(self, "_index_count", 0) + 1
+        name = f"_k{self._index_count}"
+        while name in self.locals:
+            name += "_"
+        return name
 
     def error(self, node, message):
         line = getattr(node, "lineno", self.first_line)
@@ -302,8 +345,9 @@ class _Rewriter(ast.NodeTransformer):
         ctx = self.ctx
         if is_integrator(value):
             return _Ref("integrator", value=value, rest=rest, name=name, owner_chain=None)
-        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)) \
-                or _is_dispatcher(value):
+        if callable(value) and classify(value) == "other":
+            # functions, ufuncs, numpy's array-function dispatchers, types, dispatchers:
+            # numba decides whether it can call them (a failure names the line)
             return _Ref("function", value=value, rest=rest, name="_".join(consumed))
         kind = classify(value)
         if kind == "other":
@@ -424,6 +468,10 @@ class _Rewriter(ast.NodeTransformer):
                     return ast.copy_location(ast.BinOp(
                         ast.Subscript(size, ast.Constant(0), ast.Load()), ast.Sub(),
                         ast.Constant(1)), node)
+        if ref is not None and ref.value is np.sum and not ref.rest:
+            replaced = self._sum_with_axis(node)
+            if replaced is not None:
+                return ast.copy_location(replaced, node)
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
         node.func = self.visit(node.func)
         if int_call:
@@ -433,6 +481,93 @@ class _Rewriter(ast.NodeTransformer):
         if int_call:
             self.int_depth -= 1
         return node
+
+    def _sum_with_axis(self, call):
+        """``np.sum(x, axis=k)`` -> ``_sum_axis(x, k)``: numba's axis sum compiles very slowly."""
+        axis = [k.value for k in call.keywords if k.arg == "axis"]
+        others = [k for k in call.keywords if k.arg != "axis"]
+        if len(call.args) == 2 and not call.keywords:
+            axis = [call.args[1]]
+        elif len(call.args) != 1 or others or len(axis) != 1:
+            return None
+        self.int_depth += 1
+        axis_expr = self.visit(axis[0])
+        self.int_depth -= 1
+        return ast.Call(ast.Name("_sum_axis", ast.Load()), [self.visit(call.args[0]), axis_expr],
+                        [])
+
+    def _row_store(self, target, value, op, node):
+        """``X[i] = v`` / ``X[i] += v`` on a row of a 2-d (or more) array: a kernel call.
+
+        Numba's generic array-valued setitem costs seconds of compilation; an integer index
+        (a range/enumerate loop variable or a constant) selects a view, which the kernels
+        write in place.
+        """
+        names = _chain(target.value)
+        if names is None or names[0] != self.ctx.self_name:
+            return None
+        index = target.slice
+        if not ((isinstance(index, ast.Name) and index.id in self.ctx.int_names) or
+                (isinstance(index, ast.Constant) and isinstance(index.value, int))):
+            return None
+        ref = self.resolve(names, target.value)
+        if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+            return None
+        if np.ndim(ref.binding.read()) < 2:
+            return None
+        if op is not None and type(op).__name__ not in kernels.KERNEL_OPS:
+            return None
+        ref.binding.written = True
+        row = ast.Subscript(self._binding_expr(ref, target.value), index, ast.Load())
+        kernel = "_assign" if op is None else "_" + kernels.KERNEL_OPS[type(op).__name__]
+        return [ast.copy_location(ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), [row, value],
+                                                    [])), node)]
+
+    def _fused_store(self, target, value, op, node):
+        """``self.x = expr`` / ``self.x += expr`` on a 1-d array as one element-wise loop.
+
+        When ``expr`` combines only 1-d arrays of the target's length, numbers and
+        element-wise functions (arithmetic, numpy ufuncs, single-variable integrators
+        with straight-line derivatives), numpy computes each element from the same
+        element of its operands; one loop computes the same values without the
+        temporary arrays. A guard checks the lengths when the step runs and falls back
+        to the array statement otherwise.
+        """
+        if not isinstance(target, ast.Attribute) or (op is not None and
+                                                     type(op).__name__ not in kernels.KERNEL_OPS):
+            return None
+        names = _chain(target)
+        if names is None or names[0] != self.ctx.self_name:
+            return None
+        ref = self.resolve(names, target)
+        if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+            return None
+        current = ref.binding.read()
+        if np.ndim(current) != 1:
+            return None
+        fuser = _Fuser(self, len(current))
+        try:
+            element = fuser.element(value)
+        except _NotFusable:
+            return None
+        if not fuser.arrays:                       # a plain number: the kernel fills
+            return None
+        target_name = self.ctx.add_param(ref.param, ref.binding)[0]
+        ref.binding.written = True
+        index = self.ctx.fresh_index()
+        store = ast.Subscript(ast.Name(target_name, ast.Load()), ast.Name(index, ast.Load()),
+                              ast.Store())
+        element = _IndexArrays(fuser.arrays, index).visit(element)
+        statement = ast.Assign([store], element) if op is None else \
+            ast.AugAssign(store, op, element)
+        loop = ast.For(ast.Name(index, ast.Store()),
+                       ast.Call(ast.Name("range", ast.Load()),
+                                [ast.Subscript(ast.Attribute(ast.Name(target_name, ast.Load()),
+                                                             "shape", ast.Load()),
+                                               ast.Constant(0), ast.Load())], []),
+                       [statement], [])
+        ref.binding.fixed_length = len(current)
+        return [ast.copy_location(loop, node)]
 
     def visit_Slice(self, node):
         self.int_depth += 1
@@ -487,8 +622,14 @@ class _Rewriter(ast.NodeTransformer):
             if step_function is None:
                 raise ctx.error(call, f"the integrator {ref.name} has no compiled step "
                                       f"(jit_step)")
-        name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
-                          integrator_fingerprint(integ))
+        if _maps_elementwise(integ):
+            # arrays run element by element through the scalar step (see kernels)
+            caller = kernels.elementwise_call(step_function, len(integ.variables))
+            name = ctx.inject(f"_int_{_sanitize(ref.name)}", caller,
+                              "elementwise:" + integrator_fingerprint(integ))
+        else:
+            name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
+                              integrator_fingerprint(integ))
         return ast.Call(ast.Name(name, ast.Load()), ordered, [])
 
     def _delay_call(self, ref, call, statement):
@@ -574,10 +715,17 @@ class _Rewriter(ast.NodeTransformer):
             raise self.ctx.error(node, "chained assignments (a = b = value) cannot be compiled; "
                                        "split them")
         target = node.targets[0]
+        fused = self._fused_store(target, node.value, None, node)
+        if fused is not None:
+            return fused
         value = self.visit(node.value)
         ref = self._attribute_target(target)
         if ref is not None:
             return self._store(ref, value, node)
+        if isinstance(target, ast.Subscript):
+            row = self._row_store(target, value, None, node)
+            if row is not None:
+                return row
         if isinstance(target, (ast.Tuple, ast.List)):
             elements, after = [], []
             for element in target.elts:
@@ -597,12 +745,124 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
     def visit_AugAssign(self, node):
+        fused = self._fused_store(node.target, node.value, node.op, node)
+        if fused is not None:
+            return fused
         value = self.visit(node.value)
         ref = self._attribute_target(node.target)
         if ref is not None:
             return self._store(ref, value, node, op=node.op)
+        if isinstance(node.target, ast.Subscript):
+            row = self._row_store(node.target, value, node.op, node)
+            if row is not None:
+                return row
         node.target = self.visit(node.target)
         node.value = value
+        return node
+
+
+_elementwise_integrators = {}
+
+
+def _maps_elementwise(integrator):
+    """Whether array calls of the integrator may run element by element (see kernels)."""
+    if getattr(integrator, "adaptive", False) or getattr(integrator, "diffusion", None) is not None:
+        return False
+    cached = _elementwise_integrators.get(id(integrator))
+    if cached is None or cached[0] is not integrator:
+        cached = (integrator, straight_line_elementwise(integrator.derivative))
+        _elementwise_integrators[id(integrator)] = cached
+    return cached[1]
+
+
+class _NotFusable(Exception):
+    """An expression that is not element-wise over equal-length 1-d arrays."""
+
+
+_FUSABLE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod, ast.FloorDiv)
+
+
+class _Fuser:
+    """Builds the per-element form of an element-wise array expression (see _fused_store)."""
+
+    def __init__(self, rewriter, length):
+        self.rewriter = rewriter
+        self.length = length
+        self.arrays = set()          # argument names of the 1-d arrays read
+
+    def element(self, node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return node
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _FUSABLE_OPS):
+            return ast.BinOp(self.element(node.left), node.op, self.element(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return ast.UnaryOp(node.op, self.element(node.operand))
+        if isinstance(node, ast.Name) and node.id in ("_t", "_dt", "_i"):
+            return node
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._value(node)
+        if isinstance(node, ast.Call) and not node.keywords and \
+                not any(isinstance(a, ast.Starred) for a in node.args):
+            return self._call(node)
+        raise _NotFusable()
+
+    def _value(self, node):
+        names = _chain(node)
+        rewriter = self.rewriter
+        if names is None or (names[0] in rewriter.ctx.locals and
+                             names[0] != rewriter.ctx.self_name):
+            raise _NotFusable()
+        ref = rewriter.resolve(names, node)
+        if ref.kind != "binding" or ref.rest:
+            raise _NotFusable()
+        binding = ref.binding
+        if binding.kind in ("scalar", "cell"):
+            return rewriter.visit(node)
+        if binding.kind == "array":
+            value = binding.read()
+            if np.ndim(value) != 1 or len(value) != self.length:
+                raise _NotFusable()
+            name = rewriter.ctx.add_param(ref.param, binding)[0]
+            binding.fixed_length = len(value)
+            self.arrays.add(name)
+            return ast.Name(name, ast.Load())
+        raise _NotFusable()
+
+    def _call(self, node):
+        rewriter = self.rewriter
+        names = _chain(node.func)
+        if names is None or (names[0] in rewriter.ctx.locals and
+                             names[0] != rewriter.ctx.self_name):
+            raise _NotFusable()
+        ref = rewriter.resolve(names, node.func)
+        if ref.rest:
+            raise _NotFusable()
+        if ref.kind == "integrator":
+            integ = ref.value
+            if integ.has_self or len(integ.variables) != 1 or not _maps_elementwise(integ) or \
+                    len(node.args) != len(integ.variables) + 1 + len(integ.parameters):
+                raise _NotFusable()
+            step = getattr(integ, "jit_step", None)
+            name = rewriter.ctx.inject(f"_int_{_sanitize(ref.name)}_element", step,
+                                       integrator_fingerprint(integ))
+            return ast.Call(ast.Name(name, ast.Load()), [self.element(a) for a in node.args], [])
+        if isinstance(ref.value, np.ufunc) and ref.value.nout == 1:
+            func = rewriter.visit(node.func)
+            return ast.Call(func, [self.element(a) for a in node.args], [])
+        raise _NotFusable()
+
+
+class _IndexArrays(ast.NodeTransformer):
+    """Index the 1-d array arguments of a fused expression with the loop variable."""
+
+    def __init__(self, arrays, index):
+        self.arrays = arrays
+        self.index = index
+
+    def visit_Name(self, node):
+        if node.id in self.arrays:
+            return ast.Subscript(node, ast.Name(self.index, ast.Load()), ast.Load())
         return node
 
 

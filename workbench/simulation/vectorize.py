@@ -58,7 +58,7 @@ from .base import DynamicalSystem
 from .bindings import is_integrator
 from .codeprint import render_body
 
-__all__ = ["vectorized_step", "VectorizedStep", "VecLocals"]
+__all__ = ["vectorized_step", "VectorizedStep", "VecLocals", "straight_line_elementwise"]
 
 _COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
 _BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
@@ -204,7 +204,7 @@ def _elementwise_integrator(integrator, node):
     if cached is not None and cached[0] is integrator:
         safe = cached[1]
     else:
-        safe = _straight_line(integrator.derivative)
+        safe = straight_line_elementwise(integrator.derivative)
         _safe_integrators[id(integrator)] = (integrator, safe)
     if safe and getattr(integrator, "has_self", False):
         reads = _self_reads(integrator.derivative)
@@ -212,8 +212,19 @@ def _elementwise_integrator(integrator, node):
     return safe
 
 
-def _straight_line(func):
-    """True if ``func`` is straight-line element-wise arithmetic (no branches, no indexing)."""
+def straight_line_elementwise(func):
+    """Whether ``func`` is straight-line element-wise arithmetic (no branches, no indexing).
+
+    Parameters
+    ----------
+    func : function
+
+    Returns
+    -------
+    bool
+        True when the body only assigns names from arithmetic and numpy ufunc calls
+        and returns them: applying it to arrays equals applying it element by element.
+    """
     try:
         fdef, _, _ = parse_function(func)
     except (OSError, TypeError):
@@ -278,6 +289,19 @@ def _read_counts(nodes):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 counts[n.id] = counts.get(n.id, 0) + 1
     return counts
+
+
+def _assigned_before_read(statements):
+    """Names a block assigns (plain ``name = value`` at its top level) before reading them."""
+    assigned, read = set(), set()
+    for stmt in statements:
+        read |= _names_read([stmt]) - assigned
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name) and node.id not in read:
+                        assigned.add(node.id)
+    return assigned
 
 
 def _names_stored(nodes):
@@ -603,11 +627,26 @@ class _Vectorizer:
         return [stmt]
 
     def _check_not_used_after(self, names, loop):
-        """Names the loop assigns must not be read anywhere else in the function."""
+        """No read outside the loop may see a value the loop assigned.
+
+        Reads inside another loop that rebinds the name first (as its loop variable, or
+        by an assignment at the top of its body before any read) are not affected.
+        """
         inside = _read_counts([loop])
+        covered = {}
+        for other in ast.walk(self.ctx.fdef):
+            if not isinstance(other, ast.For) or other is loop or \
+                    any(node is loop for node in ast.walk(other)):
+                continue
+            rebound = {n.id for n in ast.walk(other.target) if isinstance(n, ast.Name)}
+            rebound |= _assigned_before_read(other.body)
+            reads = _read_counts(other.body)
+            for name in rebound & names:
+                covered[name] = covered.get(name, 0) + reads.get(name, 0)
         total = self.total_reads
-        if any(total.get(name, 0) > inside.get(name, 0) for name in names):
-            raise _NotVectorizable("a loop variable is used outside the loop")
+        for name in names:
+            if total.get(name, 0) - covered.get(name, 0) > inside.get(name, 0):
+                raise _NotVectorizable(f"{name} is used outside the loop")
 
     # pattern 1
     def _elementwise(self, loop):

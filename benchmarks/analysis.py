@@ -1,0 +1,364 @@
+"""The manual's chapter-4 analyses timed against BrainPy 1.0.3.
+
+Scenarios (manual ch. 4, code as printed there, matplotlib on the Agg backend):
+
+* ``phase_plane`` -- FHN phase plane at Iext = 0.8: nullclines, vector field,
+  fixed points and a 100 ms trajectory (resolution 0.1);
+* ``codim1`` -- FHN bifurcation over Iext in [0, 1] at resolution 0.001;
+* ``codim2`` -- FHN over (a, Iext) at resolution 0.01 (BrainPy's 3-D plot
+  fails on current matplotlib: its time is measured up to that failure);
+* ``fast_slow`` -- Hindmarsh-Rose fast-slow analysis at resolution 0.001 with a
+  100 ms trajectory.
+
+Every scenario runs in a fresh subprocess per tool, so the *first call*
+includes SymPy derivation, lambdify and any cache warm-up (imports excluded).
+The *repeated call* changes a parameter and recomputes in the same process:
+workbench through ``update_pars`` (nothing is derived again); BrainPy has no
+repeat mode, so it builds a new analyser with the changed value. workbench's
+repeated times are the median of five parameter changes; "compute" returns the
+result objects (what the widget panels use), "plot" also draws them.
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/analysis.py [--scenario NAME ...]
+
+Times are CPU seconds of the measuring process (``time.process_time``): the
+machines these benchmarks run on are shared, and CPU time is far less
+disturbed by other processes than wall-clock time (everything measured is
+single-threaded).
+
+``BRAINPY_PYTHON`` names the interpreter with brainpy-simulator 1.0.3
+(default ``/work/venvs/brainpy103/bin/python``); without it only workbench runs.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BRAINPY_PYTHON = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy103/bin/python")
+SCENARIOS = ("phase_plane", "codim1", "codim2", "fast_slow")
+
+# ---------------------------------------------------------------- model code (both tools)
+FHN = '''
+a = 0.7; b = 0.8; tau = 12.5; Vth = 1.9
+
+@bp.odeint
+def int_fhn(V, w, t, Iext):
+    dw = (V + a - b * w) / tau
+    dV = V - V * V * V / 3 - w + Iext
+    return dV, dw
+'''
+
+HR = '''
+a = 1.; b = 3.; c = 1.; d = 5.; s = 4.
+x_r = -1.6; r = 0.001; Vth = 1.9
+
+@bp.odeint(method='rk4', dt=0.02)
+def int_hr(x, y, z, t, Isyn):
+    dx = y - a * x ** 3 + b * x * x - z + Isyn
+    dy = c - d * x * x - y
+    dz = r * (s * (x - x_r) - z)
+    return dx, dy, dz
+'''
+
+# BrainPy: the manual's calls; `value` is the changed parameter of the repeated call
+BRAINPY_CALLS = {
+    "phase_plane": '''
+def run(value):
+    analyzer = bp.analysis.PhasePlane(integrals=int_fhn,
+        target_vars={'V': [-3, 3], 'w': [-3., 3.]}, pars_update={'Iext': value})
+    analyzer.plot_nullcline()
+    analyzer.plot_vector_field()
+    points = analyzer.plot_fixed_point()
+    analyzer.plot_trajectory([{'V': -2.8, 'w': -1.8}], duration=100., show=False)
+    return {"fixed_points": [[float(np.ravel(c)[0]) for c in points]]}
+values = (0.8, 0.9)
+''',
+    "codim1": '''
+def run(value):
+    globals()['tau'] = value
+    analyzer = bp.analysis.Bifurcation(integrals=int_fhn, target_pars={'Iext': [0., 1.]},
+        target_vars={'V': [-3, 3], 'w': [-3., 3.]}, numerical_resolution=0.001)
+    res = analyzer.plot_bifurcation(show=False)
+    stable = np.asarray(res["stable focus"]["p"])
+    unstable = np.asarray(res["unstable focus"]["p"])
+    return {"hopf_between": [float(stable.max()), float(unstable.min())]}
+values = (12.5, 10.0)
+''',
+    "codim2": '''
+from collections import OrderedDict
+def run(value):
+    globals()['tau'] = value
+    analyzer = bp.analysis.Bifurcation(integrals=int_fhn,
+        target_pars=OrderedDict(a=[0.5, 1.], Iext=[0., 1.]),
+        target_vars=OrderedDict(V=[-3, 3], w=[-3., 3.]), numerical_resolution=0.01)
+    try:
+        analyzer.plot_bifurcation(show=False)
+        return {"plot": "ok"}
+    except Exception as exc:
+        return {"plot": "fails: " + type(exc).__name__}
+values = (12.5, 10.0)
+''',
+    "fast_slow": '''
+def run(value):
+    analyzer = bp.analysis.FastSlowBifurcation(integrals=int_hr,
+        fast_vars={'x': [-3, 3], 'y': [-10., 5.]}, slow_vars={'z': [-5., 5.]},
+        pars_update={'Isyn': value}, numerical_resolution=0.001)
+    res = analyzer.plot_bifurcation()
+    analyzer.plot_trajectory([{'x': 1., 'y': 0., 'z': -0.0}], duration=100., show=False)
+    saddle = np.asarray(res["saddle node"]["p"])
+    return {"saddle_range": [float(saddle.min()), float(saddle.max())]}
+values = (0.5, 0.6)
+''',
+}
+
+BRAINPY_CHILD = '''
+import io, contextlib, json, time
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import brainpy as bp
+{model}
+{calls}
+times, findings = [], []
+for value in values:
+    start = time.process_time()
+    with contextlib.redirect_stdout(io.StringIO()):
+        found = run(value)
+    times.append(time.process_time() - start)
+    findings.append(found)
+    plt.close("all")
+print("RESULT " + json.dumps({{"first": times[0], "repeat": times[1], "findings": findings[0]}}))
+'''
+
+
+# ---------------------------------------------------------------- workbench children
+def _workbench_namespace(model):
+    """Import the model from a file (SymPy reads derivative functions from their source)."""
+    import importlib.util
+    import tempfile
+    import workbench as bp
+    directory = tempfile.mkdtemp(prefix="wb_bench_")
+    path = os.path.join(directory, "bench_model.py")
+    with open(path, "w") as handle:
+        handle.write("import workbench as bp\n" + textwrap.dedent(model))
+    spec = importlib.util.spec_from_file_location("bench_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return bp, vars(module)
+
+
+def _measure(analyzer, name, values, compute, plot):
+    """First call (cold compute, then drawing) and median repeated calls after changes."""
+    import matplotlib.pyplot as plt
+    start = time.process_time()
+    found = compute()
+    first_compute = time.process_time() - start
+    start = time.process_time()
+    plot()                      # plot_* reuse the results just computed: drawing only
+    first_draw = time.process_time() - start
+    plt.close("all")
+    compute_times, plot_times = [], []
+    for value in values:
+        analyzer.update_pars({name: value})
+        start = time.process_time()
+        compute()
+        compute_times.append(time.process_time() - start)
+        analyzer.update_pars({name: value})
+        start = time.process_time()
+        plot()
+        plot_times.append(time.process_time() - start)
+        plt.close("all")
+    return {"first": first_compute + first_draw, "first_compute": first_compute,
+            "repeat": statistics.median(compute_times),
+            "repeat_plot": statistics.median(plot_times), "findings": found}
+
+
+def workbench_phase_plane():
+    bp, ns = _workbench_namespace(FHN)
+    holder = {}
+
+    def compute():
+        if "analyzer" not in holder:
+            analyzer = holder["analyzer"] = bp.analysis.PhasePlane(
+                integrals=ns["int_fhn"], target_vars={'V': [-3, 3], 'w': [-3., 3.]},
+                pars_update={'Iext': 0.8}, options={"verbose": False})
+            analyzer.compute_trajectories([{'V': -2.8, 'w': -1.8}], duration=100.)
+        result = holder["analyzer"].compute_phase_plane()
+        return {"fixed_points": [[p.values["V"], p.values["w"], p.stability]
+                                 for p in result.fixed_points]}
+
+    def plot():
+        analyzer = holder["analyzer"]
+        analyzer.plot_nullcline()
+        analyzer.plot_vector_field()
+        analyzer.plot_fixed_point()
+        analyzer.plot_trajectory([{'V': -2.8, 'w': -1.8}], duration=100., show=False)
+
+    return _measure_lazy(compute, plot, lambda: holder["analyzer"], "Iext",
+                         (0.9, 0.85, 0.95, 0.75, 0.9))
+
+
+def _measure_lazy(compute, plot, get_analyzer, name, values):
+    """_measure where the analyser is built by the first compute() call."""
+    class Proxy:
+        def update_pars(self, update):
+            get_analyzer().update_pars(update)
+    return _measure(Proxy(), name, values, compute, plot)
+
+
+def _bifurcation_child(model, make, name, values, findings, extra_compute=None,
+                       extra_plot=None):
+    bp, ns = _workbench_namespace(model)
+    holder = {}
+
+    def compute():
+        if "analyzer" not in holder:
+            holder["analyzer"] = make(bp, ns)
+        analyzer = holder["analyzer"]
+        diagram = analyzer.compute_bifurcation()
+        if extra_compute:
+            extra_compute(analyzer)
+        return findings(diagram)
+
+    def plot():
+        holder["analyzer"].plot_bifurcation(show=False)
+        if extra_plot:
+            extra_plot(holder["analyzer"])
+
+    return _measure_lazy(compute, plot, lambda: holder["analyzer"], name, values)
+
+
+def workbench_codim1():
+    def make(bp, ns):
+        return bp.analysis.Bifurcation(integrals=ns["int_fhn"], target_pars={'Iext': [0., 1.]},
+                                       target_vars={'V': [-3, 3], 'w': [-3., 3.]},
+                                       pars_update={'tau': 12.5}, numerical_resolution=0.001,
+                                       options={"verbose": False})
+
+    def findings(diagram):
+        return {"hopf": [p.values for p in diagram.special("hopf")],
+                "cycles": len(diagram.cycle_envelopes[0]),
+                "points": sum(len(v["Iext"]) for v in diagram.points.values())}
+
+    return _bifurcation_child(FHN, make, "tau", (10.0, 11.0, 12.0, 13.0, 10.0), findings)
+
+
+def workbench_codim2():
+    from collections import OrderedDict
+
+    def make(bp, ns):
+        return bp.analysis.Bifurcation(integrals=ns["int_fhn"],
+                                       target_pars=OrderedDict(a=[0.5, 1.], Iext=[0., 1.]),
+                                       target_vars=OrderedDict(V=[-3, 3], w=[-3., 3.]),
+                                       pars_update={'tau': 12.5}, numerical_resolution=0.01,
+                                       options={"verbose": False})
+
+    def findings(diagram):
+        return {"curves": [[c.kind, len(c.values["a"])] for c in diagram.branches],
+                "points": sum(len(v["Iext"]) for v in diagram.points.values())}
+
+    return _bifurcation_child(FHN, make, "tau", (10.0, 11.0, 12.0, 13.0, 10.0), findings)
+
+
+def workbench_fast_slow():
+    def make(bp, ns):
+        return bp.analysis.FastSlowBifurcation(integrals=ns["int_hr"],
+                                               fast_vars={'x': [-3, 3], 'y': [-10., 5.]},
+                                               slow_vars={'z': [-5., 5.]},
+                                               pars_update={'Isyn': 0.5},
+                                               numerical_resolution=0.001,
+                                               options={"verbose": False})
+
+    def findings(diagram):
+        return {"special_points": [[p.label, p.values["z"]] for p in diagram.special_points]}
+
+    return _bifurcation_child(
+        HR, make, "Isyn", (0.6, 0.55, 0.65, 0.45, 0.6), findings,
+        extra_compute=lambda a: a.compute_trajectories([{'x': 1., 'y': 0., 'z': -0.0}],
+                                                       duration=100.),
+        extra_plot=lambda a: a.plot_trajectory([{'x': 1., 'y': 0., 'z': -0.0}], duration=100.,
+                                               show=False))
+
+
+WORKBENCH_CHILDREN = {"phase_plane": workbench_phase_plane, "codim1": workbench_codim1,
+                      "codim2": workbench_codim2, "fast_slow": workbench_fast_slow}
+
+
+# ---------------------------------------------------------------- parent
+def _run(command, env=None):
+    process = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO)
+    for line in process.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (process.stderr or process.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail)}
+
+
+def run_workbench(scenario):
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=REPO)
+    env.setdefault("WORKBENCH_CACHE_DIR", "/tmp/wbcache-analysis-bench")
+    return _run([sys.executable, __file__, "--child", scenario], env)
+
+
+def run_brainpy(scenario):
+    if not os.path.exists(BRAINPY_PYTHON):
+        return {"error": f"BrainPy interpreter {BRAINPY_PYTHON} not found (set BRAINPY_PYTHON)"}
+    import tempfile
+    model = FHN if scenario != "fast_slow" else HR
+    code = BRAINPY_CHILD.format(model=model, calls=BRAINPY_CALLS[scenario])
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    env["MPLBACKEND"] = "Agg"
+    with tempfile.TemporaryDirectory(prefix="brainpy_bench_") as directory:
+        path = os.path.join(directory, f"brainpy_{scenario}.py")   # BrainPy reads sources
+        with open(path, "w") as handle:
+            handle.write(code)
+        return _run([BRAINPY_PYTHON, path], env)
+
+
+def _fmt(value):
+    return f"{value:8.3f}" if isinstance(value, (int, float)) else f"{'-':>8}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scenario", nargs="*", choices=SCENARIOS, default=list(SCENARIOS))
+    parser.add_argument("--child", choices=SCENARIOS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(WORKBENCH_CHILDREN[args.child]()))
+        return
+    rows = []
+    for scenario in args.scenario:
+        brainpy = run_brainpy(scenario)
+        workbench = run_workbench(scenario)
+        rows.append((scenario, brainpy, workbench))
+    print(f"\n{'scenario':<12}{'BrainPy 1st':>12}{'BrainPy rep':>12}{'wb 1st':>9}"
+          f"{'(compute)':>10}{'wb rep':>9}{'wb rep+plot':>12}{'1st ratio':>10}{'rep ratio':>10}")
+    for scenario, brainpy, workbench in rows:
+        ratio_first = ratio_repeat = None
+        if "first" in brainpy and "first" in workbench:
+            ratio_first = brainpy["first"] / workbench["first"]
+            ratio_repeat = brainpy["repeat"] / workbench["repeat"]
+        print(f"{scenario:<12}{_fmt(brainpy.get('first')):>12}{_fmt(brainpy.get('repeat')):>12}"
+              f"{_fmt(workbench.get('first')):>9}{_fmt(workbench.get('first_compute')):>10}"
+              f"{_fmt(workbench.get('repeat')):>9}"
+              f"{_fmt(workbench.get('repeat_plot')):>12}"
+              f"{(f'{ratio_first:9.1f}x' if ratio_first else '-'):>10}"
+              f"{(f'{ratio_repeat:9.1f}x' if ratio_repeat else '-'):>10}")
+    print("\nCPU seconds (time.process_time). Findings:")
+    for scenario, brainpy, workbench in rows:
+        print(f"  {scenario}:")
+        print(f"    BrainPy  : {brainpy.get('findings', brainpy.get('error'))}")
+        print(f"    workbench: {workbench.get('findings', workbench.get('error'))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,428 @@
+"""COBA network of manual chapter 6: workbench vs a hand-written numba loop, Brian2 and BrainPy 1.0.3.
+
+The network is the chapter's (4,000 LIF neurons, 80% excitatory, FixedProb(0.02)
+connections, Euler steps of dt = 0.1 ms, every spike monitored) with each of the
+seven synapse variants. Every measurement runs in its own process, one at a
+time, so compile times are those of a fresh process:
+
+* ``workbench`` on numba and numpy, running the manual's classes unchanged
+  (``tests/simulation/manual_models.py``): compile time (first run), run time
+  of 100 ms and of 1 s (continuing runs), and that the repeat runs compiled
+  nothing. For the pre_slice variant a second process with the warm disk
+  cache shows how fast a new process starts.
+* ``hand-written``: one ``@numba.njit`` loop of the same network (pre_slice /
+  post_ids structures, the same arithmetic): the reference for the ratios.
+  Its spikes must equal workbench's (same connectivity, same operations).
+* ``BrainPy 1.0.3`` (``$BRAINPY_PYTHON``, default ``/work/venvs/brainpy103/bin/python``)
+  running the same model file with ``workbench`` bound to ``brainpy``.
+* ``Brian2`` (``$BRIAN2_PYTHON``, default ``/work/venvs/brian2/bin/python``) with the
+  same equations integrated by Euler, in cpp_standalone, cython and numpy modes.
+
+Run ``python benchmarks/coba.py`` from the repository root (``--quick`` runs only
+the pre_slice variant). Timings on a shared machine are noisy: compare ratios.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = ["SynMat1", "SynMat2", "SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
+PRE_SLICE = "SynVec5"
+SLOW_BY_DESIGN = ("SynMat1", "SynMat2")           # 100 ms only
+NUMPY_TOO_SLOW = ("SynVec2", "SynVec4")           # Python loops over every synapse
+SEED = 1234
+REPEATS = 3                                       # 1 s runs per process; the minimum is kept
+
+
+# -- workers (each runs in a fresh process) -----------------------------------------------------
+def _rates(E, I, seconds):
+    return E.mon.spike.sum() / E.num / seconds, I.mon.spike.sum() / I.num / seconds
+
+
+def worker_workbench(backend, variant, long_run):
+    import numpy as np
+
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    bp.backend.set(backend, dt=0.1)
+    started = time.perf_counter()
+    run_100, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)
+    compile_time = time.perf_counter() - started - run_100
+    result = {"compile": compile_time, "run_100ms": run_100, "rates_100ms": _rates(E, I, 0.1),
+              "spikes_100ms": int(E.mon.spike.sum() + I.mon.spike.sum())}
+    if long_run:
+        before = bp.jit_compilations()
+        times, start = [], 100.
+        for _ in range(REPEATS):
+            times.append(net.run((start, start + 1000.)))
+            if start == 100.:
+                result["rates_1s"] = _rates(E, I, 1.0)
+                result["spikes_1s"] = int(E.mon.spike.sum() + I.mon.spike.sum())
+            start += 1000.
+        result["run_1s"] = min(times)
+        result["repeat_compilations"] = bp.jit_compilations() - before
+    result["checksum"] = float(np.sum(E.V))
+    return result
+
+
+def build_handwritten():
+    """The hand-written network: returns (simulate(t0, steps) -> (seconds, rec_e, rec_i), state)."""
+    import numba
+    import numpy as np
+
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    np.random.seed(SEED)
+    n_exc, n_inh = mm.num_exc, mm.num_inh
+    V_e = np.random.randn(n_exc) * 5. + mm.Vr
+    V_i = np.random.randn(n_inh) * 5. + mm.Vr
+    structures = []
+    for k, (pre, post) in enumerate([(n_exc, n_exc), (n_exc, n_inh), (n_inh, n_exc),
+                                     (n_inh, n_inh)]):
+        conn = bp.connect.FixedProb(0.02, seed=SEED + k + 1)(pre, post)
+        structures += list(conn.requires('pre_slice', 'post_ids'))
+
+    tau, El, Vt, Vr, ref, drive = float(mm.tau), float(mm.El), float(mm.Vt), float(mm.Vr), \
+        mm.ref_time, mm.I
+
+    @numba.njit(cache=False)
+    def lif(t, V, spike, inp, t_last):
+        for i in range(V.shape[0]):
+            spike[i] = 0.
+            if t - t_last[i] > ref:
+                v = V[i] + 0.1 * ((inp[i] + El - V[i]) / tau)
+                if v >= Vt:
+                    V[i] = Vr
+                    spike[i] = 1.
+                    t_last[i] = t
+                else:
+                    V[i] = v
+            inp[i] = drive
+
+    @numba.njit(cache=False)
+    def synapse(g, tau_s, weight, E, pre_spike, pre_slice, post_ids, post_input, post_V):
+        for j in range(g.shape[0]):
+            g[j] = g[j] + 0.1 * (-g[j] / tau_s)
+        for pre in range(pre_spike.shape[0]):
+            if pre_spike[pre]:
+                for k in range(pre_slice[pre, 0], pre_slice[pre, 1]):
+                    g[post_ids[k]] += weight
+        for j in range(g.shape[0]):
+            post_input[j] += g[j] * (E - post_V[j])
+
+    @numba.njit(cache=False)
+    def run(i0, i1, t0, Ve, se, ie, te, Vi, si, ii, ti, g1, g2, g3, g4,
+            s1, p1, s2, p2, s3, p3, s4, p4, rec_e, rec_i):
+        for k in range(i0, i1):
+            t = t0 + k * 0.1
+            lif(t, Ve, se, ie, te)
+            lif(t, Vi, si, ii, ti)
+            synapse(g1, 5., 0.6, 0., se, s1, p1, ie, Ve)
+            synapse(g2, 5., 0.6, 0., se, s2, p2, ii, Vi)
+            synapse(g3, 10., 6.7, -80., si, s3, p3, ie, Ve)
+            synapse(g4, 10., 6.7, -80., si, s4, p4, ii, Vi)
+            row_e, row_i = rec_e[k], rec_i[k]
+            for j in range(se.shape[0]):
+                row_e[j] = se[j]
+            for j in range(si.shape[0]):
+                row_i[j] = si[j]
+
+    state = [V_e, np.zeros(n_exc), np.zeros(n_exc), np.ones(n_exc) * -1e7,
+             V_i, np.zeros(n_inh), np.zeros(n_inh), np.ones(n_inh) * -1e7,
+             np.zeros(n_exc), np.zeros(n_inh), np.zeros(n_exc), np.zeros(n_inh)]
+
+    def simulate(t0, steps):
+        rec_e, rec_i = np.zeros((steps, n_exc)), np.zeros((steps, n_inh))
+        begin = time.perf_counter()
+        run(0, steps, t0, *state, *structures, rec_e, rec_i)
+        return time.perf_counter() - begin, rec_e, rec_i
+
+    started = time.perf_counter()
+    run(0, 0, 0., *state, *structures, np.zeros((1, n_exc)), np.zeros((1, n_inh)))
+    return simulate, state, time.perf_counter() - started
+
+
+def worker_handwritten(long_run):
+    import numpy as np
+    simulate, state, compile_time = build_handwritten()
+    result = {"compile": compile_time}
+    elapsed, rec_e, rec_i = simulate(0., 1000)
+    result.update(run_100ms=elapsed, rates_100ms=(rec_e.mean() * 1e4, rec_i.mean() * 1e4),
+                  spikes_100ms=int(rec_e.sum() + rec_i.sum()))
+    if long_run:
+        times, t0 = [], 100.
+        for repeat in range(REPEATS):
+            elapsed, rec_e, rec_i = simulate(t0, 10000)
+            times.append(elapsed)
+            if repeat == 0:
+                result["rates_1s"] = (rec_e.mean() * 1e4, rec_i.mean() * 1e4)
+                result["spikes_1s"] = int(rec_e.sum() + rec_i.sum())
+            t0 += 1000.
+        result["run_1s"] = min(times)
+    result["checksum"] = float(np.sum(state[0]))
+    return result
+
+
+def worker_interleaved():
+    """workbench (numba, pre_slice) and the hand-written loop, 1 s runs alternating in one process."""
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    bp.backend.set("numba", dt=0.1)
+    _, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, PRE_SLICE), duration=100., seed=SEED)
+    simulate, _, _ = build_handwritten()
+    simulate(0., 1000)
+    engine, hand, start = [], [], 100.
+    for _ in range(2 * REPEATS):
+        engine.append(net.run((start, start + 1000.)))
+        hand.append(simulate(start, 10000)[0])
+        start += 1000.
+    return {"engine_1s": sorted(engine), "hand_1s": sorted(hand),
+            "ratio_of_minima": min(engine) / min(hand),
+            "ratio_of_medians": sorted(engine)[REPEATS] / sorted(hand)[REPEATS]}
+
+
+BRAINPY_SCRIPT = """
+import json, sys, time
+import numpy as np
+import brainpy
+sys.modules['workbench'] = brainpy          # run the manual's model file on BrainPy itself
+sys.path.insert(0, {root!r})
+from tests.simulation import manual_models as mm
+backend, variant, long_run = {backend!r}, {variant!r}, {long_run!r}
+brainpy.backend.set(backend, dt=0.1)
+np.random.seed({seed})
+started = time.perf_counter()
+run_100, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100.)
+result = dict(compile=time.perf_counter() - started - run_100, run_100ms=run_100,
+              rates_100ms=(E.mon.spike.sum() / E.num / 0.1, I.mon.spike.sum() / I.num / 0.1))
+if long_run:
+    times, start = [], 100.
+    for repeat in range({repeats}):
+        times.append(net.run((start, start + 1000.)))
+        if repeat == 0:
+            result['rates_1s'] = (E.mon.spike.sum() / E.num, I.mon.spike.sum() / I.num)
+        start += 1000.
+    result['run_1s'] = min(times)
+print('RESULT ' + json.dumps(result))
+"""
+
+BRIAN2_SCRIPT = """
+import json, os, sys, time
+import numpy as np
+from brian2 import *
+mode, long_run = {mode!r}, {long_run!r}
+if mode == 'cpp_standalone':
+    set_device('cpp_standalone', directory={build_dir!r}, build_on_run=False)
+else:
+    prefs.codegen.target = mode
+defaultclock.dt = 0.1 * ms
+taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
+Vt, Vr, El, Ee, Ei, I0 = -50., -60., -60., 0., -80., 20.
+eqs = '''
+dv/dt = (ge * (Ee - v) + gi * (Ei - v) + El - v + I0) / taum : 1 (unless refractory)
+dge/dt = -ge / taue : 1
+dgi/dt = -gi / taui : 1
+'''
+P = NeuronGroup(4000, eqs, threshold='v >= Vt', reset='v = Vr', refractory=5 * ms,
+                method='euler')
+np.random.seed({seed})
+P.v = np.random.randn(4000) * 5. + Vr
+Pe, Pi = P[:3200], P[3200:]
+Ce = Synapses(Pe, P, on_pre='ge += 0.6')
+Ci = Synapses(Pi, P, on_pre='gi += 6.7')
+Ce.connect(p=0.02)
+Ci.connect(p=0.02)
+spikes = SpikeMonitor(P)
+result = {{}}
+if mode == 'cpp_standalone':
+    duration = (1100 if long_run else 100) * ms
+    run(duration)
+    started = time.perf_counter()
+    device.build(directory={build_dir!r}, compile=True, run=True, debug=False)
+    total = time.perf_counter() - started
+    result['run_' + ('1s' if long_run else '100ms')] = device._last_run_time
+    result['compile'] = total - device._last_run_time
+    n = spikes.count[:]
+    seconds = float(duration / second)
+    result['rates_' + ('1s' if long_run else '100ms')] = (n[:3200].sum() / 3200 / seconds,
+                                                         n[3200:].sum() / 800 / seconds)
+else:
+    started = time.perf_counter()
+    run(100 * ms)
+    first = time.perf_counter() - started
+    n = spikes.count[:].copy()
+    result['rates_100ms'] = (n[:3200].sum() / 320., n[3200:].sum() / 80.)
+    started = time.perf_counter()
+    run(100 * ms)
+    result['run_100ms'] = time.perf_counter() - started
+    result['compile'] = first - result['run_100ms']
+    if long_run:
+        before = spikes.count[:].copy()
+        started = time.perf_counter()
+        run(1000 * ms)
+        result['run_1s'] = time.perf_counter() - started
+        n = spikes.count[:] - before
+        result['rates_1s'] = (n[:3200].sum() / 3200., n[3200:].sum() / 800.)
+print('RESULT ' + json.dumps(result))
+"""
+
+
+# -- orchestration ------------------------------------------------------------------------------
+def _run_process(command, env=None, timeout=3600):
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
+                              cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    for line in done.stdout.splitlines()[::-1]:
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail) or f"exit status {done.returncode}"}
+
+
+def _workbench(backend, variant, long_run, cache_dir):
+    env = dict(os.environ, PYTHONPATH=ROOT, WORKBENCH_CACHE_DIR=cache_dir)
+    return _run_process([sys.executable, __file__, "--worker", "workbench", backend, variant,
+                         str(int(long_run))], env=env)
+
+
+def _handwritten(long_run):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return _run_process([sys.executable, __file__, "--worker", "hand", str(int(long_run))],
+                        env=env)
+
+
+def _peer(python, script):
+    if not os.path.exists(python):
+        return {"error": f"interpreter {python} is missing"}
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(script)
+    try:
+        return _run_process([python, handle.name])
+    finally:
+        os.unlink(handle.name)
+
+
+def _brainpy(variant, backend, long_run):
+    python = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy103/bin/python")
+    script = BRAINPY_SCRIPT.format(root=ROOT, backend=backend, variant=variant,
+                                   long_run=long_run, seed=SEED, repeats=REPEATS)
+    return _peer(python, script)
+
+
+def _brian2(mode, long_run):
+    python = os.environ.get("BRIAN2_PYTHON", "/work/venvs/brian2/bin/python")
+    with tempfile.TemporaryDirectory() as build_dir:
+        script = BRIAN2_SCRIPT.format(mode=mode, long_run=long_run, seed=SEED,
+                                      build_dir=build_dir)
+        return _peer(python, script)
+
+
+def _format_row(name, result, reference):
+    if "error" in result:
+        return f"{name:<44} {'failed: ' + result['error'][:120]}"
+    cells = [f"{name:<44}", f"{result.get('compile', float('nan')):8.2f}"]
+    for key in ("run_100ms", "run_1s"):
+        value = result.get(key)
+        ref = reference.get(key)
+        if value is None:
+            cells.append(f"{'-':>9} {'':>7}")
+        else:
+            ratio = f"{value / ref:6.2f}x" if ref else "      "
+            cells.append(f"{value:9.3f} {ratio}")
+    rates = result.get("rates_1s") or result.get("rates_100ms")
+    cells.append(f"{rates[0]:6.1f} {rates[1]:6.1f}" if rates else "")
+    return " ".join(cells)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the pre_slice variant")
+    parser.add_argument("--no-peers", action="store_true", help="skip Brian2 and BrainPy")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind = args.worker[0]
+        if kind == "workbench":
+            result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
+        elif kind == "interleaved":
+            result = worker_interleaved()
+        else:
+            result = worker_handwritten(bool(int(args.worker[1])))
+        print("RESULT " + json.dumps(result))
+        return
+
+    variants = [PRE_SLICE] if args.quick else VARIANTS
+    rows = []
+    print("COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms, Euler, all spikes monitored\n")
+    reference = _handwritten(long_run=True)
+    rows.append(("hand-written @numba.njit loop (pre_slice)", reference))
+    interleaved = _run_process([sys.executable, __file__, "--worker", "interleaved"],
+                               env=dict(os.environ, PYTHONPATH=ROOT))
+    with tempfile.TemporaryDirectory() as cache_dir:
+        for variant in variants:
+            long_run = variant not in SLOW_BY_DESIGN
+            cold = _workbench("numba", variant, long_run, cache_dir)
+            rows.append((f"workbench numba {variant}", cold))
+            if variant == PRE_SLICE:
+                warm = _workbench("numba", variant, long_run, cache_dir)
+                rows.append((f"workbench numba {variant} (2nd process, disk cache)", warm))
+                if cold.get("spikes_1s") is not None:
+                    same = cold.get("spikes_1s") == reference.get("spikes_1s") and \
+                        cold.get("checksum") == reference.get("checksum")
+                    print(f"spikes of workbench {variant} and the hand-written loop are "
+                          f"{'identical' if same else 'DIFFERENT'} "
+                          f"({cold.get('spikes_1s')} vs {reference.get('spikes_1s')})")
+        for variant in variants:
+            if variant in NUMPY_TOO_SLOW:
+                rows.append((f"workbench numpy {variant}", {"error": "not run: Python loops over "
+                                                                     "every synapse (hours)"}))
+                continue
+            long_run = variant not in SLOW_BY_DESIGN
+            rows.append((f"workbench numpy {variant}",
+                         _workbench("numpy", variant, long_run, cache_dir)))
+    if not args.no_peers:
+        for variant in variants:
+            rows.append((f"BrainPy 1.0.3 numba {variant}",
+                         _brainpy(variant, "numba", variant not in SLOW_BY_DESIGN)))
+        rows.append((f"BrainPy 1.0.3 numpy {PRE_SLICE}", _brainpy(PRE_SLICE, "numpy", True)))
+        for mode in ("cpp_standalone", "cython", "numpy"):
+            result = _brian2(mode, long_run=False)
+            if mode == "cpp_standalone" and "error" not in result:
+                result.update({k: v for k, v in _brian2(mode, long_run=True).items()
+                               if k in ("run_1s", "rates_1s")})
+            elif "error" not in result:
+                result = _brian2(mode, long_run=True)
+            rows.append((f"Brian2 {mode} (Euler)", result))
+
+    print(f"\n{'':<44} {'compile':>8} {'100 ms':>9} {'ratio':>7} {'1 s':>9} {'ratio':>7} "
+          f"{'E Hz':>6} {'I Hz':>6}")
+    for name, result in rows:
+        print(_format_row(name, result, reference))
+    print("\nratio = run time / hand-written loop's run time for the same duration; compile = "
+          "first-run time minus run time in a fresh process (numba's disk cache empty for "
+          "workbench rows unless marked).")
+    for name, result in rows:
+        if "repeat_compilations" in result:
+            print(f"{name}: repeat runs compiled {result['repeat_compilations']} functions")
+    if "error" in interleaved:
+        print(f"interleaved comparison failed: {interleaved['error']}")
+    else:
+        print(f"\n1 s runs alternating in one process, workbench numba {PRE_SLICE} / hand-written "
+              f"loop: {interleaved['ratio_of_minima']:.3f}x (minima), "
+              f"{interleaved['ratio_of_medians']:.3f}x (medians); workbench "
+              f"{', '.join(f'{t:.3f}' for t in interleaved['engine_1s'])} s, hand-written "
+              f"{', '.join(f'{t:.3f}' for t in interleaved['hand_1s'])} s")
+
+
+if __name__ == "__main__":
+    main()
