@@ -1,64 +1,24 @@
 """Models, builders and measures of the sweep tests (importable by worker processes).
 
-The gamma network is the manual's ch. 9 model (``tests.simulation.manual_models``)
-with two changes:
-
-* its integrators are made when the model is built, not when the class body ran:
-  ``@bp.odeint`` on a class body keeps the ``dt`` of import time, and this module
-  is imported (at test collection, in worker processes) before the tests switch
-  to ``dt=0.04`` -- each process would integrate with the ``dt`` it happened to
-  have then;
-* ``SweepGABAA`` sums with ``np.sum`` instead of ``bp.ops.sum``: the engine cannot
-  compile a step that calls a ``bp.ops`` function yet and would fall back to its
-  (much slower) Python executor.
+The gamma network is the manual's ch. 9 model as printed there
+(``tests.simulation.manual_gamma``, whose class-level integrators are made with the
+chapter's ``dt=0.04`` and exponential Euler in every process that imports it).
 """
-
-import functools
 
 import numpy as np
 
 import workbench as bp
-from tests.simulation.manual_models import GABAA, GammaHH
+from tests.simulation.manual_gamma import GABAA, HH
 
 GAMMA_SIZE = 100
 GAMMA_G_MAX = np.arange(0.05, 0.151, 0.01) / GAMMA_SIZE     # the manual's 11 values
 
 
-@functools.lru_cache(maxsize=None)
-def _integrators(dt):
-    """The two integrators for a time step, made once per process (SymPy derives the
-    exponential Euler step, which takes seconds; a rebuilt model reuses them)."""
-    return (bp.odeint(GammaHH.integral.derivative, method='exponential_euler', dt=dt),
-            bp.odeint(GABAA.int_s.derivative, method='exponential_euler', dt=dt))
-
-
-class SweepHH(GammaHH):
-    def __init__(self, size, **kwargs):
-        super().__init__(size, **kwargs)
-        self.integral = _integrators(bp.backend.get_dt())[0]
-
-
-class SweepGABAA(GABAA):
-    def __init__(self, pre, post, conn, **kwargs):
-        super().__init__(pre, post, conn, **kwargs)
-        self.int_s = _integrators(bp.backend.get_dt())[1]
-
-    def update(self, _t):
-        for i in range(self.pre.size[0]):
-            if self.pre.spike[i] > 0:
-                self.t_last_pre_spike[i] = _t
-        TT = ((_t - self.t_last_pre_spike) < self.T_duration) * self.T
-        self.s = self.int_s(self.s, _t, TT, self.alpha, self.beta)
-        self.g.push(self.g_max * self.s)
-        g = self.g.pull()
-        self.post.input -= np.sum(g, axis=0) * (self.post.V - self.E)
-
-
 def build_gamma(num=GAMMA_SIZE):
     """The ch. 9 network: HH neurons coupled all-to-all by GABAA synapses."""
-    group = SweepHH(num, monitors=['spike'])
-    syn = SweepGABAA(pre=group, post=group, g_max=0.1 / num,
-                     conn=bp.connect.All2All(include_self=False))
+    group = HH(num, monitors=['spike'])
+    syn = GABAA(pre=group, post=group, g_max=0.1 / num,
+                conn=bp.connect.All2All(include_self=False))
     return bp.Network(HH=group, GABAA=syn)
 
 

@@ -39,6 +39,21 @@ def test_one_parameter_is_drawn_as_a_line():
     assert not panel.run_button.disabled and panel.stop_button.disabled
 
 
+def test_the_table_exports_as_csv(tmp_path):
+    search = Sweep(build_leaky, {'tau': [5., 10.]}, duration=10., inputs=('input', 1.),
+                   measure=final_V, seed=0)
+    panel = SweepPanel(search)
+    panel.export.directory = str(tmp_path)
+    panel.start()
+    table = panel.wait(timeout=60)
+    exported = panel.export_tables()['sweep']
+    assert {'tau', 'V', 'status', 'error', 'worker'} <= set(exported)
+    [path] = panel.export.export_csv()
+    text = open(path).read()
+    assert text.splitlines()[0].split(',')[:2] == ['tau', 'V']
+    assert repr(table['V'][1])[:8] in text or f"{table['V'][1]:.8g}"[:8] in text
+
+
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning",
                             "ignore:invalid value:RuntimeWarning")
 def test_two_parameters_are_drawn_as_a_heat_map_with_failures_listed():

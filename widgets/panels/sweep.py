@@ -7,9 +7,10 @@ bar and the status line. It computes nothing itself: the values come from
 ``SweepTable.pivot`` (repeats and any further varied parameters are averaged
 there).
 
-Self-contained for now: it builds on ipywidgets and bqplot directly; once the
-shared panel machinery (``widgets.panels.base.Panel``) is on main it can move
-onto it (export, status bar) without changing its interface.
+It is not a :class:`widgets.panels.base.Panel`: a panel there recomputes one
+result per control change, while a sweep is one long job whose results stream
+in. It shares the export bar (:class:`widgets.export.ExportBar`: PNG/SVG of the
+figure, CSV/NPZ of the table).
 """
 
 import html
@@ -21,6 +22,8 @@ import ipywidgets as W
 import numpy as np
 
 from workbench.sweep import Sweep, SweepError
+
+from ..export import ExportBar
 
 __all__ = ["SweepPanel"]
 
@@ -59,6 +62,8 @@ class SweepPanel(W.VBox):
         The mark of a two-parameter sweep.
     progress : ipywidgets.IntProgress
     status : ipywidgets.HTML
+    export : widgets.export.ExportBar
+        PNG/SVG of the figure, CSV/NPZ of :meth:`export_tables`.
 
     Raises
     ------
@@ -111,8 +116,10 @@ class SweepPanel(W.VBox):
         self.status = W.HTML(value=f"{len(sweep)} parameter sets, not started.")
         self.failures = W.HTML(value="")
         self.figure, self.line, self.points, self.heatmap = self._make_figure()
+        self.export = ExportBar(self.figure, self.export_tables, "sweep")
         super().__init__([W.HBox([self.run_button, self.stop_button, self.measure_choice]),
-                          W.HBox([self.progress, self.status]), self.figure, self.failures])
+                          W.HBox([self.progress, self.status]), self.figure, self.failures,
+                          self.export.widget])
         if autostart:
             self.start()
 
@@ -142,6 +149,28 @@ class SweepPanel(W.VBox):
         figure = bqplot.Figure(marks=[heatmap], axes=axes, title="",
                                layout=W.Layout(width="640px", height="480px"))
         return figure, None, None, heatmap
+
+    def export_tables(self):
+        """The table for CSV/NPZ export: every column of numbers or text.
+
+        Columns whose cells are arrays (array-valued measures) are left out; use
+        ``panel.table.to_pandas()`` or ``to_dict()`` for those.
+
+        Returns
+        -------
+        dict
+            ``{'sweep': {column: 1-D array}}`` (empty before the first result).
+        """
+        if self.table is None:
+            return {}
+        columns = {}
+        for name in self.table.columns:
+            column = self.table[name]
+            if column.dtype != object:
+                columns[name] = column
+            elif all(v is None or isinstance(v, str) for v in column):
+                columns[name] = np.array(["" if v is None else v for v in column])
+        return {"sweep": columns}
 
     def _labels(self, name):
         """Axis labels of a parameter: its distinct values, as ``SweepTable.pivot`` orders them."""
