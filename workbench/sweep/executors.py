@@ -21,8 +21,7 @@ import numpy as np
 from .errors import SweepError
 from .worker import run_task
 
-__all__ = ["make_backend", "drive", "SerialBackend", "FuturesBackend", "DaskBackend",
-           "EXECUTORS"]
+__all__ = ["make_backend", "drive", "EXECUTORS"]
 
 #: Names accepted by ``executor=``.
 EXECUTORS = ("serial", "processes")
@@ -31,7 +30,7 @@ EXECUTORS = ("serial", "processes")
 POLL_SECONDS = 0.2
 
 
-class SerialBackend:
+class _SerialBackend:
     """Runs each set in the calling thread, one at a time (the default).
 
     numpy's and Python's global random states are put back after the sweep,
@@ -74,7 +73,7 @@ class SerialBackend:
         random.setstate(self._random_state)
 
 
-class FuturesBackend:
+class _FuturesBackend:
     """A ``concurrent.futures`` executor: a process pool made for the sweep, or the user's.
 
     Parameters
@@ -133,7 +132,7 @@ class FuturesBackend:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-class DaskBackend:
+class _DaskBackend:
     """A ``dask.distributed.Client``: one task per set, the spec scattered once.
 
     Parameters
@@ -203,7 +202,7 @@ def make_backend(shipped, executor=None, client=None, n_workers=None):
 
     Returns
     -------
-    SerialBackend or FuturesBackend or DaskBackend
+    _SerialBackend or _FuturesBackend or _DaskBackend
 
     Raises
     ------
@@ -217,15 +216,15 @@ def make_backend(shipped, executor=None, client=None, n_workers=None):
         if not _looks_like_dask_client(client):
             raise SweepError(f"`client`={client!r} is not a dask.distributed.Client; create one "
                              f"with Client('tcp://scheduler:8786') or Client(LocalCluster()).")
-        return DaskBackend(shipped, client)
+        return _DaskBackend(shipped, client)
     if executor is None or executor == "serial":
-        return SerialBackend(shipped)
+        return _SerialBackend(shipped)
     if executor == "processes":
-        return FuturesBackend(shipped, None, n_workers)
+        return _FuturesBackend(shipped, None, n_workers)
     if _looks_like_dask_client(executor):
-        return DaskBackend(shipped, executor)
+        return _DaskBackend(shipped, executor)
     if isinstance(executor, concurrent.futures.Executor):
-        return FuturesBackend(shipped, executor)
+        return _FuturesBackend(shipped, executor)
     raise SweepError(f"`executor`={executor!r} is not known; choose 'serial' (this process, the "
                      f"default), 'processes' (a local process pool), a concurrent.futures."
                      f"Executor, or pass client=dask.distributed.Client(...).")
@@ -244,7 +243,7 @@ def drive(backend, tasks, attempts, on_record, stop=None):
 
     Parameters
     ----------
-    backend : SerialBackend or FuturesBackend or DaskBackend
+    backend : _SerialBackend or _FuturesBackend or _DaskBackend
     tasks : list of Task
     attempts : int
         Attempts per set; a task whose *worker* failed is resubmitted while its
