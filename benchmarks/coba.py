@@ -351,6 +351,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the pre_slice variant")
     parser.add_argument("--no-peers", action="store_true", help="skip Brian2 and BrainPy")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, help="synapse variants to run")
+    parser.add_argument("--no-numpy", action="store_true", help="skip the numpy backend rows")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -364,7 +366,7 @@ def main():
         print("RESULT " + json.dumps(result))
         return
 
-    variants = [PRE_SLICE] if args.quick else VARIANTS
+    variants = [PRE_SLICE] if args.quick else (args.variants or VARIANTS)
 
     class Rows(list):
         """Rows print as they complete (a full run takes a while)."""
@@ -378,8 +380,10 @@ def main():
           flush=True)
     reference = _handwritten(long_run=True)
     rows.append(("hand-written @numba.njit loop (pre_slice)", reference))
-    interleaved = _run_process([sys.executable, __file__, "--worker", "interleaved"],
-                               env=dict(os.environ, PYTHONPATH=ROOT))
+    interleaved = {"error": f"not run ({PRE_SLICE} not selected)"}
+    if PRE_SLICE in variants:
+        interleaved = _run_process([sys.executable, __file__, "--worker", "interleaved"],
+                                   env=dict(os.environ, PYTHONPATH=ROOT))
     with tempfile.TemporaryDirectory() as cache_dir:
         for variant in variants:
             long_run = variant not in SLOW_BY_DESIGN
@@ -394,7 +398,7 @@ def main():
                     print(f"spikes of workbench {variant} and the hand-written loop are "
                           f"{'identical' if same else 'DIFFERENT'} "
                           f"({cold.get('spikes_1s')} vs {reference.get('spikes_1s')})")
-        for variant in variants:
+        for variant in ([] if args.no_numpy else variants):
             if variant in NUMPY_TOO_SLOW:
                 rows.append((f"workbench numpy {variant}", {"error": "not run: Python loops over "
                                                                      "every synapse (hours)"}))
@@ -405,8 +409,9 @@ def main():
         for variant in variants:
             rows.append((f"BrainPy 1.0.3 numba {variant}",
                          _brainpy(variant, "numba", variant not in SLOW_BY_DESIGN)))
-        rows.append((f"BrainPy 1.0.3 numpy {PRE_SLICE}", _brainpy(PRE_SLICE, "numpy", True)))
-        for mode in ("cpp_standalone", "cython", "numpy"):
+        if PRE_SLICE in variants and not args.no_numpy:
+            rows.append((f"BrainPy 1.0.3 numpy {PRE_SLICE}", _brainpy(PRE_SLICE, "numpy", True)))
+        for mode in ("cpp_standalone", "cython", "numpy") if PRE_SLICE in variants else ():
             result = _brian2(mode, long_run=False)
             if mode == "cpp_standalone" and "error" not in result:
                 result.update({k: v for k, v in _brian2(mode, long_run=True).items()
