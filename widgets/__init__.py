@@ -9,9 +9,9 @@ from .app import Workbench
 from .controls import ControlPanel, ControlSpec, StatusBar, as_spec, make_control
 from .export import ExportBar
 from .panels import (BifurcationPanel, ConnectivityPanel, FastSlowPanel, NetworkPanel, Panel,
-                     PhasePlanePanel, RasterPanel)
+                     PhasePlanePanel, RasterPanel, SweepPanel)
 from .runner import LiveRunner, RunToken, Superseded
 
 __all__ = ["Workbench", "ControlPanel", "ControlSpec", "StatusBar", "as_spec", "make_control", "ExportBar",
            "Panel", "PhasePlanePanel", "BifurcationPanel", "FastSlowPanel", "ConnectivityPanel",
-           "NetworkPanel", "RasterPanel", "LiveRunner", "RunToken", "Superseded"]
+           "NetworkPanel", "RasterPanel", "SweepPanel", "LiveRunner", "RunToken", "Superseded"]

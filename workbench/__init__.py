@@ -26,3 +26,6 @@ from . import simulation
 from .simulation import (DynamicalSystem, Network, NeuGroup, SynConn, TwoEndConn,
                          every)
 from . import analysis
+
+# parameter sweeps (issue 7): bp.sweep(...) runs a sweep; bp.sweep.Sweep, bp.sweep.SweepTable, ...
+from . import sweep

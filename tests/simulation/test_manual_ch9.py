@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import workbench as bp
+from workbench.backend.jit import is_jit_disabled
 
 from .manual_gamma import GABAA, HH
 
@@ -38,7 +39,7 @@ def test_parameter_search_compiles_once_for_eleven_runs(gamma_backend):
         net.run(duration=DURATION, inputs=[group, 'input', 1.2], report=True, report_percent=1.)
         compilations.append(bp.jit_compilations() - before)
         all_cc.append(bp.measure.cross_correlation(group.mon.spike, bin=0.5))
-    assert compilations[0] > 0                  # compiled (or loaded from the disk cache) once
+    assert compilations[0] > 0 or is_jit_disabled()   # compiled (or loaded from the cache) once
     assert compilations[1:] == [0] * 10         # ... and never again
     assert group.mon.spike.shape == (2500, num)
     assert all(0. <= cc <= 1. for cc in all_cc)
@@ -78,6 +79,6 @@ def test_memory_saving_split_run_equals_one_long_run(gamma_backend):
     before = bp.jit_compilations()
     net.run(duration=(2 * DURATION, 3 * DURATION), inputs=[group, 'input', Iext], report=True,
             report_percent=0.5)
-    assert bp.jit_compilations() - before == 1
+    assert bp.jit_compilations() - before == (0 if is_jit_disabled() else 1)
     long_net.run(duration=(2 * DURATION, 3 * DURATION), inputs=[long_group, 'input', 1.2])
     np.testing.assert_array_equal(group.mon.spike, long_group.mon.spike)

@@ -6,6 +6,7 @@ from .connectivity import ConnectivityPanel
 from .fast_slow import FastSlowPanel
 from .network import NetworkPanel, RasterPanel
 from .phase_plane import PhasePlanePanel
+from .sweep import SweepPanel
 
 __all__ = ["Panel", "BifurcationPanel", "ConnectivityPanel", "FastSlowPanel", "PhasePlanePanel",
-           "NetworkPanel", "RasterPanel"]
+           "NetworkPanel", "RasterPanel", "SweepPanel"]

@@ -153,7 +153,7 @@ class Binding:
         self.kind = kind
         self.int_context = False
         self.written = False
-        self.fixed_length = None      # set when compiled code relies on the array's length
+        self.fixed_shape = None       # set when compiled code relies on the array's shape
         self.scalar_type = _scalar_type(value, False) if kind in ("scalar", "cell") else None
         self._signature = None
 
@@ -282,9 +282,9 @@ class Binding:
                                      f"{old_dtype} array to a {value.ndim}-d {value.dtype} array")
             value = value.astype(old_dtype)
             self.write(value)
-        if self.fixed_length is not None and len(value) != self.fixed_length:
-            raise ValueKindError(f"{self.describe()} changed length from {self.fixed_length} to "
-                                 f"{len(value)}")
+        if self.fixed_shape is not None and value.shape != self.fixed_shape:
+            raise ValueKindError(f"{self.describe()} changed shape from {self.fixed_shape} to "
+                                 f"{value.shape}")
         if not (value.flags.c_contiguous and value.flags.writeable):
             value = np.ascontiguousarray(value).copy()
             self.write(value)

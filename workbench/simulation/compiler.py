@@ -397,10 +397,11 @@ class CompiledExecutor:
         self.cells = []
 
     def written_arrays(self):
-        """Arrays a chunk may change: floating/bool state and written attributes.
+        """Arrays a chunk may change: those a step or input writes, and small float/bool state.
 
-        Integer arrays that no step assigns to (connectivity) are left out of
-        the per-chunk snapshot, which keeps it cheap.
+        Arrays no step assigns to (connectivity, connection matrices) are left out
+        of the per-chunk snapshot unless they are small (a local alias could still
+        write them), which keeps snapshots cheap.
 
         Returns
         -------
@@ -411,6 +412,8 @@ class CompiledExecutor:
             if binding.kind != "array" or isinstance(binding.owner, GlobalOwner):
                 continue
             value = binding.owner.__dict__.get(binding.attr)
-            if isinstance(value, np.ndarray) and (binding.written or value.dtype.kind in "fb"):
+            if not isinstance(value, np.ndarray):
+                continue
+            if binding.written or (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
                 result.append((binding.owner, binding.attr))
         return result

@@ -524,14 +524,15 @@ class _Rewriter(ast.NodeTransformer):
                                                     [])), node)]
 
     def _fused_store(self, target, value, op, node):
-        """``self.x = expr`` / ``self.x += expr`` on a 1-d array as one element-wise loop.
+        """``self.x = expr`` / ``self.x += expr`` on an array as one element-wise loop.
 
-        When ``expr`` combines only 1-d arrays of the target's length, numbers and
+        When ``expr`` combines only arrays of the target's shape, numbers and
         element-wise functions (arithmetic, numpy ufuncs, single-variable integrators
         with straight-line derivatives), numpy computes each element from the same
-        element of its operands; one loop computes the same values without the
-        temporary arrays. A guard checks the lengths when the step runs and falls back
-        to the array statement otherwise.
+        element of its operands; one loop (over flat views of the C-contiguous arrays)
+        computes the same values without temporary arrays. The arrays' shapes become
+        part of the compiled code's signature: a run with arrays of another shape
+        builds the step again.
         """
         if not isinstance(target, ast.Attribute) or (op is not None and
                                                      type(op).__name__ not in kernels.KERNEL_OPS):
@@ -543,9 +544,9 @@ class _Rewriter(ast.NodeTransformer):
         if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
             return None
         current = ref.binding.read()
-        if np.ndim(current) != 1:
+        if np.ndim(current) < 1:
             return None
-        fuser = _Fuser(self, len(current))
+        fuser = _Fuser(self, np.shape(current))
         try:
             element = fuser.element(value)
         except _NotFusable:
@@ -553,21 +554,31 @@ class _Rewriter(ast.NodeTransformer):
         if not fuser.arrays:                       # a plain number: the kernel fills
             return None
         target_name = self.ctx.add_param(ref.param, ref.binding)[0]
-        ref.binding.written = True
+        ref.binding.fixed_shape = np.shape(current)
         index = self.ctx.fresh_index()
-        store = ast.Subscript(ast.Name(target_name, ast.Load()), ast.Name(index, ast.Load()),
-                              ast.Store())
-        element = _IndexArrays(fuser.arrays, index).visit(element)
+        statements = []
+        flat = {}
+        for name in sorted(fuser.arrays | {target_name}):
+            if len(np.shape(current)) == 1:
+                flat[name] = name
+            else:                                  # C-contiguous: reshape gives a flat view
+                flat[name] = f"{name}_flat{index}"
+                statements.append(ast.Assign(
+                    [ast.Name(flat[name], ast.Store())],
+                    ast.Call(ast.Attribute(ast.Name(name, ast.Load()), "reshape", ast.Load()),
+                             [ast.Attribute(ast.Name(name, ast.Load()), "size", ast.Load())],
+                             [])))
+        store = ast.Subscript(ast.Name(flat[target_name], ast.Load()),
+                              ast.Name(index, ast.Load()), ast.Store())
+        element = _IndexArrays(flat, index).visit(element)
         statement = ast.Assign([store], element) if op is None else \
             ast.AugAssign(store, op, element)
-        loop = ast.For(ast.Name(index, ast.Store()),
-                       ast.Call(ast.Name("range", ast.Load()),
-                                [ast.Subscript(ast.Attribute(ast.Name(target_name, ast.Load()),
-                                                             "shape", ast.Load()),
-                                               ast.Constant(0), ast.Load())], []),
-                       [statement], [])
-        ref.binding.fixed_length = len(current)
-        return [ast.copy_location(loop, node)]
+        statements.append(ast.For(
+            ast.Name(index, ast.Store()),
+            ast.Call(ast.Name("range", ast.Load()),
+                     [ast.Attribute(ast.Name(target_name, ast.Load()), "size", ast.Load())], []),
+            [statement], []))
+        return [ast.copy_location(s, node) for s in statements]
 
     def visit_Slice(self, node):
         self.int_depth += 1
@@ -785,10 +796,10 @@ _FUSABLE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod, ast.Floor
 class _Fuser:
     """Builds the per-element form of an element-wise array expression (see _fused_store)."""
 
-    def __init__(self, rewriter, length):
+    def __init__(self, rewriter, shape):
         self.rewriter = rewriter
-        self.length = length
-        self.arrays = set()          # argument names of the 1-d arrays read
+        self.shape = shape
+        self.arrays = set()          # argument names of the arrays read
 
     def element(self, node):
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
@@ -821,10 +832,10 @@ class _Fuser:
             return rewriter.visit(node)
         if binding.kind == "array":
             value = binding.read()
-            if np.ndim(value) != 1 or len(value) != self.length:
+            if np.shape(value) != self.shape:
                 raise _NotFusable()
             name = rewriter.ctx.add_param(ref.param, binding)[0]
-            binding.fixed_length = len(value)
+            binding.fixed_shape = np.shape(value)
             self.arrays.add(name)
             return ast.Name(name, ast.Load())
         raise _NotFusable()
@@ -854,15 +865,16 @@ class _Fuser:
 
 
 class _IndexArrays(ast.NodeTransformer):
-    """Index the 1-d array arguments of a fused expression with the loop variable."""
+    """Index the (flat views of the) arrays of a fused expression with the loop variable."""
 
-    def __init__(self, arrays, index):
-        self.arrays = arrays
+    def __init__(self, flat, index):
+        self.flat = flat
         self.index = index
 
     def visit_Name(self, node):
-        if node.id in self.arrays:
-            return ast.Subscript(node, ast.Name(self.index, ast.Load()), ast.Load())
+        if node.id in self.flat:
+            return ast.Subscript(ast.Name(self.flat[node.id], ast.Load()),
+                                 ast.Name(self.index, ast.Load()), ast.Load())
         return node
 
 

@@ -1,0 +1,297 @@
+"""Where parameter sets run: in this process, in a local process pool, or on a Dask cluster.
+
+Every executor is wrapped in a small *backend* with one interface -- ``submit``
+a task, ``wait`` for some to finish, read an ``outcome`` -- so that one driver
+loop (:func:`drive`) handles all of them the same way: it keeps tasks in
+flight, hands finished records to the caller as they arrive, resubmits a task
+whose worker died (once, counting the attempt), stops on a mistake in the sweep
+itself, and cancels what is left when stopped or interrupted.
+"""
+
+import collections
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import os
+import pickle
+import random
+
+import numpy as np
+
+from .errors import SweepError
+from .worker import run_task
+
+__all__ = ["make_backend", "drive", "EXECUTORS"]
+
+#: Names accepted by ``executor=``.
+EXECUTORS = ("serial", "processes")
+
+#: How long the driver waits before checking for a stop request (seconds).
+POLL_SECONDS = 0.2
+
+
+class _SerialBackend:
+    """Runs each set in the calling thread, one at a time (the default).
+
+    numpy's and Python's global random states are put back after the sweep,
+    since seeding them is a side effect on the user's process.
+    """
+
+    name = "serial"
+    max_in_flight = 1
+
+    def __init__(self, shipped):
+        self.shipped = shipped
+        self.workers = 1
+        self._numpy_state = np.random.get_state()
+        self._random_state = random.getstate()
+
+    def submit(self, task):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(run_task(self.shipped, task))
+        except BaseException as exc:      # KeyboardInterrupt included: surface it at once
+            if not isinstance(exc, Exception):
+                raise
+            future.set_exception(exc)
+        return future
+
+    def wait(self, futures):
+        return set(futures)
+
+    def outcome(self, future):
+        return future.result()
+
+    def cancel(self, futures):
+        pass
+
+    def recover(self):
+        return True
+
+    def close(self):
+        np.random.set_state(self._numpy_state)
+        random.setstate(self._random_state)
+
+
+class _FuturesBackend:
+    """A ``concurrent.futures`` executor: a process pool made for the sweep, or the user's.
+
+    Parameters
+    ----------
+    shipped : ShippedSpec
+    executor : concurrent.futures.Executor or None
+        The user's executor (kept open), or None to start a pool of ``n_workers``
+        spawned processes that is shut down after the sweep.
+    n_workers : int or None
+        Size of a pool made here (default: the number of CPUs).
+    """
+
+    def __init__(self, shipped, executor=None, n_workers=None):
+        self.shipped = shipped
+        self.owned = executor is None
+        self.n_workers = n_workers or os.cpu_count() or 1
+        self.executor = executor if executor is not None else self._new_pool()
+        self.name = "processes" if self.owned else type(executor).__name__
+        self.workers = getattr(self.executor, "_max_workers", self.n_workers)
+        self.max_in_flight = max(64, 4 * self.workers)
+
+    def _new_pool(self):
+        # spawn, not fork: the driver may run threads (Jupyter, tqdm, Dask) that a
+        # forked child would inherit in an unknown state
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.n_workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, task):
+        return self.executor.submit(run_task, self.shipped, task)
+
+    def wait(self, futures):
+        done, _ = concurrent.futures.wait(list(futures), timeout=POLL_SECONDS,
+                                          return_when=concurrent.futures.FIRST_COMPLETED)
+        return done
+
+    def outcome(self, future):
+        return future.result()
+
+    def cancel(self, futures):
+        for future in futures:
+            future.cancel()
+
+    def recover(self):
+        """Replace a broken pool made here; a user's broken executor cannot be replaced."""
+        broken = getattr(self.executor, "_broken", False)
+        if not broken:
+            return True
+        if not self.owned:
+            return False
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_pool()
+        return True
+
+    def close(self):
+        if self.owned:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _DaskBackend:
+    """A ``dask.distributed.Client``: one task per set, the spec scattered once.
+
+    Parameters
+    ----------
+    shipped : ShippedSpec
+    client : distributed.Client
+    """
+
+    name = "dask"
+
+    def __init__(self, shipped, client):
+        import distributed
+        self._distributed = distributed
+        self.client = client
+        self.workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        self.max_in_flight = max(256, 8 * self.workers)
+        self._shipped = client.scatter(shipped, broadcast=True, hash=False)
+        self._counter = 0
+
+    def submit(self, task):
+        self._counter += 1
+        key = f"workbench-sweep-{self.client.id}-{id(self)}-{task.index}-{self._counter}"
+        return self.client.submit(run_task, self._shipped, task, key=key, pure=False)
+
+    def wait(self, futures):
+        try:
+            result = self._distributed.wait(list(futures), timeout=POLL_SECONDS,
+                                            return_when="FIRST_COMPLETED")
+        except TimeoutError:           # nothing finished yet: let the driver check for a stop
+            return set()
+        return result.done
+
+    def outcome(self, future):
+        try:
+            return future.result()
+        finally:
+            future.release()
+
+    def cancel(self, futures):
+        if futures:
+            self.client.cancel(list(futures))
+
+    def recover(self):
+        return True
+
+    def close(self):
+        self.client.cancel([self._shipped])
+
+
+def _looks_like_dask_client(obj):
+    return all(hasattr(obj, name) for name in ("submit", "scatter", "gather", "scheduler_info"))
+
+
+def make_backend(shipped, executor=None, client=None, n_workers=None):
+    """The backend for the requested executor.
+
+    Parameters
+    ----------
+    shipped : ShippedSpec
+    executor : None or str or concurrent.futures.Executor or distributed.Client
+        ``None``/``'serial'``: this process; ``'processes'``: a pool of
+        ``n_workers`` local processes; an Executor instance: that executor.
+    client : distributed.Client, optional
+        Run on this Dask cluster (takes precedence over ``executor``).
+    n_workers : int, optional
+        Size of the ``'processes'`` pool.
+
+    Returns
+    -------
+    _SerialBackend or _FuturesBackend or _DaskBackend
+
+    Raises
+    ------
+    SweepError
+        For an unknown executor or a bad ``n_workers``.
+    """
+    if n_workers is not None and (isinstance(n_workers, bool) or not isinstance(n_workers, int)
+                                  or n_workers < 1):
+        raise SweepError(f"`n_workers`={n_workers!r} must be a positive integer.")
+    if client is not None:
+        if not _looks_like_dask_client(client):
+            raise SweepError(f"`client`={client!r} is not a dask.distributed.Client; create one "
+                             f"with Client('tcp://scheduler:8786') or Client(LocalCluster()).")
+        return _DaskBackend(shipped, client)
+    if executor is None or executor == "serial":
+        return _SerialBackend(shipped)
+    if executor == "processes":
+        return _FuturesBackend(shipped, None, n_workers)
+    if _looks_like_dask_client(executor):
+        return _DaskBackend(shipped, executor)
+    if isinstance(executor, concurrent.futures.Executor):
+        return _FuturesBackend(shipped, executor)
+    raise SweepError(f"`executor`={executor!r} is not known; choose 'serial' (this process, the "
+                     f"default), 'processes' (a local process pool), a concurrent.futures."
+                     f"Executor, or pass client=dask.distributed.Client(...).")
+
+
+def _lost_record(task, exc, attempts):
+    return {"index": task.index, "status": "error", "values": None,
+            "error": f"{type(exc).__name__}: {exc} (the worker process running this set failed "
+                     f"or its result could not be sent back)",
+            "traceback": None, "attempts": attempts, "built": False, "worker": None,
+            "compilations": 0, "seconds": float("nan"), "cpu_seconds": float("nan")}
+
+
+def drive(backend, tasks, attempts, on_record, stop=None):
+    """Run tasks on a backend, handing each finished record to ``on_record``.
+
+    Parameters
+    ----------
+    backend : _SerialBackend or _FuturesBackend or _DaskBackend
+    tasks : list of Task
+    attempts : int
+        Attempts per set; a task whose *worker* failed is resubmitted while its
+        attempts last (the worker itself retries sets that raise).
+    on_record : callable
+        ``on_record(record)`` for every finished set, in finishing order.
+    stop : threading.Event, optional
+        When set, pending tasks are cancelled and the loop returns.
+
+    Returns
+    -------
+    bool
+        True when every task finished, False when stopped.
+
+    Raises
+    ------
+    SweepError
+        When a worker reports a mistake in the sweep (``'config-error'``); the
+        remaining tasks are cancelled.
+    """
+    queue = collections.deque(tasks)
+    pending = {}
+    try:
+        while queue or pending:
+            if stop is not None and stop.is_set():
+                backend.cancel(list(pending))
+                return False
+            while queue and len(pending) < backend.max_in_flight:
+                task = queue.popleft()
+                pending[backend.submit(task)] = task
+            for future in backend.wait(pending):
+                task = pending.pop(future)
+                try:
+                    record = backend.outcome(future)
+                except (pickle.PicklingError, SweepError) as exc:
+                    raise SweepError(f"Parameter set {task.index} {task.params} could not be "
+                                     f"sent to or from a worker: {exc}") from exc
+                except Exception as exc:    # the worker died or the task was lost
+                    used = task.attempts_before + 1
+                    if used < attempts and backend.recover():
+                        queue.appendleft(dataclasses.replace(task, attempts_before=used))
+                        continue
+                    record = _lost_record(task, exc, used)
+                if record["status"] == "config-error":
+                    raise SweepError(f"Parameter set {task.index} {task.params}: "
+                                     f"{record['error']}")
+                on_record(record)
+        return True
+    except BaseException:
+        backend.cancel(list(pending))
+        raise
