@@ -21,10 +21,13 @@ Layers:
 """
 
 import ast
+import functools
 import hashlib
 import inspect
 import keyword
 import math
+import re
+import sys
 import types
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -593,6 +596,10 @@ def fingerprint(value, _depth=0, _seen=None):
     if isinstance(value, (staticmethod, classmethod)) or hasattr(value, "py_func"):
         value = unwrap(value)
     if isinstance(value, types.FunctionType):
+        if (value.__module__ or "").startswith("workbench."):
+            # our own helpers: their module's source identifies them; walking their globals
+            # would describe process state (the active bp.ops, object addresses)
+            return f"function:{value.__module__}.{value.__qualname__}:{_module_digest(value)}"
         if id(value) in seen or _depth > 4:
             return f"function:{value.__module__}.{value.__qualname__}"
         seen.add(id(value))
@@ -603,7 +610,27 @@ def fingerprint(value, _depth=0, _seen=None):
     module = getattr(value, "__module__", None) or type(value).__module__
     if name is not None and callable(value):
         return f"callable:{module}.{name}"
-    return f"object:{type(value).__module__}.{type(value).__qualname__}:{value!r}"
+    # default reprs carry memory addresses, which differ in every process
+    text = _ADDRESS.sub("0x_", repr(value))
+    return f"object:{type(value).__module__}.{type(value).__qualname__}:{text}"
+
+
+#: A memory address in a default ``repr``.
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+@functools.lru_cache(maxsize=None)
+def _module_source_digest(module_name):
+    module = sys.modules.get(module_name)
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return "no-source"
+    return hashlib.sha1(source.encode()).hexdigest()
+
+
+def _module_digest(func):
+    return _module_source_digest(func.__module__)
 
 
 def _attribute_chains(func):

@@ -79,7 +79,13 @@ def integrator_fingerprint(integrator):
     -------
     str
     """
+    # The compiled step lives in a generated module named by a hash of everything it froze;
+    # numba's cache of a loop calling it refers to that module by name, so the name must be
+    # part of the loop's key (a cached loop then never asks for a module this process lacks).
+    step = getattr(integrator, "jit_step", None)
+    step_module = getattr(getattr(step, "py_func", step), "__module__", None)
     return ";".join([
+        f"step_module={step_module}",
         f"method={getattr(integrator, 'method', None)!r}",
         f"dt={getattr(integrator, 'dt', None)!r}",
         f"source={getattr(integrator, 'source', '')}",
