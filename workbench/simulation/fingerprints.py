@@ -67,13 +67,16 @@ def fingerprint(obj):
            f"{getattr(obj, '__qualname__', getattr(obj, '__name__', repr(obj)))}"
 
 
-def integrator_fingerprint(integrator):
+def integrator_fingerprint(integrator, step=None):
     """A text identifying an integrator's compiled step (method, dt, code, derivative).
 
     Parameters
     ----------
     integrator : object
         A ``bp.odeint`` result.
+    step : callable, optional
+        The compiled step the caller injects (its generated module is part of the text);
+        defaults to ``integrator.jit_step`` when the integrator has one.
 
     Returns
     -------
@@ -82,7 +85,8 @@ def integrator_fingerprint(integrator):
     # The compiled step lives in a generated module named by a hash of everything it froze;
     # numba's cache of a loop calling it refers to that module by name, so the name must be
     # part of the loop's key (a cached loop then never asks for a module this process lacks).
-    step = getattr(integrator, "jit_step", None)
+    if step is None and not getattr(integrator, "has_self", False):
+        step = getattr(integrator, "jit_step", None)
     step_module = getattr(getattr(step, "py_func", step), "__module__", None)
     return ";".join([
         f"step_module={step_module}",

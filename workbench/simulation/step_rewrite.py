@@ -637,10 +637,10 @@ class _Rewriter(ast.NodeTransformer):
             # arrays run element by element through the scalar step (see kernels)
             caller = kernels.elementwise_call(step_function, len(integ.variables))
             name = ctx.inject(f"_int_{_sanitize(ref.name)}", caller,
-                              "elementwise:" + integrator_fingerprint(integ))
+                              "elementwise:" + integrator_fingerprint(integ, step_function))
         else:
             name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
-                              integrator_fingerprint(integ))
+                              integrator_fingerprint(integ, step_function))
         return ast.Call(ast.Name(name, ast.Load()), ordered, [])
 
     def _delay_call(self, ref, call, statement):
@@ -856,7 +856,7 @@ class _Fuser:
                 raise _NotFusable()
             step = getattr(integ, "jit_step", None)
             name = rewriter.ctx.inject(f"_int_{_sanitize(ref.name)}_element", step,
-                                       integrator_fingerprint(integ))
+                                       integrator_fingerprint(integ, step))
             return ast.Call(ast.Name(name, ast.Load()), [self.element(a) for a in node.args], [])
         if isinstance(ref.value, np.ufunc) and ref.value.nout == 1:
             func = rewriter.visit(node.func)
