@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ..backend.settings import get_dt
+from .compiled import as_kernel_arguments
 from .results import LimitCycle, Trajectory
 from .roots import newton
 
@@ -371,11 +372,22 @@ def _time_scales(jacobians):
     return float(np.median(period)), float(np.max(size))
 
 
-def _rk4_chunk(f_raw, X, P, dt, steps):
-    """``steps`` RK4 steps of all starts; returns the record ``(steps, n, k)`` and the state."""
+def _rk4_chunk(system, X, P, dt, steps):
+    """``steps`` RK4 steps of all starts; returns the record ``(steps, n, k)`` and the state.
+
+    Uses the system's compiled kernel when it has one (same arithmetic, no
+    Python overhead per step), else numpy steps of ``system.f_raw``.
+    """
+    kernel = system.rk4_kernel()
+    if kernel is not None:
+        states, pars, constants = as_kernel_arguments(X, P, system._constant_args())
+        record = kernel(states, pars, constants, float(dt), int(steps))
+        if steps == 0:
+            return record, X
+        return record, [record[-1, i].copy() for i in range(len(X))]
     record = np.empty((steps, len(X), len(X[0])))
     for s in range(steps):
-        X = _rk4_step(f_raw, X, P, dt)
+        X = _rk4_step(system.f_raw, X, P, dt)
         record[s] = X
     return record, X
 
@@ -469,7 +481,7 @@ def sample_cycles(system, X0, P0, sample, spans, tol=3e-3, max_chunks=6, box=Non
     with np.errstate(all="ignore"):
         for chunk in range(max_chunks):
             P = [P0[active, j] for j in range(P0.shape[1])]
-            record, X = _rk4_chunk(system.f_raw, X, P, dt, steps)
+            record, X = _rk4_chunk(system, X, P, dt, steps)
             chunks.append(record)
             final = record[-1].T                                  # (k_active, n)
             done = ~np.all(np.isfinite(final), axis=1)
