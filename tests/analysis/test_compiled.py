@@ -1,11 +1,12 @@
-"""The compiled RK4 chunks of the limit-cycle search against the numpy steps."""
+"""The compiled kernels of the limit-cycle search against the numpy RK4 steps and Newton."""
 
 import numpy as np
 import pytest
 import sympy
 
 import workbench as bp
-from workbench.analysis.compiled import rk4_chunk_kernel, rk4_chunk_source
+from workbench.analysis.compiled import kernels_source, system_kernels
+from workbench.analysis.roots import newton
 from workbench.analysis.simulate import _rk4_step
 from workbench.backend.jit import is_jit_disabled
 
@@ -40,9 +41,9 @@ def numpy_chunk(system, X, P, dt, steps):
 
 
 def compiled_chunk(system, X, P, dt, steps):
-    kernel = system.rk4_kernel()
-    assert kernel is not None
-    return kernel(np.array(X, dtype=float), np.array(P, dtype=float).reshape(len(P), -1),
+    kernels = system.kernels()
+    assert kernels is not None
+    return kernels.rk4_chunk(np.array(X, dtype=float), np.array(P, dtype=float).reshape(len(P), -1),
                   np.array(system._constant_args(), dtype=float), float(dt), int(steps))
 
 
@@ -84,15 +85,36 @@ def test_models_without_sympy_expressions_have_no_kernel():
                                        target_vars={"v": [-0.6, 0.6], "w": [-0.1, 1.0]},
                                        options={"verbose": False})
     assert analyzer.system.symbolic is None
-    assert analyzer.system.rk4_kernel() is None
+    assert analyzer.system.kernels() is None
 
 
 def test_source_refuses_unknown_symbols_and_unprintable_functions():
     x, p, c, stray = sympy.symbols("x p c stray")
-    assert rk4_chunk_source([x * stray], [x], [p], [c]) is None
+    assert kernels_source([x * stray], [x], [p], [c]) is None
     opaque = sympy.Function("g")
-    assert rk4_chunk_source([opaque(x) + p], [x], [p], [c]) is None
-    assert rk4_chunk_kernel([x * stray], [x], [p], [c]) is None
-    source = rk4_chunk_source([-x + p * c], [x], [p], [c])
+    assert kernels_source([opaque(x) + p], [x], [p], [c]) is None
+    assert system_kernels([x * stray], [x], [p], [c]) is None
+    source = kernels_source([-x + p * c], [x], [p], [c])
     assert "def rk4_chunk(X, P, C, dt, steps):" in source
     assert "x0 = x0 + sixth * (a0 + 2.0 * b0 + 2.0 * d0 + e0)" in source
+
+
+@needs_jit
+@pytest.mark.parametrize("make, X, P", [
+    # Hindmarsh-Rose fast subsystem: starts near the lower and the middle equilibria, and far away
+    (hr_fast_system, [[-1.5, -0.2, 2.5, 40.0], [-9.0, 0.5, -25.0, 3.0]], [[-1.0, 0.0, 2.0, 0.5]]),
+    # Morris-Lecar fast subsystem
+    (ml_system, [[-0.3, 0.0, 0.25], [0.01, 0.4, 0.6]], [[-0.05, 0.05, 0.15]]),
+])
+def test_compiled_newton_matches_vectorized_newton(make, X, P):
+    system = make()
+    X, P = np.array(X, dtype=float), [np.array(p, dtype=float) for p in P]
+    expected, expected_ok = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
+                                   lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
+                                   X.T.copy(), maxiter=8)
+    got, ok = system.kernels().newton_equilibria(np.ascontiguousarray(X), np.array(P),
+                                                 np.array(system._constant_args()), 1e-12, 8)
+    assert ok.tolist() == expected_ok.tolist() and ok.any()
+    np.testing.assert_allclose(got.T[ok], expected[ok], rtol=1e-10, atol=1e-12)
+    residual = system.f(list(got[:, ok]), [p[ok] for p in P])
+    assert np.max(np.abs(residual)) < 1e-9                  # they are equilibria

@@ -378,10 +378,10 @@ def _rk4_chunk(system, X, P, dt, steps):
     Uses the system's compiled kernel when it has one (same arithmetic, no
     Python overhead per step), else numpy steps of ``system.f_raw``.
     """
-    kernel = system.rk4_kernel()
-    if kernel is not None:
+    kernels = system.kernels()
+    if kernels is not None:
         states, pars, constants = as_kernel_arguments(X, P, system._constant_args())
-        record = kernel(states, pars, constants, float(dt), int(steps))
+        record = kernels.rk4_chunk(states, pars, constants, float(dt), int(steps))
         if steps == 0:
             return record, X
         return record, [record[-1, i].copy() for i in range(len(X))]
@@ -402,9 +402,15 @@ def _distance_to_stable_equilibrium(system, states, P, spans):
     if not np.any(ok):
         return distance
     X = np.where(ok[:, None], states, 0.0)
-    equilibria, converged = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
-                                   lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
-                                   X, maxiter=8)
+    kernels = system.kernels()
+    if kernels is not None:
+        starts, pars, constants = as_kernel_arguments(list(X.T), P, system._constant_args())
+        equilibria, converged = kernels.newton_equilibria(starts, pars, constants, 1e-12, 8)
+        equilibria = equilibria.T
+    else:
+        equilibria, converged = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
+                                       lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
+                                       X, maxiter=8)
     good = converged & ok
     if np.any(good):
         eig = np.linalg.eigvals(system.jacobian(list(equilibria.T), P))

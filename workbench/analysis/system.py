@@ -191,8 +191,8 @@ class ReducedSystem:
         self._jac = None
         self._jac_raw = None
         self._dfdp_raw = None
-        self._rk4_kernel = None
-        self._rk4_kernel_done = False
+        self._kernels = None
+        self._kernels_done = False
         self._last_differences = None
         self._residuals = None
         self._dfdp = None
@@ -289,27 +289,27 @@ class ReducedSystem:
             self._f_raw = self._build_f_raw()
         return self._f_raw(X, P)
 
-    def rk4_kernel(self):
-        """The compiled RK4 chunk kernel of :func:`~workbench.analysis.compiled.rk4_chunk_kernel`.
+    def kernels(self):
+        """The compiled kernels of :func:`~workbench.analysis.compiled.system_kernels`.
 
-        Built once (compiled on its first call); the constants are an argument,
-        so :meth:`set_constants` never compiles again.
+        Built once (each compiles on its first call); the constants are an
+        argument, so :meth:`set_constants` never compiles again.
 
         Returns
         -------
-        callable or None
-            ``kernel(X (n, k), P (m, k), C (c,), dt, steps)``, or None for a
-            model without SymPy expressions or with numba disabled.
+        module or None
+            With ``rk4_chunk`` and ``newton_equilibria``, or None for a model
+            without SymPy expressions or with numba disabled.
         """
-        if not self._rk4_kernel_done:
+        if not self._kernels_done:
             if self.symbolic is not None:
-                from .compiled import rk4_chunk_kernel
-                self._rk4_kernel = rk4_chunk_kernel(
+                from .compiled import system_kernels
+                self._kernels = system_kernels(
                     [self.symbolic["expressions"][v] for v in self.unknowns],
                     self._symbols(self.unknowns), self._symbols(self.free),
                     self._symbols(self.constant_names))
-            self._rk4_kernel_done = True
-        return self._rk4_kernel
+            self._kernels_done = True
+        return self._kernels
 
     def _build_f(self):
         def f(X, P):
