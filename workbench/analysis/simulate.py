@@ -97,6 +97,50 @@ class IntegralStepper:
                     new[var] = value
         return new
 
+    def bind(self, env):
+        """A step function of value lists for one run with fixed ``env``.
+
+        The same calls and arithmetic as :meth:`step`, without building the
+        lookup dictionaries at every step: what each integral reads from ``env``
+        is looked up once.
+
+        Parameters
+        ----------
+        env : dict
+            Values of everything that does not evolve.
+
+        Returns
+        -------
+        callable
+            ``advance(values, t) -> list``: new values of :attr:`evolving`
+            (in that order) from the current ones.
+        """
+        position = {v: i for i, v in enumerate(self.evolving)}
+        calls = []
+        for step, variables, parameters in self.plans:
+            reads = [(position[name], None) if name in position else (None, env[name])
+                     for name in variables]
+            time_slot = len(reads)
+            reads.append((None, None))              # the time, set at every step
+            reads += [(position[name], None) if name in position else (None, env[name])
+                      for name in parameters]
+            writes = [position.get(v) for v in variables]
+            calls.append((step, reads, time_slot, writes, len(variables) == 1))
+
+        def advance(values, t):
+            new = list(values)
+            for step, reads, time_slot, writes, single in calls:
+                args = [values[i] if i is not None else constant for i, constant in reads]
+                args[time_slot] = t
+                result = step(*args)
+                if single and not isinstance(result, (tuple, list)):
+                    result = (result,)
+                for slot, value in zip(writes, result):
+                    if slot is not None:
+                        new[slot] = value
+            return new
+        return advance
+
 
 def _rk4_step(f_raw, x, p, h):
     """One classical Runge-Kutta step of ``dx/dt = f(x, p)`` on lists of values."""
@@ -226,6 +270,8 @@ def simulate(stepper, initials, env, span):
         # one initial point: Python floats step an order of magnitude faster
         state = {v: float(value[0]) for v, value in state.items()}
         env = {k: float(np.ravel(v)[0]) if np.size(v) == 1 else v for k, v in env.items()}
+        if hasattr(stepper, "bind"):
+            return ts, _simulate_one(stepper.bind(env), stepper.evolving, state, ts, steps)
     history = {v: np.empty((steps + 1, size)) for v in stepper.evolving}
     for v in stepper.evolving:
         history[v][0] = state[v]
@@ -235,6 +281,18 @@ def simulate(stepper, initials, env, span):
             for v in stepper.evolving:
                 history[v][i + 1] = state[v]
     return ts, history
+
+
+def _simulate_one(advance, evolving, state, ts, steps):
+    """The history ``{variable: (nt, 1)}`` of one initial point stepped by ``advance``."""
+    values = [state[v] for v in evolving]
+    rows = [values]
+    with np.errstate(all="ignore"):
+        for i in range(steps):
+            values = advance(values, ts[i])
+            rows.append(values)
+    table = np.array(rows, dtype=float).reshape(steps + 1, len(evolving))
+    return {v: table[:, j:j + 1].copy() for j, v in enumerate(evolving)}
 
 
 def trajectories_from(ts, history, fixed, initials, warn=True):
