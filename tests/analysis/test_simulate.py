@@ -27,6 +27,12 @@ def reference_history(stepper, initial, env, span):
                                     target_vars={"V": [-3, 3], "w": [-3, 3]},
                                     pars_update={"Iext": 0.8}, options={"verbose": False}),
      ("V", "w"), {"V": -2.8, "w": -1.8}),
+    # module constants varied by the analysis: steps made by integral.make_step
+    (lambda: bp.analysis.PhasePlane(bp.odeint(models.int_fhn),
+                                    target_vars={"V": [-3, 3], "w": [-3, 3]},
+                                    pars_update={"Iext": 0.5, "a": 0.9, "b": 0.6},
+                                    options={"verbose": False}),
+     ("V", "w"), {"V": 1.0, "w": 0.5}),
     # the slow variable fixed: it is read from the environment, not stepped
     (lambda: bp.analysis.PhasePlane(bp.odeint(models.int_hr, method="rk4", dt=0.02),
                                     target_vars={"x": [-3, 3], "y": [-20, 3]},
@@ -45,6 +51,8 @@ def test_one_point_simulation_equals_the_generic_step(make, names, initial):
     analyzer = make()
     stepper = analyzer._stepper(names)
     assert isinstance(stepper, IntegralStepper)
+    exposed = [c for plan in stepper.plans for c in plan[2] if c in ("a", "b")]
+    assert exposed == (["a", "b"] if "a" in analyzer.system.constants else [])
     env = analyzer.system.constants
     env.update({k: v for k, v in getattr(analyzer, "fixed_vars", {}).items() if k not in names})
     span = (0.0, 60.0)
