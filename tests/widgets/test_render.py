@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from widgets.render import (BranchMarks, ClickMarks, FixedPointMarks, MatrixMarks, NullclineMarks,
-                            RasterMarks, SpecialPointMarks, TrajectoryMarks, VectorFieldMarks,
-                            make_figure, stability_category)
+from widgets.render import (BranchMarks, ClickMarks, FixedPointMarks, LegendMarks, MatrixMarks,
+                            NullclineMarks, RasterMarks, SpecialPointMarks, TrajectoryMarks,
+                            VectorFieldMarks, make_figure, stability_category)
 
 
 @pytest.fixture
@@ -139,3 +139,26 @@ def test_matrix_image_rows_colours_and_colour_bar(scales):
     first = marks.mark.image
     marks.update((0, 1), (0, 1), -values, -2.0, 2.0, cmap="RdBu_r")
     assert marks.mark.image is not first and marks.cmap == "RdBu_r"
+
+
+def test_static_legend_lists_the_marks_in_the_top_right_corner():
+    figure, scales = make_figure((-3, 3), (-2, 2), height="480px")
+    nullclines = NullclineMarks(scales, ("V", "w"))
+    fixed = FixedPointMarks(scales, ("V", "w"))
+    branches = BranchMarks(scales)
+    figure.marks = nullclines.marks + fixed.marks + branches.marks
+    legend = LegendMarks(figure, nullclines.marks + [fixed.scatters["stable"],
+                                                     fixed.scatters["unstable"],
+                                                     branches.unstable])
+    assert figure.marks[-1] is legend.label and len(figure.marks) == 9
+    assert list(legend.label.text) == ["\u2501\u2501 dV/dt = 0", "\u2501\u2501 dw/dt = 0",
+                                       "\u25cf stable", "\u25cb unstable", "\u254d\u254d unstable"]
+    assert list(legend.label.colors) == ["#0072B2", "#D55E00", "#000000", "#D55E00", "#D55E00"]
+    # rows 17 px apart from the top of the 420 px high plot area, all inside it
+    y = np.asarray(legend.label.y)
+    assert np.allclose(np.diff(y), -17.0 / 420.0) and 0.0 < y.min() < y.max() < 1.0
+    assert np.all(np.asarray(legend.label.x) == 1.0) and legend.label.align == "end"
+    # bqplot's own legend (redrawn at every data update) stays off
+    assert not any(mark.display_legend for mark in figure.marks)
+    with pytest.raises(ValueError, match="height in pixels"):
+        LegendMarks(make_figure((0, 1), (0, 1), height="50%")[0], nullclines.marks)

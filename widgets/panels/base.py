@@ -19,6 +19,7 @@ import ipywidgets as W
 
 from ..controls import ControlPanel, StatusBar
 from ..export import ExportBar
+from ..render import figure_style
 from ..runner import LiveRunner
 
 __all__ = ["Panel", "analyzer_arguments"]
@@ -115,7 +116,7 @@ class Panel(W.VBox):
         left = W.VBox([self.control_panel.widget, *extra],
                       layout=W.Layout(min_width="340px", max_width="520px", flex="0 1 auto"))
         right = W.VBox([self.layout_figures(self.figures), self.status.widget,
-                        self.export.widget],
+                        self.export.widget, figure_style()],
                        layout=W.Layout(flex="1 1 600px"))
         super().__init__([W.HBox([left, right], layout=W.Layout(flex_flow="row wrap"))])
         self.add_class("wb-panel")

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..controls import specs_from_pars
-from ..render import CurveMarks, DiagramMarks, TraceMarks, axis_label, make_figure
+from ..render import CurveMarks, DiagramMarks, LegendMarks, TraceMarks, axis_label, make_figure
 from .base import Panel, analyzer_arguments
 
 __all__ = ["BifurcationPanel", "diagram_tables"]
@@ -154,9 +154,9 @@ class BifurcationPanel(Panel):
                                      css_class="wb-bifurcation")
         self.diagram = DiagramMarks(scales)
         figure.marks = self.diagram.marks
-        for mark in self.diagram.branches.marks + list(self.diagram.special.scatters.values()) + \
-                self.diagram.envelope.marks:
-            mark.display_legend = True
+        self.legend = LegendMarks(figure, self.diagram.branches.marks +
+                                  list(self.diagram.special.scatters.values()) +
+                                  self.diagram.envelope.marks)
         figures = {"diagram": figure}
         if codim2:
             second = self.codim2_parameter

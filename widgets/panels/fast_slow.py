@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..controls import duration_spec, specs_from_pars
-from ..render import DiagramMarks, TraceMarks, axis_label, make_figure, set_range
+from ..render import DiagramMarks, LegendMarks, TraceMarks, axis_label, make_figure, set_range
 from .base import Panel, analyzer_arguments
 from .bifurcation import _special_summary, diagram_tables
 
@@ -83,9 +83,8 @@ class FastSlowPanel(Panel):
         self.orbit = TraceMarks(scales, ["#009E73"], labels=["orbit"], max_points=3000,
                                 stroke_width=1.2)
         figure.marks = self.diagram.marks + self.orbit.marks
-        for mark in self.diagram.branches.marks + self.orbit.marks + \
-                list(self.diagram.special.scatters.values()):
-            mark.display_legend = True
+        self.legend = LegendMarks(figure, self.diagram.branches.marks + self.orbit.marks +
+                                  list(self.diagram.special.scatters.values()))
         time_fig, time_scales = make_figure((0.0, 4.0 * float(duration)), fast_vars[self.variable],
                                             axis_label("t", self.units.get("t", "ms")), y_label,
                                             height="220px", css_class="wb-time-course")

@@ -4,8 +4,8 @@ import ipywidgets as W
 import numpy as np
 
 from ..controls import duration_spec, specs_from_pars
-from ..render import (ClickMarks, FixedPointMarks, NullclineMarks, TraceMarks, TrajectoryMarks,
-                      VectorFieldMarks, axis_label, make_figure)
+from ..render import (ClickMarks, FixedPointMarks, LegendMarks, NullclineMarks, TraceMarks,
+                      TrajectoryMarks, VectorFieldMarks, axis_label, make_figure)
 from .base import Panel, analyzer_arguments
 
 __all__ = ["PhasePlanePanel"]
@@ -118,11 +118,8 @@ class PhasePlanePanel(Panel):
             self.fixed = FixedPointMarks(scales, self.variables)
             figure.marks = zero.marks + self.flow.marks + self.fixed.marks
             self.flow_scale = scales["y"]
-        for mark in self.fixed.marks:
-            mark.display_legend = True
-        if len(self.variables) == 2:
-            for mark in self.nullclines.marks:
-                mark.display_legend = True
+        listed = (self.nullclines.marks if len(self.variables) == 2 else []) + self.fixed.marks
+        self.legend = LegendMarks(figure, listed)
         return figure
 
     # -- interaction --------------------------------------------------------------------

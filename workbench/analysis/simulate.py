@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ..backend.settings import get_dt
+from .compiled import as_kernel_arguments
 from .results import LimitCycle, Trajectory
 from .roots import newton
 
@@ -95,6 +96,50 @@ class IntegralStepper:
                 if var in state:
                     new[var] = value
         return new
+
+    def bind(self, env):
+        """A step function of value lists for one run with fixed ``env``.
+
+        The same calls and arithmetic as :meth:`step`, without building the
+        lookup dictionaries at every step: what each integral reads from ``env``
+        is looked up once.
+
+        Parameters
+        ----------
+        env : dict
+            Values of everything that does not evolve.
+
+        Returns
+        -------
+        callable
+            ``advance(values, t) -> list``: new values of :attr:`evolving`
+            (in that order) from the current ones.
+        """
+        position = {v: i for i, v in enumerate(self.evolving)}
+        calls = []
+        for step, variables, parameters in self.plans:
+            reads = [(position[name], None) if name in position else (None, env[name])
+                     for name in variables]
+            time_slot = len(reads)
+            reads.append((None, None))              # the time, set at every step
+            reads += [(position[name], None) if name in position else (None, env[name])
+                      for name in parameters]
+            writes = [position.get(v) for v in variables]
+            calls.append((step, reads, time_slot, writes, len(variables) == 1))
+
+        def advance(values, t):
+            new = list(values)
+            for step, reads, time_slot, writes, single in calls:
+                args = [values[i] if i is not None else constant for i, constant in reads]
+                args[time_slot] = t
+                result = step(*args)
+                if single and not isinstance(result, (tuple, list)):
+                    result = (result,)
+                for slot, value in zip(writes, result):
+                    if slot is not None:
+                        new[slot] = value
+            return new
+        return advance
 
 
 def _rk4_step(f_raw, x, p, h):
@@ -225,6 +270,8 @@ def simulate(stepper, initials, env, span):
         # one initial point: Python floats step an order of magnitude faster
         state = {v: float(value[0]) for v, value in state.items()}
         env = {k: float(np.ravel(v)[0]) if np.size(v) == 1 else v for k, v in env.items()}
+        if hasattr(stepper, "bind"):
+            return ts, _simulate_one(stepper.bind(env), stepper.evolving, state, ts, steps)
     history = {v: np.empty((steps + 1, size)) for v in stepper.evolving}
     for v in stepper.evolving:
         history[v][0] = state[v]
@@ -234,6 +281,18 @@ def simulate(stepper, initials, env, span):
             for v in stepper.evolving:
                 history[v][i + 1] = state[v]
     return ts, history
+
+
+def _simulate_one(advance, evolving, state, ts, steps):
+    """The history ``{variable: (nt, 1)}`` of one initial point stepped by ``advance``."""
+    values = [state[v] for v in evolving]
+    rows = [values]
+    with np.errstate(all="ignore"):
+        for i in range(steps):
+            values = advance(values, ts[i])
+            rows.append(values)
+    table = np.array(rows, dtype=float).reshape(steps + 1, len(evolving))
+    return {v: table[:, j:j + 1].copy() for j, v in enumerate(evolving)}
 
 
 def trajectories_from(ts, history, fixed, initials, warn=True):
@@ -371,11 +430,22 @@ def _time_scales(jacobians):
     return float(np.median(period)), float(np.max(size))
 
 
-def _rk4_chunk(f_raw, X, P, dt, steps):
-    """``steps`` RK4 steps of all starts; returns the record ``(steps, n, k)`` and the state."""
+def _rk4_chunk(system, X, P, dt, steps):
+    """``steps`` RK4 steps of all starts; returns the record ``(steps, n, k)`` and the state.
+
+    Uses the system's compiled kernel when it has one (same arithmetic, no
+    Python overhead per step), else numpy steps of ``system.f_raw``.
+    """
+    kernels = system.kernels()
+    if kernels is not None:
+        states, pars, constants = as_kernel_arguments(X, P, system._constant_args())
+        record = kernels.rk4_chunk(states, pars, constants, float(dt), int(steps))
+        if steps == 0:
+            return record, X
+        return record, [record[-1, i].copy() for i in range(len(X))]
     record = np.empty((steps, len(X), len(X[0])))
     for s in range(steps):
-        X = _rk4_step(f_raw, X, P, dt)
+        X = _rk4_step(system.f_raw, X, P, dt)
         record[s] = X
     return record, X
 
@@ -390,9 +460,15 @@ def _distance_to_stable_equilibrium(system, states, P, spans):
     if not np.any(ok):
         return distance
     X = np.where(ok[:, None], states, 0.0)
-    equilibria, converged = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
-                                   lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
-                                   X, maxiter=8)
+    kernels = system.kernels()
+    if kernels is not None:
+        starts, pars, constants = as_kernel_arguments(list(X.T), P, system._constant_args())
+        equilibria, converged = kernels.newton_equilibria(starts, pars, constants, 1e-12, 8)
+        equilibria = equilibria.T
+    else:
+        equilibria, converged = newton(lambda z, i: system.f(list(z.T), [p[i] for p in P]).T,
+                                       lambda z, i: system.jacobian(list(z.T), [p[i] for p in P]),
+                                       X, maxiter=8)
     good = converged & ok
     if np.any(good):
         eig = np.linalg.eigvals(system.jacobian(list(equilibria.T), P))
@@ -469,7 +545,7 @@ def sample_cycles(system, X0, P0, sample, spans, tol=3e-3, max_chunks=6, box=Non
     with np.errstate(all="ignore"):
         for chunk in range(max_chunks):
             P = [P0[active, j] for j in range(P0.shape[1])]
-            record, X = _rk4_chunk(system.f_raw, X, P, dt, steps)
+            record, X = _rk4_chunk(system, X, P, dt, steps)
             chunks.append(record)
             final = record[-1].T                                  # (k_active, n)
             done = ~np.all(np.isfinite(final), axis=1)

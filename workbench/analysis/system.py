@@ -191,6 +191,8 @@ class ReducedSystem:
         self._jac = None
         self._jac_raw = None
         self._dfdp_raw = None
+        self._kernels = None
+        self._kernels_done = False
         self._last_differences = None
         self._residuals = None
         self._dfdp = None
@@ -286,6 +288,28 @@ class ReducedSystem:
         if self._f_raw is None:
             self._f_raw = self._build_f_raw()
         return self._f_raw(X, P)
+
+    def kernels(self):
+        """The compiled kernels of :func:`~workbench.analysis.compiled.system_kernels`.
+
+        Built once (each compiles on its first call); the constants are an
+        argument, so :meth:`set_constants` never compiles again.
+
+        Returns
+        -------
+        module or None
+            With ``rk4_chunk`` and ``newton_equilibria``, or None for a model
+            without SymPy expressions or with numba disabled.
+        """
+        if not self._kernels_done:
+            if self.symbolic is not None:
+                from .compiled import system_kernels
+                self._kernels = system_kernels(
+                    [self.symbolic["expressions"][v] for v in self.unknowns],
+                    self._symbols(self.unknowns), self._symbols(self.free),
+                    self._symbols(self.constant_names))
+            self._kernels_done = True
+        return self._kernels
 
     def _build_f(self):
         def f(X, P):
