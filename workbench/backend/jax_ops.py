@@ -22,8 +22,8 @@ workbench.
 
 import numpy as np
 
-from .tensors import (AUGMENTED_OPERATORS, NUMPY_NAMED_OPERATIONS, draw_shape, is_boolean_mask,
-                      is_whole_index)
+from .tensors import (AUGMENTED_OPERATORS, draw_shape, dtype_operations, is_boolean_mask,
+                      is_whole_index, namespace_operations)
 
 __all__ = ["operations", "from_numpy", "activate", "index_update", "seed", "get_random_key",
            "set_random_key"]
@@ -168,13 +168,9 @@ def operations():
         If jax is not installed.
     """
     _load()
-    functions = {name: getattr(jnp, name) for name in NUMPY_NAMED_OPERATIONS}
-    functions.update({"as_tensor": jnp.asarray, "shape": _shape, "normal": normal,
-                      "uniform": uniform, "random": random})
-    functions.update({"bool": jnp.bool_, "int": jnp.int64, "int32": jnp.int32,
-                      "int64": jnp.int64, "float": jnp.float64, "float32": jnp.float32,
-                      "float64": jnp.float64})
-    return functions
+    dtypes = dtype_operations(jnp.bool_, jnp.int32, jnp.int64, jnp.float32, jnp.float64)
+    return namespace_operations(jnp, dtypes, as_tensor=jnp.asarray, shape=_shape, normal=normal,
+                                uniform=uniform, random=random)
 
 
 def activate():

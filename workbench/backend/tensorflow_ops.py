@@ -15,8 +15,8 @@ import os
 
 import numpy as np
 
-from .tensors import (AUGMENTED_OPERATORS, NUMPY_NAMED_OPERATIONS, draw_shape, is_boolean_mask,
-                      is_tensor, is_whole_index, to_numpy)
+from .tensors import (AUGMENTED_OPERATORS, draw_shape, dtype_operations, is_boolean_mask,
+                      is_tensor, is_whole_index, namespace_operations, to_numpy)
 
 __all__ = ["operations", "from_numpy", "index_update"]
 
@@ -127,9 +127,6 @@ def operations():
         If tensorflow is not installed.
     """
     _load()
-    functions = {name: getattr(tnp, name) for name in NUMPY_NAMED_OPERATIONS}
-    functions.update({"as_tensor": tnp.asarray, "shape": shape, "normal": normal,
-                      "uniform": uniform, "random": random})
-    functions.update({"bool": tf.bool, "int": tf.int64, "int32": tf.int32, "int64": tf.int64,
-                      "float": tf.float64, "float32": tf.float32, "float64": tf.float64})
-    return functions
+    dtypes = dtype_operations(tf.bool, tf.int32, tf.int64, tf.float32, tf.float64)
+    return namespace_operations(tnp, dtypes, as_tensor=tnp.asarray, shape=shape, normal=normal,
+                                uniform=uniform, random=random)

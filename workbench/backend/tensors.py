@@ -16,7 +16,7 @@ from ..errors import BackendError
 
 __all__ = ["TENSOR_BACKENDS", "IMMUTABLE_BACKENDS", "NUMPY_NAMED_OPERATIONS", "AUGMENTED_OPERATORS",
            "tensor_backend_of", "is_tensor", "to_numpy", "numpy_dtype", "copy_tensor", "nbytes",
-           "restore_tensor", "ops_module", "normalize_shape", "draw_shape", "is_whole_index",
+           "restore_tensor", "ops_module", "dtype_operations", "namespace_operations", "normalize_shape", "draw_shape", "is_whole_index",
            "is_boolean_mask"]
 
 #: Backends whose state lives in tensors of another package (run by the tensor executors).
@@ -215,6 +215,48 @@ def ops_module(backend):
                            f"{', '.join(repr(b) for b in TENSOR_BACKENDS)}.")
     from . import jax_ops, tensorflow_ops, torch_ops
     return {"pytorch": torch_ops, "tensorflow": tensorflow_ops, "jax": jax_ops}[backend]
+
+
+def dtype_operations(bool_, int32, int64, float32, float64):
+    """The dtype entries of a backend's unified operations (``OPS_OF_DTYPE``).
+
+    ``int`` and ``float`` are the 64-bit types on every tensor backend, so that
+    traces agree with numpy's to rounding.
+
+    Parameters
+    ----------
+    bool_, int32, int64, float32, float64 : dtype
+        The backend's dtype objects.
+
+    Returns
+    -------
+    dict
+    """
+    return {"bool": bool_, "int": int64, "int32": int32, "int64": int64,
+            "float": float64, "float32": float32, "float64": float64}
+
+
+def namespace_operations(namespace, dtypes, **functions):
+    """Unified operations of a numpy-like namespace (``jax.numpy``, ``tensorflow.experimental.numpy``).
+
+    Parameters
+    ----------
+    namespace : module
+        Provides :data:`NUMPY_NAMED_OPERATIONS` under numpy's names and signatures.
+    dtypes : dict
+        From :func:`dtype_operations`.
+    **functions : callable
+        Operations the namespace lacks or names differently (``as_tensor``, ``normal``, ...).
+
+    Returns
+    -------
+    dict
+        Operation name to function or dtype.
+    """
+    operations = {name: getattr(namespace, name) for name in NUMPY_NAMED_OPERATIONS}
+    operations.update(functions)
+    operations.update(dtypes)
+    return operations
 
 
 def normalize_shape(shape):

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from .tensors import draw_shape, normalize_shape
+from .tensors import draw_shape, dtype_operations, normalize_shape
 
 __all__ = ["operations", "from_numpy", "activate", "deactivate"]
 
@@ -251,9 +251,8 @@ def operations():
         "mean", "max", "min", "logical_and", "logical_or", "uniform", "random")}
     for name in ("exp", "expm1", "abs", "sqrt", "log", "sin", "cos", "tanh", "logical_not"):
         functions[name] = _elementwise(getattr(torch, name))
-    functions.update({"bool": torch.bool, "int": torch.int64, "int32": torch.int32,
-                      "int64": torch.int64, "float": torch.float64, "float32": torch.float32,
-                      "float64": torch.float64})
+    functions.update(dtype_operations(torch.bool, torch.int32, torch.int64, torch.float32,
+                                      torch.float64))
     return functions
 
 
