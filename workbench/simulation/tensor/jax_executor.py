@@ -16,7 +16,7 @@ would: inputs, step functions (with ``@bp.every`` periods), monitors.
   global number a step reads compiles once more (counted).
 * **Immutable arrays.** Steps are traced with the nodes' attributes swapped
   for JAX values; index writes were rewritten into rebinding
-  (:mod:`~workbench.simulation.tensor_steps`). Attributes the steps set are the
+  (:mod:`~workbench.simulation.tensor.immutable`). Attributes the steps set are the
   block's outputs; after the block they are written back as JAX arrays (floats
   that were Python floats come back as floats).
 * **Types that change in the first step.** JAX needs the state's shapes and
@@ -40,7 +40,7 @@ Steps that cannot be traced (Python ``if`` on a state value, ``@bp.every``
 with a function, ``bp.ops.where(cond)`` with one argument, an ``int``
 attribute changed by a step) make the executor warn with
 ``StepCompileWarning`` and run the model eagerly with the
-:class:`~workbench.simulation.tensor_executor.TensorExecutor` -- slower, but
+:class:`~workbench.simulation.tensor.executor.TensorExecutor` -- slower, but
 correct, and the warning says what to change.
 """
 
@@ -49,11 +49,12 @@ import warnings
 
 import numpy as np
 
-from ..backend import jax_ops
-from ..backend.tracing import counted_jit
-from ..backend.tensors import tensor_backend_of
-from .functional_step import FunctionalSchedule, Untraceable, schedule_for
-from .tensor_executor import TensorExecutor, convert_state
+from ...backend import jax_ops
+from ...backend.tracing import counted_jit
+from ...backend.tensors import tensor_backend_of
+from ..executor import Executor, StepCompileWarning
+from .executor import TensorExecutor, check_tensor_backend_support, convert_state
+from .functional import FunctionalSchedule, Untraceable, schedule_for
 
 __all__ = ["JaxExecutor", "MAX_BLOCK_STEPS", "BLOCK_RECORD_BYTES"]
 
@@ -171,36 +172,32 @@ class _JaxSchedule(FunctionalSchedule):
         return jax.lax.fori_loop(0, n, body, (state, key, buffers))
 
 
-class JaxExecutor:
+class JaxExecutor(Executor):
     """Runs a planned schedule as ``jax.jit``-compiled blocks of time steps.
+
+    See :class:`~workbench.simulation.executor.Executor` for the contract.
 
     Parameters
     ----------
     plan : RunPlan
+
+    Raises
+    ------
+    ModelError
+        If a node registered constant delays (see
+        :func:`~workbench.simulation.tensor.executor.check_tensor_backend_support`).
     """
 
-    backend_kind = "jax"
+    description = "jax.jit executor"
 
     def __init__(self, plan):
-        self.key = plan.structure_key()
+        check_tensor_backend_support(plan)
+        super().__init__(plan)
         self.compiled = schedule_for(plan, _JaxSchedule)
         self.source = self.compiled.source
         self._plan = None
         self._fallback = None
         self._done = 0
-
-    def accepts(self, plan):
-        """Whether this executor can run ``plan`` (always, for the same structure).
-
-        Parameters
-        ----------
-        plan : RunPlan
-
-        Returns
-        -------
-        bool
-        """
-        return True
 
     def bind(self, plan, force=False):
         """Attach a run's values (inputs, monitor storage, start time).
@@ -303,7 +300,6 @@ class JaxExecutor:
         jax_ops.set_random_key(key)
 
     def _fall_back(self, exc):
-        from .runner import StepCompileWarning
         plan = self._plan
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         warnings.warn(f"{plan.host.describe()} cannot be compiled with jax.jit ({reason}) -- "
@@ -312,7 +308,7 @@ class JaxExecutor:
         self._fallback = TensorExecutor(plan)
         self._fallback.bind(plan)
 
-    def make_replayer(self, plan):
+    def replayer(self, plan):
         """An eager executor of the same plan, to replay a failing chunk item by item.
 
         Parameters
@@ -323,19 +319,6 @@ class JaxExecutor:
         -------
         TensorExecutor
         """
-        return TensorExecutor(plan)
-
-    def sync(self):
-        """Nothing to do: every chunk writes the state back to the nodes."""
-
-    def finish(self):
-        """Nothing to write back after the run."""
-
-    def written_arrays(self):
-        """Arrays a chunk may change (None: unknown, snapshot everything).
-
-        Returns
-        -------
-        None
-        """
-        return None
+        replay = TensorExecutor(plan)
+        replay.bind(plan)
+        return replay

@@ -14,10 +14,11 @@ import inspect
 import itertools
 import types
 
-from ..backend import settings
-from ..errors import ModelError, choices
+from ...backend import settings
+from ...errors import ModelError, choices
 from .delays import ConstantDelay
 from .monitors import Monitor
+from .runnable import Runnable
 
 __all__ = ["DynamicalSystem", "check_backend_support", "STEP_ARGUMENTS"]
 
@@ -87,7 +88,7 @@ def _step_parameters(func, owner_text, name):
     return tuple(names)
 
 
-class DynamicalSystem:
+class DynamicalSystem(Runnable):
     """Base class of everything the engine can run.
 
     Parameters
@@ -98,7 +99,7 @@ class DynamicalSystem:
         A step may take any of ``_t`` (current time), ``_i`` (index of the time
         step in the run) and ``_dt`` (time step).
     monitors : list or tuple or dict or Monitor, optional
-        Variables to record, see :class:`~workbench.simulation.monitors.Monitor`.
+        Variables to record, see :class:`~workbench.simulation.nodes.monitors.Monitor`.
     name : str, optional
         A unique identifier; an automatic one (class name + number) otherwise.
     show_code : bool, optional
@@ -254,59 +255,11 @@ class DynamicalSystem:
         self.__dict__.setdefault("_delays", {})[name] = delay
         return delay
 
-    # -- running ---------------------------------------------------------------------------
+    # -- running (run() and build() come from Runnable) ---------------------------------------
     def _check_initialized(self):
         if "steps" not in self.__dict__ or "_name" not in self.__dict__:
             raise ModelError(f"{type(self).__name__} object was not initialized: call "
                              f"super().__init__(...) in its __init__.")
-
-    def build(self, duration, inputs=(), show_code=False):
-        """Prepare (and on numba compile) the run of this object alone.
-
-        Parameters
-        ----------
-        duration : float or tuple
-            Run length in ms, or ``(start, end)``.
-        inputs : tuple or list, optional
-            ``(attribute, value[, op])`` or a list of them, see :meth:`run`.
-        show_code : bool, optional
-            Print the generated code.
-
-        Returns
-        -------
-        callable
-            ``run_chunk(i_start, i_end)`` that advances the prepared run.
-        """
-        from .runner import build
-        return build(self, duration, inputs, show_code=show_code or self.show_code)
-
-    def run(self, duration, inputs=(), report=False, report_percent=0.1, progress=None):
-        """Simulate this object alone.
-
-        Parameters
-        ----------
-        duration : float or tuple
-            Run length in ms (from 0), or ``(start, end)`` to continue in time.
-        inputs : tuple or list, optional
-            ``(attribute, value[, op])`` or a list of them. ``value`` is a number,
-            an array shaped like the attribute, or a time series of shape
-            ``(steps,)`` or ``(steps,) + shape``; ``op`` is one of ``'+'``
-            (default), ``'-'``, ``'*'``, ``'/'``, ``'='``.
-        report : bool, optional
-            Print progress lines (terminal) or show a progress bar (notebook).
-        report_percent : float, optional
-            Report every this fraction of the run.
-        progress : callable, optional
-            Called with the completed fraction after every chunk (for widgets).
-
-        Returns
-        -------
-        float
-            The running time in seconds (compilation excluded).
-        """
-        from .runner import run
-        return run(self, duration, inputs, report=report, report_percent=report_percent,
-                   progress=progress)
 
     def _nodes(self):
         """The objects a run of this object involves."""

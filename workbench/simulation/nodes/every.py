@@ -7,7 +7,7 @@ a callable ``time()`` returning a bool runs the step whenever it returns True.
 
 import numbers
 
-from ..errors import ModelError
+from ...errors import ModelError
 
 __all__ = ["every", "get_every", "EVERY_ATTRIBUTE"]
 

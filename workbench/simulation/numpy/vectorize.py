@@ -52,11 +52,11 @@ import types
 
 import numpy as np
 
-from .astutil import (MISSING, chain_names, compile_function, local_names, parse_function,
+from ..codegen.astutil import (MISSING, chain_names, compile_function, local_names, parse_function,
                       static_get)
-from .base import DynamicalSystem
-from .bindings import is_integrator
-from .codeprint import render_body
+from ..nodes.base import DynamicalSystem
+from ..numba.generator.bindings import is_integrator
+from ..codegen.codeprint import render_body
 
 __all__ = ["vectorized_step", "VectorizedStep", "VecLocals", "straight_line_elementwise"]
 
@@ -818,7 +818,7 @@ class _Vectorizer:
 def _is_delay_method(names, ctx):
     if not names or len(names) < 2 or names[-1] not in ("push", "pull"):
         return False
-    from .delays import ConstantDelay
+    from ..nodes.delays import ConstantDelay
     return isinstance(ctx.value_of(names[:-1]), ConstantDelay)
 
 

@@ -1,12 +1,13 @@
 """``bp.Network``: several objects simulated together in one loop over time steps."""
 
-from ..errors import ModelError, choices
+from ...errors import ModelError, choices
 from .base import DynamicalSystem
+from .runnable import Runnable
 
 __all__ = ["Network"]
 
 
-class Network:
+class Network(Runnable):
     """A set of neuron groups and synapses run together.
 
     Parameters
@@ -124,52 +125,3 @@ class Network:
 
     def _nodes(self):
         return list(self.all_nodes.values())
-
-    def build(self, duration, inputs=(), show_code=False):
-        """Prepare (and on numba compile) a run of the network.
-
-        Parameters
-        ----------
-        duration : float or tuple
-            Run length in ms, or ``(start, end)``.
-        inputs : tuple or list, optional
-            ``(node, 'attribute', value[, op])`` or a list of them.
-        show_code : bool, optional
-            Print the generated code.
-
-        Returns
-        -------
-        callable
-            ``run_chunk(i_start, i_end)`` that advances the prepared run.
-        """
-        from .runner import build
-        return build(self, duration, inputs, show_code=show_code or self.show_code)
-
-    def run(self, duration, inputs=(), report=False, report_percent=0.1, progress=None):
-        """Simulate the network.
-
-        Parameters
-        ----------
-        duration : float or tuple
-            Run length in ms (from 0), or ``(start, end)`` to continue in time.
-        inputs : tuple or list, optional
-            ``(node, 'attribute', value[, op])`` or a list of them (``node`` may
-            also be the node's name, or use ``('name.attribute', value[, op])``).
-            ``value`` is a number, an array shaped like the attribute, or a time
-            series of shape ``(steps,)`` or ``(steps,) + shape``; ``op`` is one of
-            ``'+'`` (default), ``'-'``, ``'*'``, ``'/'``, ``'='``.
-        report : bool, optional
-            Print progress lines (terminal) or show a progress bar (notebook).
-        report_percent : float, optional
-            Report every this fraction of the run.
-        progress : callable, optional
-            Called with the completed fraction after every chunk.
-
-        Returns
-        -------
-        float
-            The running time in seconds (compilation excluded).
-        """
-        from .runner import run
-        return run(self, duration, inputs, report=report, report_percent=report_percent,
-                   progress=progress)

@@ -3,7 +3,7 @@
 The executor generates one small Python function per schedule item (inputs,
 a step call, monitors) -- readable with ``show_code=True`` -- and a loop that
 calls them. Step methods run unchanged with numpy arrays; loops inside them
-that :mod:`~workbench.simulation.vectorize` can prove equivalent to array
+that :mod:`~workbench.simulation.numpy.vectorize` can prove equivalent to array
 operations are replaced by those (the others run as written).
 
 The same item functions replay a failing chunk one item at a time, which is
@@ -14,36 +14,15 @@ import linecache
 
 import numpy as np
 
+from ..codegen.names import node_variable_names
+from ..executor import Executor
 from .vectorize import vectorized_step
 
-__all__ = ["InterpretedExecutor", "node_variable_names"]
+__all__ = ["InterpretedExecutor"]
 
 
-def node_variable_names(nodes):
-    """Readable, unique identifiers for the nodes in generated code.
-
-    Parameters
-    ----------
-    nodes : list of DynamicalSystem
-
-    Returns
-    -------
-    dict
-        ``id(node)`` to identifier.
-    """
-    names = {}
-    used = set()
-    for k, node in enumerate(nodes):
-        name = node.name
-        if name.startswith("_") or name in ("np", "math") or name in used:
-            name = f"node{k}"
-        used.add(name)
-        names[id(node)] = name
-    return names
-
-
-class InterpretedExecutor:
-    """Runs a planned schedule in Python.
+class InterpretedExecutor(Executor):
+    """Runs a planned schedule in Python (see :class:`~workbench.simulation.executor.Executor`).
 
     Parameters
     ----------
@@ -51,12 +30,18 @@ class InterpretedExecutor:
         The run's nodes, schedule items, inputs and monitor records.
     vectorize : bool, optional
         Replace provably equivalent loops in step methods by array operations.
+
+    Attributes
+    ----------
+    vectorized : dict
+        Step label to :class:`~workbench.simulation.numpy.vectorize.VectorizedStep`
+        for the steps whose loops were replaced.
     """
 
-    backend_kind = "interpreted"
+    description = "Python (numpy-backend) executor"
 
     def __init__(self, plan, vectorize=True):
-        self.key = plan.structure_key()
+        super().__init__(plan)
         self.vectorize = vectorize
         self.nodes = plan.nodes
         self.items = plan.items
@@ -132,19 +117,6 @@ class InterpretedExecutor:
         return [f"if _i % {p} == 0:", f"    _rec_{k}[_i // {p}] = {value}"]
 
     # -- running ---------------------------------------------------------------------------
-    def accepts(self, plan):
-        """Whether this executor can run ``plan`` (always, for the same structure).
-
-        Parameters
-        ----------
-        plan : RunPlan
-
-        Returns
-        -------
-        bool
-        """
-        return True
-
     def bind(self, plan, force=False):
         """Attach the values of a run (inputs, monitor storage, start time).
 
@@ -210,19 +182,4 @@ class InterpretedExecutor:
         for index, function in enumerate(self.functions):
             if function.__code__ is code:
                 return index
-        return None
-
-    def sync(self):
-        """Nothing to write back between chunks: the steps change the objects directly."""
-
-    def finish(self):
-        """Nothing to write back: the steps changed the objects directly."""
-
-    def written_arrays(self):
-        """Arrays a chunk may change (None: unknown, snapshot everything).
-
-        Returns
-        -------
-        None
-        """
         return None

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 import workbench as bp
-from workbench.simulation.interpreter import InterpretedExecutor
-from workbench.simulation.runner import RunPlan
-from workbench.simulation.vectorize import vectorized_step
+from workbench.simulation.numpy.interpreter import InterpretedExecutor
+from workbench.simulation.plan import RunPlan
+from workbench.simulation.numpy.vectorize import vectorized_step
 
 from tests.reference import fixed_prob_structures
 
-from .models import CobaLIF, EulerLIF, ListSyn, SliceSyn
+from ..models import CobaLIF, EulerLIF, ListSyn, SliceSyn
 
 
 def _run(net_factory, vectorize, duration=40., inputs=()):

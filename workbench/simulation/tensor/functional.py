@@ -12,7 +12,7 @@ run's schedule into ``one_step(state, ...) -> (new state, monitor values)``:
   the *static* signature: they stay Python values (usable in shapes and
   ``if``) and another value means another compiled function;
 * index writes in steps were rewritten into rebinding
-  (:mod:`~workbench.simulation.tensor_steps`); the attributes the steps set
+  (:mod:`~workbench.simulation.tensor.immutable`); the attributes the steps set
   are the new state;
 * inputs and monitors run where the schedule puts them; a step with a
   ``@bp.every`` period runs every time and keeps its changes only where the
@@ -29,9 +29,9 @@ import weakref
 
 import numpy as np
 
-from ..backend.tensors import tensor_backend_of
-from .interpreter import node_variable_names
-from .tensor_steps import immutable_step
+from ...backend.tensors import tensor_backend_of
+from ..codegen.names import node_variable_names
+from .immutable import immutable_step
 
 __all__ = ["FunctionalSchedule", "Untraceable", "schedule_for"]
 
@@ -156,7 +156,7 @@ class FunctionalSchedule:
         raise NotImplementedError
 
     def index_update(self, array, index, value, op=None):
-        """The backend's ``index_update`` (see :mod:`~workbench.simulation.tensor_steps`)."""
+        """The backend's ``index_update`` (see :mod:`~workbench.simulation.tensor.immutable`)."""
         raise NotImplementedError
 
     def get_key(self):

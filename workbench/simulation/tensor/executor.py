@@ -9,7 +9,7 @@ their step functions unchanged, on the backend's tensors:
   after the run.
 * **Immutable tensors** (TensorFlow, JAX): index writes in steps
   (``self.input[:] = 0``) are rewritten into rebinding an updated copy, see
-  :mod:`~workbench.simulation.tensor_steps`; inputs rebind their target too.
+  :mod:`~workbench.simulation.tensor.immutable`; inputs rebind their target too.
   PyTorch tensors are written in place, exactly like numpy arrays.
 * **Inputs** keep the target's dtype (as numpy's in-place operators do);
   values become tensors once per run.
@@ -25,7 +25,7 @@ on the numpy and numba backends only; a model using them is refused here with
 a message saying so.
 
 The JAX backend normally compiles the whole schedule instead
-(:mod:`~workbench.simulation.jax_executor`); this executor is its fallback for
+(:mod:`~workbench.simulation.tensor.jax_executor`); this executor is its fallback for
 steps that cannot be traced, and its replayer.
 """
 
@@ -34,13 +34,13 @@ import numbers
 
 import numpy as np
 
-from ..backend.tensors import IMMUTABLE_BACKENDS, numpy_dtype, ops_module
-from ..errors import ModelError
-from .interpreter import InterpretedExecutor
-from .tensor_steps import immutable_step
+from ...backend.tensor_modules import ops_module
+from ...backend.tensors import IMMUTABLE_BACKENDS, numpy_dtype
+from ...errors import ModelError
+from ..numpy.interpreter import InterpretedExecutor
+from .immutable import immutable_step
 
-__all__ = ["TensorExecutor", "make_tensor_executor", "check_tensor_backend_support",
-           "convert_state"]
+__all__ = ["TensorExecutor", "check_tensor_backend_support", "convert_state"]
 
 
 def check_tensor_backend_support(plan):
@@ -81,24 +81,6 @@ def convert_state(nodes, backend):
                 node.__dict__[name] = from_numpy(value)
 
 
-def make_tensor_executor(plan):
-    """The executor of a run on a tensor backend.
-
-    Parameters
-    ----------
-    plan : RunPlan
-
-    Returns
-    -------
-    TensorExecutor or JaxExecutor
-    """
-    check_tensor_backend_support(plan)
-    if plan.backend == "jax":
-        from .jax_executor import JaxExecutor
-        return JaxExecutor(plan)
-    return TensorExecutor(plan)
-
-
 class TensorExecutor(InterpretedExecutor):
     """Runs a planned schedule eagerly on PyTorch, TensorFlow or JAX tensors.
 
@@ -106,16 +88,22 @@ class TensorExecutor(InterpretedExecutor):
     ----------
     plan : RunPlan
 
+    Raises
+    ------
+    ModelError
+        If a node registered constant delays (see :func:`check_tensor_backend_support`).
+
     Attributes
     ----------
     rewritten : dict
-        Step label to :class:`~workbench.simulation.tensor_steps.ImmutableStep`
+        Step label to :class:`~workbench.simulation.tensor.immutable.ImmutableStep`
         for the steps whose index writes were rewritten.
     """
 
-    backend_kind = "tensor"
+    description = "eager tensor executor"
 
     def __init__(self, plan):
+        check_tensor_backend_support(plan)
         self.backend = plan.backend
         self.immutable = plan.backend in IMMUTABLE_BACKENDS
         self._ops = ops_module(plan.backend)

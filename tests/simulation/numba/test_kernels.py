@@ -5,7 +5,7 @@ import pytest
 
 import workbench as bp
 from workbench.backend.jit import jit
-from workbench.simulation import kernels
+from workbench.simulation.numba import kernels
 
 
 @jit

@@ -13,8 +13,8 @@ import ast
 import inspect
 import textwrap
 
-from ..backend.jit import load_generated_module
-from ..errors import ModelError
+from ....backend.jit import load_generated_module
+from ....errors import ModelError
 from .fingerprints import fingerprint
 
 __all__ = ["method_integrator_step"]

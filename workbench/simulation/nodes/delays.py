@@ -17,9 +17,9 @@ import numbers
 
 import numpy as np
 
-from ..backend import settings
-from ..errors import ModelError
-from ..sizes import normalize_size
+from ...backend import settings
+from ...errors import ModelError
+from ...sizes import normalize_size
 
 __all__ = ["ConstantDelay"]
 
@@ -47,7 +47,7 @@ class ConstantDelay:
 
     Examples
     --------
-    >>> from workbench.simulation.delays import ConstantDelay
+    >>> from workbench.simulation.nodes.delays import ConstantDelay
     >>> d = ConstantDelay(3, delay_time=0.2, dt=0.1)
     >>> d.push([1., 2., 3.]); d.advance()
     >>> d.push([0., 0., 0.]); d.advance()

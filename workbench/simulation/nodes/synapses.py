@@ -1,6 +1,6 @@
 """``bp.TwoEndConn`` (also ``bp.SynConn``): a projection between two groups."""
 
-from ..errors import ModelError
+from ...errors import ModelError
 from .base import DynamicalSystem
 
 __all__ = ["TwoEndConn", "SynConn"]
@@ -24,7 +24,7 @@ class TwoEndConn(DynamicalSystem):
         Stored as ``self.conn`` unless the subclass already set ``self.conn``.
     **kwargs
         ``steps``, ``monitors``, ``name``, ``show_code`` of
-        :class:`~workbench.simulation.base.DynamicalSystem`.
+        :class:`~workbench.simulation.nodes.base.DynamicalSystem`.
 
     Raises
     ------

@@ -11,8 +11,8 @@ from workbench.simulation import StepCompileWarning
 
 from tests.reference import fixed_prob_structures, scalar_euler_lif
 
-from . import models
-from .models import CobaLIF, Counter, EulerLIF, ListSyn, MethodCaller, Rebinder, SliceSyn
+from .. import models
+from ..models import CobaLIF, Counter, EulerLIF, ListSyn, MethodCaller, Rebinder, SliceSyn
 
 
 def _coba(size_e=80, size_i=20, syn=SliceSyn, seed=3):

@@ -1,6 +1,6 @@
 """``bp.NeuGroup``: a population of neurons of one model."""
 
-from ..sizes import normalize_size, size2len
+from ...sizes import normalize_size, size2len
 from .base import DynamicalSystem
 
 __all__ = ["NeuGroup"]
@@ -19,7 +19,7 @@ class NeuGroup(DynamicalSystem):
         Number of neurons, or the geometry of the group (e.g. ``(40, 40)``).
     **kwargs
         ``steps``, ``monitors``, ``name``, ``show_code`` of
-        :class:`~workbench.simulation.base.DynamicalSystem`.
+        :class:`~workbench.simulation.nodes.base.DynamicalSystem`.
 
     Attributes
     ----------

@@ -16,8 +16,8 @@ import numbers
 
 import numpy as np
 
-from ..backend.tensors import is_tensor, numpy_dtype
-from ..errors import ModelError, choices
+from ...backend.tensors import is_tensor, numpy_dtype
+from ...errors import ModelError, choices
 from .every import check_every
 
 __all__ = ["Monitor", "MonitorRecord"]

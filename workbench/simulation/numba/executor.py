@@ -1,7 +1,7 @@
 """The numba backend: compile a run's whole schedule into one native loop.
 
 Each step function is rewritten into a compiled function over arrays and
-numbers (:mod:`~workbench.simulation.step_rewrite`); this module generates the
+numbers (:mod:`~workbench.simulation.numba.generator.rewrite`); this module generates the
 loop over time steps that applies the inputs, calls every step in schedule
 order (honouring ``@bp.every``), writes the monitors and advances the delays:
 
@@ -30,16 +30,18 @@ import re
 import numba
 import numpy as np
 
-from ..backend.jit import jit, load_generated_module
+from ...backend.jit import jit, load_generated_module
 from . import kernels
-from .bindings import GlobalOwner, ValueKindError, classify
-from .codeprint import user_line_of
-from .fingerprints import fingerprint
-from .interpreter import node_variable_names
-from .method_integrators import method_integrator_step
-from .step_rewrite import KERNEL_NAMESPACE, BindingRegistry, StepCompileError, rewrite_step
+from .generator.bindings import GlobalOwner, ValueKindError, classify
+from ..codegen.codeprint import user_line_of
+from .generator.fingerprints import fingerprint
+from ..codegen.names import node_variable_names
+from ..executor import Executor, StepCompileError
+from ..numpy.interpreter import InterpretedExecutor
+from .generator.method_integrators import method_integrator_step
+from .generator.rewrite import KERNEL_NAMESPACE, BindingRegistry, rewrite_step
 
-__all__ = ["CompiledExecutor", "StepCompileError"]
+__all__ = ["CompiledExecutor"]
 
 _INPUT_KERNELS = {"=": "_assign", "+": "_iadd", "-": "_isub", "*": "_imul", "/": "_idiv"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -107,8 +109,8 @@ class _LoopArguments:
         return name
 
 
-class CompiledExecutor:
-    """Runs a planned schedule as one compiled loop.
+class CompiledExecutor(Executor):
+    """Runs a planned schedule as one compiled loop (see :class:`~workbench.simulation.executor.Executor`).
 
     Parameters
     ----------
@@ -121,10 +123,10 @@ class CompiledExecutor:
         user's file and line).
     """
 
-    backend_kind = "compiled"
+    description = "compiled numba executor"
 
     def __init__(self, plan):
-        self.key = plan.structure_key()
+        super().__init__(plan)
         self.nodes = plan.nodes
         self.items = plan.items
         self.registry = BindingRegistry()
@@ -395,6 +397,21 @@ class CompiledExecutor:
         """Copy cells back once at the end of the run."""
         self.sync()
         self.cells = []
+
+    def replayer(self, plan):
+        """The Python executor of ``plan`` (without vectorized loops), to replay a chunk item by item.
+
+        Parameters
+        ----------
+        plan : RunPlan
+
+        Returns
+        -------
+        InterpretedExecutor
+        """
+        replay = InterpretedExecutor(plan, vectorize=False)
+        replay.bind(plan)
+        return replay
 
     def written_arrays(self):
         """Arrays a chunk may change: those a step or input writes, and small float/bool state.

@@ -4,7 +4,7 @@
 constant ``ref_time`` becomes ``def LIF_update(_t, _i, _dt, self__V,
 self__pre__spike, ref_time, ...)``: every attribute chain from ``self`` and
 every global number or array the method reads becomes an argument (a
-:class:`~workbench.simulation.bindings.Binding`), so parameters and state are
+:class:`~workbench.simulation.numba.generator.bindings.Binding`), so parameters and state are
 run-time data and changing them never recompiles. In detail:
 
 * ``self.x = expr`` on an array attribute writes into the array
@@ -33,18 +33,19 @@ import types
 import numba
 import numpy as np
 
-from ..backend.jit import jit
-from ..errors import ModelError
-from . import kernels
-from .base import DynamicalSystem
+from ....backend.jit import jit
+from .. import kernels
+from ...nodes.base import DynamicalSystem
 from .bindings import Binding, GlobalOwner, classify, is_integrator
-from .astutil import MISSING as _MISSING, chain_names as _chain, local_names as _local_names
-from .astutil import parse_function, static_get as _static_get
-from .codeprint import render_body
+from ...codegen.astutil import MISSING as _MISSING, chain_names as _chain, local_names as _local_names
+from ...codegen.astutil import parse_function, static_get as _static_get
+from ...codegen.codeprint import render_body
+from ...codegen.names import sanitize
+from ...executor import StepCompileError
 from .fingerprints import fingerprint, integrator_fingerprint
-from .vectorize import straight_line_elementwise
+from ...numpy.vectorize import straight_line_elementwise
 
-__all__ = ["StepCompileError", "RewrittenStep", "rewrite_step", "BindingRegistry"]
+__all__ = ["RewrittenStep", "rewrite_step", "BindingRegistry"]
 
 #: Root modules whose attribute chains are left in the code (numba resolves them and
 #: their functions never change).
@@ -63,10 +64,6 @@ _FORBIDDEN = {ast.Global: "`global` statements", ast.Nonlocal: "`nonlocal` state
 KERNEL_NAMESPACE = {"_assign": kernels.assign, "_iadd": kernels.iadd, "_isub": kernels.isub,
                     "_imul": kernels.imul, "_idiv": kernels.idiv,
                     "_gather_into": kernels.gather_into, "_sum_axis": kernels.sum_axis}
-
-
-class StepCompileError(ModelError):
-    """A step method uses something the numba backend cannot compile."""
 
 
 class BindingRegistry:
@@ -173,10 +170,6 @@ def _loop_indices(fdef, namespace):
     if shadowed:
         return set()
     return candidates - stored_elsewhere - (other - candidates)
-
-
-def _sanitize(text):
-    return "".join(c if c.isalnum() else "_" for c in text)
 
 
 class _Context:
@@ -375,7 +368,7 @@ class _Rewriter(ast.NodeTransformer):
         return expr
 
     def _function_expr(self, ref):
-        name = self.ctx.inject(_sanitize(ref.name), _callable_for_numba(ref.value),
+        name = self.ctx.inject(sanitize(ref.name), _callable_for_numba(ref.value),
                                fingerprint(ref.value))
         expr = ast.Name(name, ast.Load())
         for attr in ref.rest:
@@ -636,10 +629,10 @@ class _Rewriter(ast.NodeTransformer):
         if _maps_elementwise(integ):
             # arrays run element by element through the scalar step (see kernels)
             caller = kernels.elementwise_call(step_function, len(integ.variables))
-            name = ctx.inject(f"_int_{_sanitize(ref.name)}", caller,
+            name = ctx.inject(f"_int_{sanitize(ref.name)}", caller,
                               "elementwise:" + integrator_fingerprint(integ, step_function))
         else:
-            name = ctx.inject(f"_int_{_sanitize(ref.name)}", step_function,
+            name = ctx.inject(f"_int_{sanitize(ref.name)}", step_function,
                               integrator_fingerprint(integ, step_function))
         return ast.Call(ast.Name(name, ast.Load()), ordered, [])
 
@@ -855,7 +848,7 @@ class _Fuser:
                     len(node.args) != len(integ.variables) + 1 + len(integ.parameters):
                 raise _NotFusable()
             step = getattr(integ, "jit_step", None)
-            name = rewriter.ctx.inject(f"_int_{_sanitize(ref.name)}_element", step,
+            name = rewriter.ctx.inject(f"_int_{sanitize(ref.name)}_element", step,
                                        integrator_fingerprint(integ, step))
             return ast.Call(ast.Name(name, ast.Load()), [self.element(a) for a in node.args], [])
         if isinstance(ref.value, np.ufunc) and ref.value.nout == 1:

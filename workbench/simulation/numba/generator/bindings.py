@@ -30,8 +30,8 @@ import numbers
 
 import numpy as np
 
-from ..errors import ModelError
-from .delays import ConstantDelay
+from ....errors import ModelError
+from ...nodes.delays import ConstantDelay
 
 __all__ = ["Binding", "classify", "GlobalOwner", "ValueKindError", "is_integrator"]
 

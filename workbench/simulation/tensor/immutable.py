@@ -28,9 +28,9 @@ What is supported, and what is refused with a message naming the line:
 import ast
 import inspect
 
-from ..errors import ModelError
-from .astutil import chain_names, compile_function, parse_function
-from .codeprint import render_body
+from ...errors import ModelError
+from ..codegen.astutil import chain_names, compile_function, parse_function
+from ..codegen.codeprint import render_body
 
 __all__ = ["ImmutableStep", "immutable_step"]
 

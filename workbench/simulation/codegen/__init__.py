@@ -1,0 +1,1 @@
+"""Helpers every target's code generator shares: parsing steps, printing code, element-wise proofs."""
