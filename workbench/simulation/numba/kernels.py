@@ -308,3 +308,9 @@ def _sum_axis_overload(x, axis):
             return out
         raise ValueError("axis out of bounds for a 2-d array")
     return impl
+
+
+#: Names under which generated code calls the kernels.
+KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
+                    "_imul": imul, "_idiv": idiv,
+                    "_gather_into": gather_into, "_sum_axis": sum_axis}

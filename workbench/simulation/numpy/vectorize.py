@@ -41,7 +41,7 @@ updates sequentially in the same order.
 Anything else (other statements, ``while``, nested loops in an element-wise
 body, unknown calls, writes through other indices, lists) keeps the original
 loop, whose inner loops may still match. Results are bit-for-bit those of the
-original code; ``tests/simulation/test_vectorize.py`` checks this on every
+original code; ``tests/simulation/numpy/test_vectorize.py`` checks this on every
 manual model.
 """
 
@@ -53,19 +53,15 @@ import types
 import numpy as np
 
 from ..codegen.astutil import (MISSING, chain_names, compile_function, local_names, parse_function,
-                      static_get)
-from ..nodes.base import DynamicalSystem
-from ..numba.generator.bindings import is_integrator
+                               static_get)
 from ..codegen.codeprint import render_body
+from ..codegen.elementwise import BINARY_OPERATORS, function_kind, integrator_is_elementwise
+from ..nodes.base import DynamicalSystem
+from ..nodes.delays import ConstantDelay
 
-__all__ = ["vectorized_step", "VectorizedStep", "VecLocals", "straight_line_elementwise"]
+__all__ = ["vectorized_step", "VectorizedStep", "VecLocals"]
 
 _COMPARE_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
-_BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
-            ast.BitAnd, ast.BitOr, ast.BitXor)
-_ELEMENTWISE_BUILTINS = {builtins.abs}
-_PURE_BUILTINS = {builtins.len, builtins.min, builtins.max, builtins.int, builtins.float,
-                  builtins.bool, builtins.round, builtins.range, builtins.abs, builtins.sum}
 
 
 class _NotVectorizable(Exception):
@@ -193,62 +189,18 @@ class _Context:
         return value
 
 
-_safe_integrators = {}
-
-
 def _elementwise_integrator(integrator, node):
-    """Whether an integrator maps arrays element by element exactly like scalars."""
-    if getattr(integrator, "adaptive", False) or getattr(integrator, "diffusion", None) is not None:
+    """Whether an integrator called on the loop's arrays maps them element by element.
+
+    Besides the shared proof (:func:`~workbench.simulation.codegen.elementwise.integrator_is_elementwise`),
+    a derivative that reads ``self.x`` must not read arrays of the node: called on the
+    selected elements, it would combine them with whole arrays.
+    """
+    if not integrator_is_elementwise(integrator):
         return False
-    cached = _safe_integrators.get(id(integrator))
-    if cached is not None and cached[0] is integrator:
-        safe = cached[1]
-    else:
-        safe = straight_line_elementwise(integrator.derivative)
-        _safe_integrators[id(integrator)] = (integrator, safe)
-    if safe and getattr(integrator, "has_self", False):
+    if getattr(integrator, "has_self", False):
         reads = _self_reads(integrator.derivative)
         return all(not isinstance(getattr(node, attr, None), np.ndarray) for attr in reads)
-    return safe
-
-
-def straight_line_elementwise(func):
-    """Whether ``func`` is straight-line element-wise arithmetic (no branches, no indexing).
-
-    Parameters
-    ----------
-    func : function
-
-    Returns
-    -------
-    bool
-        True when the body only assigns names from arithmetic and numpy ufunc calls
-        and returns them: applying it to arrays equals applying it element by element.
-    """
-    try:
-        fdef, _, _ = parse_function(func)
-    except (OSError, TypeError):
-        return False
-    allowed = (ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.AugAssign,
-               ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Attribute, ast.Tuple,
-               ast.Load, ast.Store, ast.Call, ast.Expr, ast.USub, ast.UAdd) + _BIN_OPS
-    namespace = getattr(func, "__globals__", {})
-    for node in ast.walk(fdef):
-        if isinstance(node, ast.operator) or isinstance(node, ast.unaryop):
-            if not isinstance(node, _BIN_OPS + (ast.USub, ast.UAdd)):
-                return False
-            continue
-        if not isinstance(node, allowed):
-            return False
-        if isinstance(node, ast.Call):
-            names = chain_names(node.func)
-            if names is None or names[0] not in namespace:
-                return False
-            value = namespace[names[0]]
-            for attr in names[1:]:
-                value = getattr(value, attr, MISSING)
-            if not (isinstance(value, np.ufunc) or value in _ELEMENTWISE_BUILTINS):
-                return False
     return True
 
 
@@ -261,19 +213,7 @@ def _self_reads(func):
 
 def _function_kind(value, node):
     """'elementwise', 'pure' (only with non-varying arguments) or None (unknown)."""
-    if is_integrator(value):
-        return "elementwise" if _elementwise_integrator(value, node) else None
-    if isinstance(value, np.ufunc) or value is np.where or value is np.clip:
-        return "elementwise"
-    try:
-        if value in _PURE_BUILTINS:
-            return "elementwise" if value in _ELEMENTWISE_BUILTINS else "pure"
-    except TypeError:
-        return None
-    module = getattr(value, "__module__", "") or ""
-    if callable(value) and module.startswith("numpy") and "random" not in module:
-        return "pure"
-    return None
+    return function_kind(value, lambda integrator: _elementwise_integrator(integrator, node))
 
 
 # -- loop analysis helpers ----------------------------------------------------------------------
@@ -380,7 +320,7 @@ class _Elementwise:
             return self._attribute(node)
         if isinstance(node, ast.Subscript):
             return self._subscript(node, idx)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _BIN_OPS):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, BINARY_OPERATORS):
             left, a = self.expr(node.left, idx)
             right, b = self.expr(node.right, idx)
             return ast.BinOp(left, node.op, right), a or b
@@ -542,7 +482,7 @@ class _Elementwise:
             current, _ = self._name(ast.Name(target.id, ast.Load()), idx)
             return self._store(ast.Name(target.id, ast.Store()),
                                ast.BinOp(current, stmt.op, value), True, idx, stmt)
-        if not isinstance(target, ast.Subscript) or not isinstance(stmt.op, _BIN_OPS):
+        if not isinstance(target, ast.Subscript) or not isinstance(stmt.op, BINARY_OPERATORS):
             raise _NotVectorizable("augmented assignment target")
         array = self._array_of(target.value)
         if isinstance(target.slice, ast.Name) and target.slice.id == self.var:
@@ -818,7 +758,6 @@ class _Vectorizer:
 def _is_delay_method(names, ctx):
     if not names or len(names) < 2 or names[-1] not in ("push", "pull"):
         return False
-    from ..nodes.delays import ConstantDelay
     return isinstance(ctx.value_of(names[:-1]), ConstantDelay)
 
 

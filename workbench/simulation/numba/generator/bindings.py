@@ -33,26 +33,11 @@ import numpy as np
 from ....errors import ModelError
 from ...nodes.delays import ConstantDelay
 
-__all__ = ["Binding", "classify", "GlobalOwner", "ValueKindError", "is_integrator"]
+__all__ = ["Binding", "BindingRegistry", "classify", "GlobalOwner", "ValueKindError"]
 
 
 class ValueKindError(ModelError):
     """A value a step reads cannot be passed to compiled code."""
-
-
-def is_integrator(value):
-    """Whether ``value`` follows the integrator contract (``bp.odeint`` results).
-
-    Parameters
-    ----------
-    value : object
-
-    Returns
-    -------
-    bool
-    """
-    return all(hasattr(value, name) for name in
-               ("make_step", "variables", "parameters", "has_self", "derivative"))
 
 
 def _is_ragged(value):
@@ -329,3 +314,31 @@ def csr_arrays(lists):
         return indptr, np.zeros(0, dtype=np.int64)
     parts = [np.asarray(x, dtype=np.int64).reshape(-1) for x in lists]
     return indptr, np.concatenate(parts)
+
+
+class BindingRegistry:
+    """The bindings of one build, shared by all its steps (so each value has one binding)."""
+
+    def __init__(self):
+        self.bindings = {}
+
+    def get(self, owner, attr, kind, value):
+        """The binding of ``owner.attr``, created on first use.
+
+        Parameters
+        ----------
+        owner : object
+        attr : str
+        kind : str
+        value : object
+
+        Returns
+        -------
+        Binding
+        """
+        binding = Binding(owner, attr, kind, value)
+        existing = self.bindings.get(binding.key)
+        if existing is not None:
+            return existing
+        self.bindings[binding.key] = binding
+        return binding
