@@ -1,1 +1,1 @@
-"""Helpers every target's code generator shares: parsing steps, printing code, element-wise proofs."""
+"""What the targets' code generators share: parsing steps, printing code, element-wise proofs."""

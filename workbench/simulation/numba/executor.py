@@ -30,7 +30,7 @@ _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 
 
 class CompiledExecutor(Executor):
-    """Runs a planned schedule as one compiled loop (see :class:`~workbench.simulation.executor.Executor`).
+    """Runs a planned schedule as one compiled loop (an :class:`~workbench.simulation.executor.Executor`).
 
     Parameters
     ----------
@@ -93,17 +93,7 @@ class CompiledExecutor(Executor):
         return tuple(values), cells
 
     def accepts(self, plan):
-        """Whether the compiled loop fits the current attribute kinds.
-
-        Parameters
-        ----------
-        plan : RunPlan
-
-        Returns
-        -------
-        bool
-            False when an attribute changed kind (number to array, dtype, ...).
-        """
+        """False when an attribute a step reads changed kind (number to array, dtype, ...)."""
         try:
             self._pending = (plan, self._gather(plan))
         except ValueKindError:
@@ -111,14 +101,7 @@ class CompiledExecutor(Executor):
         return True
 
     def bind(self, plan, force=False):
-        """Attach the values of a run (gathered again unless already bound to ``plan``).
-
-        Parameters
-        ----------
-        plan : RunPlan
-        force : bool, optional
-            Gather the objects' current attributes even if ``plan`` is bound.
-        """
+        """Gather the loop's arguments from the objects (unless ``plan`` is bound already)."""
         if self._bound_plan is plan and not force:
             return
         if self._pending is not None and self._pending[0] is plan:
@@ -153,12 +136,7 @@ class CompiledExecutor(Executor):
                                 f"cannot be compiled for numba: {summary}")
 
     def run_chunk(self, i_start, i_end):
-        """Advance the run from step ``i_start`` to ``i_end`` (exclusive).
-
-        Parameters
-        ----------
-        i_start, i_end : int
-        """
+        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``."""
         self.loop(i_start, i_end, self.t0, self.dt, *self.args)
 
     def sync(self):
@@ -172,30 +150,17 @@ class CompiledExecutor(Executor):
         self.cells = []
 
     def replayer(self, plan):
-        """The Python executor of ``plan`` (without vectorized loops), to replay a chunk item by item.
-
-        Parameters
-        ----------
-        plan : RunPlan
-
-        Returns
-        -------
-        InterpretedExecutor
-        """
+        """The Python executor of ``plan`` (loops as written), bound, to replay a chunk."""
         replay = InterpretedExecutor(plan, vectorize=False)
         replay.bind(plan)
         return replay
 
     def written_arrays(self):
-        """Arrays a chunk may change: those a step or input writes, and small float/bool state.
+        """Arrays a step or input writes, and small float/bool state.
 
         Arrays no step assigns to (connectivity, connection matrices) are left out
         of the per-chunk snapshot unless they are small (a local alias could still
         write them), which keeps snapshots cheap.
-
-        Returns
-        -------
-        list of (object, str)
         """
         result = []
         for binding in self.registry.bindings.values():

@@ -118,14 +118,7 @@ class InterpretedExecutor(Executor):
 
     # -- running ---------------------------------------------------------------------------
     def bind(self, plan, force=False):
-        """Attach the values of a run (inputs, monitor storage, start time).
-
-        Parameters
-        ----------
-        plan : RunPlan
-        force : bool, optional
-            Unused (binding is always cheap here).
-        """
+        """Put the run's input values, monitor storage and times where the item functions read them."""
         for k, spec in enumerate(plan.inputs):
             self.namespace[f"_in_{k}"] = spec.value
         for k, (node, record) in enumerate(plan.records):
@@ -136,13 +129,7 @@ class InterpretedExecutor(Executor):
         self.dt = plan.dt
 
     def run_chunk(self, i_start, i_end):
-        """Advance the run from step ``i_start`` to ``i_end`` (exclusive).
-
-        Parameters
-        ----------
-        i_start, i_end : int
-            Step indices within the run.
-        """
+        """Call the item functions of steps ``i_start`` to ``i_end - 1``; advance the delays."""
         functions, heads, t0, dt = self.functions, self.heads, self.t0, self.dt
         for i in range(i_start, i_end):
             t = t0 + i * dt
@@ -152,15 +139,7 @@ class InterpretedExecutor(Executor):
                 head[0] += 1
 
     def run_item(self, index, i):
-        """Run one schedule item at step ``i`` (used to replay a failing chunk).
-
-        Parameters
-        ----------
-        index : int
-            Position in the schedule.
-        i : int
-            Step index within the run.
-        """
+        """Call the function of schedule item ``index`` for step ``i``."""
         self.functions[index](self.t0 + i * self.dt, i, self.dt)
 
     def end_step(self):
@@ -169,16 +148,7 @@ class InterpretedExecutor(Executor):
             head[0] += 1
 
     def item_of_frame(self, code):
-        """The schedule index whose generated function has ``code``, or None.
-
-        Parameters
-        ----------
-        code : types.CodeType
-
-        Returns
-        -------
-        int or None
-        """
+        """The schedule index whose generated item function has the code object ``code``."""
         for index, function in enumerate(self.functions):
             if function.__code__ is code:
                 return index

@@ -192,9 +192,9 @@ class _Context:
 def _elementwise_integrator(integrator, node):
     """Whether an integrator called on the loop's arrays maps them element by element.
 
-    Besides the shared proof (:func:`~workbench.simulation.codegen.elementwise.integrator_is_elementwise`),
-    a derivative that reads ``self.x`` must not read arrays of the node: called on the
-    selected elements, it would combine them with whole arrays.
+    Besides the shared proof (``integrator_is_elementwise``), a derivative that reads
+    ``self.x`` must not read arrays of the node: called on the selected elements, it
+    would combine them with whole arrays.
     """
     if not integrator_is_elementwise(integrator):
         return False

@@ -87,11 +87,8 @@ class TensorExecutor(InterpretedExecutor):
     Parameters
     ----------
     plan : RunPlan
-
-    Raises
-    ------
-    ModelError
-        If a node registered constant delays (see :func:`check_tensor_backend_support`).
+        Without constant delays (:func:`check_tensor_backend_support` raises
+        ModelError).
 
     Attributes
     ----------
@@ -133,14 +130,7 @@ class TensorExecutor(InterpretedExecutor):
         return f"{var}.{spec.attr} = _wb_update({var}.{spec.attr}, ..., {value}, {op})"
 
     def bind(self, plan, force=False):
-        """Attach a run's values: state and input values become tensors of the backend.
-
-        Parameters
-        ----------
-        plan : RunPlan
-        force : bool, optional
-            Unused.
-        """
+        """Attach a run's values; state and input values become tensors of the backend."""
         super().bind(plan, force)
         convert_state(plan.nodes, self.backend)
         for k, spec in enumerate(plan.inputs):

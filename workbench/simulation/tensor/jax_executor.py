@@ -175,17 +175,12 @@ class _JaxSchedule(FunctionalSchedule):
 class JaxExecutor(Executor):
     """Runs a planned schedule as ``jax.jit``-compiled blocks of time steps.
 
-    See :class:`~workbench.simulation.executor.Executor` for the contract.
+    An :class:`~workbench.simulation.executor.Executor`; see the module docs.
 
     Parameters
     ----------
     plan : RunPlan
-
-    Raises
-    ------
-    ModelError
-        If a node registered constant delays (see
-        :func:`~workbench.simulation.tensor.executor.check_tensor_backend_support`).
+        Without constant delays (``check_tensor_backend_support`` raises ModelError).
     """
 
     description = "jax.jit executor"
@@ -200,14 +195,7 @@ class JaxExecutor(Executor):
         self._done = 0
 
     def bind(self, plan, force=False):
-        """Attach a run's values (inputs, monitor storage, start time).
-
-        Parameters
-        ----------
-        plan : RunPlan
-        force : bool, optional
-            Unused.
-        """
+        """Attach a run's values; state becomes JAX arrays, input values JAX or numpy arrays."""
         import jax.numpy as jnp
         self._plan = plan
         convert_state(plan.nodes, "jax")
@@ -242,13 +230,7 @@ class JaxExecutor(Executor):
             record.data[steps[chosen] // record.period_steps] = rows[chosen]
 
     def run_chunk(self, i_start, i_end):
-        """Advance the run from step ``i_start`` to ``i_end`` (exclusive).
-
-        Parameters
-        ----------
-        i_start, i_end : int
-            Step indices within the run.
-        """
+        """Run compiled blocks of steps; after a fall-back, run the rest eagerly."""
         import jax
         if self._fallback is None:
             self._done = i_start
@@ -309,16 +291,7 @@ class JaxExecutor(Executor):
         self._fallback.bind(plan)
 
     def replayer(self, plan):
-        """An eager executor of the same plan, to replay a failing chunk item by item.
-
-        Parameters
-        ----------
-        plan : RunPlan
-
-        Returns
-        -------
-        TensorExecutor
-        """
+        """An eager executor of ``plan`` (bound), to replay a failing chunk item by item."""
         replay = TensorExecutor(plan)
         replay.bind(plan)
         return replay

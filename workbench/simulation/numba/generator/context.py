@@ -59,16 +59,8 @@ class StepContext:
 
     Parameters
     ----------
-    func : callable
-        The step (a bound method of ``node``, or a function without ``self``).
-    node : DynamicalSystem
-        The object the step belongs to.
-    registry : BindingRegistry
-        Shared by all steps of the build.
-    label : str
-        ``"step 'update' of LIF 'E'"`` for messages.
-    method_integrators : callable
-        ``method_integrators(integrator)`` -> (step function, attribute chains).
+    func, node, registry, label, method_integrators
+        As for :func:`~workbench.simulation.numba.generator.rewrite.rewrite_step`.
 
     Raises
     ------
@@ -132,7 +124,7 @@ class StepContext:
         return names
 
     def inject(self, base, value, key):
-        """Put ``value`` into the generated module under a free name; ``key`` enters the cache key."""
+        """Put ``value`` into the generated module under a free name (``key`` joins the cache key)."""
         for existing, (obj, _) in self._injected.items():
             if obj is value:
                 return existing

@@ -88,7 +88,8 @@ class _Fuser:
             raise _NotFusable()
         if ref.kind == "integrator":
             integ = ref.value
-            if integ.has_self or len(integ.variables) != 1 or not integrator_is_elementwise(integ) or \
+            if integ.has_self or len(integ.variables) != 1 or \
+                    not integrator_is_elementwise(integ) or \
                     len(node.args) != len(integ.variables) + 1 + len(integ.parameters):
                 raise _NotFusable()
             step = getattr(integ, "jit_step", None)
