@@ -126,16 +126,40 @@ def test_package_has_no_import_cycles(package):
     assert not found, "import cycles: " + " | ".join(_describe(graph, c) for c in found)
 
 
-def test_the_graph_sees_every_module_and_the_engine_layers():
+#: The layers of workbench.simulation (docs/simulation.md): a module imports only from its
+#: own layer or layers with smaller numbers.
+SIMULATION_LAYERS = {
+    "nodes": 1,
+    "schedule": 2, "inputs": 2, "plan": 2,
+    "executor": 3, "codegen": 3, "failures": 3, "reporting": 3,
+    "numpy": 4, "numba": 4, "tensor": 4,
+    "runner": 5,
+}
+
+
+def _simulation_layer(module):
+    parts = module.split(".")
+    if parts[:2] != ["workbench", "simulation"] or len(parts) == 2:
+        return None
+    return SIMULATION_LAYERS[parts[2]]
+
+
+def test_the_graph_sees_every_module():
     graph = import_graph(REPO)
-    on_disk = {p for p in (REPO / "workbench").rglob("*.py")}
-    assert len([m for m in graph if m.startswith("workbench")]) == len(on_disk)
-    # the runner imports the node classes; the node classes do not import the runner
-    assert "workbench.simulation.nodes.base" in graph["workbench.simulation.plan"]
-    assert not any(module.startswith("workbench.simulation.nodes") is False and
-                   module.startswith("workbench.simulation")
-                   for node in graph if node.startswith("workbench.simulation.nodes")
-                   for module in graph[node])
+    on_disk = list((REPO / "workbench").rglob("*.py"))
+    assert len([m for m in graph if m.startswith("workbench.")]) + 1 == len(on_disk)
+    assert "workbench.simulation.nodes.base" in graph["workbench.simulation.schedule"]
+
+
+def test_simulation_layers_import_only_downwards():
+    graph = import_graph(REPO)
+    upward = [f"{module} (layer {_simulation_layer(module)}) -> {target} "
+              f"(layer {_simulation_layer(target)})"
+              for module in graph if _simulation_layer(module) is not None
+              for target in graph[module]
+              if _simulation_layer(target) is not None and
+              _simulation_layer(target) > _simulation_layer(module)]
+    assert not upward, "imports from a higher layer: " + "; ".join(sorted(upward))
 
 
 def test_a_function_local_import_cycle_is_found(tmp_path):

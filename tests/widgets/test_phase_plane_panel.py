@@ -117,7 +117,8 @@ def test_an_analysis_error_shows_in_the_panel(panel, monkeypatch):
     assert panel.result is None and not panel.fixed.scatters["stable"].visible
     panel.controls["Iext"].value = 0.2
     assert panel.wait(30)
-    assert panel.status.state == "ready" and panel.result.fixed_points[0].stability == "stable focus"
+    assert panel.status.state == "ready"
+    assert panel.result.fixed_points[0].stability == "stable focus"
 
 
 def test_export_tables_hold_the_full_data(panel):

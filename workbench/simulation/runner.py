@@ -1,11 +1,13 @@
-"""``build()`` and ``run()`` of objects and networks.
+"""The run driver behind ``run()`` and ``build()`` of objects and networks.
 
-A run is planned (time window, inputs, schedule, monitor storage), handed to an
-*executor* -- interpreted on the numpy backend, one compiled loop on numba --
-and advanced in chunks. Between chunks the runner reports progress and checks
-the state for new NaN/inf values. A failing chunk is replayed from a snapshot
-in Python, one schedule item at a time, to name the object, variable, step and
-time of the failure.
+A run is planned (:class:`~workbench.simulation.plan.RunPlan`: time window,
+inputs, schedule, monitor storage), handed to an *executor*
+(:class:`~workbench.simulation.executor.Executor`) chosen from the table
+:data:`EXECUTORS` -- interpreted on the numpy backend, one compiled loop on
+numba, tensors on the others -- and advanced in chunks. Between chunks the
+runner reports progress and checks the state for new NaN/inf values. A failing
+chunk is replayed from a snapshot in Python, one schedule item at a time, to
+name the object, variable, step and time of the failure.
 
 Executors are cached on the object or network and reused while the structure
 of the run (schedule, input structure, monitors, kinds of the attributes the
@@ -112,7 +114,7 @@ def _chunk_bounds(n_steps, n_chunks):
 
 
 def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=None):
-    """Run an object or a network; see ``DynamicalSystem.run``.
+    """Run an object or a network; see :meth:`~workbench.simulation.nodes.runnable.Runnable.run`.
 
     Returns
     -------
@@ -123,7 +125,7 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     reporter = Reporter(report, progress)
     t_build = time.perf_counter()
     plan = RunPlan(host, duration, inputs)
-    executor = _executor(plan, show_code=getattr(host, "show_code", False))
+    executor = _executor(plan, show_code=host.show_code)
     reporter.compiled(time.perf_counter() - t_build)
 
     n_chunks = max(1, int(round(1.0 / report_percent))) if (report or progress) else DEFAULT_CHUNKS

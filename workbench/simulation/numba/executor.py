@@ -30,7 +30,7 @@ _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 
 
 class CompiledExecutor(Executor):
-    """Runs a planned schedule as one compiled loop (an :class:`~workbench.simulation.executor.Executor`).
+    """Runs a planned schedule as one compiled loop (an Executor, see the module docs).
 
     Parameters
     ----------

@@ -118,7 +118,7 @@ class InterpretedExecutor(Executor):
 
     # -- running ---------------------------------------------------------------------------
     def bind(self, plan, force=False):
-        """Put the run's input values, monitor storage and times where the item functions read them."""
+        """Put the run's input values, monitor storage and times where the items read them."""
         for k, spec in enumerate(plan.inputs):
             self.namespace[f"_in_{k}"] = spec.value
         for k, (node, record) in enumerate(plan.records):

@@ -124,7 +124,7 @@ class StepContext:
         return names
 
     def inject(self, base, value, key):
-        """Put ``value`` into the generated module under a free name (``key`` joins the cache key)."""
+        """Put ``value`` into the generated module under a free name; ``key`` joins the key."""
         for existing, (obj, _) in self._injected.items():
             if obj is value:
                 return existing
