@@ -544,8 +544,9 @@ class ClickMarks:
     """An invisible-until-used scatter that turns a click on the plot into a point.
 
     bqplot's ``Scatter`` with ``interactions={'click': 'add'}`` appends a point at
-    the clicked data coordinates; the callback receives that point and the mark
-    is emptied again.
+    the clicked data coordinates; the callback receives that point (clamped to the
+    scales' range; non-finite points from the page are ignored) and the mark is
+    emptied again.
 
     Parameters
     ----------
@@ -570,13 +571,20 @@ class ClickMarks:
         if len(x) == 0 or len(x) != len(y):
             return
         point = (float(x[-1]), float(y[-1]))
+        if not all(np.isfinite(point)):       # the page may send anything: ignore nonsense
+            point = None
+        else:                                 # and a click lies inside the plot
+            point = tuple(float(np.clip(value, self.scatter.scales[axis].min,
+                                        self.scatter.scales[axis].max))
+                          for value, axis in zip(point, ("x", "y")))
         self._ignore = True
         try:
             with self.scatter.hold_sync():
                 self.scatter.x, self.scatter.y = np.zeros(0), np.zeros(0)
         finally:
             self._ignore = False
-        self.callback(*point)
+        if point is not None:
+            self.callback(*point)
 
 
 class BranchMarks:

@@ -122,6 +122,13 @@ def test_click_marks_turn_a_click_into_a_point(scales):
     marks.scatter.y = np.array([-1.25])        # ... x then y
     assert clicks == [(0.5, -1.25)]
     assert len(marks.scatter.x) == 0
+    # whatever the page sends: a point far outside lands on the border, NaN is ignored
+    with marks.scatter.hold_sync():
+        marks.scatter.x, marks.scatter.y = np.array([1e300]), np.array([-1e300])
+    with marks.scatter.hold_sync():
+        marks.scatter.x, marks.scatter.y = np.array([np.nan]), np.array([0.0])
+    x_scale, y_scale = scales["x"], scales["y"]
+    assert clicks[1:] == [(x_scale.max, y_scale.min)]
 
 
 def test_matrix_image_rows_colours_and_colour_bar(scales):
