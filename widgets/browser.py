@@ -1,6 +1,7 @@
 """Drive Voila dashboards in headless Chromium (for the browser tests and the latency benchmark).
 
-* :class:`VoilaServer` starts ``voila`` on 127.0.0.1 at a free port and waits for the
+* :class:`VoilaServer` starts the dashboard server (:mod:`widgets.server`) on 127.0.0.1 at a
+  free port with a token and waits for the
   port with a TCP connect: an HTTP GET would execute a notebook in a new kernel.
 * :func:`launch_chromium` starts Debian's Chromium through Playwright (no browser
   download) with the flags that work in containers, and says how to install it
@@ -14,7 +15,7 @@ Panels mark their DOM with stable CSS classes (``wb-panel``, ``wb-control-<name>
 """
 
 import os
-import shutil
+import secrets
 import socket
 import subprocess
 import sys
@@ -46,7 +47,8 @@ def free_port():
 
 
 class VoilaServer:
-    """A ``voila`` process serving a folder of notebooks on 127.0.0.1.
+    """The dashboards' server (``python -m widgets.server``, i.e. Voila with a token and host
+    checks) serving a folder of notebooks on 127.0.0.1.
 
     Parameters
     ----------
@@ -60,6 +62,12 @@ class VoilaServer:
         Extra environment variables for Voila and its kernels.
     startup_timeout : float, optional
         Seconds to wait for the port.
+    token : str, optional
+        The server's token (default: a random one); :meth:`url` carries it.
+    pool_size : int, optional
+        Preheated kernels per notebook (0: a kernel starts when a page is opened).
+    args : list of str, optional
+        More command-line options of the server.
 
     Examples
     --------
@@ -67,7 +75,8 @@ class VoilaServer:
     ...     print(server.url('phase_plane.ipynb'))
     """
 
-    def __init__(self, root, port=None, log_path=None, env=None, startup_timeout=60.0):
+    def __init__(self, root, port=None, log_path=None, env=None, startup_timeout=180.0,
+                 token=None, pool_size=0, args=()):
         if not os.path.isdir(root):
             raise FileNotFoundError(f"`root`={root!r} is not a folder of notebooks")
         self.root = os.path.abspath(root)
@@ -76,21 +85,27 @@ class VoilaServer:
             os.environ.get("TMPDIR", "/tmp"), f"workbench-voila-{self.port}.log")
         self.env = dict(os.environ, **(env or {}))
         self.startup_timeout = float(startup_timeout)
+        self.token = token or secrets.token_hex(16)
+        self.pool_size = int(pool_size)
+        self.args = list(args)
         self.process = None
 
-    def url(self, notebook):
+    def url(self, notebook, token=True):
         """Address of one dashboard.
 
         Parameters
         ----------
         notebook : str
             File name inside ``root`` (``'phase_plane.ipynb'``).
+        token : bool, optional
+            Append ``?token=...`` (False: the address a stranger would try).
 
         Returns
         -------
         str
         """
-        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}"
+        query = f"?token={self.token}" if token else ""
+        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}{query}"
 
     def start(self):
         """Start Voila and wait until its port accepts connections.
@@ -105,10 +120,12 @@ class VoilaServer:
         RuntimeError
             When Voila exits or the port stays closed (the log is quoted).
         """
-        voila = shutil.which("voila")
-        command = ([voila] if voila else [sys.executable, "-m", "voila"]) + [
-            self.root, f"--port={self.port}", "--no-browser", "--Voila.ip=127.0.0.1",
-            "--show_tracebacks=True"]
+        command = [sys.executable, "-m", "widgets.server", self.root, f"--port={self.port}",
+                   "--no-browser", "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
+                   f"--token={self.token}"]
+        if self.pool_size:
+            command += ["--preheat_kernel=True", f"--pool_size={self.pool_size}"]
+        command += self.args
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
                                         env=self.env, cwd=self.root)
