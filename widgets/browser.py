@@ -22,7 +22,8 @@ import sys
 import time
 
 __all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "VoilaServer", "launch_chromium", "free_port",
-           "open_dashboard", "press_slider_key", "time_slider_update", "status_text"]
+           "open_dashboard", "press_slider_key", "time_slider_update", "status_text",
+           "SLIDER_TIMING_SCRIPT", "kernel_processes", "wait_until_quiet"]
 
 #: Where Debian's ``chromium`` package puts the browser (override with ``WORKBENCH_CHROMIUM``).
 CHROMIUM_PATH = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
@@ -259,7 +260,11 @@ def press_slider_key(page, control, key="ArrowRight", panel=".wb-panel"):
     page.keyboard.press(key)
 
 
-_TIMING_SCRIPT = """
+#: Page script ``([handle, status selector, key, timeout ms]) -> {ms, status}``: presses a key on a
+#: slider handle and returns the milliseconds until the status shows a new result, painted
+#: (-1: the panel reported an error, -2: timeout). Used by :func:`time_slider_update` and by
+#: ``benchmarks/load.py`` (async Playwright).
+SLIDER_TIMING_SCRIPT = """
 async ([handle, statusSel, key, timeoutMs]) => {
   const status = document.querySelector(statusSel);
   const before = status.innerText;
@@ -309,8 +314,85 @@ def time_slider_update(page, control, key="ArrowRight", panel=".wb-panel", timeo
         When the panel reports an error or the update does not arrive in time.
     """
     handle = f"{panel} .wb-control-{control} .noUi-handle"
-    out = page.evaluate(_TIMING_SCRIPT, [handle, f"{panel} .wb-status", key, timeout * 1e3])
+    out = page.evaluate(SLIDER_TIMING_SCRIPT, [handle, f"{panel} .wb-status", key, timeout * 1e3])
     if out["ms"] < 0:
         reason = "reported an error" if out["ms"] == -1 else "did not update in time"
         raise RuntimeError(f"panel {panel} {reason} after {key} on {control!r}: {out['status']}")
     return out["ms"]
+
+
+def kernel_processes(server):
+    """The kernel processes a server started (children running ``ipykernel``).
+
+    Parameters
+    ----------
+    server : VoilaServer
+
+    Returns
+    -------
+    list of psutil.Process
+    """
+    import psutil
+
+    found = []
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def wait_until_quiet(server, count=None, seconds=3.0, timeout=900.0):
+    """Wait until the server's kernels have finished their work (preheated notebooks executed).
+
+    A kernel is done when the server reports it ``idle`` and its last activity lies
+    ``seconds`` in the past (a notebook being executed keeps it busy cell after cell).
+
+    Parameters
+    ----------
+    server : VoilaServer
+    count : int, optional
+        Number of kernels to wait for.
+    seconds : float, optional
+    timeout : float, optional
+
+    Returns
+    -------
+    float
+        Seconds waited.
+
+    Raises
+    ------
+    TimeoutError
+    """
+    import datetime
+
+    import requests
+
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        time.sleep(0.5)
+        ids = [part.rsplit("kernel-", 1)[1][:-len(".json")]
+               for kernel in kernel_processes(server) for part in kernel.cmdline()
+               if "kernel-" in part and part.endswith(".json")]
+        if not ids or (count is not None and len(ids) < count):
+            continue
+        quiet = True
+        for kernel_id in ids:
+            reply = requests.get(f"http://127.0.0.1:{server.port}/api/kernels/{kernel_id}"
+                                 f"?token={server.token}", timeout=30)
+            model = reply.json() if reply.status_code == 200 else {}
+            last = model.get("last_activity")
+            if model.get("execution_state") != "idle" or last is None:
+                quiet = False
+                break
+            when = datetime.datetime.fromisoformat(last.replace("Z", "+00:00"))
+            age = (datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()
+            if age < seconds:
+                quiet = False
+                break
+        if quiet:
+            return time.monotonic() - start
+    raise TimeoutError(f"the server's kernels were still busy after {timeout:.0f} s")
