@@ -347,3 +347,26 @@ def test_a_dead_kernel_shows_a_banner_and_inactive_sliders(server, page):
     assert page.evaluate("() => getComputedStyle(document.querySelector('.wb-controls'))"
                          ".pointerEvents") == "none"
     shoot(page, "dead_kernel")
+
+
+# -- first render from a preheated kernel (issue 16 item 1; timings: benchmarks/latency.py) --
+def test_a_visitor_gets_a_preheated_kernel_that_already_computed(tmp_path, browser):
+    from widgets.browser import kernel_processes, wait_until_quiet
+    shutil.copy(os.path.join(DASHBOARDS, "phase_plane.ipynb"), tmp_path)
+    env = {"PYTHONPATH": os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)}
+    with VoilaServer(str(tmp_path), env=env, pool_size=1) as server:
+        wait_until_quiet(server, count=1)
+        (ready,) = [part for k in kernel_processes(server) for part in k.cmdline()
+                    if part.endswith(".json") and "kernel-" in part]
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        try:
+            open_dashboard(page, server.url("phase_plane.ipynb"))
+            # the page runs on the kernel that was executed before the visitor came ...
+            assert f"kernel-{kernel_id_of(page)}.json" in ready
+            # ... so its figure was computed then, with nothing left to compile
+            status = status_text(page)
+            assert "Iext=0.8, a=0.7, b=0.8: 1 fixed point: unstable node" in status
+            assert "compiled" not in status
+            assert f"Using pre-heated kernel: {kernel_id_of(page)}" in server.log_tail(200)
+        finally:
+            page.close()

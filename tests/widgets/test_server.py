@@ -200,3 +200,21 @@ def test_idle_kernels_without_a_page_are_culled(server):
     while kernel_exists(server, session, kernel_id):
         assert time.monotonic() < deadline, "the idle kernel was not culled within 60 s"
         time.sleep(1)
+
+
+def test_soak_sessions_leave_no_kernel_and_no_memory_behind(server):
+    # a light version of benchmarks/load.py's soak: visitors come and go one after another
+    process = psutil.Process(server.process.pid)
+    baseline_kernels = len([c for c in process.children(recursive=True)
+                            if "ipykernel" in " ".join(c.cmdline())])
+    rss = []
+    for _ in range(5):
+        session, kernel_id = open_page(server)
+        reply = session.post(f"http://127.0.0.1:{server.port}/voila/api/shutdown/{kernel_id}",
+                             files={"_xsrf": (None, session.cookies.get("_xsrf"))}, timeout=30)
+        assert reply.status_code == 204
+        rss.append(process.memory_info().rss)
+    kernels = [c for c in process.children(recursive=True)
+               if "ipykernel" in " ".join(c.cmdline())]
+    assert len(kernels) <= baseline_kernels
+    assert rss[-1] - rss[0] < 30e6, [round(r / 1e6) for r in rss]
