@@ -21,8 +21,9 @@ classroom server must not have:
 * **Preheated kernels** (``--pool_size``): each dashboard is executed ahead of a visitor,
   so the first render is a page load, not a kernel start plus imports plus a computation.
   Every visitor gets a kernel of their own (the pool refills behind them).
-* The page template (``widgets/jupyter_data/voila/templates/workbench``) loads no CDN resources and
-  shows a banner (and marks the sliders inactive) when the kernel dies or restarts.
+* The page template (``widgets/jupyter_data/voila/templates/workbench``, Voila's lab template
+  plus a script) shows a banner and marks the sliders inactive when the kernel dies, restarts
+  or is shut down.
 
 ``python -m widgets.server warm notebooks/dashboards`` executes every dashboard once so
 numba's disk cache is filled before the first visitor (``scripts/launch.sh`` does this
