@@ -198,7 +198,7 @@ def test_phase_plane_dashboard(server, page):
     assert "stable focus" in status or "stable node" in status
     # a click on the plane starts a trajectory there
     box = page.locator(".wb-panel .wb-phase-plane svg").first.bounding_box()
-    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.3 * box["height"])
+    page.mouse.click(box["x"] + 0.65 * box["width"], box["y"] + 0.3 * box["height"])
     status = wait_for_status(page, "trajectory from V=", unlike=status)
     start = status.split("trajectory from ")[1]
     V, w = (float(part.split("=")[1]) for part in start.split(" (")[0].split(", "))
