@@ -18,8 +18,10 @@ python -m pip install --quiet --disable-pip-version-check -e .
 
 if [ "${1:-}" = "lab" ]; then
     shift
+    # JupyterLab refuses to run as root (containers, CI) unless told to
+    ROOT_FLAG=""; [ "$(id -u)" = "0" ] && ROOT_FLAG="--allow-root"
     exec python -m jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \
-        --ServerApp.port="${PORT:-8888}" --no-browser \
+        --ServerApp.port="${PORT:-8888}" --no-browser $ROOT_FLAG \
         ${TOKEN:+--IdentityProvider.token="$TOKEN"} "$@"
 fi
 
