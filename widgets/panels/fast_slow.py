@@ -84,7 +84,8 @@ class FastSlowPanel(Panel):
                                 stroke_width=1.2)
         figure.marks = self.diagram.marks + self.orbit.marks
         self.legend = LegendMarks(figure, self.diagram.branches.marks + self.orbit.marks +
-                                  list(self.diagram.special.scatters.values()))
+                                  list(self.diagram.special.scatters.values()) +
+                                  self.diagram.envelope.marks)
         time_fig, time_scales = make_figure((0.0, 4.0 * float(duration)), fast_vars[self.variable],
                                             axis_label("t", self.units.get("t", "ms")), y_label,
                                             height="220px", css_class="wb-time-course")
