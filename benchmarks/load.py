@@ -6,7 +6,8 @@ per student) then:
 
 1. **Concurrent sessions**, N = 1, 4, 8: N pages request the dashboard at the same moment;
    ``first render`` is each page's time from the request to its panel showing a result
-   (median and max over the N); then every page steps its slider ``--moves`` times, all
+   (median and max over the N; a session not rendered within 10 minutes is counted as
+   not rendered); then every page steps its slider ``--moves`` times, all
    pages at once; ``slider p50/p95`` is over all moves of all pages; ``MB/kernel`` is the
    resident memory of each session's kernel (median). The pages then leave (their kernels
    are shut down by the page-close beacon) and the pool refills before the next N.
@@ -57,12 +58,21 @@ def memory_mb(server):
     return rss(psutil.Process(server.process.pid)), [rss(k) for k in kernel_processes(server)]
 
 
+#: Seconds a session may wait for its first render before it counts as failed.
+SESSION_TIMEOUT = 600.0
+
+
 async def open_session(browser, url):
-    """Open one page; returns (page, seconds until its panel shows a result)."""
+    """Open one page; returns (page, seconds until its panel shows a result, or None)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     page = await browser.new_page(viewport={"width": 1400, "height": 1100})
     start = time.monotonic()
-    await page.goto(url, timeout=900e3)
-    await page.wait_for_selector(READY, timeout=900e3)
+    try:
+        await page.goto(url, timeout=SESSION_TIMEOUT * 1e3)
+        await page.wait_for_selector(READY, timeout=SESSION_TIMEOUT * 1e3)
+    except PlaywrightTimeout:
+        return page, None
     return page, time.monotonic() - start
 
 
@@ -89,12 +99,12 @@ async def leave(page):
 async def concurrent(browser, server, n, moves):
     url = server.url(f"{DASHBOARD}.ipynb")
     opened = await asyncio.gather(*(open_session(browser, url) for _ in range(n)))
-    pages = [page for page, _ in opened]
-    renders = [seconds for _, seconds in opened]
+    pages = [page for page, seconds in opened if seconds is not None]
+    renders = [seconds for _, seconds in opened if seconds is not None]
     _, kernels = memory_mb(server)
     moved = await asyncio.gather(*(move_slider(page, moves) for page in pages))
     latencies = [ms for page_moves in moved for ms in page_moves]
-    await asyncio.gather(*(leave(page) for page in pages))
+    await asyncio.gather(*(leave(page) for page, _ in opened))
     return renders, latencies, kernels
 
 
@@ -103,7 +113,9 @@ async def soak(browser, server, sessions, pool_size):
     before_server, before_kernels = memory_mb(server)
     peak = before_server + sum(before_kernels)
     for index in range(sessions):
-        page, _ = await open_session(browser, url)
+        page, seconds = await open_session(browser, url)
+        if seconds is None:
+            print(f"  soak session {index + 1}: not rendered within {SESSION_TIMEOUT:.0f} s")
         server_mb, kernels = memory_mb(server)
         peak = max(peak, server_mb + sum(kernels))
         await leave(page)
@@ -132,8 +144,10 @@ async def run(args):
                 wait_until_quiet(server, count=args.pool)
                 renders, latencies, kernels = await concurrent(browser, server, n, args.moves)
                 rows.append((n, renders, latencies, kernels))
-                print(f"N={n}: first render {[round(r, 1) for r in renders]} s; slider p50 "
-                      f"{statistics.median(latencies):.0f} ms", flush=True)
+                print(f"N={n}: first render {[round(r, 1) for r in renders]} s "
+                      f"({n - len(renders)} not rendered within {SESSION_TIMEOUT:.0f} s); "
+                      f"slider p50 {statistics.median(latencies or [float('nan')]):.0f} ms",
+                      flush=True)
             soaked = None
             if args.soak:
                 wait_until_quiet(server, count=args.pool)
@@ -143,12 +157,14 @@ async def run(args):
 
     print(f"\n{DASHBOARD} dashboard, {args.pool} preheated kernel(s), {args.moves} slider moves "
           f"per session")
-    print(f"{'sessions':>8} {'first render s (median / max)':>30} {'slider p50 ms':>13} "
-          f"{'slider p95 ms':>13} {'MB/kernel':>9}")
+    print(f"{'sessions':>8} {'rendered':>8} {'first render s (median / max)':>30} "
+          f"{'slider p50 ms':>13} {'slider p95 ms':>13} {'MB/kernel':>9}")
+    nan = float("nan")
     for n, renders, latencies, kernels in rows:
-        print(f"{n:>8} {statistics.median(renders):>21.1f} / {max(renders):<6.1f} "
-              f"{statistics.median(latencies):>13.0f} {percentile(latencies, 95):>13.0f} "
-              f"{statistics.median(kernels) if kernels else float('nan'):>9.0f}")
+        print(f"{n:>8} {len(renders):>8} {statistics.median(renders or [nan]):>21.1f} / "
+              f"{max(renders or [nan]):<6.1f} {statistics.median(latencies or [nan]):>13.0f} "
+              f"{percentile(latencies, 95) if latencies else nan:>13.0f} "
+              f"{statistics.median(kernels) if kernels else nan:>9.0f}")
     if soaked:
         (s0, k0), peak, (s1, k1) = soaked
         print(f"\nsoak: {args.soak} sessions opened and left one after another")
