@@ -7,8 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+    # wait for another apt/dpkg process (unattended upgrades, a parallel setup) instead of failing
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+        chromium fonts-dejavu-core >/dev/null
 fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"

@@ -1,6 +1,7 @@
 """Drive Voila dashboards in headless Chromium (for the browser tests and the latency benchmark).
 
-* :class:`VoilaServer` starts ``voila`` on 127.0.0.1 at a free port and waits for the
+* :class:`VoilaServer` starts the dashboard server (:mod:`widgets.server`) on 127.0.0.1 at a
+  free port with a token and waits for the
   port with a TCP connect: an HTTP GET would execute a notebook in a new kernel.
 * :func:`launch_chromium` starts Debian's Chromium through Playwright (no browser
   download) with the flags that work in containers, and says how to install it
@@ -14,14 +15,15 @@ Panels mark their DOM with stable CSS classes (``wb-panel``, ``wb-control-<name>
 """
 
 import os
-import shutil
+import secrets
 import socket
 import subprocess
 import sys
 import time
 
 __all__ = ["CHROMIUM_PATH", "CHROMIUM_ARGS", "VoilaServer", "launch_chromium", "free_port",
-           "open_dashboard", "press_slider_key", "time_slider_update", "status_text"]
+           "open_dashboard", "press_slider_key", "time_slider_update", "status_text",
+           "SLIDER_TIMING_SCRIPT", "kernel_processes", "wait_until_quiet"]
 
 #: Where Debian's ``chromium`` package puts the browser (override with ``WORKBENCH_CHROMIUM``).
 CHROMIUM_PATH = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
@@ -46,7 +48,8 @@ def free_port():
 
 
 class VoilaServer:
-    """A ``voila`` process serving a folder of notebooks on 127.0.0.1.
+    """The dashboards' server (``python -m widgets.server``, i.e. Voila with a token and host
+    checks) serving a folder of notebooks on 127.0.0.1.
 
     Parameters
     ----------
@@ -60,6 +63,12 @@ class VoilaServer:
         Extra environment variables for Voila and its kernels.
     startup_timeout : float, optional
         Seconds to wait for the port.
+    token : str, optional
+        The server's token (default: a random one); :meth:`url` carries it.
+    pool_size : int, optional
+        Preheated kernels per notebook (0: a kernel starts when a page is opened).
+    args : list of str, optional
+        More command-line options of the server.
 
     Examples
     --------
@@ -67,7 +76,8 @@ class VoilaServer:
     ...     print(server.url('phase_plane.ipynb'))
     """
 
-    def __init__(self, root, port=None, log_path=None, env=None, startup_timeout=60.0):
+    def __init__(self, root, port=None, log_path=None, env=None, startup_timeout=180.0,
+                 token=None, pool_size=0, args=()):
         if not os.path.isdir(root):
             raise FileNotFoundError(f"`root`={root!r} is not a folder of notebooks")
         self.root = os.path.abspath(root)
@@ -76,21 +86,27 @@ class VoilaServer:
             os.environ.get("TMPDIR", "/tmp"), f"workbench-voila-{self.port}.log")
         self.env = dict(os.environ, **(env or {}))
         self.startup_timeout = float(startup_timeout)
+        self.token = token or secrets.token_hex(16)
+        self.pool_size = int(pool_size)
+        self.args = list(args)
         self.process = None
 
-    def url(self, notebook):
+    def url(self, notebook, token=True):
         """Address of one dashboard.
 
         Parameters
         ----------
         notebook : str
             File name inside ``root`` (``'phase_plane.ipynb'``).
+        token : bool, optional
+            Append ``?token=...`` (False: the address a stranger would try).
 
         Returns
         -------
         str
         """
-        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}"
+        query = f"?token={self.token}" if token else ""
+        return f"http://127.0.0.1:{self.port}/voila/render/{notebook}{query}"
 
     def start(self):
         """Start Voila and wait until its port accepts connections.
@@ -105,10 +121,12 @@ class VoilaServer:
         RuntimeError
             When Voila exits or the port stays closed (the log is quoted).
         """
-        voila = shutil.which("voila")
-        command = ([voila] if voila else [sys.executable, "-m", "voila"]) + [
-            self.root, f"--port={self.port}", "--no-browser", "--Voila.ip=127.0.0.1",
-            "--show_tracebacks=True"]
+        command = [sys.executable, "-m", "widgets.server", self.root, f"--port={self.port}",
+                   "--no-browser", "--Voila.ip=127.0.0.1", "--show_tracebacks=True",
+                   f"--token={self.token}"]
+        if self.pool_size:
+            command += ["--preheat_kernel=True", f"--pool_size={self.pool_size}"]
+        command += self.args
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
                                         env=self.env, cwd=self.root)
@@ -242,7 +260,11 @@ def press_slider_key(page, control, key="ArrowRight", panel=".wb-panel"):
     page.keyboard.press(key)
 
 
-_TIMING_SCRIPT = """
+#: Page script ``([handle, status selector, key, timeout ms]) -> {ms, status}``: presses a key on a
+#: slider handle and returns the milliseconds until the status shows a new result, painted
+#: (-1: the panel reported an error, -2: timeout). Used by :func:`time_slider_update` and by
+#: ``benchmarks/load.py`` (async Playwright).
+SLIDER_TIMING_SCRIPT = """
 async ([handle, statusSel, key, timeoutMs]) => {
   const status = document.querySelector(statusSel);
   const before = status.innerText;
@@ -292,8 +314,85 @@ def time_slider_update(page, control, key="ArrowRight", panel=".wb-panel", timeo
         When the panel reports an error or the update does not arrive in time.
     """
     handle = f"{panel} .wb-control-{control} .noUi-handle"
-    out = page.evaluate(_TIMING_SCRIPT, [handle, f"{panel} .wb-status", key, timeout * 1e3])
+    out = page.evaluate(SLIDER_TIMING_SCRIPT, [handle, f"{panel} .wb-status", key, timeout * 1e3])
     if out["ms"] < 0:
         reason = "reported an error" if out["ms"] == -1 else "did not update in time"
         raise RuntimeError(f"panel {panel} {reason} after {key} on {control!r}: {out['status']}")
     return out["ms"]
+
+
+def kernel_processes(server):
+    """The kernel processes a server started (children running ``ipykernel``).
+
+    Parameters
+    ----------
+    server : VoilaServer
+
+    Returns
+    -------
+    list of psutil.Process
+    """
+    import psutil
+
+    found = []
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def wait_until_quiet(server, count=None, seconds=3.0, timeout=900.0):
+    """Wait until the server's kernels have finished their work (preheated notebooks executed).
+
+    A kernel is done when the server reports it ``idle`` and its last activity lies
+    ``seconds`` in the past (a notebook being executed keeps it busy cell after cell).
+
+    Parameters
+    ----------
+    server : VoilaServer
+    count : int, optional
+        Number of kernels to wait for.
+    seconds : float, optional
+    timeout : float, optional
+
+    Returns
+    -------
+    float
+        Seconds waited.
+
+    Raises
+    ------
+    TimeoutError
+    """
+    import datetime
+
+    import requests
+
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        time.sleep(0.5)
+        ids = [part.rsplit("kernel-", 1)[1][:-len(".json")]
+               for kernel in kernel_processes(server) for part in kernel.cmdline()
+               if "kernel-" in part and part.endswith(".json")]
+        if not ids or (count is not None and len(ids) < count):
+            continue
+        quiet = True
+        for kernel_id in ids:
+            reply = requests.get(f"http://127.0.0.1:{server.port}/api/kernels/{kernel_id}"
+                                 f"?token={server.token}", timeout=30)
+            model = reply.json() if reply.status_code == 200 else {}
+            last = model.get("last_activity")
+            if model.get("execution_state") != "idle" or last is None:
+                quiet = False
+                break
+            when = datetime.datetime.fromisoformat(last.replace("Z", "+00:00"))
+            age = (datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()
+            if age < seconds:
+                quiet = False
+                break
+        if quiet:
+            return time.monotonic() - start
+    raise TimeoutError(f"the server's kernels were still busy after {timeout:.0f} s")

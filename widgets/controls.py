@@ -9,6 +9,7 @@ status area: what is on screen, errors, and a progress bar for long runs.
 
 import contextlib
 import html
+import logging
 import math
 import numbers
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,12 @@ from dataclasses import dataclass, field, replace
 import ipywidgets as W
 
 __all__ = ["ControlSpec", "as_spec", "specs_from_pars", "duration_spec", "make_control",
-           "ControlPanel", "StatusBar"]
+           "checked_value", "ControlPanel", "StatusBar"]
+
+log = logging.getLogger(__name__)
+
+#: Traits of a control that fix what it may hold; the page must not change them.
+_LIMIT_TRAITS = ("min", "max", "step", "options")
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,39 @@ def make_control(spec):
     return control
 
 
+def checked_value(spec, value):
+    """The value a control may hold, whatever the page sent: checked against its spec.
+
+    The browser enforces a slider's range, but anyone who can reach the kernel's websocket
+    can send any value (or first widen ``max``). So the kernel checks every value against
+    the :class:`ControlSpec`, before any computation sees it.
+
+    Parameters
+    ----------
+    spec : ControlSpec
+    value : object
+        What the control holds now.
+
+    Returns
+    -------
+    object
+        ``value`` when allowed; a number outside ``[min, max]`` clamped into it; an
+        integer slider's value rounded; anything else (NaN, inf, a wrong type, an unknown
+        option) replaced by the default.
+    """
+    if spec.options is not None:
+        return value if any(value == option and type(value) is type(option)
+                            for option in spec.options) else spec.value
+    if isinstance(spec.value, bool):
+        return value if isinstance(value, bool) else spec.value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return spec.value
+    if not math.isfinite(value):
+        return spec.value
+    value = min(max(value, spec.min), spec.max)
+    return int(round(value)) if spec.is_int else float(value)
+
+
 def _decimals(step):
     """Number of decimals needed to show multiples of ``step`` exactly (at most 8)."""
     for decimals in range(9):
@@ -271,6 +310,9 @@ class ControlPanel:
     widget : ipywidgets.VBox
         The laid-out controls and the reset button.
     reset_button : ipywidgets.Button
+    rejected : int
+        Values and limits from the page that broke a spec and were replaced (each is
+        also logged as a warning).
     """
 
     def __init__(self, specs, title=None):
@@ -297,8 +339,11 @@ class ControlPanel:
         rows.append(self.reset_button)
         self.widget = W.VBox(rows)
         self.widget.add_class("wb-controls")
+        self.rejected = 0
         for name, control in self.controls.items():
             control.observe(self._make_observer(name), names="value")
+            limits = [trait for trait in _LIMIT_TRAITS if control.has_trait(trait)]
+            control.observe(self._make_limit_guard(name), names=limits)
 
     @staticmethod
     def _row(spec, control):
@@ -311,8 +356,37 @@ class ControlPanel:
                       layout=W.Layout(margin="-6px 0 6px 8px"))
         return W.VBox([row, note])
 
+    def _make_limit_guard(self, name):
+        control = self.controls[name]
+        expected = {trait: getattr(control, trait) for trait in _LIMIT_TRAITS
+                    if control.has_trait(trait)}
+
+        def guard(change):
+            if change["new"] == expected[change["name"]]:
+                return
+            self.rejected += 1
+            log.warning("control %r: the page set %s=%r; restored %r", name, change["name"],
+                        change["new"], expected[change["name"]])
+            with control.hold_sync():
+                for trait, value in expected.items():
+                    if getattr(control, trait) != value:
+                        setattr(control, trait, value)
+            allowed = checked_value(self.specs[name], control.value)
+            if allowed != control.value:
+                control.value = allowed
+        return guard
+
     def _make_observer(self, name):
-        def observer(_change):
+        spec = self.specs[name]
+
+        def observer(change):
+            allowed = checked_value(spec, change["new"])
+            if allowed != change["new"] or type(allowed) is not type(change["new"]):
+                self.rejected += 1
+                log.warning("control %r: value %r from the page is outside its spec; using %r",
+                            name, change["new"], allowed)
+                self.controls[name].value = allowed      # observed again, then emitted
+                return
             if self._batch_depth:
                 self._batch_changed.append(name)
             else:
@@ -340,9 +414,10 @@ class ControlPanel:
         Returns
         -------
         dict
-            ``{name: value}``.
+            ``{name: value}``, each checked against its spec (see :func:`checked_value`).
         """
-        return {name: control.value for name, control in self.controls.items()}
+        return {name: checked_value(self.specs[name], control.value)
+                for name, control in self.controls.items()}
 
     def defaults(self):
         """Default values of all controls.

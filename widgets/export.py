@@ -5,10 +5,12 @@ What works both in JupyterLab and in Voila (checked in the browser tests):
 * PNG/SVG: ``bqplot.Figure.save_png`` / ``save_svg`` render the figure in the
   browser and trigger a download there, so the picture is exactly what is on
   screen and nothing is written on the server.
-* CSV/NPZ: the data is written next to the notebook (the kernel's working
-  directory, which is the notebook's folder in JupyterLab and in Voila) *and*
-  offered as a download link carrying the file in a ``data:`` URL, because Voila
-  does not serve arbitrary files from the notebook folder.
+* CSV/NPZ: the data goes to the browser as a download link carrying the file in a
+  ``data:`` URL, so it lands on the visitor's own machine: on a shared server nothing
+  is written to the served folder and no visitor can overwrite another's export.
+  With ``directory=...`` (a folder of one user, e.g. in their own notebook) the files
+  are also written there, each under a new name (``-1``, ``-2``, ... appended), never
+  overwriting an existing file.
 """
 
 import base64
@@ -21,7 +23,7 @@ import os
 import numpy as np
 import ipywidgets as W
 
-__all__ = ["ExportBar", "write_csv", "write_npz", "table_columns"]
+__all__ = ["ExportBar", "write_csv", "write_npz", "write_new_file", "table_columns"]
 
 
 def table_columns(name, table):
@@ -106,6 +108,38 @@ def write_npz(stream, tables):
     np.savez_compressed(stream, **arrays)
 
 
+def write_new_file(directory, filename, payload):
+    """Write ``payload`` into ``directory`` under ``filename`` or, when that exists, a new name.
+
+    The file is created exclusively (``O_EXCL``), so two exports at the same moment never
+    write into one file and an existing file is never overwritten.
+
+    Parameters
+    ----------
+    directory : str
+    filename : str
+        ``'phase_plane-fixed_points.csv'``; ``-1``, ``-2``, ... go before the extension.
+    payload : bytes
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    os.makedirs(directory, exist_ok=True)
+    stem, extension = os.path.splitext(filename)
+    for attempt in range(100_000):
+        name = filename if attempt == 0 else f"{stem}-{attempt}{extension}"
+        path = os.path.join(directory, name)
+        try:
+            with open(path, "xb") as fh:
+                fh.write(payload)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free file name for {filename!r} in {directory!r}")
+
+
 class ExportBar:
     """Buttons that export a panel's figure (PNG, SVG) and data (CSV, NPZ).
 
@@ -120,12 +154,13 @@ class ExportBar:
     basename : str
         File name stem, e.g. ``'phase_plane'``.
     directory : str, optional
-        Where CSV/NPZ files are written; default: the current working directory
-        at the time of the click (next to the notebook). ``None`` keeps the
-        default, ``False`` writes no file (download link only).
+        A folder of this user where CSV/NPZ files are also written, each under a
+        unique name (never overwriting). Default (None, or False): no file on the
+        server, the browser download only.
     max_inline_bytes : int, optional
-        Files larger than this get no download link (only the file on disk), so
-        that huge data never travels through the widget channel.
+        Files larger than this get no download link (only the file on disk, when
+        there is a ``directory``), so that huge data never travels through the
+        widget channel.
 
     Attributes
     ----------
@@ -133,7 +168,7 @@ class ExportBar:
     links : ipywidgets.HTML
         Download links and paths of the last data export (CSS class ``wb-export-links``).
     last_paths : list of str
-        Files written by the last CSV/NPZ export.
+        Files written by the last CSV/NPZ export (empty without ``directory``).
     """
 
     def __init__(self, figure, tables, basename, directory=None, max_inline_bytes=20_000_000):
@@ -149,8 +184,8 @@ class ExportBar:
         buttons = []
         for kind, tip in (("png", "Download the figure as PNG"),
                           ("svg", "Download the figure as SVG"),
-                          ("csv", "Save the data as CSV (next to the notebook) and offer a download"),
-                          ("npz", "Save the data as NumPy .npz (next to the notebook) and offer a download")):
+                          ("csv", "Download the data as CSV"),
+                          ("npz", "Download the data as NumPy .npz")):
             button = W.Button(description=kind.upper(), tooltip=tip, icon="download",
                               layout=W.Layout(width="80px"))
             button.add_class(f"wb-export-{kind}")
@@ -203,9 +238,9 @@ class ExportBar:
 
     # -- data ---------------------------------------------------------------------------
     def _target_directory(self):
-        if self.directory is False:
+        if self.directory is None or self.directory is False:
             return None
-        return os.getcwd() if self.directory is None else str(self.directory)
+        return str(self.directory)
 
     def export_csv(self):
         """Write one CSV per table and show download links.
@@ -213,7 +248,7 @@ class ExportBar:
         Returns
         -------
         list of str
-            Paths written (empty when ``directory=False``).
+            Paths written (empty without ``directory``).
         """
         files = []
         for name, table in self.tables().items():
@@ -228,7 +263,7 @@ class ExportBar:
         Returns
         -------
         list of str
-            Paths written (empty when ``directory=False``).
+            Paths written (empty without ``directory``).
         """
         stream = io.BytesIO()
         write_npz(stream, self.tables())
@@ -241,10 +276,7 @@ class ExportBar:
         for filename, payload, mime in files:
             note = ""
             if directory is not None:
-                os.makedirs(directory, exist_ok=True)
-                path = os.path.join(directory, filename)
-                with open(path, "wb") as fh:
-                    fh.write(payload)
+                path = write_new_file(directory, filename, payload)
                 paths.append(path)
                 note = f" <span style='color:#555'>(saved as {html.escape(path)})</span>"
             if len(payload) <= self.max_inline_bytes:
@@ -252,8 +284,10 @@ class ExportBar:
                 items.append(f"<a download='{html.escape(filename)}' href='{url}' "
                              f"class='wb-download'>{html.escape(filename)}</a>{note}")
             else:
+                hint = note or (" (export from a notebook with ExportBar(..., directory=...) "
+                                "to save it as a file)")
                 items.append(f"{html.escape(filename)}: {len(payload) / 1e6:.0f} MB, too large "
-                             f"for a download link{note}")
+                             f"for a download link{hint}")
         self.last_paths = paths
         self.links.value = "<br>".join(items)
         return paths

@@ -115,13 +115,15 @@ def make_figure(x_range, y_range, x_label="", y_label="", title="", marks=(), le
     scales = {"x": x_cls(min=float(x_range[0]), max=float(x_range[1])),
               "y": bq.LinearScale(min=float(y_range[0]), max=float(y_range[1]),
                                   reverse=bool(y_reverse))}
-    axes = [bq.Axis(scale=scales["x"], label=x_label, grid_lines="none"),
+    axes = [bq.Axis(scale=scales["x"], label=x_label, grid_lines="none", label_offset="34px"),
             bq.Axis(scale=scales["y"], label=y_label, side="left",
-                    grid_lines="none", label_offset="45px")]
+                    grid_lines="none", label_offset="48px")]
+    # no toolbar: it would appear over the top-right corner (the panels have export buttons)
     figure = bq.Figure(marks=list(marks), axes=axes, title=title, animation_duration=0,
                        legend_location="top-right", padding_x=0, padding_y=0,
-                       fig_margin={"top": 40 if title else 15, "bottom": 45, "left": 65,
-                                   "right": 15},
+                       display_toolbar=False,
+                       fig_margin={"top": 52 if title else 15, "bottom": 50, "left": 68,
+                                   "right": 20},
                        layout=W.Layout(width=width, height=height, min_width="380px"))
     if legend:
         for mark in figure.marks:
@@ -238,39 +240,50 @@ def legend_entry(mark):
 
 
 class LegendMarks:
-    """A legend drawn once, as one ``Label`` mark in the top-right corner of the plot area.
+    """A legend drawn once, as one ``Label`` mark in the right margin, beside the plot area.
 
-    bqplot rebuilds and measures its own legend whenever the data of any mark of
-    the figure changes: about 5 ms of the browser's main thread per updated mark
-    here (20 ms of a phase-plane slider move). These labels have scales of their
-    own and are never updated, so a slider move costs nothing for the legend, and
-    PNG/SVG exports still show it (it is a mark of the figure).
+    Beside the plot it never covers data, nor is it covered by anything drawn in the plot
+    (bqplot's own legend sits inside the plot area). bqplot also rebuilds and measures its
+    own legend whenever the data of any mark of the figure changes: about 5 ms of the
+    browser's main thread per updated mark (20 ms of a phase-plane slider move). These
+    labels have scales of their own and are never updated, so a slider move costs nothing
+    for the legend, and PNG/SVG exports still show it (it is a mark of the figure).
 
     Parameters
     ----------
     figure : bqplot.Figure
         From :func:`make_figure` (a fixed CSS height in pixels); the legend is
-        added to its marks.
-    marks : list of bqplot.Mark
-        The marks listed, top to bottom (their first label and colour).
+        added to its marks and its right margin is widened to hold it.
+    marks : list of bqplot.Mark or (str, str)
+        The rows, top to bottom: a mark (its first label, colour and style) or a
+        ``(text, colour)`` pair.
     row_px : float, optional
         Row height in pixels.
     font_px : float, optional
         Font size in pixels.
     """
 
+    #: Width of a character of the legend's font, relative to the font size (DejaVu Sans,
+    #: the widest common sans font: generous, so no row is cut off).
+    char_width = 0.66
+
     def __init__(self, figure, marks, row_px=17.0, font_px=12.0):
         height = str(figure.layout.height)
         if not height.endswith("px"):
             raise ValueError(f"LegendMarks needs a figure height in pixels, got {height!r}")
         plot_px = float(height[:-2]) - figure.fig_margin["top"] - figure.fig_margin["bottom"]
-        entries = [legend_entry(mark) for mark in marks]
+        entries = [mark if isinstance(mark, tuple) else legend_entry(mark) for mark in marks]
         scales = {"x": bq.LinearScale(min=0.0, max=1.0), "y": bq.LinearScale(min=0.0, max=1.0)}
         rows = np.arange(len(entries), dtype=float)
         self.label = bq.Label(x=np.ones(len(entries)), y=1.0 - (rows + 1.0) * row_px / plot_px,
                               text=[text for text, _ in entries],
                               colors=[color for _, color in entries], scales=scales,
-                              align="end", x_offset=-8, default_size=font_px)
+                              align="start", x_offset=10, default_size=font_px,
+                              font_weight="normal", apply_clip=False)
+        self.width_px = 20 + self.char_width * font_px * max((len(t) for t, _ in entries),
+                                                             default=0)
+        figure.fig_margin = dict(figure.fig_margin,
+                                 right=max(figure.fig_margin["right"], int(np.ceil(self.width_px))))
         self.marks = [self.label]
         figure.marks = list(figure.marks) + self.marks
 
@@ -541,8 +554,9 @@ class ClickMarks:
     """An invisible-until-used scatter that turns a click on the plot into a point.
 
     bqplot's ``Scatter`` with ``interactions={'click': 'add'}`` appends a point at
-    the clicked data coordinates; the callback receives that point and the mark
-    is emptied again.
+    the clicked data coordinates; the callback receives that point (clamped to the
+    scales' range; non-finite points from the page are ignored) and the mark is
+    emptied again.
 
     Parameters
     ----------
@@ -567,13 +581,20 @@ class ClickMarks:
         if len(x) == 0 or len(x) != len(y):
             return
         point = (float(x[-1]), float(y[-1]))
+        if not all(np.isfinite(point)):       # the page may send anything: ignore nonsense
+            point = None
+        else:                                 # and a click lies inside the plot
+            point = tuple(float(np.clip(value, self.scatter.scales[axis].min,
+                                        self.scatter.scales[axis].max))
+                          for value, axis in zip(point, ("x", "y")))
         self._ignore = True
         try:
             with self.scatter.hold_sync():
                 self.scatter.x, self.scatter.y = np.zeros(0), np.zeros(0)
         finally:
             self._ignore = False
-        self.callback(*point)
+        if point is not None:
+            self.callback(*point)
 
 
 class BranchMarks:
@@ -651,9 +672,17 @@ class SpecialPointMarks:
             kind: bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[COLORS[kind]],
                              marker=marker, default_size=110, labels=[kind], stroke="white")
             for kind, marker in (("fold", "square"), ("hopf", "diamond"))}
+        # Hopf labels go below their point, the others above: a Hopf point close to a fold
+        # (Hindmarsh-Rose's H1 next to LP2) keeps both labels readable.
         self.labels = bq.Label(x=np.zeros(0), y=np.zeros(0), scales=scales, text=[],
                                colors=["#222222"], default_size=13, x_offset=8, y_offset=-8)
-        self.marks = list(self.scatters.values()) + [self.labels]
+        self.labels_below = bq.Label(x=np.zeros(0), y=np.zeros(0), scales=scales, text=[],
+                                     colors=["#222222"], default_size=13, x_offset=8,
+                                     y_offset=20)
+        self.marks = list(self.scatters.values()) + [self.labels, self.labels_below]
+
+    #: Kinds whose label is drawn below the point.
+    below_kinds = ("hopf",)
 
     def update(self, points, x_name, y_name):
         """Redraw from ``SpecialPoint`` results.
@@ -669,9 +698,11 @@ class SpecialPointMarks:
             mine = [p for p in points if p.kind == kind]
             set_data(scatter, x=np.array([p.values[x_name] for p in mine], dtype=float),
                      y=np.array([p.values[y_name] for p in mine], dtype=float))
-        set_data(self.labels, x=np.array([p.values[x_name] for p in points], dtype=float),
-                 y=np.array([p.values[y_name] for p in points], dtype=float),
-                 text=[p.label or p.kind for p in points])
+        for labels, below in ((self.labels, False), (self.labels_below, True)):
+            mine = [p for p in points if (p.kind in self.below_kinds) == below]
+            set_data(labels, x=np.array([p.values[x_name] for p in mine], dtype=float),
+                     y=np.array([p.values[y_name] for p in mine], dtype=float),
+                     text=[p.label or p.kind for p in mine])
 
 
 class EnvelopeMarks:
@@ -772,7 +803,7 @@ class CurveMarks:
     def __init__(self, scales, kinds=("fold", "hopf")):
         self.lines = {kind: bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
                                      colors=[COLORS[kind]], stroke_width=2.5,
-                                     labels=[f"{kind} curve"], display_legend=True)
+                                     labels=[f"{kind} curve"])
                       for kind in kinds}
         self.marks = list(self.lines.values())
 
@@ -930,7 +961,8 @@ class MatrixMarks(PngImageMarks):
         -------
         bqplot.ColorAxis
         """
-        return bq.ColorAxis(scale=self.color_scale, side="right", label=label)
+        return bq.ColorAxis(scale=self.color_scale, side="right", orientation="vertical",
+                            label=label, num_ticks=5, label_offset="45px")
 
     def update(self, x_range, y_range, values, vmin, vmax, cmap=None):
         """Redraw ``values[row, col]`` over the data rectangle ``x_range`` x ``y_range``.

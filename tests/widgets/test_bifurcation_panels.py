@@ -29,7 +29,7 @@ def test_hopf_point_follows_the_parameter_without_compiling(bifurcation):
     x, y = hopf_marks(bifurcation)
     assert x == pytest.approx([fhn_hopf_current(0.7)], abs=1e-4)
     assert y == pytest.approx([-np.sqrt(1 - 0.8 / 12.5)], abs=1e-4)
-    assert list(bifurcation.diagram.special.labels.text) == ["H1"]
+    assert list(bifurcation.diagram.special.labels_below.text) == ["H1"]
     compiled = bp.jit_compilations()
     for a_value in (0.8, 0.9):
         bifurcation.controls["a"].value = a_value

@@ -97,3 +97,72 @@ def test_status_bar_states():
     assert "wb-status-busy" not in status.message._dom_classes
     status.ready("ok")
     assert status.progress.layout.visibility == "hidden" and status.text == "ok"
+
+
+# -- values from the page are checked in the kernel (issue 15 item 5) -------------------------
+def page_sets(control, **state):
+    """Deliver a comm 'update' message, as the page (or anyone on its websocket) sends it."""
+    control._handle_msg({"content": {"data": {"method": "update", "state": state,
+                                              "buffer_paths": []}}, "buffers": []})
+
+
+def test_page_cannot_widen_a_slider_and_send_a_huge_value():
+    panel = ControlPanel([ControlSpec("duration", 100.0, 10.0, 400.0)])
+    seen = []
+    panel.on_change(lambda values, changed: seen.append(values["duration"]))
+    control = panel.controls["duration"]
+    page_sets(control, max=1e9, value=1e7)
+    assert control.max == 400.0 and control.value == 400.0
+    assert panel.values()["duration"] == 400.0
+    assert seen and max(seen) <= 400.0
+    assert panel.rejected >= 1
+
+
+@pytest.mark.parametrize("sent, kept", [(float("nan"), 0.5), (float("inf"), 1.0),
+                                        (-5.0, 0.0), (0.25, 0.25)])
+def test_values_are_clamped_or_reset_against_the_spec(sent, kept):
+    spec = ControlSpec("a", 0.5, 0.0, 1.0)
+    panel = ControlPanel([spec])
+    panel.controls["a"].min = -10.0          # as if the page had widened the range first
+    panel.controls["a"].value = sent
+    assert panel.values()["a"] == kept
+    assert panel.controls["a"].min == 0.0
+
+
+def test_checked_value_covers_every_kind_of_control():
+    from widgets.controls import checked_value
+    assert checked_value(ControlSpec("n", 3, 0, 10), 12) == 10
+    assert checked_value(ControlSpec("n", 3, 0, 10), 4.6) == 5
+    assert checked_value(ControlSpec("on", True), "yes") is True
+    assert checked_value(ControlSpec("k", "E", options=("E", "I")), "X") == "E"
+    assert checked_value(ControlSpec("k", "E", options=("E", "I")), "I") == "I"
+    assert checked_value(ControlSpec("x", 1.0, 0.0, 2.0), "1e7") == 1.0
+
+
+def test_a_panel_never_computes_with_a_value_outside_its_spec():
+    import numpy as np
+    from widgets.panels.base import Panel
+    from widgets.render import make_figure
+
+    class Recorder(Panel):
+        def __init__(self):
+            figure, _ = make_figure((0, 1), (0, 1))
+            self.requests = []
+            super().__init__([ControlSpec("duration", 100.0, 10.0, 400.0)], figure,
+                             threaded=False)
+            self.refresh()
+
+        def compute(self, params, token):
+            self.requests.append(params["duration"])
+            return np.zeros(int(params["duration"]))       # "allocates" with the value
+
+        def render(self, result):
+            pass
+
+        def export_tables(self):
+            return {}
+
+    panel = Recorder()
+    page_sets(panel.controls["duration"], max=1e9, value=1e7)
+    page_sets(panel.controls["duration"], value=float("nan"))
+    assert max(panel.requests) <= 400.0

@@ -67,3 +67,21 @@ def test_png_and_svg_ask_the_front_end(monkeypatch):
     assert bar.export_svg() == ["net-raster.svg", "net-rate.svg"]
     assert sent[0] == ("raster", {"type": "save_png", "filename": "net-raster.png", "scale": 2})
     assert sent[3] == ("rate", {"type": "save_svg", "filename": "net-rate.svg"})
+
+
+def test_default_export_writes_nothing_on_the_server(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bar = ExportBar(bq.Figure(), tables, "demo")
+    assert bar.export_csv() == [] and bar.export_npz() == []
+    assert list(tmp_path.iterdir()) == []
+    assert bar.links.value.count("class='wb-download'") == 1       # the npz link replaced csv
+
+
+def test_exports_never_overwrite_a_file(tmp_path):
+    (tmp_path / "demo-trace.csv").write_text("someone else's export")
+    first = ExportBar(bq.Figure(), tables, "demo", directory=tmp_path).export_csv()
+    second = ExportBar(bq.Figure(), tables, "demo", directory=tmp_path).export_csv()
+    names = sorted(p.split("/")[-1] for p in first + second)
+    assert names == ["demo-points-1.csv", "demo-points.csv", "demo-trace-1.csv",
+                     "demo-trace-2.csv"]
+    assert (tmp_path / "demo-trace.csv").read_text() == "someone else's export"

@@ -134,3 +134,17 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="must give exactly the variables 'V', 'w'"):
         PhasePlanePanel(make_fhn(), {"V": [-3, 3], "w": [-3, 3]}, pars={"Iext": (0.8, 0, 1)},
                         trajectory={"V": 1.0})
+
+
+def test_panels_print_no_analysis_messages_unless_asked(capsys):
+    # the manual's "SymPy solve ..." lines would land above the figure in a dashboard
+    quiet = PhasePlanePanel(make_fhn(), {"V": [-3, 3], "w": [-3, 3]},
+                            pars={"Iext": (0.8, 0.0, 1.5)}, threaded=False)
+    quiet.controls["Iext"].value = 0.5
+    assert capsys.readouterr().out == ""
+    loud = PhasePlanePanel(make_fhn(), {"V": [-3, 3], "w": [-3, 3]},
+                           pars={"Iext": (0.8, 0.0, 1.5)}, options={"verbose": True},
+                           threaded=False)
+    assert "SymPy solve" in capsys.readouterr().out
+    quiet.close()
+    loud.close()

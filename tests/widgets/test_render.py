@@ -93,7 +93,8 @@ def test_special_points_are_labelled(scales):
     marks.update([NS(kind="hopf", values={"Iext": 0.33, "V": -1.0}, label="H1"),
                   NS(kind="fold", values={"Iext": 0.5, "V": 0.2}, label="LP1")], "Iext", "V")
     assert list(marks.scatters["hopf"].x) == [0.33]
-    assert list(marks.labels.text) == ["H1", "LP1"]
+    assert list(marks.labels.text) == ["LP1"]              # folds labelled above ...
+    assert list(marks.labels_below.text) == ["H1"]       # ... Hopf points below
 
 
 def test_raster_image_has_one_opaque_pixel_per_spike_pixel(scales):
@@ -122,6 +123,13 @@ def test_click_marks_turn_a_click_into_a_point(scales):
     marks.scatter.y = np.array([-1.25])        # ... x then y
     assert clicks == [(0.5, -1.25)]
     assert len(marks.scatter.x) == 0
+    # whatever the page sends: a point far outside lands on the border, NaN is ignored
+    with marks.scatter.hold_sync():
+        marks.scatter.x, marks.scatter.y = np.array([1e300]), np.array([-1e300])
+    with marks.scatter.hold_sync():
+        marks.scatter.x, marks.scatter.y = np.array([np.nan]), np.array([0.0])
+    x_scale, y_scale = scales["x"], scales["y"]
+    assert clicks[1:] == [(x_scale.max, y_scale.min)]
 
 
 def test_matrix_image_rows_colours_and_colour_bar(scales):
@@ -141,7 +149,7 @@ def test_matrix_image_rows_colours_and_colour_bar(scales):
     assert marks.mark.image is not first and marks.cmap == "RdBu_r"
 
 
-def test_static_legend_lists_the_marks_in_the_top_right_corner():
+def test_static_legend_lists_the_marks_beside_the_plot_area():
     figure, scales = make_figure((-3, 3), (-2, 2), height="480px")
     nullclines = NullclineMarks(scales, ("V", "w"))
     fixed = FixedPointMarks(scales, ("V", "w"))
@@ -154,10 +162,17 @@ def test_static_legend_lists_the_marks_in_the_top_right_corner():
     assert list(legend.label.text) == ["\u2501\u2501 dV/dt = 0", "\u2501\u2501 dw/dt = 0",
                                        "\u25cf stable", "\u25cb unstable", "\u254d\u254d unstable"]
     assert list(legend.label.colors) == ["#0072B2", "#D55E00", "#000000", "#D55E00", "#D55E00"]
-    # rows 17 px apart from the top of the 420 px high plot area, all inside it
+    # rows 17 px apart from the top of the 415 px high plot area (480 - 15 - 50)
     y = np.asarray(legend.label.y)
-    assert np.allclose(np.diff(y), -17.0 / 420.0) and 0.0 < y.min() < y.max() < 1.0
-    assert np.all(np.asarray(legend.label.x) == 1.0) and legend.label.align == "end"
+    assert np.allclose(np.diff(y), -17.0 / 415.0) and 0.0 < y.min() < y.max() < 1.0
+    # right of the plot area (not clipped to it), in a right margin wide enough for the
+    # longest row: 12 px font, at most 0.66 em per character, 20 px of padding
+    assert np.all(np.asarray(legend.label.x) == 1.0) and legend.label.align == "start"
+    assert legend.label.x_offset > 0 and not legend.label.apply_clip
+    assert figure.fig_margin["right"] >= 20 + 0.66 * 12 * len("━━ dV/dt = 0")
+    assert not figure.display_toolbar
+    other = LegendMarks(make_figure((0, 1), (0, 1), height="300px")[0], [("■ E", "red")])
+    assert list(other.label.text) == ["■ E"] and list(other.label.colors) == ["red"]
     # bqplot's own legend (redrawn at every data update) stays off
     assert not any(mark.display_legend for mark in figure.marks)
     with pytest.raises(ValueError, match="height in pixels"):

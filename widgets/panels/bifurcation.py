@@ -167,8 +167,8 @@ class BifurcationPanel(Panel):
             self.curves = CurveMarks(scales2)
             self.slice = TraceMarks(scales2, ["#777777"], labels=["current slice"],
                                     line_style="dashed", stroke_width=1.5)
-            self.slice.lines[0].display_legend = True
             figure2.marks = self.curves.marks + self.slice.marks
+            self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks)
             figures["codim2"] = figure2
         return figures
 

@@ -95,6 +95,8 @@ class ConnectivityPanel(Panel):
         self._connector = None
         figures = self._make_figures()
         name = getattr(connector, "__name__", type(connector).__name__)
+        if not name.isidentifier():           # '<lambda>' says nothing to a student
+            name = "custom connector"
         super().__init__(specs, figures, title=title or f"Connector: {name}",
                          export_name="connectivity", threaded=threaded)
         self.refresh()
@@ -110,11 +112,12 @@ class ConnectivityPanel(Panel):
     def _make_figures(self):
         matrix_fig, scales = make_figure((0, self.num_post), (0, self.num_pre),
                                          "post-synaptic neuron", "pre-synaptic neuron",
-                                         title="connection matrix (fraction of pairs connected)",
+                                         title="fraction of pairs connected",
                                          height="380px", css_class="wb-matrix", width="48%")
         self.matrix = MatrixMarks(scales, cmap="Blues")
         matrix_fig.marks = self.matrix.marks
-        matrix_fig.axes = matrix_fig.axes + [self.matrix.color_axis("density")]
+        # the titles say what the colours mean; a colour-bar label would reach into the plot
+        matrix_fig.axes = matrix_fig.axes + [self.matrix.color_axis()]
         matrix_fig.fig_margin = dict(matrix_fig.fig_margin, right=70)
 
         rows, cols = self._post_grid_shape()
@@ -123,11 +126,14 @@ class ConnectivityPanel(Panel):
                                           "post row" if rows > 1 else "",
                                           title="weights of the chosen neuron",
                                           height="380px", css_class="wb-weight-map", width="48%")
+        if rows == 1:                         # one row of post neurons: no y axis to read
+            map_fig.axes[1].num_ticks = 0
+            map_fig.axes[1].label = "targets"
         self.weight_map = MatrixMarks(map_scales, cmap="Blues")
         self.chosen = bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=map_scales, marker="cross",
                                  colors=["#D55E00"], default_size=80, labels=["chosen neuron"])
         map_fig.marks = self.weight_map.marks + [self.chosen]
-        map_fig.axes = map_fig.axes + [self.weight_map.color_axis("weight")]
+        map_fig.axes = map_fig.axes + [self.weight_map.color_axis()]
         map_fig.fig_margin = dict(map_fig.fig_margin, right=70)
 
         out_fig, out_scales = make_figure((0, 1), (0, 1), axis_label("out-degree", "synapses"),

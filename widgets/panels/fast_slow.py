@@ -84,13 +84,15 @@ class FastSlowPanel(Panel):
                                 stroke_width=1.2)
         figure.marks = self.diagram.marks + self.orbit.marks
         self.legend = LegendMarks(figure, self.diagram.branches.marks + self.orbit.marks +
-                                  list(self.diagram.special.scatters.values()))
+                                  list(self.diagram.special.scatters.values()) +
+                                  self.diagram.envelope.marks)
         time_fig, time_scales = make_figure((0.0, 4.0 * float(duration)), fast_vars[self.variable],
                                             axis_label("t", self.units.get("t", "ms")), y_label,
                                             height="220px", css_class="wb-time-course")
         self.time_scale = time_scales["x"]
         self.course = TraceMarks(time_scales, ["#009E73"], max_points=3000, stroke_width=1.2)
         time_fig.marks = self.course.marks
+        time_fig.fig_margin = dict(time_fig.fig_margin, right=figure.fig_margin["right"])
         return {"diagram": figure, "time_course": time_fig}
 
     # -- engine -------------------------------------------------------------------------
@@ -126,7 +128,8 @@ class FastSlowPanel(Panel):
         """Parameters and the fast subsystem's special points."""
         head = ", ".join(f"{n}={params[n]:.4g}" for n in self.parameter_names)
         text = f"{_special_summary(result.diagram, self.slow)}; orbit of {params['duration']:.4g}"
-        text += f" {self.units.get('t', 'ms')}" if result.trajectories else " (no orbit)"
+        unit = self.units.get("t", "ms")
+        text += (f" {unit}" if unit else "") if result.trajectories else " (no orbit)"
         return f"{head}: {text}" if head else text
 
     def export_tables(self):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..controls import ControlSpec, duration_spec, specs_from_pars
-from ..render import RasterMarks, TraceMarks, axis_label, make_figure, set_range
+from ..render import LegendMarks, RasterMarks, TraceMarks, axis_label, make_figure, set_range
 from .base import Panel
 
 __all__ = ["NetworkPanel", "RasterPanel", "NetworkRun", "StateSnapshot"]
@@ -225,7 +225,7 @@ class NetworkPanel(Panel):
         total = sum(group.num for group in self.groups.values())
         raster_fig, scales = make_figure((0.0, duration), (0.0, total),
                                          axis_label("t", self.units.get("t", "ms")), "neuron",
-                                         title=" / ".join(self.groups) + " spikes",
+                                         title="spike raster: " + ", ".join(self.groups),
                                          height="380px", css_class="wb-raster")
         self.raster = RasterMarks(scales)
         raster_fig.marks = self.raster.marks
@@ -235,9 +235,10 @@ class NetworkPanel(Panel):
                                             axis_label("t", self.units.get("t", "ms")),
                                             "rate (Hz)", height="200px", css_class="wb-rate")
         self.rates = TraceMarks(rate_scales, colors, labels=list(self.groups))
-        for line in self.rates.lines:
-            line.display_legend = True
         rate_fig.marks = self.rates.marks
+        self.rate_legend = LegendMarks(rate_fig, self.rates.lines)
+        self.raster_legend = LegendMarks(raster_fig, [(f"\u25a0 {label}", color) for label, color
+                                                      in zip(self.groups, colors)])
         self.time_scales = [scales["x"], rate_scales["x"]]
         self.rate_scale = rate_scales["y"]
         figures = {"raster": raster_fig, "rate": rate_fig}
@@ -252,6 +253,9 @@ class NetworkPanel(Panel):
             self.time_scales.append(v_scales["x"])
             self.voltage_scale = v_scales["y"]
             figures["voltage"] = v_fig
+        right = max(figure.fig_margin["right"] for figure in figures.values())
+        for figure in figures.values():           # the time axes line up
+            figure.fig_margin = dict(figure.fig_margin, right=right)
         return figures
 
     # -- engine -------------------------------------------------------------------------

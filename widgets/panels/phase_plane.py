@@ -79,7 +79,8 @@ class PhasePlanePanel(Panel):
         figure = self._make_figure()
         self.clear_button = W.Button(description="Clear trajectories", icon="eraser",
                                      tooltip="Remove the trajectories; click the plane to "
-                                             "start a new one")
+                                             "start a new one",
+                                        layout=W.Layout(width="auto"))
         self.clear_button.add_class("wb-clear-trajectories")
         self.clear_button.on_click(lambda _b: self.set_trajectory(None))
         hint = W.HTML("<span style='color:#555;font-size:90%'>Click the plane to start a "
