@@ -39,6 +39,42 @@ def test_1d_types(slope, kind):
     assert bp.analysis.stability_analysis(slope) == kind
 
 
+# det = trace = 0: both eigenvalues are 0. The manual's table puts det = 0 with trace <= 0 on
+# the 'center manifold' side ('unstable line' needs trace > 0), whatever the Jordan form.
+DEGENERATE_ZERO = [
+    [[0.0, 0.0], [0.0, 0.0]],          # zero matrix
+    [[0.0, 1.0], [0.0, 0.0]],          # nilpotent Jordan block
+    [[0.0, 0.0], [-3.0, 0.0]],         # nilpotent, lower
+    [[2.0, 4.0], [-1.0, -2.0]],        # nilpotent, full: trace 0, det -4 + 4 = 0
+]
+
+
+@pytest.mark.parametrize("jacobian", DEGENERATE_ZERO)
+def test_det_and_trace_zero_is_a_center_manifold(jacobian):
+    jac = np.array(jacobian)
+    assert np.trace(jac) == 0.0 and jac[0, 0] * jac[1, 1] - jac[0, 1] * jac[1, 0] == 0.0
+    assert bp.analysis.stability_analysis(jacobian) == "center manifold"
+    assert list(stability.classify_2d(np.array([jacobian] * 3))) == ["center manifold"] * 3
+
+
+# Borders of the trace-determinant plane, each label derived by hand from its eigenvalues.
+BORDERS = [
+    ([[0.0, 0.0], [0.0, 5e-324]], "unstable line"),        # eigenvalues 0 and the tiniest > 0
+    ([[0.0, 0.0], [0.0, -5e-324]], "center manifold"),     # 0 and the tiniest < 0
+    ([[5e-324, 1.0], [-1.0, 5e-324]], "unstable focus"),   # +tiny +- i
+    ([[-5e-324, 1.0], [-1.0, -5e-324]], "stable focus"),
+    ([[1.0, 0.0], [0.0, 1.0]], "unstable star"),           # disc = 0, scalar matrix
+    ([[1.0, 0.0], [1e-300, 1.0]], "unstable degenerate"),  # disc = 0, not scalar
+    ([[-1.0, -2.0], [0.0, -1.0]], "stable degenerate"),
+    ([[0.0, 1.0], [1.0, 0.0]], "saddle node"),             # trace 0, det < 0: +-1
+]
+
+
+@pytest.mark.parametrize("jacobian, kind", BORDERS)
+def test_labels_on_the_borders_of_the_trace_determinant_plane(jacobian, kind):
+    assert bp.analysis.stability_analysis(jacobian) == kind
+
+
 @pytest.mark.parametrize("kind", sorted(TWO_D))
 def test_2d_types_on_hand_made_jacobians(kind):
     assert bp.analysis.stability_analysis(TWO_D[kind]) == kind
