@@ -27,10 +27,17 @@ def _venv_dir():
     return Path(os.environ.get("WORKBENCH_BRIAN2_VENV", default))
 
 
+_PROBE = ("from importlib.metadata import version; import numpy; "
+          "print(version('brian2'), numpy.__version__)")
+
+
 def _works(python):
-    probe = subprocess.run([str(python), "-c", "import brian2, numpy; print(brian2.__version__)"],
-                           capture_output=True, text=True, timeout=300)
-    return probe.returncode == 0 and probe.stdout.strip() == "2.9.0"
+    """Brian2 2.9.0 beside a numpy < 2.4 (read from metadata: importing Brian2 takes seconds)."""
+    probe = subprocess.run([str(python), "-c", _PROBE], capture_output=True, text=True, timeout=300)
+    if probe.returncode != 0:
+        return False
+    brian2, numpy = probe.stdout.split()
+    return brian2 == "2.9.0" and tuple(int(x) for x in numpy.split(".")[:2]) < (2, 4)
 
 
 def brian2_python():
