@@ -45,7 +45,8 @@ def brian2_python():
     given = os.environ.get("WORKBENCH_BRIAN2_PYTHON")
     if given:
         if not _works(given):
-            raise RuntimeError(f"WORKBENCH_BRIAN2_PYTHON={given!r} does not import brian2 2.9.0")
+            raise RuntimeError(f"WORKBENCH_BRIAN2_PYTHON={given!r} has no brian2 2.9.0 beside a "
+                               f"numpy < 2.4; unset it to let the tests build a venv")
         return given
     venv = _venv_dir()
     python = venv / "bin" / "python"
