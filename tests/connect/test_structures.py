@@ -354,18 +354,15 @@ def test_make_methods_of_manual_chapter_16(shape):
     assert [list(row) for row in conn.make_pre2post()] == pre2post
     conn = make()
     assert [list(row) for row in conn.make_post2pre()] == post2pre
-    conn = make()
-    pre2syn = conn.make_pre2syn()
-    pre_ids, post_ids = conn.requires('pre_ids', 'post_ids')
-    for pre, synapses in enumerate(pre2syn):
-        assert set(pre_ids[synapses].tolist()) <= {pre}
-        assert sorted(post_ids[synapses].tolist()) == pre2post[pre]
-    conn = make()
-    post2syn = conn.make_post2syn()
-    pre_ids, post_ids = conn.requires('pre_ids', 'post_ids')
-    for post, synapses in enumerate(post2syn):
-        assert set(post_ids[synapses].tolist()) <= {post}
-        assert sorted(pre_ids[synapses].tolist()) == post2pre[post]
+    # pre2syn[i] are the synapses of pre i (in the current synapse order); post2syn likewise
+    for method, own, other, expected in (("make_pre2syn", "pre_ids", "post_ids", pre2post),
+                                         ("make_post2syn", "post_ids", "pre_ids", post2pre)):
+        conn = make()
+        per_neuron = getattr(conn, method)()
+        ids = dict(zip(("pre_ids", "post_ids"), conn.requires("pre_ids", "post_ids")))
+        for neuron, synapses in enumerate(per_neuron):
+            assert set(ids[own][synapses].tolist()) <= {neuron}
+            assert sorted(ids[other][synapses].tolist()) == expected[neuron]
     conn = make()
     pre_slice = conn.make_pre_slice()
     post_ids = conn.requires('post_ids')
