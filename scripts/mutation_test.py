@@ -15,8 +15,8 @@ Docstrings, ``__all__`` and string literals are never touched. Every mutant is
 written into a private copy of the repository (its own numba cache) and the
 tests mapped to its module (``TESTS`` below: the module's own test files, not
 the whole folder) run with ``-x``; the mutant is *killed* when they fail, error
-or time out (3x the unmutated run, at least 60 s), and *survives* when they
-pass. The report gives the kill rate per package with the sample size, and
+or time out (3x the unmutated run, at least 240 s: a mutated module's kernels
+recompile), and *survives* when they pass. Timeouts are counted apart. The report gives the kill rate per package with the sample size, and
 lists the survivors (module:line, operator, the changed source line) so that
 tests checking a real property can be written for them.
 
@@ -24,6 +24,9 @@ Usage (from the repository root; 2 cores: sample)::
 
     PYTHONPATH=. python scripts/mutation_test.py integrators connect analysis \\
         --sample 40 --seed 1 [--modules stability.py,roots.py] [--list] [--json out.json]
+    PYTHONPATH=. python scripts/mutation_test.py --rerun out.json     # the survivors, again
+
+A rerun needs the modules unchanged since the first run (sites are AST positions).
 """
 
 import argparse
@@ -232,6 +235,7 @@ def main(argv=None):
     parser.add_argument("--modules", default="", help="comma-separated module file names")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", help="write every mutant's outcome to this file")
+    parser.add_argument("--rerun", help="run again the survivors listed in this --json file")
     args = parser.parse_args(argv)
     only = {m for m in args.modules.split(",") if m}
     modules = select_modules(args.packages, only)
@@ -244,6 +248,22 @@ def main(argv=None):
         for site in mutation_sites(trees[module]):
             by_package.setdefault(package, []).append((module, site))
     plan = []
+    if args.rerun:
+        previous = json.loads(Path(args.rerun).read_text())
+        by_package = {}
+        for row in previous:
+            if row["killed"]:
+                continue
+            module = row["module"]
+            trees.setdefault(module, ast.parse((ROOT / "workbench" / module).read_text()))
+            if "site" in row:
+                sites = [tuple(row["site"])]
+            else:           # older reports: every site with the same line and operator
+                sites = [site for site in mutation_sites(trees[module])
+                         if site[1] == row["operator"] and str(site[2]) == row["detail"]
+                         and apply_mutation(trees[module], site)[1] == row["line"]]
+            by_package.setdefault(row["package"], []).extend((module, site) for site in sites)
+        args.sample = 0
     for package, mutants in sorted(by_package.items()):
         chosen = mutants if args.sample <= 0 or args.sample >= len(mutants) \
             else rng.sample(mutants, args.sample)
@@ -274,23 +294,26 @@ def main(argv=None):
             target.write_text(ast.unparse(mutated) + "\n")
             try:
                 outcome, seconds = _run_tests(copy_root, TESTS[module],
-                                              timeout=max(60.0, 3 * baseline[module]))
+                                              timeout=max(240.0, 3 * baseline[module]))
             finally:
                 target.write_text(original)
             killed = outcome != "passed"
             results.append({"package": package, "module": module, "line": line,
-                            "operator": site[1], "detail": str(site[2]), "source": source_line,
+                            "operator": site[1], "detail": str(site[2]), "site": list(site),
+                            "source": source_line,
                             "outcome": outcome, "killed": killed, "seconds": round(seconds, 1)})
             print(f"[{number}/{len(plan)}] {'killed  ' if killed else 'SURVIVED'} {module}:{line} "
                   f"{site[1]}/{site[2]} ({outcome}, {seconds:.0f} s)  {source_line[:70]}", flush=True)
     finally:
         shutil.rmtree(copy_root, ignore_errors=True)
 
-    print(f"\n{'package':<12} {'mutants':>7} {'killed':>6} {'kill rate':>9}")
+    print(f"\n{'package':<12} {'mutants':>7} {'killed':>6} {'(timeout)':>9} {'kill rate':>9}")
     for package in sorted({r["package"] for r in results}):
         rows = [r for r in results if r["package"] == package]
         killed = sum(r["killed"] for r in rows)
-        print(f"{package:<12} {len(rows):>7} {killed:>6} {100.0 * killed / len(rows):>8.0f}%")
+        timeouts = sum(r["outcome"] == "timeout" for r in rows)
+        print(f"{package:<12} {len(rows):>7} {killed:>6} {timeouts:>9} "
+              f"{100.0 * killed / len(rows):>8.0f}%")
     survivors = [r for r in results if not r["killed"]]
     if survivors:
         print("\nsurvivors:")
