@@ -134,3 +134,56 @@ def test_3d_types(eigenvalues, kind):
 def test_bad_derivatives_are_rejected(bad):
     with pytest.raises(AnalysisError, match="derivatives"):
         bp.analysis.stability_analysis(bad)
+
+
+def _reference_3d(jac):
+    """The documented 3-D rules, from the eigenvalues of one matrix."""
+    lam = np.linalg.eigvals(jac)
+    if np.any(lam.real == 0.0):
+        return "center manifold"
+    pair = np.any(np.abs(lam.imag) > 1e-9 * np.abs(lam).max())
+    if np.all(lam.real < 0):
+        return "stable focus" if pair else "stable node"
+    if np.all(lam.real > 0):
+        return "unstable focus" if pair else "unstable node"
+    return "saddle focus" if pair else "saddle node"
+
+
+def test_batches_classify_like_single_matrices_in_every_dimension():
+    """A (4, 5, n, n) stack: each label where it belongs (axis handling), against references."""
+    rng = np.random.default_rng(11)
+    slopes = rng.normal(size=(4, 5))
+    slopes[0, 0] = 0.0
+    assert [list(row) for row in stability.classify(slopes[..., None, None])] == [
+        ["saddle node" if s == 0 else "stable point" if s < 0 else "unstable point" for s in row]
+        for row in slopes]
+    two = rng.normal(size=(4, 5, 2, 2))
+    two[1, 2] = [[0.0, 1.0], [0.0, 0.0]]
+    labels = stability.classify(two)
+    assert labels.shape == (4, 5)
+    for index in np.ndindex(4, 5):
+        expected = "center manifold" if index == (1, 2) else _reference_2d(two[index])
+        assert labels[index] == expected, index
+    three = rng.normal(size=(4, 5, 3, 3))
+    labels = stability.classify(three)
+    assert labels.shape == (4, 5)
+    assert [labels[i] for i in np.ndindex(4, 5)] == [_reference_3d(three[i]) for i in np.ndindex(4, 5)]
+    assert {str(label) for label in labels.ravel()} >= {"saddle node", "saddle focus"}
+
+
+@pytest.mark.parametrize("imag, kind", [(1e-15, "stable node"), (1e-6, "stable focus")])
+def test_3d_complex_pairs_below_rounding_count_as_real(imag, kind):
+    jac = np.array([[-2.0, imag, 0.0], [-imag, -2.0, 0.0], [0.0, 0.0, -1.0]])
+    assert bp.analysis.stability_analysis(jac) == kind
+
+
+def test_3d_zero_matrix_and_types_of_each_dimension():
+    assert bp.analysis.stability_analysis(np.zeros((3, 3))) == "center manifold"
+    for dim, names in ((1, bp.analysis.get_1d_stability_types()),
+                       (2, bp.analysis.get_2d_stability_types()),
+                       (3, bp.analysis.get_3d_stability_types())):
+        assert stability.stability_types_of(dim) == names
+    assert len(stability.stability_types_of(3)) == 7
+    with pytest.raises(AnalysisError, match=r"1-, 2- and 3-dimensional systems; got Jacobians of "
+                                            r"shape \(4, 4\)"):
+        stability.classify(np.eye(4))
