@@ -127,7 +127,7 @@ def test_update_formulas_are_the_same_scheme(runs):
     rng = np.random.default_rng(1)
     for method in ("euler", "rk4", "exponential_euler"):
         code = str(brian2[f"code.{method}_v"])
-        ours = bp.odeint(dev_V, method=method, dt=dt) if method != "exponential_euler" else None
+        ours = bp.odeint(dev_V, method=method, dt=dt)
         for v, Iexc in rng.uniform(-80., 40., size=(50, 2)):
             namespace = {"v": v, "Iexc": Iexc, "El": El, "tau": tau, "dt": dt, "exp": math.exp}
             exec(code, namespace)
@@ -137,8 +137,9 @@ def test_update_formulas_are_the_same_scheme(runs):
                 assert namespace["v"] == ours(v, 0., Iexc)              # bit for bit (dt = 2^-3)
             elif method == "rk4":
                 assert namespace["v"] == pytest.approx(ours(v, 0., Iexc), rel=1e-15, abs=1e-13)
-            else:
+            else:                                                       # exact for linear ODEs
                 assert namespace["v"] == pytest.approx(exact, rel=1e-14, abs=1e-12)
+                assert ours(v, 0., Iexc) == pytest.approx(exact, rel=1e-14, abs=1e-12)
     code = str(brian2["code.euler_g"])
     for g in rng.uniform(0., 5., 20):
         namespace = {"g": g, "tau": 5., "dt": dt}
