@@ -24,7 +24,7 @@ Usage (from the repository root; 2 cores: sample)::
 
     PYTHONPATH=. python scripts/mutation_test.py integrators connect analysis \\
         --sample 40 --seed 1 [--modules stability.py,roots.py] [--list] [--json out.json]
-    PYTHONPATH=. python scripts/mutation_test.py --rerun out.json     # the survivors, again
+    PYTHONPATH=. python scripts/mutation_test.py --rerun out.json  # survivors and timeouts, again
 
 A rerun needs the modules unchanged since the first run (sites are AST positions).
 """
@@ -235,7 +235,7 @@ def main(argv=None):
     parser.add_argument("--modules", default="", help="comma-separated module file names")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", help="write every mutant's outcome to this file")
-    parser.add_argument("--rerun", help="run again the survivors listed in this --json file")
+    parser.add_argument("--rerun", help="run again the survivors (and timeouts) of this --json file")
     args = parser.parse_args(argv)
     only = {m for m in args.modules.split(",") if m}
     modules = select_modules(args.packages, only)
@@ -252,7 +252,7 @@ def main(argv=None):
         previous = json.loads(Path(args.rerun).read_text())
         by_package = {}
         for row in previous:
-            if row["killed"]:
+            if row["killed"] and row["outcome"] != "timeout":
                 continue
             module = row["module"]
             trees.setdefault(module, ast.parse((ROOT / "workbench" / module).read_text()))
