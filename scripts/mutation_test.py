@@ -11,7 +11,13 @@ A small AST mutator of our own: each mutant changes one thing in one module --
 * ``boolean``   swaps ``and`` / ``or``, drops a ``not``;
 * ``statement`` replaces an assignment or a call statement by ``pass``.
 
-Docstrings, ``__all__`` and string literals are never touched. Every mutant is
+Docstrings, ``__all__`` and string literals are never touched.
+
+Caveat: mutants share one compiled-code cache (fast). Generated step modules
+are cached by their source, so a mutant of the code *generator* whose output
+text is unchanged but whose compiled result differs (e.g. which helper
+functions get compiled) can be served the unmutated machine code and survive;
+re-run such survivors with ``--fresh-cache`` (an empty cache per mutant). Every mutant is
 written into a private copy of the repository (its own numba cache) and the
 tests mapped to its module (``TESTS`` below: the module's own test files, not
 the whole folder) run with ``-x``; the mutant is *killed* when they fail, error
@@ -185,9 +191,9 @@ def apply_mutation(tree, site):
 
 
 # ----------------------------------------------------------------------------- running
-def _run_tests(copy_root, tests, timeout):
-    env = dict(os.environ, PYTHONPATH=str(copy_root),
-               WORKBENCH_CACHE_DIR=str(copy_root / ".numba_cache"), MPLBACKEND="Agg")
+def _run_tests(copy_root, tests, timeout, cache_dir=None):
+    env = dict(os.environ, PYTHONPATH=str(copy_root), MPLBACKEND="Agg",
+               WORKBENCH_CACHE_DIR=str(cache_dir or copy_root / ".numba_cache"))
     start = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
@@ -236,6 +242,8 @@ def main(argv=None):
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", help="write every mutant's outcome to this file")
     parser.add_argument("--rerun", help="run again the survivors (and timeouts) of this --json file")
+    parser.add_argument("--fresh-cache", action="store_true",
+                        help="an empty compiled-code cache per mutant (slow; see the note above)")
     args = parser.parse_args(argv)
     only = {m for m in args.modules.split(",") if m}
     modules = select_modules(args.packages, only)
@@ -292,11 +300,14 @@ def main(argv=None):
             mutated, line = apply_mutation(trees[module], site)
             source_line = original.splitlines()[line - 1].strip() if line else ""
             target.write_text(ast.unparse(mutated) + "\n")
+            fresh = Path(tempfile.mkdtemp(prefix="wb-mutant-cache-")) if args.fresh_cache else None
             try:
                 outcome, seconds = _run_tests(copy_root, TESTS[module],
-                                              timeout=max(240.0, 3 * baseline[module]))
+                                              timeout=max(240.0, 3 * baseline[module]), cache_dir=fresh)
             finally:
                 target.write_text(original)
+                if fresh is not None:
+                    shutil.rmtree(fresh, ignore_errors=True)
             killed = outcome != "passed"
             results.append({"package": package, "module": module, "line": line,
                             "operator": site[1], "detail": str(site[2]), "site": list(site),
