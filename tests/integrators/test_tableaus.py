@@ -225,3 +225,10 @@ def test_sri_validation():
         SRITableau("bad", "bad", A0=((), (0,)), A1=((), (1,)), B0=((), (0,)), B1=((), (1,)),
                    alpha=(1, 0), beta1=(1, 0), beta2=(1, 1), beta3=(0, 0), beta4=(0, 0),
                    c0=(0, 0), c1=(0, 1), strong_order=1.0, weak_order=1.0)
+
+
+def test_only_the_order_one_and_a_half_schemes_draw_the_time_integral():
+    # I10 enters through beta3 and B0; Kloeden-Platen has neither (all zeros), SRI1/SRI2 both
+    assert SRI_TABLEAUS["KlPl_scalar"].uses_time_integral is False
+    assert SRI_TABLEAUS["srk1w1_scalar"].uses_time_integral is True
+    assert SRI_TABLEAUS["srk2w1_scalar"].uses_time_integral is True
