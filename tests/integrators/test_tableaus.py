@@ -232,3 +232,13 @@ def test_only_the_order_one_and_a_half_schemes_draw_the_time_integral():
     assert SRI_TABLEAUS["KlPl_scalar"].uses_time_integral is False
     assert SRI_TABLEAUS["srk1w1_scalar"].uses_time_integral is True
     assert SRI_TABLEAUS["srk2w1_scalar"].uses_time_integral is True
+
+
+def test_order_of_a_float_tableau_is_checked_to_the_float_tolerance():
+    rk4 = ODE_TABLEAUS["rk4"]
+    as_float = lambda rows: [[float(v) for v in row] for row in rows]      # noqa: E731
+    A, b, c = as_float(rk4.A), [float(v) for v in rk4.b], [float(v) for v in rk4.c]
+    assert achieved_order(b, A, c) == 4
+    b_typo = list(b)
+    b_typo[1] += 1e-3
+    assert achieved_order(b_typo, A, c) == 0        # sum(b) = 1 fails already
