@@ -16,8 +16,8 @@ from .doctests import modules_with_examples, run_examples
 EXAMPLES = {
     "workbench.analysis.stability": 2, "workbench.backend": 4, "workbench.backend.jit": 4,
     "workbench.backend.ops": 3, "workbench.sizes": 1, "workbench.symbolic": 4,
-    "workbench.simulation.delays": 5, "workbench.simulation.every": 2,
-    "workbench.simulation.monitors": 3, "workbench.simulation.neurons": 3,
+    "workbench.simulation.nodes.delays": 5, "workbench.simulation.nodes.every": 2,
+    "workbench.simulation.nodes.monitors": 3, "workbench.simulation.nodes.neurons": 3,
     "widgets.drawing": 3, "widgets.runner": 4,
 }
 
