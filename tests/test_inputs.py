@@ -223,10 +223,8 @@ def test_ramp_input_rejects_incompatible_value_shapes():
 
 
 def test_docstring_examples_run():
-    import doctest
-    import workbench.inputs as module
-    result = doctest.testmod(module, extraglobs={"np": np})
-    assert result.attempted > 0 and result.failed == 0
+    from .doctests import run_examples
+    run_examples("workbench.inputs", 12, extraglobs={"np": np})
 
 
 def test_the_manuals_show_helper_gets_one_time_per_value():

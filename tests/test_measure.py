@@ -216,7 +216,5 @@ def test_voltage_fluctuation_matches_the_reference_and_constant_is_nan():
 
 
 def test_docstring_examples_run():
-    import doctest
-    import workbench.measure as module
-    result = doctest.testmod(module, extraglobs={"np": np})
-    assert result.attempted > 0 and result.failed == 0
+    from .doctests import run_examples
+    run_examples("workbench.measure", 9, extraglobs={"np": np})

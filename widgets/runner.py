@@ -98,7 +98,7 @@ class LiveRunner:
     >>> shown = []
     >>> runner = LiveRunner(lambda p, token: p * 2, lambda r, p: shown.append(r),
     ...                     lambda e, p: None)
-    >>> runner.request(1); runner.request(2); runner.wait()
+    >>> _ = runner.request(1); _ = runner.request(2); runner.wait()
     True
     >>> shown[-1]
     4

@@ -58,6 +58,26 @@ def test_contour_separates_branches_with_nan():
     assert np.max(np.abs((cx[ok] - 0.03) * (cy[ok] - 0.02) - 0.01)) < 1e-12
 
 
+@pytest.mark.parametrize("c", [1e-4, -1e-4])
+def test_contour_resolves_saddle_cells_by_the_centre_value(c):
+    """(u - a)(v - b) = c with |c| below the grid's resolution: the cell around the
+    saddle has alternating corner signs, and only the value at its centre tells
+    which pairs of edges belong together. Each polyline must stay on one branch:
+    in the quadrants (+, +) and (-, -) of (u - a, v - b) for c > 0, else the others.
+    """
+    a, b = 0.05, -0.05               # inside one cell of the 0.1 grid, not on its lines
+    x = np.linspace(-1, 1, 21)
+    cx, cy = zero_contour(lambda u, v: (u - a) * (v - b) - c, x, x)
+    breaks = np.flatnonzero(np.isnan(cx))
+    assert breaks.size == 1                                     # two branches
+    for part in (slice(0, breaks[0]), slice(breaks[0] + 1, None)):
+        du, dv = cx[part] - a, cy[part] - b
+        assert np.max(np.abs(du * dv - c)) < 1e-12
+        signs = {int(np.sign(u)) for u in du}
+        assert len(signs) == 1, "a polyline jumped between the hyperbola's branches"
+        assert np.all(np.sign(dv) == (np.sign(du) if c > 0 else -np.sign(du)))
+
+
 def test_continuation_follows_a_closed_curve():
     solver = Continuation(lambda u: np.array([u[0] ** 2 + u[1] ** 2 - 1.0]),
                           lambda u: np.array([[2 * u[0], 2 * u[1]]]),

@@ -130,3 +130,21 @@ def test_invalid_parameters_and_sizes():
 def test_errors_are_value_errors():
     with pytest.raises(ValueError):
         bp.connect.FixedProb(2.0)
+
+
+def test_check_int_accepts_zero_by_default_and_names_the_minimum():
+    from workbench.connect.checks import check_int
+    assert check_int("X", "n", 0) == 0 and check_int("X", "n", 7) == 7
+    with pytest.raises(ConnectorError, match=r"X: `n`=-1 must be an int >= 0\."):
+        check_int("X", "n", -1)
+    with pytest.raises(ConnectorError, match=r"`n`=2 must be an int >= 3"):
+        check_int("X", "n", 2, minimum=3)
+    assert bp.connect.SmallWorld(0, 0.5, seed=1)(6, 6).csr.num_syn == 0     # no neighbours
+
+
+def test_sizes_are_unknown_until_the_connector_is_called():
+    conn = bp.connect.FixedProb(0.5, seed=1)
+    assert conn.pre_size is None and conn.post_size is None
+    conn((2, 3), 4)
+    assert conn.pre_size == (2, 3) and conn.post_size == (4,)
+    assert (conn.num_pre, conn.num_post) == (6, 4)

@@ -333,3 +333,43 @@ def test_custom_connector_without_base_init():
     assert _as_lists(conn.requires("pre2post")) == [[2], [0]]
     conn.post_ids = np.array([1, 1])            # a new source drops every derived structure
     assert _as_lists(conn.requires("pre2post")) == [[1], [1]]
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (5, 7)])
+def test_make_methods_of_manual_chapter_16(shape):
+    """Every Connector.make_* returns the structure, checked against loops over the pairs."""
+    num_pre, num_post = shape
+    make = lambda: bp.connect.FixedProb(0.4, include_self=False, seed=9)(num_pre, num_post)  # noqa: E731
+    conn = make()
+    pairs = set(zip(conn.pre_ids.tolist(), conn.post_ids.tolist()))
+    assert pairs and all(i != j for i, j in pairs)
+    mat, pre2post, post2pre = structures_from_pairs(pairs, num_pre, num_post)
+
+    conn = make()
+    np.testing.assert_array_equal(conn.make_conn_mat(), mat)
+    conn = make()
+    i, j = conn.make_mat2ij()
+    assert sorted(zip(i.tolist(), j.tolist())) == sorted(pairs)
+    conn = make()
+    assert [list(row) for row in conn.make_pre2post()] == pre2post
+    conn = make()
+    assert [list(row) for row in conn.make_post2pre()] == post2pre
+    # pre2syn[i] are the synapses of pre i (in the current synapse order); post2syn likewise
+    for method, own, other, expected in (("make_pre2syn", "pre_ids", "post_ids", pre2post),
+                                         ("make_post2syn", "post_ids", "pre_ids", post2pre)):
+        conn = make()
+        per_neuron = getattr(conn, method)()
+        ids = dict(zip(("pre_ids", "post_ids"), conn.requires("pre_ids", "post_ids")))
+        for neuron, synapses in enumerate(per_neuron):
+            assert set(ids[own][synapses].tolist()) <= {neuron}
+            assert sorted(ids[other][synapses].tolist()) == expected[neuron]
+    conn = make()
+    pre_slice = conn.make_pre_slice()
+    post_ids = conn.requires('post_ids')
+    assert pre_slice.shape == (num_pre, 2)
+    assert [sorted(post_ids[a:b].tolist()) for a, b in pre_slice] == pre2post
+    conn = make()
+    post_slice = conn.make_post_slice()
+    pre_ids = conn.requires('pre_ids')
+    assert post_slice.shape == (num_post, 2)
+    assert [sorted(pre_ids[a:b].tolist()) for a, b in post_slice] == post2pre

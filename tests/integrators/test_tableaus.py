@@ -1,6 +1,7 @@
 """Invariants of every Butcher and SRI tableau, parametrized over the registries."""
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 
@@ -112,13 +113,111 @@ def test_sri_tableau_consistency(name):
         assert all(matrix[i][j] == 0 for i in range(t.stages) for j in range(i, t.stages))
 
 
-def test_sri_rossler_order_conditions_for_strong_order_one():
-    # Rößler (2010), Theorem 6.? conditions for strong order 1.0: beta1.e = 1, beta2.e = 0,
-    # beta2.(B1 e) = 1 (the Milstein term), beta1.(B1 e) = 0.
-    for t in SRI_TABLEAUS.values():
-        B1e = [sum(row) for row in t.B1]
-        assert sum(b * x for b, x in zip(t.beta2, B1e)) == 1
-        assert sum(b * x for b, x in zip(t.beta1, B1e)) == 0
+def _vec(matrix, vector):
+    return [sum(a * x for a, x in zip(row, vector)) for row in matrix]
+
+
+def _dot(u, v):
+    return sum(a * b for a, b in zip(u, v))
+
+
+def _rossler_conditions(t):
+    """Rößler (2010), SIAM J. Numer. Anal. 48(3) 922-952, Theorem 6.? (SRI, Ito, scalar noise).
+
+    Returns ``{number: (value, required)}`` for the 25 conditions of strong
+    order 1.5; conditions 1-9 alone give strong order 1.0. Written out from the
+    paper with ``e = (1, ..., 1)`` and squares taken element-wise.
+    """
+    e = [1] * t.stages
+    B0e, B1e = _vec(t.B0, e), _vec(t.B1, e)
+    B1B1e, A1B0e = _vec(t.B1, B1e), _vec(t.A1, B0e)
+    square = lambda v: [x * x for x in v]            # noqa: E731
+    betas = (t.beta1, t.beta2, t.beta3, t.beta4)
+    conditions = {1: (_dot(t.alpha, e), 1)}
+    for k, (beta, required) in enumerate(zip(betas, (1, 0, 0, 0))):
+        conditions[2 + k] = (_dot(beta, e), required)
+    for k, (beta, required) in enumerate(zip(betas, (0, 1, 0, 0))):
+        conditions[6 + k] = (_dot(beta, B1e), required)
+    conditions[10] = (_dot(t.alpha, _vec(t.A0, e)), Fraction(1, 2))
+    conditions[11] = (_dot(t.alpha, B0e), 1)
+    conditions[12] = (_dot(t.alpha, square(B0e)), Fraction(3, 2))
+    for k, (beta, required) in enumerate(zip(betas, (1, 0, -1, 0))):
+        conditions[13 + k] = (_dot(beta, _vec(t.A1, e)), required)
+    for k, (beta, required) in enumerate(zip(betas, (1, 0, -1, 2))):
+        conditions[17 + k] = (_dot(beta, square(B1e)), required)
+    for k, (beta, required) in enumerate(zip(betas, (0, 0, 0, 1))):
+        conditions[21 + k] = (_dot(beta, B1B1e), required)
+    conditions[25] = (Fraction(1, 2) * _dot(t.beta1, A1B0e)
+                      + Fraction(1, 3) * _dot(t.beta3, A1B0e), 0)
+    return conditions
+
+
+def _violated(t, numbers):
+    conditions = _rossler_conditions(t)
+    return [k for k in numbers if conditions[k][0] != conditions[k][1]]
+
+
+STRONG_CONDITIONS = {1.0: range(1, 10), 1.5: range(1, 26)}
+
+
+@pytest.mark.parametrize("name", sorted(SRI_TABLEAUS))
+def test_sri_tableaus_satisfy_rosslers_order_conditions_exactly(name):
+    t = SRI_TABLEAUS[name]
+    entries = [v for key in ("A0", "A1", "B0", "B1") for row in getattr(t, key) for v in row]
+    entries += [v for key in ("alpha", "beta1", "beta2", "beta3", "beta4", "c0", "c1")
+                for v in getattr(t, key)]
+    assert all(isinstance(v, Fraction) for v in entries)          # exact arithmetic below
+    assert _violated(t, STRONG_CONDITIONS[t.strong_order]) == []
+    # the weak (deterministic) order is that of the drift tableau (alpha, A0, c0)
+    assert achieved_order(t.alpha, t.A0, t.c0) == t.weak_order
+
+
+def test_kloeden_platen_does_not_reach_strong_order_one_and_a_half():
+    # Its declared order is 1.0: the 1.5 conditions must fail, or the check proves nothing.
+    assert _violated(SRI_TABLEAUS["KlPl_scalar"], STRONG_CONDITIONS[1.5]) != []
+
+
+# Entries no order condition of strong order 1.5 constrains: B0 rows of drift stages H0_i
+# with alpha_i = 0 enter the step only at higher order. Rößler's tables set them to 0.
+UNCONSTRAINED = {"srk1w1_scalar": {("B0", 2, 0), ("B0", 2, 1), ("B0", 3, 0), ("B0", 3, 1),
+                                   ("B0", 3, 2)},
+                 "srk2w1_scalar": {("B0", 3, 0), ("B0", 3, 1), ("B0", 3, 2)}}
+
+
+@pytest.mark.parametrize("name", ["srk1w1_scalar", "srk2w1_scalar"])
+def test_a_typo_in_the_fourth_decimal_of_any_sri_entry_breaks_an_order_condition(name):
+    """Perturb every entry by 1e-4: each breaks a condition, or is one of Rößler's zeros."""
+    t = SRI_TABLEAUS[name]
+    delta = Fraction(1, 10000)
+    perturbed, free = 0, set()
+    for key in ("A0", "A1", "B0", "B1", "alpha", "beta1", "beta2", "beta3", "beta4"):
+        value = getattr(t, key)
+        cells = ([(i, j) for i in range(t.stages) for j in range(i)] if key[0] in "AB"
+                 else [(i, None) for i in range(t.stages)])
+        for i, j in cells:
+            if j is None:
+                changed = tuple(v + delta if k == i else v for k, v in enumerate(value))
+            else:
+                changed = tuple(tuple(v + delta if (r, k) == (i, j) else v
+                                      for k, v in enumerate(row)) for r, row in enumerate(value))
+            fake = SimpleNamespace(**{f: getattr(t, f) for f in (
+                "A0", "A1", "B0", "B1", "alpha", "beta1", "beta2", "beta3", "beta4", "c0", "c1",
+                "stages")})
+            setattr(fake, key, changed)
+            broken = _violated(fake, STRONG_CONDITIONS[1.5])
+            # the stage times are data too: rows of A0 and A1 must still sum to them
+            e = [1] * t.stages
+            broken += ["A0 e = c0"] if _vec(fake.A0, e) != list(t.c0) else []
+            broken += ["A1 e = c1"] if _vec(fake.A1, e) != list(t.c1) else []
+            # the drift tableau (alpha, A0, c0) is also held to its deterministic order
+            if achieved_order(fake.alpha, fake.A0, t.c0) < t.weak_order:
+                broken.append("weak order")
+            if not broken:
+                free.add((key, i, j))
+                assert value[i][j] == 0, f"{name}: {key}[{i}][{j}] is free and must be 0"
+            perturbed += 1
+    assert perturbed == 4 * 6 + 5 * 4
+    assert free == UNCONSTRAINED[name]
 
 
 def test_sri_validation():
@@ -126,3 +225,20 @@ def test_sri_validation():
         SRITableau("bad", "bad", A0=((), (0,)), A1=((), (1,)), B0=((), (0,)), B1=((), (1,)),
                    alpha=(1, 0), beta1=(1, 0), beta2=(1, 1), beta3=(0, 0), beta4=(0, 0),
                    c0=(0, 0), c1=(0, 1), strong_order=1.0, weak_order=1.0)
+
+
+def test_only_the_order_one_and_a_half_schemes_draw_the_time_integral():
+    # I10 enters through beta3 and B0; Kloeden-Platen has neither (all zeros), SRI1/SRI2 both
+    assert SRI_TABLEAUS["KlPl_scalar"].uses_time_integral is False
+    assert SRI_TABLEAUS["srk1w1_scalar"].uses_time_integral is True
+    assert SRI_TABLEAUS["srk2w1_scalar"].uses_time_integral is True
+
+
+def test_order_of_a_float_tableau_is_checked_to_the_float_tolerance():
+    rk4 = ODE_TABLEAUS["rk4"]
+    as_float = lambda rows: [[float(v) for v in row] for row in rows]      # noqa: E731
+    A, b, c = as_float(rk4.A), [float(v) for v in rk4.b], [float(v) for v in rk4.c]
+    assert achieved_order(b, A, c) == 4
+    b_typo = list(b)
+    b_typo[1] += 1e-3
+    assert achieved_order(b_typo, A, c) == 0        # sum(b) = 1 fails already

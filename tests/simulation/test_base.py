@@ -108,9 +108,21 @@ def test_target_backend_refuses_other_backends():
 
 
 def test_target_backend_general_and_numba_parallel():
-    bp.backend.set("numba-parallel")
-    EulerLIF(1)                 # ['numpy', 'numba'] covers numba-parallel
-    Counter(1)                  # default target_backend 'general'
+    """['numpy', 'numba'] covers numba-parallel, and 'general' (Counter's default) too."""
+    traces = {}
+    for backend in ("numba", "numba-parallel"):
+        bp.backend.set(backend, dt=0.1)
+        group = EulerLIF(3, monitors=["V", "spike"])
+        group.run(100., inputs=("input", np.array([21., 25., 30.])))
+        counter = Counter(2, monitors=["count"])
+        counter.run(1.)
+        np.testing.assert_array_equal(counter.mon.count[-1], [10., 10.])   # one count a step
+        traces[backend] = group.mon.V.copy(), group.mon.spike.copy()
+    # a constant input R I > V_th makes every neuron fire, the strongest first
+    spikes = traces["numba"][1].sum(axis=0)
+    assert spikes[0] >= 1 and spikes[0] < spikes[1] < spikes[2]
+    np.testing.assert_array_equal(traces["numba-parallel"][0], traces["numba"][0])
+    np.testing.assert_array_equal(traces["numba-parallel"][1], traces["numba"][1])
 
 
 def test_missing_super_init_is_explained():

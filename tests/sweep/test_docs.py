@@ -8,9 +8,17 @@ import workbench.sweep.api
 import workbench.sweep.params
 import workbench.sweep.seeding
 
+from ..doctests import modules_with_examples, run_examples
 
-@pytest.mark.parametrize("module", [workbench.sweep.api, workbench.sweep.params,
-                                    workbench.sweep.seeding])
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
+
+@pytest.mark.parametrize("module, expected", [(workbench.sweep.api, 9), (workbench.sweep.params, 2),
+                                              (workbench.sweep.seeding, 1)])
+def test_docstring_examples(module, expected):
+    run_examples(module, expected, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+
+
+def test_every_module_with_examples_is_run():
+    # the package's callable module repeats bp.sweep's docstring, run as workbench.sweep.api
+    assert modules_with_examples("workbench.sweep") == {
+        "workbench.sweep", "workbench.sweep.api", "workbench.sweep.params", "workbench.sweep.seeding"}
+    assert type(workbench.sweep).__call__.__doc__ == workbench.sweep.api.sweep.__doc__

@@ -49,11 +49,11 @@ def test_finish_axes_sets_only_what_is_given(show_calls):
 
 
 def test_docstring_examples_run():
-    import doctest
-
     import numpy as np
 
-    from workbench.visualize import animation, figures, plots
-    for module in (figures, plots, animation):
-        result = doctest.testmod(module, extraglobs={"np": np})
-        assert result.attempted > 0 and result.failed == 0, module.__name__
+    from ..doctests import modules_with_examples, run_examples
+    expected = {"workbench.visualize.figures": 2, "workbench.visualize.plots": 6,
+                "workbench.visualize.animation": 3}
+    for name, count in expected.items():
+        run_examples(name, count, extraglobs={"np": np})
+    assert modules_with_examples("workbench.visualize") == set(expected)

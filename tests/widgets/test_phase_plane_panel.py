@@ -148,3 +148,30 @@ def test_panels_print_no_analysis_messages_unless_asked(capsys):
     assert "SymPy solve" in capsys.readouterr().out
     quiet.close()
     loud.close()
+
+
+def test_set_trajectory_replaces_the_initial_points(panel):
+    panel.set_trajectory([{"V": 1.0, "w": 0.5}, (-1.0, 2.0)])
+    assert panel.wait(30)
+    first, second = panel.result.trajectories
+    assert (first.values["V"][0], first.values["w"][0]) == (1.0, 0.5)
+    assert (second.values["V"][0], second.values["w"][0]) == (-1.0, 2.0)
+    # the orbit obeys the model: dV/dt at the start is V - V^3/3 - w + Iext
+    dt = first.ts[1] - first.ts[0]
+    slope = (first.values["V"][1] - first.values["V"][0]) / dt
+    assert slope == pytest.approx(1.0 - 1.0 / 3 - 0.5 + 0.8, rel=0.05)
+    assert [line.x[0] for line in panel.trajectories.trace.lines[:2]] == [1.0, -1.0]
+    assert list(panel.trajectories.starts.x) == [1.0, -1.0]
+    # one start steps with floats, several with arrays (each signature compiles once);
+    # from then on new starts compile nothing
+    compiled = bp.jit_compilations()
+    panel.set_trajectory([(0.5, 0.5), (2.0, -1.0), (-2.0, 1.0)])
+    assert panel.wait(30)
+    assert [t.values["V"][0] for t in panel.result.trajectories] == [0.5, 2.0, -2.0]
+    assert bp.jit_compilations() == compiled
+    panel.set_trajectory(None)
+    assert panel.wait(30)
+    assert panel.result.trajectories == ()
+    assert all(len(line.x) == 0 for line in panel.trajectories.trace.lines)
+    with pytest.raises(ValueError, match="must give exactly the variables 'V', 'w'"):
+        panel.set_trajectory({"V": 1.0})

@@ -86,9 +86,9 @@ def jit(func=None, **options):
     Examples
     --------
     >>> from workbench.backend.jit import jit
-    >>> @jit
-    ... def add(a, b):
+    >>> def add(a, b):
     ...     return a + b
+    >>> add = jit(add, cache=False)    # a function typed at a prompt has no file to cache in
     >>> add(1.0, 2.0)
     3.0
     """

@@ -68,7 +68,7 @@ class StateSnapshot:
     --------
     >>> snapshot = StateSnapshot(net)          # doctest: +SKIP
     >>> net.run(100.)                          # doctest: +SKIP
-    >>> snapshot.restore()                     # state and parameters as captured
+    >>> snapshot.restore()                     # state and parameters as captured  # doctest: +SKIP
     """
 
     def __init__(self, model):

@@ -119,7 +119,7 @@ class SweepTable:
     >>> table[3]                         # row 3 as a dict               # doctest: +SKIP
     >>> table.failed                     # the rows that failed          # doctest: +SKIP
     >>> df = table.to_pandas()                                           # doctest: +SKIP
-    >>> x, cc = table.pivot('cc')        # measure against the varied parameter
+    >>> x, cc = table.pivot('cc')        # measure against the varied parameter  # doctest: +SKIP
     """
 
     def __init__(self, columns, parameters, measures, meta=None, tracebacks=None):
