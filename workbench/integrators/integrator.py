@@ -19,8 +19,8 @@ from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
 from ..backend.settings import get_dt, is_numba_backend
-from ..constants import SCALAR_VAR, VAR_TYPES
-from ..errors import IntegratorError, choices
+from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
+from ..errors import DiffEqError, IntegratorError
 from .codegen import StepSpec, build_step
 from .signature import count_mismatch_message, read_signature
 
@@ -79,23 +79,22 @@ def check_var_type(var_type):
     Parameters
     ----------
     var_type : str or None
+        ``bp.SCALAR_VAR``, ``bp.POPU_VAR`` or ``bp.SYSTEM_VAR``, or their
+        values in any capitalisation (``'population'``, ``'POPULATION'``).
 
     Returns
     -------
     str
+        The canonical value.
 
     Raises
     ------
     IntegratorError
-        If it is not one of ``bp.SCALAR_VAR``, ``bp.POPU_VAR``, ``bp.SYSTEM_VAR``.
+        If it names none of them.
     """
     if var_type is None:
         return SCALAR_VAR
-    if var_type not in VAR_TYPES:
-        raise IntegratorError(f"`var_type`={var_type!r} is not a variable type; choose one of: "
-                              f"{choices(VAR_TYPES)} (bp.SCALAR_VAR, bp.POPU_VAR, "
-                              f"bp.SYSTEM_VAR).")
-    return var_type
+    return normalize_choice("var_type", var_type, SUPPORTED_VAR_TYPE)
 
 
 class Integrator:
@@ -370,7 +369,7 @@ class Integrator:
             if count != n and not (n == 1 and not isinstance(result, tuple)):
                 what = "derivative" if role == "f" else "diffusion coefficient"
                 text = f"a {type(result).__name__}" if count == 1 else f"a tuple of {count}"
-                raise IntegratorError(count_mismatch_message(signature, count, text, what))
+                raise DiffEqError(count_mismatch_message(signature, count, text, what))
 
     def _bind(self, args, kwargs):
         """Map a call's arguments onto the positional order, filling defaults."""
