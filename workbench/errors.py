@@ -27,6 +27,10 @@ class IntegratorError(WorkbenchError, ValueError):
     """A differential equation or integrator setting that cannot be integrated."""
 
 
+class StepError(IntegratorError):
+    """A generated step that ran but cannot return a valid result (raised from compiled code too)."""
+
+
 class DiffEqError(IntegratorError):
     """A derivative function that cannot be integrated: its arguments or returned values."""
 

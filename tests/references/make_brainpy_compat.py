@@ -200,6 +200,11 @@ def adaptive():
         history.append([float(step), float(x), float(y), float(z), float(dt)])
     out["lorenz_ch11_2"] = dict(columns=["dt_used", "x", "y", "z", "dt_returned"],
                                 rows=history)
+    # one call from (1, 1, 1) with a given dt: BrainPy takes the whole step whatever its error
+    out["lorenz_first_call"] = dict(
+        columns=["dt_used", "x", "y", "z", "dt_returned"],
+        rows=[[dt] + [float(v) for v in lorenz(1., 1., 1., 0., 10, 8 / 3, 28, dt=dt)]
+              for dt in (0.05, 0.1, 0.2, 0.3)])
     return out
 
 

@@ -20,7 +20,7 @@ from numba.core.errors import NumbaError
 from ..backend import on_backend_change
 from ..backend.settings import get_dt, is_numba_backend
 from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
-from ..errors import DiffEqError, IntegratorError
+from ..errors import DiffEqError, IntegratorError, StepError
 from .codegen import StepSpec, build_step
 from .signature import count_mismatch_message, read_signature
 
@@ -340,6 +340,8 @@ class Integrator:
         try:
             step = self.jit_step
             result = step(*args)
+        except StepError:
+            raise                   # the step compiled and ran; the call itself failed
         except (NumbaError, IntegratorError) as exc:
             self._diagnose(args)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
