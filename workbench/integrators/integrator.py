@@ -15,6 +15,7 @@ The class is a descriptor: when the derivative's first argument is ``self``,
 import types
 import warnings
 
+from numba.core import types as numba_types
 from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
@@ -235,11 +236,24 @@ class Integrator:
         """
         if self.has_self:
             raise IntegratorError(f"{self!r} integrates a method taking `self`, which compiled "
-                                  f"code cannot receive; call make_step() with a derivative "
-                                  f"whose `self.x` reads are parameters.")
+                                  f"code cannot receive: integrate a plain function to call it "
+                                  f"from @numba.njit code (the simulation engine regenerates "
+                                  f"such steps with make_step()).")
         if self._jit_step is None:
             self._jit_step = build_step(self._generated, jit=True)
         return self._jit_step
+
+    @property
+    def _numba_type_(self):
+        """The type numba gives this object: that of its compiled step (:attr:`jit_step`).
+
+        numba reads this attribute when a ``@numba.njit`` function uses the
+        integrator (as a global, a closure variable or an argument), so user
+        code can call it in its own compiled loops, as with BrainPy's
+        integrators on the numba backend. Compilations are counted by
+        ``bp.jit_compilations()`` like every other use of ``jit_step``.
+        """
+        return numba_types.Dispatcher(self.jit_step)
 
     def make_step(self, derivative, diffusion=None, parameters=None, jit=False):
         """Generate this method's step for another derivative with the same variables.
