@@ -489,8 +489,8 @@ class FixedPointMarks(PointCloudMarks):
         Parameters
         ----------
         fixed_points : FixedPoints, list of dict or None
-            A ``FixedPoints`` result or the list of dicts ``plot_fixed_point()``
-            returns (``{<var>: value, 'stability': str, ...}``).
+            A ``FixedPoints`` result or its ``as_dicts()`` list
+            (``{<var>: value, 'stability': str, ...}``).
         """
         rows = []
         for point in (fixed_points if fixed_points is not None else ()):

@@ -47,7 +47,7 @@ class PhasePlanePanel(Panel):
     analyzer : workbench.analysis.PhasePlane
     result : PhasePlaneResult
         The analyser's result for the current values, with ``fixed_points`` as
-        the list of dicts that ``PhasePlane.plot_fixed_point()`` returns.
+        the list of dicts of ``FixedPoints.as_dicts()``.
 
     Examples
     --------
