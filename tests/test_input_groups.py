@@ -36,7 +36,7 @@ def test_spike_time_input_emits_brainpys_spikes_and_repeats_them(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_spike_time_input_sorts_times_with_their_neurons_and_continues_runs(backend):
     bp.backend.set(backend, dt=0.1)
-    # BrainPy 1.0.2 sorts the times without their indices: neuron 1 would fire at 1 ms
+    # BrainPy 1.0.2 sorts the times without their indices (both neurons fire at 3 ms there)
     group = bp.inputs.SpikeTimeInput(2, times=[3., 1., 5.5], indices=[1, 0, 1],
                                      monitors=["spike"])
     group.run(4.)

@@ -30,14 +30,14 @@ def seed_numba(seed):
     np.random.seed(seed)
 
 
-def fixed_loop_in_python(integral, n):
+def fixed_loop(integral, n):
     x = 1.0
     for i in range(n):
         x = integral(x, i * DT, 1.0)
     return x
 
 
-def adaptive_loop_in_python(integral, T):
+def adaptive_loop(integral, T):
     x, t, dt = 1.0, 0.0, 0.01
     while T - t > 1e-12:
         step = min(dt, T - t)
@@ -46,22 +46,9 @@ def adaptive_loop_in_python(integral, T):
     return x
 
 
-@numba.njit
-def fixed_loop_compiled(integral, n):
-    x = 1.0
-    for i in range(n):
-        x = integral(x, i * 0.005, 1.0)
-    return x
-
-
-@numba.njit
-def adaptive_loop_compiled(integral, T):
-    x, t, dt = 1.0, 0.0, 0.01
-    while T - t > 1e-12:
-        step = min(dt, T - t)
-        x, dt = integral(x, t, 1.0, step)
-        t += step
-    return x
+# the same loops, compiled: the integrator is an argument
+fixed_loop_compiled = numba.njit(fixed_loop)
+adaptive_loop_compiled = numba.njit(adaptive_loop)
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
@@ -81,7 +68,7 @@ def test_fixed_step_integrator_as_a_global_in_a_user_loop(backend):
     assert bp.jit_compilations() > count                  # the step's compilation is counted
     assert got == pytest.approx(np.exp(-1.0), rel=1e-10)   # rk4 at dt = 0.005
     bp.backend.set("numpy")
-    assert got == pytest.approx(fixed_loop_in_python(rk4, 200), rel=1e-13)
+    assert got == pytest.approx(fixed_loop(rk4, 200), rel=1e-13)
     count = bp.jit_compilations()
     loop(200)
     assert bp.jit_compilations() == count
@@ -92,7 +79,7 @@ def test_fixed_step_integrator_as_a_global_in_a_user_loop(backend):
 def test_adaptive_integrators_as_arguments_of_a_compiled_loop(method):
     integral = getattr(bp.integrators.ode, method)(decay, dt=DT, adaptive=True, tol=1e-6)
     got = adaptive_loop_compiled(integral, 1.0)
-    assert got == pytest.approx(adaptive_loop_in_python(integral, 1.0), rel=1e-12)
+    assert got == pytest.approx(adaptive_loop(integral, 1.0), rel=1e-12)
     assert got == pytest.approx(np.exp(-1.0), rel=1e-4)
 
 
@@ -121,7 +108,7 @@ def test_sde_integrator_in_a_compiled_loop_draws_numbas_random_stream():
     # the same steps called from Python on the numba backend use the same generator
     bp.backend.set("numba")
     seed_numba(7)
-    assert fixed_loop_in_python(integral, 300) == compiled
+    assert fixed_loop(integral, 300) == compiled
     assert isinstance(compiled, float)
 
 
