@@ -37,9 +37,13 @@ def test_butcher_tableau_invariants(name):
 
 def test_only_rkf12_compares_with_another_solution_than_its_embedded_one():
     assert [n for n, t in ODE_TABLEAUS.items() if t.b_estimate is not None] == ["rkf12"]
-    with pytest.raises(IntegratorError, match="give `estimate_order` with `b_estimate`"):
-        ButcherTableau("bad", "bad", A=((), (1,)), b=(Fraction(1, 2), Fraction(1, 2)), c=(0, 1),
-                       order=2, b_embedded=(1, 0), embedded_order=1, b_estimate=(0, 1))
+    pair = dict(A=((), (1,)), b=(Fraction(1, 2), Fraction(1, 2)), c=(0, 1), order=2,
+                b_embedded=(1, 0), embedded_order=1)
+    with pytest.raises(IntegratorError, match="give `estimate_order` together with `b_estimate`"):
+        ButcherTableau("bad", "bad", b_estimate=(0, 1), **pair)
+    with pytest.raises(IntegratorError, match="declared estimate order 2, but b_estimate only "
+                                              "reaches 1"):
+        ButcherTableau("bad", "bad", b_estimate=(0, 1), estimate_order=2, **pair)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in ODE_TABLEAUS if n != "ralston4"))

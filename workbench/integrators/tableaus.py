@@ -229,8 +229,9 @@ class ButcherTableau:
     def exact(self):
         """True when every coefficient is an exact Fraction."""
         coefficients = list(self.b) + list(self.c) + [v for row in self.A for v in row]
-        if self.b_embedded is not None:
-            coefficients += list(self.b_embedded)
+        for extra in (self.b_embedded, self.b_estimate):
+            if extra is not None:
+                coefficients += list(extra)
         return _is_exact(coefficients)
 
     def _validate(self):
@@ -262,11 +263,15 @@ class ButcherTableau:
                 raise IntegratorError(f"Tableau {self.name!r}: declared embedded order "
                                       f"{self.embedded_order}, but b_embedded only reaches {got}.")
             if self.b_estimate is not None:
+                if self.estimate_order is None:
+                    raise IntegratorError(f"Tableau {self.name!r}: give `estimate_order` "
+                                          f"together with `b_estimate`.")
                 got = achieved_order(self.b_estimate, self.A, self.c,
-                                     max_order=self.estimate_order or 0)
-                if self.estimate_order is None or got < self.estimate_order:
-                    raise IntegratorError(f"Tableau {self.name!r}: give `estimate_order` with "
-                                          f"`b_estimate`; b_estimate reaches order {got}.")
+                                     max_order=self.estimate_order)
+                if got < self.estimate_order:
+                    raise IntegratorError(f"Tableau {self.name!r}: declared estimate order "
+                                          f"{self.estimate_order}, but b_estimate only reaches "
+                                          f"{got}.")
 
     @property
     def stages(self):
