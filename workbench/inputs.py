@@ -26,6 +26,8 @@ import math
 import numpy as np
 
 from .backend.settings import get_dt
+# neuron groups that emit given spikes; bp.inputs holds them as BrainPy's does
+from .input_groups import FreqInput, PoissonInput, SpikeTimeInput
 
 __all__ = ["period_input", "constant_input", "constant_current", "spike_input",
            "spike_current", "ramp_input", "ramp_current", "time_to_step", "SpikeTimeInput",
@@ -392,8 +394,8 @@ def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
     ``[t_start, t_end)`` (see :func:`time_to_step`) and is 0 outside them. Its
     first sample is ``c_start`` and its last one, a step before ``t_end``, is
     ``c_end``, as in the manual (ch. 17.4): the samples are evenly spaced
-    between the two values (``numpy.linspace``), so the slope is
-    ``(c_end - c_start) / (t_end - t_start - dt)`` per ms.
+    between the two values (``numpy.linspace``), so for times on the grid the
+    slope is ``(c_end - c_start) / (t_end - t_start - dt)`` per ms.
 
     Parameters
     ----------
@@ -444,8 +446,3 @@ def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
 
 #: The name of the release notes (BrainPy 0.2.0): :func:`ramp_input`.
 ramp_current = ramp_input
-
-
-# Neuron groups that emit given spikes (BrainPy's bp.inputs.SpikeTimeInput, PoissonInput and
-# the release notes' FreqInput) live with the simulation classes they derive from.
-from .input_groups import FreqInput, PoissonInput, SpikeTimeInput  # noqa: E402
