@@ -488,17 +488,14 @@ class FixedPointMarks(PointCloudMarks):
 
         Parameters
         ----------
-        fixed_points : FixedPoints, list of dict or None
-            A ``FixedPoints`` result or its ``as_dicts()`` list
-            (``{<var>: value, 'stability': str, ...}``).
+        fixed_points : FixedPoints or None
+            The analysis result (``PhasePlane.compute_fixed_points()``).
         """
         rows = []
         for point in (fixed_points if fixed_points is not None else ()):
-            values = point if isinstance(point, dict) else point.values
-            stability = point["stability"] if isinstance(point, dict) else point.stability
-            rows.append((values[self.variables[0]],
-                         values[self.variables[1]] if len(self.variables) > 1 else 0.0,
-                         stability))
+            rows.append((point.values[self.variables[0]],
+                         point.values[self.variables[1]] if len(self.variables) > 1 else 0.0,
+                         point.stability))
         self.update_points([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
 

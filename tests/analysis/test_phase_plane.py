@@ -181,6 +181,16 @@ def test_parameter_update_recomputes_without_deriving(monkeypatch):
     assert calls == [] and bp.jit_compilations() == before
 
 
+def test_an_empty_list_of_initials_means_no_trajectories():
+    # a panel whose trajectories were cleared asks for none; the last request must not return
+    analyzer = fhn_plane()
+    (trajectory,) = analyzer.compute_phase_plane([{"V": -2.8, "w": -1.8}], 20.0).trajectories
+    assert trajectory.values["V"][0] == -2.8
+    assert len(analyzer.compute_phase_plane().trajectories) == 1        # repeated by default
+    assert analyzer.compute_phase_plane([]).trajectories == ()
+    assert analyzer.compute_phase_plane().trajectories == ()
+
+
 def test_results_are_frozen_arrays():
     result = fhn_plane().compute_phase_plane()
     with pytest.raises(ValueError):

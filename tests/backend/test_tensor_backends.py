@@ -17,7 +17,7 @@ import workbench as bp
 from tests.simulation.manual_models import HH
 from workbench.backend import jax_ops, torch_ops
 from workbench.backend.ops import numpy_operations
-from workbench.simulation.runner import StepCompileWarning
+from workbench.simulation import StepCompileWarning
 
 TENSOR_BACKENDS = ["pytorch", "tensorflow", "jax"]
 PACKAGES = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax"}

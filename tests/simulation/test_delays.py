@@ -5,7 +5,7 @@ import pytest
 
 import workbench as bp
 from workbench.errors import ModelError
-from workbench.simulation.delays import ConstantDelay
+from workbench.simulation.nodes.delays import ConstantDelay
 
 from .models import DelayProbe, Pulse
 

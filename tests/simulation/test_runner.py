@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.errors import ModelError, SimulationError
-from workbench.simulation.runner import time_window
+from workbench.simulation.plan import time_window
 
 from .models import Counter, EulerLIF, Exploder, Raiser
 

@@ -23,7 +23,7 @@ def test_from_model_links_the_shared_sliders():
     assert bifurcation.controls["a"].value == 0.9
     (hopf,) = bifurcation.result.special("hopf")
     assert hopf.values["Iext"] == pytest.approx(fhn_hopf_current(0.9), abs=2e-3)
-    assert phase.result.fixed_points[0]["stability"].startswith("unstable")
+    assert phase.result.fixed_points[0].stability.startswith("unstable")
 
 
 def test_bad_panels():

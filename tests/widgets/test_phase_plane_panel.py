@@ -5,6 +5,7 @@ import pytest
 
 import workbench as bp
 from widgets import PhasePlanePanel
+from workbench.analysis.results import FixedPoints
 
 from .models import fhn_fixed_point, fhn_hopf_current, make_fhn
 
@@ -35,8 +36,9 @@ def test_fixed_point_turns_unstable_past_the_hopf_point_without_compiling(panel)
         assert panel.wait(30)
         (point,) = panel.result.fixed_points
         V, w = fhn_fixed_point(round(current, 2))
-        assert point["V"] == pytest.approx(V, abs=1e-6) and point["w"] == pytest.approx(w, abs=1e-6)
-        assert point["stability"].startswith(category)
+        assert point.values["V"] == pytest.approx(V, abs=1e-6)
+        assert point.values["w"] == pytest.approx(w, abs=1e-6)
+        assert point.stability.startswith(category)
         assert marked(panel, category) == [pytest.approx((V, w), abs=1e-6)]
         other = "unstable" if category == "stable" else "stable"
         assert marked(panel, other) == []
@@ -50,8 +52,8 @@ def test_result_fixed_points_equal_the_analysers(panel):
                                       pars_update={"Iext": 0.5}, options={"verbose": False})
     expected = analyzer.compute_fixed_points().as_dicts()
     got = panel.result.fixed_points
-    assert isinstance(got, list) and len(got) == len(expected) == 1
-    for mine, theirs in zip(got, expected):
+    assert isinstance(got, FixedPoints) and len(got) == len(expected) == 1
+    for mine, theirs in zip(got.as_dicts(), expected):
         assert set(mine) == set(theirs)
         assert mine["stability"] == theirs["stability"]
         assert mine["V"] == pytest.approx(theirs["V"]) and mine["w"] == pytest.approx(theirs["w"])
@@ -96,7 +98,7 @@ def test_rapid_moves_end_on_the_last_value(panel):
         panel.controls["Iext"].value = float(value)
     assert panel.wait(60)
     (point,) = panel.result.fixed_points
-    assert point["V"] == pytest.approx(fhn_fixed_point(1.4)[0], abs=1e-6)
+    assert point.values["V"] == pytest.approx(fhn_fixed_point(1.4)[0], abs=1e-6)
     assert panel.params["Iext"] == 1.4 and "Iext=1.4" in panel.status.text
 
 
@@ -115,7 +117,8 @@ def test_an_analysis_error_shows_in_the_panel(panel, monkeypatch):
     assert panel.result is None and not panel.fixed.scatters["stable"].visible
     panel.controls["Iext"].value = 0.2
     assert panel.wait(30)
-    assert panel.status.state == "ready" and panel.result.fixed_points[0]["stability"] == "stable focus"
+    assert panel.status.state == "ready"
+    assert panel.result.fixed_points[0].stability == "stable focus"
 
 
 def test_export_tables_hold_the_full_data(panel):

@@ -67,8 +67,8 @@ class StateSnapshot:
     """
 
     def __init__(self, nodes):
-        from workbench.simulation.delays import ConstantDelay
-        from workbench.simulation.monitors import numeric_attributes
+        from workbench.simulation.nodes.delays import ConstantDelay
+        from workbench.simulation.nodes.monitors import numeric_attributes
 
         self.arrays = []
         self.delays = []

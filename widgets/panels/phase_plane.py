@@ -46,8 +46,8 @@ class PhasePlanePanel(Panel):
     ----------
     analyzer : workbench.analysis.PhasePlane
     result : PhasePlaneResult
-        The analyser's result for the current values, with ``fixed_points`` as
-        the list of dicts of ``FixedPoints.as_dicts()``.
+        The analyser's result for the current values
+        (``PhasePlane.compute_phase_plane()``).
 
     Examples
     --------
@@ -156,21 +156,12 @@ class PhasePlanePanel(Panel):
         Returns
         -------
         PhasePlaneResult
-            With ``fixed_points`` as a list of dicts (see the class docstring).
+            What ``PhasePlane.compute_phase_plane`` returns for the current values.
         """
-        from workbench.analysis.results import PhasePlaneResult
-
         analyzer = self.analyzer
         analyzer.update_pars({name: params[name] for name in self.parameter_names})
         token.check()
-        trajectories = ()
-        if params["initials"]:
-            trajectories = analyzer.compute_trajectories(params["initials"], params["duration"])
-        return PhasePlaneResult(
-            nullclines=analyzer.compute_nullclines() if len(self.variables) == 2 else None,
-            vector_field=analyzer.compute_vector_field(),
-            fixed_points=analyzer.compute_fixed_points().as_dicts(),
-            trajectories=trajectories)
+        return analyzer.compute_phase_plane(params["initials"], params["duration"])
 
     # -- drawing ------------------------------------------------------------------------
     def render(self, result):
@@ -197,7 +188,7 @@ class PhasePlanePanel(Panel):
             text = "no fixed point in range"
         else:
             text = "; ".join(
-                f"{p['stability']} at " + ", ".join(f"{v}={p[v]:.3f}" for v in self.variables)
+                f"{p.stability} at " + ", ".join(f"{v}={p.values[v]:.3f}" for v in self.variables)
                 for p in points)
             text = f"{len(points)} fixed point{'s' if len(points) > 1 else ''}: {text}"
         for trajectory in result.trajectories:
@@ -222,8 +213,8 @@ class PhasePlanePanel(Panel):
                                       f"d{field.x_var}/dt": field.dx.ravel(),
                                       f"d{field.y_var}/dt": field.dy.ravel()}
         points = result.fixed_points
-        table = {v: np.array([p[v] for p in points], dtype=float) for v in self.variables}
-        table["stability"] = np.array([p["stability"] for p in points], dtype=object)
+        table = {v: points.array(v) for v in self.variables}
+        table["stability"] = np.array([p.stability for p in points], dtype=object)
         tables["fixed_points"] = table
         for i, trajectory in enumerate(result.trajectories):
             tables[f"trajectory_{i}"] = {"t": trajectory.ts, **trajectory.values}

@@ -242,13 +242,18 @@ class PhasePlane(Analyzer):
         initials, duration : optional
             Trajectories to simulate; by default those of the last
             :meth:`plot_trajectory` / :meth:`compute_trajectories` call are
-            simulated again with the current parameters.
+            simulated again with the current parameters. An empty list means no
+            trajectories (and forgets the last request).
 
         Returns
         -------
         PhasePlaneResult
         """
-        if initials is not None:
+        if isinstance(initials, (list, tuple)) and len(initials) == 0:
+            self._trajectory_request = None
+            self._cache.pop("trajectories", None)
+            trajectories = ()
+        elif initials is not None:
             trajectories = self.compute_trajectories(initials, duration)
         elif self._trajectory_request is not None:
             if "trajectories" not in self._cache:

@@ -12,12 +12,10 @@ import sys
 
 import numpy as np
 
-from ..errors import BackendError
-
 __all__ = ["TENSOR_BACKENDS", "IMMUTABLE_BACKENDS", "NUMPY_NAMED_OPERATIONS", "AUGMENTED_OPERATORS",
            "tensor_backend_of", "is_tensor", "to_numpy", "numpy_dtype", "copy_tensor", "nbytes",
-           "restore_tensor", "ops_module", "dtype_operations", "namespace_operations", "normalize_shape", "draw_shape", "is_whole_index",
-           "is_boolean_mask"]
+           "restore_tensor", "dtype_operations", "namespace_operations", "normalize_shape",
+           "draw_shape", "is_whole_index", "is_boolean_mask"]
 
 #: Backends whose state lives in tensors of another package (run by the tensor executors).
 TENSOR_BACKENDS = ("pytorch", "tensorflow", "jax")
@@ -188,33 +186,6 @@ def restore_tensor(current, saved):
             current.copy_(saved)
         return current
     return copy_tensor(saved)
-
-
-def ops_module(backend):
-    """The module of a tensor backend's operations (``torch_ops``, ``tensorflow_ops``, ``jax_ops``).
-
-    Each has ``from_numpy(array)`` (a tensor of the backend with the array's
-    values and dtype); the immutable backends also have ``index_update``.
-
-    Parameters
-    ----------
-    backend : str
-        One of :data:`TENSOR_BACKENDS`.
-
-    Returns
-    -------
-    module
-
-    Raises
-    ------
-    BackendError
-        For another backend name.
-    """
-    if backend not in TENSOR_BACKENDS:
-        raise BackendError(f"`backend`={backend!r} is not a tensor backend; tensor backends are: "
-                           f"{', '.join(repr(b) for b in TENSOR_BACKENDS)}.")
-    from . import jax_ops, tensorflow_ops, torch_ops
-    return {"pytorch": torch_ops, "tensorflow": tensorflow_ops, "jax": jax_ops}[backend]
 
 
 def dtype_operations(bool_, int32, int64, float32, float64):

@@ -1,18 +1,25 @@
 """Simulation engine: neuron groups, synapses and networks (``bp.NeuGroup`` & co.).
 
-Models are plain Python classes; the numpy backend calls their step functions,
-the numba backends compile the whole schedule of a run into one native loop
-(see :mod:`~workbench.simulation.compiler`).
+Layers, each importing only those below it:
+
+* :mod:`.nodes` -- what users subclass and build: objects, networks, monitors,
+  delays, ``@every``;
+* :mod:`.schedule`, :mod:`.inputs`, :mod:`.plan` -- the plan of one run;
+* :mod:`.executor` -- the contract every executor follows; one sub-package per
+  target implements it: :mod:`.numpy` (interpreted), :mod:`.numba` (one compiled
+  loop), :mod:`.tensor` (PyTorch, TensorFlow, JAX), sharing :mod:`.codegen`;
+* :mod:`.runner` -- the run driver: picks the executor, advances it in chunks,
+  reports, locates failures.
+
+Importing this package connects the driver to the nodes' ``run()``/``build()``.
 """
 
-from .base import DynamicalSystem
-from .delays import ConstantDelay
-from .every import every
-from .monitors import Monitor
-from .network import Network
-from .neurons import NeuGroup
-from .runner import StepCompileWarning
-from .synapses import SynConn, TwoEndConn
+from . import runner
+from .executor import StepCompileWarning
+from .nodes import (ConstantDelay, DynamicalSystem, Monitor, NeuGroup, Network, SynConn,
+                    TwoEndConn, every, runnable)
+
+runnable.connect_driver(runner)
 
 __all__ = ["DynamicalSystem", "NeuGroup", "TwoEndConn", "SynConn", "Network", "Monitor",
            "ConstantDelay", "every", "StepCompileWarning"]

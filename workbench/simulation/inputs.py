@@ -23,8 +23,8 @@ import numpy as np
 
 from ..backend.tensors import is_tensor, numpy_dtype
 from ..errors import ModelError, choices
-from .base import DynamicalSystem
-from .monitors import numeric_attributes
+from .nodes.base import DynamicalSystem
+from .nodes.monitors import numeric_attributes
 
 __all__ = ["InputSpec", "parse_inputs", "INPUT_OPS"]
 

@@ -3,8 +3,8 @@
 import inspect
 
 from ..errors import ModelError, choices
-from .base import BUILTIN_ITEMS, DynamicalSystem, STEP_ARGUMENTS
-from .every import get_every
+from .nodes.base import BUILTIN_ITEMS, DynamicalSystem, STEP_ARGUMENTS
+from .nodes.every import get_every
 
 __all__ = ["ScheduleItem", "resolve_schedule"]
 

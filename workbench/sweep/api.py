@@ -7,9 +7,9 @@ import time
 import numpy as np
 
 from ..backend import settings
-from ..simulation.base import DynamicalSystem
-from ..simulation.network import Network
-from ..simulation.runner import time_window
+from ..simulation.nodes.base import DynamicalSystem
+from ..simulation.nodes.network import Network
+from ..simulation.plan import time_window
 from .errors import SweepError
 from .executors import drive, make_backend
 from .params import ParameterSets

@@ -1,10 +1,10 @@
 """Parameter names as attribute paths on a built model: ``'GABAA.g_max'``.
 
-On a :class:`~workbench.simulation.network.Network` the first part of a path
+On a :class:`~workbench.simulation.nodes.network.Network` the first part of a path
 names a node: its ``name`` (``bp.Network(E=group)`` or ``NeuGroup(..., name='E')``)
 or, when exactly one node has it, its class name (so ``'GABAA.g_max'`` finds the
 manual's ``GABAA(...)`` object whatever its automatic name). On a single
-:class:`~workbench.simulation.base.DynamicalSystem` a path starts with one of its
+:class:`~workbench.simulation.nodes.base.DynamicalSystem` a path starts with one of its
 attributes, or with its own name or class name. The remaining parts are plain
 attribute look-ups.
 
@@ -17,8 +17,8 @@ import difflib
 
 import numpy as np
 
-from ..simulation.base import DynamicalSystem
-from ..simulation.network import Network
+from ..simulation.nodes.base import DynamicalSystem
+from ..simulation.nodes.network import Network
 from .errors import SweepError
 
 __all__ = ["model_nodes", "resolve_path", "assign_path", "is_path"]

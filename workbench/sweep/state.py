@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from ..simulation.delays import ConstantDelay
+from ..simulation.nodes.delays import ConstantDelay
 from .paths import model_nodes
 
 __all__ = ["StateSnapshot"]

@@ -30,8 +30,8 @@ import traceback
 import numpy as np
 
 from ..backend.jit import jit_compilations
-from ..simulation.base import DynamicalSystem
-from ..simulation.network import Network
+from ..simulation.nodes.base import DynamicalSystem
+from ..simulation.nodes.network import Network
 from .errors import SweepError
 from .params import RESERVED_COLUMNS, plain_value
 from .paths import assign_path, is_path, model_nodes

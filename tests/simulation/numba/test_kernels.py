@@ -1,0 +1,72 @@
+"""Kernels of generated code: in-place writes, axis sums, element-wise integrator calls."""
+
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.backend.jit import jit
+from workbench.simulation.numba import kernels
+
+
+@jit
+def _add_in_place(a, b):
+    kernels.iadd(a, b)
+
+
+@pytest.mark.parametrize("shape, src_shape", [((5,), (5,)), ((3, 4), (4,)), ((3, 4), (3, 4)),
+                                              ((2, 3, 4), (3, 4))])
+def test_in_place_kernels_follow_numpy(shape, src_shape):
+    rng = np.random.RandomState(0)
+    dst, src = rng.randn(*shape), rng.randn(*src_shape)
+    python = dst.copy()
+    kernels.iadd(python, src)                      # the plain-Python version
+    compiled = dst.copy()
+    _add_in_place(compiled, src)                   # the numba overload
+    np.testing.assert_array_equal(python, dst + src)
+    np.testing.assert_array_equal(compiled, dst + src)
+
+
+def test_in_place_kernels_refuse_mismatched_shapes():
+    @jit
+    def assign(a, b):
+        kernels.assign(a, b)
+    with pytest.raises(ValueError, match="could not broadcast"):
+        assign(np.zeros(3), np.ones(4))
+    scalar = np.zeros((2, 2))
+    assign(scalar, 2.5)
+    np.testing.assert_array_equal(scalar, np.full((2, 2), 2.5))
+
+
+def test_axis_sum_equals_numpy_bit_for_bit_along_rows():
+    x = np.random.RandomState(1).randn(300, 50) * 1e3
+
+    @jit
+    def total(a, axis):
+        return kernels.sum_axis(a, axis)
+    np.testing.assert_array_equal(total(x, 0), np.sum(x, axis=0))
+    np.testing.assert_allclose(total(x, 1), np.sum(x, axis=1), rtol=1e-13)
+    np.testing.assert_array_equal(total(x > 0, 0), np.sum(x > 0, axis=0))
+
+
+def test_elementwise_integrator_call_equals_the_array_call():
+    @bp.odeint(method='rk4', dt=0.05)
+    def fhn(V, w, t, Iext, a, b, tau):
+        dw = (V + a - b * w) / tau
+        dV = V - V * V * V / 3 - w + Iext
+        return dV, dw
+
+    bp.backend.set("numba")
+    call = kernels.elementwise_call(fhn.jit_step, 2)
+
+    @jit
+    def via_elements(V, w, Iext):
+        return call(V, w, 0., Iext, 0.7, 0.8, 12.5)
+
+    V = np.linspace(-2., 2., 7)
+    w = np.linspace(-1., 1., 7)
+    Iext = np.linspace(0., 1., 7)
+    elements = via_elements(V, w, Iext)
+    arrays = fhn.python_step(V, w, 0., Iext, 0.7, 0.8, 12.5)
+    np.testing.assert_array_equal(elements[0], arrays[0])
+    np.testing.assert_array_equal(elements[1], arrays[1])
+    assert via_elements(0.5, 0.1, 0.2) == fhn(0.5, 0.1, 0., 0.2, 0.7, 0.8, 12.5)

@@ -1,0 +1,174 @@
+"""The numba target's runtime: compile a run's loop once, then feed it each run's values.
+
+:class:`~workbench.simulation.numba.generator.loop.RunLoopCode` generates the
+code of a run (its steps rewritten, one loop over the time steps). The
+executor loads and compiles it (``load_generated_module`` and ``jit``:
+hashed files, so numba's disk cache serves a second process; counted by
+``bp.jit_compilations()``), and at every run gathers the loop's arguments from
+the objects -- state, parameters, input values, monitor storage -- so a
+repeat run with new values calls the same machine code. Only a change of
+*structure* (schedule, input kinds, monitored variables, the kind or dtype of
+an attribute) builds a new loop.
+"""
+
+import re
+
+import numba
+import numpy as np
+
+from ...backend.jit import load_generated_module
+from ..codegen.codeprint import user_line_of
+from ..executor import Executor, StepCompileError
+from ..numpy.interpreter import InterpretedExecutor
+from .generator.bindings import GlobalOwner, ValueKindError
+from .generator.loop import RunLoopCode, load_step
+
+__all__ = ["CompiledExecutor"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+class CompiledExecutor(Executor):
+    """Runs a planned schedule as one compiled loop (an Executor, see the module docs).
+
+    Parameters
+    ----------
+    plan : RunPlan
+
+    Raises
+    ------
+    StepCompileError
+        If a step uses something numba cannot compile (the message names the
+        user's file and line).
+    """
+
+    description = "compiled numba executor"
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        self.nodes = plan.nodes
+        self.items = plan.items
+        self.code = RunLoopCode(plan)
+        self.registry = self.code.registry
+        self.arguments = self.code.arguments
+        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
+                                   [self.code.source])
+        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
+                                       self.code.key_parts, self.code.namespace)
+        self.loop = module.run_loop
+        self._pending = None
+        self._bound_plan = None
+        self.cells = []
+        self.args = ()
+        self.t0, self.dt = plan.t0, plan.dt
+        self._compile(plan)
+
+    # -- run-time data ---------------------------------------------------------------------
+    def _gather(self, plan):
+        """The loop's arguments for ``plan`` (raises ValueKindError on a kind change)."""
+        per_binding = {}
+        values, cells = [], []
+        for source in self.arguments.sources:
+            kind = source[0]
+            if kind == "binding":
+                binding, index = source[1], source[2]
+                if binding.key not in per_binding:
+                    per_binding[binding.key] = binding.arguments()
+                    if binding.kind == "cell":
+                        cells.append((binding, per_binding[binding.key][0]))
+                values.append(per_binding[binding.key][index])
+            elif kind == "input":
+                values.append(plan.inputs[source[1]].value)
+            elif kind == "record":
+                values.append(plan.records[source[1]][1].data)
+            elif kind == "period":
+                values.append(int(plan.records[source[1]][1].period_steps))
+            elif kind == "index":
+                values.append(plan.records[source[1]][1].index)
+            elif kind == "every":
+                values.append(float(plan.items[source[1]].every))
+            elif kind == "delay_head":
+                values.append(source[1].head)
+        return tuple(values), cells
+
+    def accepts(self, plan):
+        """False when an attribute a step reads changed kind (number to array, dtype, ...)."""
+        try:
+            self._pending = (plan, self._gather(plan))
+        except ValueKindError:
+            return False
+        return True
+
+    def bind(self, plan, force=False):
+        """Gather the loop's arguments from the objects (unless ``plan`` is bound already)."""
+        if self._bound_plan is plan and not force:
+            return
+        if self._pending is not None and self._pending[0] is plan:
+            self.args, self.cells = self._pending[1]
+        else:
+            self.args, self.cells = self._gather(plan)
+        self._pending = None
+        self._bound_plan = plan
+        self.t0, self.dt = plan.t0, plan.dt
+
+    def _compile(self, plan):
+        """Compile (or load from the disk cache) by running zero steps."""
+        self.bind(plan)
+        try:
+            self.loop(0, 0, self.t0, self.dt, *self.args)
+        except numba.core.errors.NumbaError as exc:
+            raise self._compile_error(exc) from None
+
+    def _compile_error(self, exc):
+        text = _ANSI.sub("", str(exc))
+        summary = next((line.strip() for line in text.splitlines()
+                        if line.strip() and not line.startswith("Failed in")), text.strip())
+        for path, line in _FILE_LINE.findall(text):
+            for rewritten in self.code.unique_steps():
+                module_file = getattr(load_step(rewritten), "__module__", "")
+                if module_file and module_file in path:
+                    with open(path) as handle:
+                        user_line = user_line_of(handle.read().splitlines(), int(line))
+                    return StepCompileError(f"{rewritten.label} cannot be compiled for numba "
+                                            f"({rewritten.filename}, line {user_line}): {summary}")
+        return StepCompileError(f"The run loop of {self.nodes[0].describe()} and its network "
+                                f"cannot be compiled for numba: {summary}")
+
+    def run_chunk(self, i_start, i_end):
+        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``."""
+        self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+
+    def sync(self):
+        """Copy written numbers (cells) back to their objects."""
+        for binding, cell in self.cells:
+            binding.copy_back(cell)
+
+    def finish(self):
+        """Copy cells back once at the end of the run."""
+        self.sync()
+        self.cells = []
+
+    def replayer(self, plan):
+        """The Python executor of ``plan`` (loops as written), bound, to replay a chunk."""
+        replay = InterpretedExecutor(plan, vectorize=False)
+        replay.bind(plan)
+        return replay
+
+    def written_arrays(self):
+        """Arrays a step or input writes, and small float/bool state.
+
+        Arrays no step assigns to (connectivity, connection matrices) are left out
+        of the per-chunk snapshot unless they are small (a local alias could still
+        write them), which keeps snapshots cheap.
+        """
+        result = []
+        for binding in self.registry.bindings.values():
+            if binding.kind != "array" or isinstance(binding.owner, GlobalOwner):
+                continue
+            value = binding.owner.__dict__.get(binding.attr)
+            if not isinstance(value, np.ndarray):
+                continue
+            if binding.written or (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
+                result.append((binding.owner, binding.attr))
+        return result

@@ -1,0 +1,333 @@
+"""A run's schedule -> the source of one compiled loop over its time steps.
+
+Each step function is rewritten into a compiled function over arrays and
+numbers (:mod:`~workbench.simulation.numba.generator.rewrite`); this module
+generates the loop over time steps that applies the inputs, calls every step in
+schedule order (honouring ``@bp.every``), writes the monitors and advances the
+delays:
+
+.. code-block:: python
+
+    @jit
+    def run_loop(_i0, _i1, _t0, _dt, E__V, E__input, ..., _in_0, _rec_0, _per_0):
+        for _i in range(_i0, _i1):
+            _t = _t0 + _i * _dt
+            _iadd(E__input, _in_0)                      # E.input
+            LIF_update(_t, _i, _dt, E__V, ...)          # E.update
+            _assign(_rec_0[_i], E__V)                   # E.monitor
+            ...
+
+Everything the loop reads -- state, parameters, input values, monitor storage,
+record periods -- is an argument (:class:`LoopArguments` says where each comes
+from), so a repeat run with new values calls the same machine code. The
+compiled steps are loaded here (``load_generated_module``: hashed files, so
+numba's disk cache serves a second process) and shared by every loop of the
+process that calls the same source.
+"""
+
+import numpy as np
+
+from ....backend.jit import jit, load_generated_module
+from ...codegen.names import node_variable_names
+from .. import kernels
+from .bindings import BindingRegistry, GlobalOwner, classify
+from .fingerprints import fingerprint
+from .method_integrators import method_integrator_step
+from .rewrite import rewrite_step
+
+__all__ = ["RunLoopCode", "LoopArguments", "load_step"]
+
+_INPUT_KERNELS = {"=": "_assign", "+": "_iadd", "-": "_isub", "*": "_imul", "/": "_idiv"}
+
+# (source, key parts) -> compiled step dispatcher, shared by all builds of the process
+_step_cache = {}
+_every_cache = {}
+
+
+def load_step(rewritten):
+    """The compiled function of a rewritten step (loaded once per process).
+
+    Parameters
+    ----------
+    rewritten : RewrittenStep
+
+    Returns
+    -------
+    numba dispatcher
+    """
+    key = (rewritten.source, tuple(rewritten.key_parts))
+    dispatcher = _step_cache.get(key)
+    if dispatcher is None:
+        module = load_generated_module(rewritten.source, rewritten.name, rewritten.key_parts,
+                                       rewritten.namespace)
+        dispatcher = getattr(module, rewritten.name)
+        _step_cache[key] = dispatcher
+    return dispatcher
+
+
+def _every_function(func):
+    key = (getattr(func, "__code__", None), id(func))
+    compiled = _every_cache.get(key)
+    if compiled is None or compiled[0] is not func:
+        compiled = (func, jit(func))
+        _every_cache[key] = compiled
+    return compiled[1]
+
+
+class LoopArguments:
+    """Names of the run loop's arguments, and where each one's value comes from.
+
+    ``sources[k]`` is one of ``('binding', binding, index)`` (an attribute or global
+    a step reads), ``('input', k)`` (an input value), ``('record', k)``,
+    ``('period', k)``, ``('index', k)`` (monitor storage, period in steps,
+    indices), ``('every', k)`` (the period of schedule item ``k``) and
+    ``('delay_head', delay)``.
+
+    Parameters
+    ----------
+    node_names : dict
+        ``id(node)`` to the node's identifier in generated code.
+    """
+
+    def __init__(self, node_names):
+        self.node_names = node_names
+        self.names = []
+        self.sources = []          # ('binding', binding, index) | ('input', k) | ...
+        self._by_binding = {}
+
+    def for_binding(self, binding, index=0):
+        """The argument name of a binding's ``index``-th argument (added on first use).
+
+        Parameters
+        ----------
+        binding : Binding
+        index : int, optional
+
+        Returns
+        -------
+        str
+        """
+        key = (binding.key, index)
+        name = self._by_binding.get(key)
+        if name is None:
+            owner = binding.owner
+            if isinstance(owner, GlobalOwner):
+                base = f"g__{binding.attr}"
+            elif id(owner) in self.node_names:
+                base = f"{self.node_names[id(owner)]}__{binding.attr}"
+            elif isinstance(getattr(owner, "name", None), str) and owner.name.isidentifier():
+                base = f"{owner.name}__{binding.attr}"      # an object outside the run
+            else:
+                base = f"m__{binding.attr}"
+            name = base + binding.suffixes()[index]
+            k = 1
+            while name in self.names:
+                k += 1
+                name = f"{base}_{k}{binding.suffixes()[index]}"
+            self._by_binding[key] = name
+            self.add(name, ("binding", binding, index))
+        return name
+
+    def add(self, name, source):
+        """Add an argument.
+
+        Parameters
+        ----------
+        name : str
+        source : tuple
+            Where its value comes from (see the class docstring).
+
+        Returns
+        -------
+        str
+            ``name``.
+        """
+        self.names.append(name)
+        self.sources.append(source)
+        return name
+
+
+class RunLoopCode:
+    """The generated code of a run: every step rewritten, and the loop calling them.
+
+    Parameters
+    ----------
+    plan : RunPlan
+
+    Attributes
+    ----------
+    registry : BindingRegistry
+        The bindings of every value the steps, inputs and monitors use.
+    steps : dict
+        Schedule index to :class:`~workbench.simulation.numba.generator.rewrite.RewrittenStep`.
+    arguments : LoopArguments
+    source : str
+        The loop module's source.
+    namespace : dict
+        Globals of the loop module (compiled steps, kernels, ``@every`` functions).
+    key_parts : list of str
+        What the loop freezes besides its source (for the disk cache key).
+
+    Raises
+    ------
+    StepCompileError
+        If a step cannot be rewritten (the message names the user's file and line).
+    """
+
+    def __init__(self, plan):
+        self.registry = BindingRegistry()
+        self.steps = self._rewrite_steps(plan)
+        self._node_names = node_variable_names(plan.nodes)
+        self.source, self.namespace, self.arguments, self.key_parts = self._loop(plan)
+
+    # -- steps -----------------------------------------------------------------------------
+    def _rewrite_steps(self, plan):
+        """Rewrite every step; a second pass turns written numbers into cells."""
+        for attempt in range(2):
+            rewritten = {}
+            for index, item in enumerate(plan.items):
+                if not item.is_step:
+                    continue
+                label = f"step {item.key!r} of {item.node.describe()}"
+                name = f"{type(item.node).__name__}_{item.key}"
+                rewritten[index] = rewrite_step(item.func, item.node, self.registry, label, name,
+                                                method_integrator_step)
+            promoted = [b for b in self.registry.bindings.values()
+                        if b.written and b.kind == "scalar"]
+            if not promoted:
+                break
+            for binding in promoted:
+                binding.kind = "cell"
+        self._add_builtin_bindings(plan)
+        for binding in self.registry.bindings.values():
+            binding.finalize_type()
+        return rewritten
+
+    def _add_builtin_bindings(self, plan):
+        for spec in plan.inputs:
+            binding = self.registry.get(spec.node, spec.attr, "array", getattr(spec.node, spec.attr))
+            binding.written = True
+        for node, record in plan.records:
+            value = getattr(node, record.key)
+            self.registry.get(node, record.key, classify(value), value)
+
+    def unique_steps(self):
+        """The rewritten steps, each source once.
+
+        Returns
+        -------
+        list of RewrittenStep
+        """
+        seen, result = set(), []
+        for rewritten in self.steps.values():
+            if rewritten.source not in seen:
+                seen.add(rewritten.source)
+                result.append(rewritten)
+        return result
+
+    def _loop(self, plan):
+        args = LoopArguments(self._node_names)
+        namespace = dict(kernels.KERNEL_NAMESPACE)
+        namespace["jit"] = jit
+        key_parts = [fingerprint(kernels)]
+        step_names = {}
+        body = []
+        for index, item in enumerate(plan.items):
+            body.append(f"# {item.label}")
+            if item.key == "input":
+                body.extend(self._input_lines(plan, item, args))
+            elif item.key == "monitor":
+                body.extend(self._monitor_lines(plan, item, args))
+            else:
+                body.extend(self._step_lines(index, item, args, namespace, key_parts, step_names))
+        for node in plan.nodes:
+            for name, delay in node.__dict__.get("_delays", {}).items():
+                head = args.add(f"_head_{len(args.names)}", ("delay_head", delay))
+                body.append(f"{head}[0] += 1  # advance the delay {node.name}.{name}")
+        header = [f"# Run loop of {plan.host.describe()}, generated by workbench.",
+                  "@jit",
+                  f"def run_loop(_i0, _i1, _t0, _dt, {', '.join(args.names)}):",
+                  "    for _i in range(_i0, _i1):",
+                  "        _t = _t0 + _i * _dt"]
+        source = "\n".join(header + ["        " + line for line in body]) + "\n"
+        return source, namespace, args, key_parts
+
+    def _value_expr(self, node, attr, args):
+        value = getattr(node, attr)
+        binding = self.registry.get(node, attr, classify(value), value)
+        name = args.for_binding(binding)
+        return (f"{name}[0]" if binding.kind == "cell" else name), binding
+
+    def _input_lines(self, plan, item, args):
+        lines = []
+        for k, spec in enumerate(plan.inputs):
+            if spec.node is not item.node:
+                continue
+            target, binding = self._value_expr(spec.node, spec.attr, args)
+            value = args.add(f"_in_{k}", ("input", k))
+            if np.ndim(getattr(spec.node, spec.attr)) == 1:
+                # a plain loop compiles much faster than a generic array kernel
+                element = {"scalar": value, "vector": f"{value}[_j]"}.get(spec.kind)
+                if element is None:
+                    element = f"{value}[_i]" if np.ndim(spec.value) == 1 else f"{value}[_i, _j]"
+                op = "=" if spec.op == "=" else f"{spec.op}="
+                lines.extend([f"for _j in range({target}.shape[0]):",
+                              f"    {target}[_j] {op} {element}"])
+                continue
+            if spec.kind == "series":
+                value += "[_i]"
+            lines.append(f"{_INPUT_KERNELS[spec.op]}({target}, {value})")
+        return lines
+
+    def _monitor_lines(self, plan, item, args):
+        lines = []
+        for k, (node, record) in enumerate(plan.records):
+            if node is not item.node:
+                continue
+            source, binding = self._value_expr(node, record.key, args)
+            rec = args.add(f"_rec_{k}", ("record", k))
+            period = args.add(f"_per_{k}", ("period", k))
+            row = f"{rec}[_i // {period}]"
+            one_d = binding.kind == "array" and np.ndim(getattr(node, record.key)) == 1
+            if record.index is not None:
+                index = args.add(f"_idx_{k}", ("index", k))
+                if one_d:
+                    write = [f"_row = {row}", f"for _j in range({index}.shape[0]):",
+                             f"    _row[_j] = {source}[{index}[_j]]"]
+                else:
+                    write = [f"_gather_into({row}, {source}, {index})"]
+            elif binding.kind in ("scalar", "cell"):
+                write = [f"{row} = {source}"]
+            elif one_d:
+                write = [f"_row = {row}", f"for _j in range({source}.shape[0]):",
+                         f"    _row[_j] = {source}[_j]"]
+            else:
+                write = [f"_assign({row}, {source})"]
+            lines.extend([f"if _i % {period} == 0:"] + [f"    {line}" for line in write])
+        return lines
+
+    def _step_lines(self, index, item, args, namespace, key_parts, step_names):
+        rewritten = self.steps[index]
+        dispatcher = load_step(rewritten)
+        name = step_names.get(id(dispatcher))
+        if name is None:
+            name = rewritten.name
+            k = 1
+            while name in namespace:
+                k += 1
+                name = f"{rewritten.name}_{k}"
+            namespace[name] = dispatcher
+            step_names[id(dispatcher)] = name
+            key_parts.append(f"{name}={dispatcher.__module__}")
+        call_args = ["_t", "_i", "_dt"] + [args.for_binding(binding, position)
+                                           for _, binding, position in rewritten.params]
+        call = f"{name}({', '.join(call_args)})"
+        if item.every is None:
+            return [call]
+        if callable(item.every):
+            condition = f"_everyfn_{index}"
+            namespace[condition] = _every_function(item.every)
+            key_parts.append(f"{condition}={fingerprint(item.every)}")
+            return [f"if {condition}():", f"    {call}"]
+        period = args.add(f"_every_{index}", ("every", index))
+        return [f"if (_t + 0.5 * _dt) % {period} < _dt:", f"    {call}"]
