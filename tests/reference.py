@@ -46,13 +46,14 @@ def slow_firing_rate(spikes, width, window, dt):
     num_steps, num_neurons = spikes.shape
     instantaneous = [sum(1 for i in range(num_neurons) if spikes[s, i]) / num_neurons / dt * 1000.0
                      for s in range(num_steps)]
-    reach = 4.0 * width if window == "gaussian" else width / 2.0
+    # Gaussian: round(2 width / dt) steps to each side (Brian2's smooth_rate); flat: |offset| <= w/2
+    reach = round(2.0 * width / dt) * dt if window == "gaussian" else width / 2.0
     rate = np.zeros(num_steps)
     for s in range(num_steps):
         total = mass = 0.0
         for r in range(num_steps):
             offset = (r - s) * dt
-            if abs(offset) > reach + 1e-9:
+            if abs(offset) > reach + 1e-9 * dt:
                 continue
             weight = math.exp(-offset ** 2 / (2.0 * width ** 2)) if window == "gaussian" else 1.0
             total += weight * instantaneous[r]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import workbench as bp
+from tests.references import brainpy_compat
 from workbench.inputs import time_to_step
 
 
@@ -181,30 +182,34 @@ def test_spike_input_errors(kwargs, match):
 
 # --- ramp_input --------------------------------------------------------------
 
-def test_ramp_input_manual_example_full_span():
+def test_ramp_input_manual_example_full_span_ends_at_c_end():
+    # manual ch. 17.4: "we increase the current size from 0. to 1."
     current = bp.inputs.ramp_input(0, 1, 1000)
     assert current.shape == (10000,)
-    np.testing.assert_allclose(current, np.arange(10000) * 0.1 / 1000, rtol=0, atol=1e-12)
-    assert current[0] == 0.0
+    np.testing.assert_allclose(current, np.arange(10000) / 9999, rtol=0, atol=1e-12)
+    assert current[0] == 0.0 and current[-1] == 1.0
 
 
 def test_ramp_input_manual_example_partial_span_is_zero_outside():
     current = bp.inputs.ramp_input(0, 1, 1000, 200, 800)
     expected = np.zeros(10000)
-    expected[2000:8000] = (np.arange(2000, 8000) * 0.1 - 200) / 600
+    expected[2000:8000] = np.arange(6000) / 5999
     np.testing.assert_allclose(current, expected, rtol=0, atol=1e-12)
     assert current[1999] == 0 and current[2000] == 0 and current[8000] == 0
-    assert current[7999] == pytest.approx(1 - 0.1 / 600)
+    assert current[7999] == 1.0
 
 
 def test_ramp_input_decreasing_off_grid_and_per_neuron():
     current = bp.inputs.ramp_input(2.0, 1.0, 1.0, t_start=0.25, t_end=0.75, dt=0.1)
     expected = np.zeros(10)
-    for step in (3, 4, 5, 6, 7):          # t = .3 ... .7 lie in [.25, .75)
-        expected[step] = 2.0 - (step * 0.1 - 0.25) / 0.5
+    expected[3:8] = [2.0, 1.75, 1.5, 1.25, 1.0]     # t = .3 ... .7 lie in [.25, .75)
     np.testing.assert_allclose(current, expected, atol=1e-12)
     current = bp.inputs.ramp_input(np.zeros(2), np.array([1.0, -1.0]), 4.0, dt=1.0)
-    np.testing.assert_allclose(current, [[0, 0], [.25, -.25], [.5, -.5], [.75, -.75]])
+    np.testing.assert_allclose(current, [[0, 0], [1 / 3, -1 / 3], [2 / 3, -2 / 3], [1, -1]])
+
+
+def test_ramp_input_one_step_ramp_holds_c_start():
+    np.testing.assert_array_equal(bp.inputs.ramp_input(3., 5., 3., 1., 2., dt=1.), [0., 3., 0.])
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -235,3 +240,29 @@ def test_the_manuals_show_helper_gets_one_time_per_value():
                 (bp.inputs.ramp_input(0, 1, 1000, 200, 800), 1000)]
     for current, duration in examples:
         assert current.shape == np.arange(0, duration, 0.1).shape
+
+
+# --- BrainPy 1.0.2 compatibility (numbers recorded by tests/references/make_brainpy_compat.py)
+
+@pytest.mark.parametrize("case", brainpy_compat()["ramp_input"],
+                         ids=lambda case: f"{case['c_start']}->{case['c_end']}")
+def test_ramp_input_equals_brainpy(case):
+    arguments = {k: v for k, v in case.items() if k != "result"}
+    np.testing.assert_allclose(bp.inputs.ramp_input(**arguments), case["result"], rtol=0,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["ch17_first", "ch17_second"])
+def test_ramp_input_manual_examples_equal_brainpy(name):
+    recorded = brainpy_compat()["ramp_input_manual"][name]
+    current = bp.inputs.ramp_input(*recorded["args"], dt=0.1)
+    assert list(current.shape) == recorded["shape"]
+    for step, value in recorded["samples"].items():
+        assert current[int(step)] == pytest.approx(value, abs=1e-12), step
+
+
+def test_release_note_names_are_the_array_functions():
+    assert bp.inputs.spike_current is bp.inputs.spike_input
+    assert bp.inputs.ramp_current is bp.inputs.ramp_input
+    current = bp.inputs.spike_current([1, 2.5], [0.5, 0.4], [1.0, -2.0], 4., dt=0.1)
+    np.testing.assert_array_equal(current, brainpy_compat()["spike_current"])

@@ -8,6 +8,7 @@ import pytest
 import workbench as bp
 from tests.reference import (slow_cross_correlation, slow_firing_rate, slow_raster,
                              slow_voltage_fluctuation)
+from tests.references import brainpy_compat
 
 
 def sparse_spikes(seed, steps, neurons, p, silent=()):
@@ -217,4 +218,41 @@ def test_voltage_fluctuation_matches_the_reference_and_constant_is_nan():
 
 def test_docstring_examples_run():
     from .doctests import run_examples
-    run_examples("workbench.measure", 9, extraglobs={"np": np})
+    run_examples("workbench.measure", 13, extraglobs={"np": np})
+
+
+# --- BrainPy 1.0.2's numbers (recorded by tests/references/make_brainpy_compat.py) ----------
+
+def recorded_spikes():
+    recorded = brainpy_compat()["firing_rate"]
+    spikes = np.zeros(recorded["shape"], dtype=bool)
+    spikes[recorded["rows"], recorded["cols"]] = True
+    return spikes, recorded
+
+
+def test_brainpy_firing_rate_reproduces_brainpy():
+    spikes, recorded = recorded_spikes()
+    for case in recorded["cases"]:
+        got = bp.measure.brainpy_firing_rate(spikes, case["width"], case["window"],
+                                             dt=recorded["dt"])
+        np.testing.assert_allclose(got, case["rate"], rtol=1e-12, atol=1e-14, err_msg=str(case))
+
+
+def test_brainpy_counts_relate_to_the_documented_rate_in_the_interior():
+    # flat windows agree up to units away from the edges: BrainPy's count per step times
+    # 1000 / (n dt) is the rate in Hz
+    spikes, recorded = recorded_spikes()
+    for case in recorded["cases"]:
+        if case["window"] != "flat" or case["width"] != 1.0:
+            continue
+        rate = bp.measure.firing_rate(spikes, case["width"], "flat", dt=0.1)
+        hertz = np.array(case["rate"]) * 1000.0 / (spikes.shape[1] * 0.1)
+        np.testing.assert_allclose(rate[10:-10], hertz[10:-10], rtol=1e-12)
+
+
+def test_neuron_firing_rates_are_counts_over_the_recording():
+    spikes, _ = recorded_spikes()
+    rates = bp.measure.neuron_firing_rates(spikes, dt=0.1)
+    np.testing.assert_allclose(rates, spikes.sum(axis=0) / (spikes.shape[0] * 0.1e-3))
+    with pytest.raises(ValueError, match="holds no time step"):
+        bp.measure.neuron_firing_rates(np.zeros((0, 3)), dt=0.1)

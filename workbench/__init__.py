@@ -11,15 +11,19 @@ from . import backend
 from .backend import ops
 from .backend.jit import jit_compilations, jit_stats
 from .constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
-                        SYSTEM_VAR, VECTOR_WIENER)
+                        SUPPORTED_SDE_TYPE, SUPPORTED_VAR_TYPE, SUPPORTED_WIENER_TYPE, SYSTEM_VAR,
+                        VECTOR_WIENER)
 from .sizes import size2len
+from . import tools
 from . import connect
+from . import drivers
 from . import inputs
 from . import measure
 from . import visualize
 from . import integrators
-from .integrators import (get_default_odeint, get_default_sdeint, odeint, sdeint,
-                          set_default_odeint, set_default_sdeint)
+from .integrators import (SUPPORTED_ODE_METHODS, SUPPORTED_SDE_METHODS, get_default_odeint,
+                          get_default_sdeint, ode, odeint, sde, sdeint, set_default_odeint,
+                          set_default_sdeint)
 
 # simulation engine (issue 3)
 from . import simulation

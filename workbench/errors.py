@@ -4,6 +4,14 @@ Every class also derives from the familiar built-in type (``ValueError``,
 ``TypeError``, ``RuntimeError``) so that users can catch what they already know.
 Messages name the argument, repeat the offending value and list what is allowed;
 :func:`choices` formats the "what is allowed" part the same way everywhere.
+
+BrainPy 1.0.2's names are here too, fitted into this hierarchy so that an
+``except`` clause written for BrainPy catches what workbench raises in the
+same situation: :class:`DiffEqError` (a derivative function that cannot be
+integrated) is an :class:`IntegratorError`, :class:`AnalyzerError` is
+:class:`AnalysisError`, and :class:`CodeError` is the base of errors about
+user code that cannot be read (e.g. a function whose source is needed but
+unavailable).
 """
 
 
@@ -19,6 +27,18 @@ class IntegratorError(WorkbenchError, ValueError):
     """A differential equation or integrator setting that cannot be integrated."""
 
 
+class StepError(IntegratorError):
+    """A generated step that ran but cannot return a valid result (raised from compiled code too)."""
+
+
+class DiffEqError(IntegratorError):
+    """A derivative function that cannot be integrated: its arguments or returned values."""
+
+
+class CodeError(WorkbenchError, ValueError):
+    """User code that cannot be read: unavailable source, or syntax that cannot be translated."""
+
+
 class ModelError(WorkbenchError, ValueError):
     """A model (neuron group, synapse, network) that is defined or used wrongly."""
 
@@ -29,6 +49,10 @@ class ConnectorError(WorkbenchError, ValueError):
 
 class AnalysisError(WorkbenchError, ValueError):
     """A dynamics analysis asked for something the model does not have."""
+
+
+#: BrainPy 1.0.2's name of :class:`AnalysisError`.
+AnalyzerError = AnalysisError
 
 
 class SimulationError(WorkbenchError, RuntimeError):

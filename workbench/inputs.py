@@ -26,9 +26,12 @@ import math
 import numpy as np
 
 from .backend.settings import get_dt
+# neuron groups that emit given spikes; bp.inputs holds them as BrainPy's does
+from .input_groups import FreqInput, PoissonInput, SpikeTimeInput
 
 __all__ = ["period_input", "constant_input", "constant_current", "spike_input",
-           "ramp_input", "time_to_step"]
+           "spike_current", "ramp_input", "ramp_current", "time_to_step", "SpikeTimeInput",
+           "PoissonInput", "FreqInput"]
 
 # Relative tolerance under which t / dt counts as a whole number of steps: far
 # above the rounding error of one division (~1e-16 relative), far below any
@@ -380,21 +383,25 @@ def spike_input(points, lengths, sizes, duration, dt=None):
     return current
 
 
+#: The name of the release notes (BrainPy 0.2.0): :func:`spike_input`.
+spike_current = spike_input
+
+
 def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
     """A current that changes linearly from ``c_start`` to ``c_end``.
 
-    The value at step ``i`` (time ``t_i = i * dt``) is
-    ``c_start + (c_end - c_start) * (t_i - t_start) / (t_end - t_start)`` for
-    ``t_start <= t_i < t_end``, and 0 outside that span. The ramp is sampled
-    exactly on the grid: it equals ``c_start`` at ``t_start`` (when that is a
-    multiple of ``dt``) and its last sample, one step before ``t_end``, is one
-    step's increment short of ``c_end``.
+    The ramp covers the steps whose time ``t_i = i * dt`` lies in
+    ``[t_start, t_end)`` (see :func:`time_to_step`) and is 0 outside them. Its
+    first sample is ``c_start`` and its last one, a step before ``t_end``, is
+    ``c_end``, as in the manual (ch. 17.4): the samples are evenly spaced
+    between the two values (``numpy.linspace``), so for times on the grid the
+    slope is ``(c_end - c_start) / (t_end - t_start - dt)`` per ms.
 
     Parameters
     ----------
     c_start, c_end : float or array_like
-        Values at ``t_start`` and ``t_end``; arrays (e.g. per neuron) give a
-        ``(steps, n)`` series.
+        Values at the first and the last step of the ramp; arrays (e.g. per
+        neuron) give a ``(steps, n)`` series.
     duration : float
         The total duration in ms.
     t_start : float, optional
@@ -417,9 +424,11 @@ def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
 
     Examples
     --------
-    >>> current = ramp_input(0, 1, 10., dt=1.)
+    >>> current = ramp_input(0, 1, 5., dt=1.)
     >>> current.tolist()
-    [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> ramp_input(0, 1, 10., t_start=2, t_end=6, dt=1.).tolist()
+    [0.0, 0.0, 0.0, 0.3333333333333333, 0.6666666666666666, 1.0, 0.0, 0.0, 0.0, 0.0]
     """
     dt = resolve_dt(dt)
     duration = check_time("duration", duration, allow_zero=False)
@@ -431,7 +440,9 @@ def ramp_input(c_start, c_end, duration, t_start=0, t_end=None, dt=None):
     start_value, end_value = _as_values("c_start/c_end", [c_start, c_end])
     first, last = time_to_step(t_start, dt), time_to_step(t_end, dt)
     current = np.zeros((time_to_step(duration, dt),) + start_value.shape)
-    fraction = (np.arange(first, last) * dt - t_start) / (t_end - t_start)
-    fraction = fraction.reshape((-1,) + (1,) * start_value.ndim)
-    current[first:last] = start_value + (end_value - start_value) * fraction
+    current[first:last] = np.linspace(start_value, end_value, last - first)
     return current
+
+
+#: The name of the release notes (BrainPy 0.2.0): :func:`ramp_input`.
+ramp_current = ramp_input

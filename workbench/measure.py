@@ -13,10 +13,11 @@ import numpy as np
 from .errors import choices
 from .inputs import check_time, resolve_dt, time_to_step
 
-__all__ = ["cross_correlation", "firing_rate", "raster_plot", "voltage_fluctuation"]
+__all__ = ["cross_correlation", "firing_rate", "brainpy_firing_rate", "neuron_firing_rates",
+           "raster_plot", "voltage_fluctuation"]
 
 #: Windows of :func:`firing_rate` and the half-width of each in units of ``width``.
-FIRING_RATE_WINDOWS = {"gaussian": 4.0, "flat": 0.5}
+FIRING_RATE_WINDOWS = {"gaussian": 2.0, "flat": 0.5}
 
 #: How :func:`cross_correlation` treats neurons that never fire.
 SILENT_POLICIES = ("zero", "exclude")
@@ -139,12 +140,42 @@ def cross_correlation(spikes, bin, dt=None, silent="zero"):
 
 
 def _window_weights(window, width, dt):
-    """Symmetric, odd-length kernel of ``window`` sampled every ``dt``."""
-    half_steps = int(math.floor(FIRING_RATE_WINDOWS[window] * width / dt + 1e-9))
+    """Symmetric, odd-length kernel of ``window`` sampled every ``dt``.
+
+    The Gaussian reaches ``round(2 * width / dt)`` steps to each side, as
+    Brian2's ``smooth_rate`` (whose definition BrainPy documents); the flat
+    window covers the steps with ``|offset| <= width / 2``.
+    """
+    reach = FIRING_RATE_WINDOWS[window] * width / dt
+    if window == "gaussian":
+        half_steps = int(round(reach))
+    else:
+        half_steps = int(math.floor(reach + 1e-9))
     offsets = np.arange(-half_steps, half_steps + 1) * dt
     if window == "flat":
         return np.ones(offsets.size)
     return np.exp(-0.5 * (offsets / width) ** 2)
+
+
+def _check_rate_arguments(spikes, width, window, dt):
+    spikes = _as_matrix("spikes", spikes)
+    width = check_time("width", width, allow_zero=False)
+    if window not in FIRING_RATE_WINDOWS:
+        raise ValueError(f"`window`={window!r} is not a known window; choose one of: "
+                         f"{choices(FIRING_RATE_WINDOWS)}.")
+    return spikes, width, resolve_dt(dt)
+
+
+def _spikes_per_step(spikes):
+    rows, _ = _spike_positions(spikes)
+    return np.bincount(rows, minlength=spikes.shape[0]).astype(float)
+
+
+def _convolve_same(values, weights):
+    # scipy.signal picks direct or FFT convolution by size; it costs a second
+    # to import, so only a call that smooths pays for it.
+    from scipy import signal
+    return signal.convolve(values, weights, mode="same")
 
 
 def firing_rate(spikes, width, window="gaussian", dt=None):
@@ -152,11 +183,14 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
 
     The instantaneous rate at step ``i`` is the fraction of neurons that fired
     at that step divided by ``dt`` (``1000 * count_i / (n * dt)`` Hz). It is
-    smoothed by a centred window; near the ends of the recording the window is
-    renormalised over the steps that exist, so a population firing at a
-    constant rate gives that rate everywhere, edges included. (BrainPy 1.0.x
-    neither renormalises at the edges nor returns Hz for every window; see
-    ``benchmarks/measure_inputs.py``.)
+    smoothed by a centred window as BrainPy 1.0.2 documents (after Brian2's
+    ``PopulationRateMonitor.smooth_rate``). Near the ends of the recording the
+    window is renormalised over the steps that exist, so a population firing
+    at a constant rate gives that rate everywhere, edges included.
+
+    BrainPy 1.0.2 computes something else than it documents (the smoothed
+    spike count per step, not Hz, with a Gaussian twice as wide); to get its
+    numbers use :func:`brainpy_firing_rate`.
 
     Parameters
     ----------
@@ -165,7 +199,8 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
         entries are spikes.
     width : float
         The window size in ms: the standard deviation of the ``'gaussian'``
-        window (truncated at 4 standard deviations), or the full width of the
+        window, which spans ``round(2 * width / dt)`` steps to each side (an
+        actual window of ``4 * width + dt``), or the full width of the
         ``'flat'`` window (the steps with ``|offset| <= width / 2``). A width
         below ``dt`` (flat) leaves the rate unsmoothed.
     window : {'gaussian', 'flat'}, optional
@@ -190,24 +225,101 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
     >>> firing_rate(spikes, width=0.5, window='flat', dt=0.1).round(6).tolist()[:3]
     [1000.0, 1000.0, 1000.0]
     """
-    spikes = _as_matrix("spikes", spikes)
-    width = check_time("width", width, allow_zero=False)
-    if window not in FIRING_RATE_WINDOWS:
-        raise ValueError(f"`window`={window!r} is not a known window; choose one of: "
-                         f"{choices(FIRING_RATE_WINDOWS)}.")
-    dt = resolve_dt(dt)
-    rows, _ = _spike_positions(spikes)
-    counts = np.bincount(rows, minlength=spikes.shape[0])
-    instantaneous = counts * (1000.0 / (spikes.shape[1] * dt))
+    spikes, width, dt = _check_rate_arguments(spikes, width, window, dt)
+    instantaneous = _spikes_per_step(spikes) * (1000.0 / (spikes.shape[1] * dt))
     if instantaneous.size == 0:
-        return instantaneous.astype(float)
-    # scipy.signal picks direct or FFT convolution by size; it costs a second
-    # to import, so only a call that smooths pays for it.
-    from scipy import signal
+        return instantaneous
     weights = _window_weights(window, width, dt)
-    smoothed = signal.convolve(instantaneous, weights, mode="same")
-    mass = signal.convolve(np.ones(instantaneous.size), weights, mode="same")
+    smoothed = _convolve_same(instantaneous, weights)
+    mass = _convolve_same(np.ones(instantaneous.size), weights)
     return smoothed / mass
+
+
+def brainpy_firing_rate(spikes, width, window="gaussian", dt=None):
+    """What BrainPy 1.0.2's ``bp.measure.firing_rate`` returns, for reproducing its figures.
+
+    BrainPy documents a rate in Hz (see :func:`firing_rate`) but returns the
+    number of spikes per time step summed over the neurons, smoothed by a
+    window of unit sum with zero padding at both ends. Its Gaussian has a
+    standard deviation of ``2 * width`` and spans ``round(2 * width / dt)``
+    steps to each side (one standard deviation); its flat window spans
+    ``int(width / 2 / dt)`` steps to each side. This function reproduces
+    those numbers (measured on brainpy-simulator 1.0.3).
+
+    Multiply by ``1000 / (n * dt)`` to turn a smoothed count into Hz.
+
+    Parameters
+    ----------
+    spikes : array_like
+        ``(steps, n)`` spike matrix (a 1-D array is one neuron).
+    width : float
+        Window size in ms, as BrainPy reads it.
+    window : {'gaussian', 'flat'}, optional
+        The window shape.
+    dt : float, optional
+        The time step of ``spikes`` in ms; ``bp.backend.get_dt()`` when omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(steps,)`` smoothed spike count per step.
+
+    Raises
+    ------
+    ValueError
+        As :func:`firing_rate`.
+
+    Examples
+    --------
+    >>> spikes = np.ones((5, 4))         # 4 neurons fire at every step
+    >>> brainpy_firing_rate(spikes, 0.1, 'flat', dt=0.1).tolist()
+    [4.0, 4.0, 4.0, 4.0, 4.0]
+    """
+    spikes, width, dt = _check_rate_arguments(spikes, width, window, dt)
+    counts = _spikes_per_step(spikes)
+    if window == "gaussian":
+        half_steps = int(round(2 * width / dt))
+        offsets = np.arange(-half_steps, half_steps + 1) * dt
+        weights = np.exp(-0.5 * (offsets / (2 * width)) ** 2)
+    else:
+        weights = np.ones(2 * int(width / 2 / dt) + 1)
+    if counts.size == 0:
+        return counts
+    return _convolve_same(counts, weights / weights.sum())
+
+
+def neuron_firing_rates(spikes, dt=None):
+    """The mean firing rate of every neuron over the whole recording, in Hz.
+
+    Parameters
+    ----------
+    spikes : array_like
+        ``(steps, n)`` spike matrix (a 1-D array is one neuron).
+    dt : float, optional
+        The time step of ``spikes`` in ms; ``bp.backend.get_dt()`` when omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)``: spike count of each neuron divided by ``steps * dt``.
+
+    Raises
+    ------
+    ValueError
+        If ``spikes`` is not a ``(steps, n)`` array or holds no step.
+
+    Examples
+    --------
+    >>> spikes = np.zeros((1000, 2)); spikes[::100, 0] = 1   # 10 spikes in 100 ms
+    >>> neuron_firing_rates(spikes, dt=0.1).tolist()
+    [100.0, 0.0]
+    """
+    spikes = _as_matrix("spikes", spikes)
+    dt = resolve_dt(dt)
+    if spikes.shape[0] == 0:
+        raise ValueError("`spikes` holds no time step; a rate needs a recording of some length.")
+    counts = np.count_nonzero(_fired(spikes), axis=0)
+    return counts * (1000.0 / (spikes.shape[0] * dt))
 
 
 def raster_plot(spikes, times):

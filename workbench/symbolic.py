@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from .errors import WorkbenchError
+from .errors import CodeError
 
 __all__ = ["SymbolicError", "SymbolicFunction", "to_sympy", "FUNCTIONS"]
 
 
-class SymbolicError(WorkbenchError, ValueError):
+class SymbolicError(CodeError):
     """A function that cannot be turned into SymPy expressions."""
 
 

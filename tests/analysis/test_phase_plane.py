@@ -20,11 +20,13 @@ def fhn_plane(Iext=0.8, **options):
 def test_fhn_single_fixed_point_and_its_type(capsys):
     analyzer = bp.analysis.PhasePlane(int_fhn, target_vars={"V": [-3, 3], "w": [-3.0, 3.0]},
                                       pars_update={"Iext": 0.8})
-    points = analyzer.plot_fixed_point()
+    xs, ys = analyzer.plot_fixed_point()            # BrainPy returns the coordinates
+    points = analyzer.compute_fixed_points().as_dicts()
     V, w = models.fhn_equilibria(0.8)
     assert len(V) == 1 and len(points) == 1
     assert points[0]["V"] == pytest.approx(V[0], abs=1e-15)
     assert points[0]["w"] == pytest.approx(w[0], abs=1e-15)
+    assert xs.tolist() == [points[0]["V"]] and ys.tolist() == [points[0]["w"]]
     jac = models.fhn_jacobian(V[0])
     lam = np.linalg.eigvals(jac)
     assert np.all(lam.imag == 0) and np.all(lam.real > 0)        # hence an unstable node

@@ -157,7 +157,7 @@ def test_dog_sign_structure():
     assert bp.connect.DOG(sigmas, ws_max).w_min == pytest.approx(0.003)
 
 
-@pytest.mark.parametrize("factory", [
+SEEDED_FACTORIES = [
     lambda seed: bp.connect.FixedProb(0.1, seed=seed),
     lambda seed: bp.connect.FixedProb(0.1, seed=seed, method="iter"),
     lambda seed: bp.connect.FixedPreNum(4, seed=seed),
@@ -167,7 +167,10 @@ def test_dog_sign_structure():
     lambda seed: bp.connect.ScaleFreeBA(2, seed=seed),
     lambda seed: bp.connect.ScaleFreeBADual(1, 3, 0.5, seed=seed),
     lambda seed: bp.connect.PowerLaw(2, 0.5, seed=seed),
-])
+]
+
+
+@pytest.mark.parametrize("factory", SEEDED_FACTORIES)
 def test_same_seed_same_graph(factory):
     size = (10, 10)
     a = factory(42)(size, size).csr
@@ -180,6 +183,20 @@ def test_same_seed_same_graph(factory):
     again(size, size)
     again(size, size)       # calling twice with a seed rebuilds the same graph
     np.testing.assert_array_equal(again.csr.indices, a.indices)
+
+
+@pytest.mark.parametrize("factory", SEEDED_FACTORIES)
+def test_unseeded_connectors_follow_numpys_global_seed(factory):
+    # BrainPy users write np.random.seed(...) to make a network reproducible
+    size = (10, 10)
+    graphs = []
+    for global_seed in (5, 5, 6):
+        np.random.seed(global_seed)
+        graphs.append(factory(None)(size, size).csr)
+    np.testing.assert_array_equal(graphs[0].indptr, graphs[1].indptr)
+    np.testing.assert_array_equal(graphs[0].indices, graphs[1].indices)
+    assert not (np.array_equal(graphs[0].indptr, graphs[2].indptr)
+                and np.array_equal(graphs[0].indices, graphs[2].indices))
 
 
 def test_generator_seed_advances():

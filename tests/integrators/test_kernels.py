@@ -41,6 +41,19 @@ def test_values():
 
 
 @jit
+def compiled_error_ratio(error, old, new, tol):
+    return error_ratio(error, old, new, tol)
+
+
+@pytest.mark.parametrize("values", [(0.3, 1.0, 2.0), (-0.3, -2.0, 1.0), (1e-3, 1.0, np.nan),
+                                    (np.nan, 1.0, 2.0), (0.0, 0.0, 0.0)])
+def test_scalar_error_ratio_in_numba_equals_python(values):
+    expected = error_ratio(*values, 0.1)
+    got = compiled_error_ratio(*values, 0.1)
+    assert (np.isnan(got) and np.isnan(expected)) or got == expected
+
+
+@jit
 def compiled_wiener_sum(g, dW):
     return wiener_sum(g, dW)
 

@@ -236,15 +236,15 @@ def test_decorator_and_function_forms():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"sde_type": "ito"}, r"`sde_type`='ito' is not valid; choose one of: 'Ito', "
-                          r"'Stratonovich'"),
-    ({"wiener_type": "scalar"}, r"`wiener_type`='scalar' is not valid; choose one of: "
-                                r"'scalar_wiener', 'vector_wiener'"),
+    ({"sde_type": "itoh"}, r"`sde_type`='itoh' is not an SDE type; choose one of: 'Ito', "
+                           r"'Stratonovich' \(bp.ITO_SDE, bp.STRA_SDE\)"),
+    ({"wiener_type": "scalars"}, r"`wiener_type`='scalars' is not a Wiener process type; choose "
+                                 r"one of: 'scalar', 'vector'"),
     ({"method": "heun"}, r"method='heun' does not support `sde_type`='Ito'; it supports: "
                          r"'Stratonovich'"),
     ({"method": "srk1w1_scalar", "wiener_type": bp.VECTOR_WIENER},
-     r"method='srk1w1_scalar' does not support `wiener_type`='vector_wiener'; it supports: "
-     r"'scalar_wiener'"),
+     r"method='srk1w1_scalar' does not support `wiener_type`='vector'; it supports: "
+     r"'scalar'"),
     ({"method": "KlPl_scalar", "sde_type": bp.STRA_SDE}, r"it supports: 'Ito'"),
     ({"method": "rk4"}, r"`method`='rk4' is not a known SDE method; choose one of: "
                         r"'KlPl_scalar', 'euler'"),
@@ -304,3 +304,20 @@ def test_sde_methods_taking_self():
     assert step(neuron, 1.0, 0.0, 3.0, 0.2) == pytest.approx(expected, rel=1e-14)
     np.random.seed(0)
     assert np.isfinite(neuron.integral(1.0, 0.0, 3.0))
+
+
+def test_second_positional_argument_is_the_method_as_in_brainpy():
+    integral = bp.sdeint(drift, "milstein", g=diffusion)
+    assert integral.method == "milstein" and integral.diffusion is diffusion
+    by_function = bp.sdeint(drift, bp.integrators.sde.heun, g=diffusion, sde_type=bp.STRA_SDE)
+    assert by_function.method == "heun"
+    decorated = bp.sdeint(None, "milstein", g=diffusion)(drift)
+    assert decorated.method == "milstein"
+
+
+def test_earlier_positional_diffusion_still_works_and_ambiguity_is_refused():
+    integral = bp.sdeint(drift, diffusion, dt=0.01)
+    assert integral.diffusion is diffusion and integral.method == "euler"
+    with pytest.raises(IntegratorError, match=r"is a function and `g`=.* is given too; pass "
+                                              r"the method as a string"):
+        bp.sdeint(drift, diffusion, g=diffusion)

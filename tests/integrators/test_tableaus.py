@@ -26,7 +26,25 @@ def test_butcher_tableau_invariants(name):
     if tableau.is_embedded:
         assert sum(tableau.b_error) == pytest.approx(0, abs=1e-14)
         assert achieved_order(tableau.b_embedded, tableau.A, tableau.c) == tableau.embedded_order
-        assert tableau.error_exponent_order == min(tableau.order, tableau.embedded_order)
+        if tableau.b_estimate is None:
+            assert tableau.error_exponent_order == min(tableau.order, tableau.embedded_order)
+            assert tableau.b_error == tuple(x - y for x, y in zip(tableau.b, tableau.b_embedded))
+        else:
+            assert achieved_order(tableau.b_estimate, tableau.A, tableau.c) == \
+                tableau.estimate_order
+            assert tableau.error_exponent_order == min(tableau.order, tableau.estimate_order)
+            assert tableau.b_error == tuple(x - y for x, y in zip(tableau.b, tableau.b_estimate))
+
+
+def test_only_rkf12_compares_with_another_solution_than_its_embedded_one():
+    assert [n for n, t in ODE_TABLEAUS.items() if t.b_estimate is not None] == ["rkf12"]
+    pair = dict(A=((), (1,)), b=(Fraction(1, 2), Fraction(1, 2)), c=(0, 1), order=2,
+                b_embedded=(1, 0), embedded_order=1)
+    with pytest.raises(IntegratorError, match="give `estimate_order` together with `b_estimate`"):
+        ButcherTableau("bad", "bad", b_estimate=(0, 1), **pair)
+    with pytest.raises(IntegratorError, match="declared estimate order 2, but b_estimate only "
+                                              "reaches 1"):
+        ButcherTableau("bad", "bad", b_estimate=(0, 1), estimate_order=2, **pair)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in ODE_TABLEAUS if n != "ralston4"))

@@ -45,12 +45,12 @@ def test_fixed_point_turns_unstable_past_the_hopf_point_without_compiling(panel)
     assert bp.jit_compilations() == compiled
 
 
-def test_result_fixed_points_equal_plot_fixed_point(panel):
+def test_result_fixed_points_equal_the_analysers(panel):
     panel.controls["Iext"].value = 0.5
     assert panel.wait(30)
     analyzer = bp.analysis.PhasePlane(make_fhn(), target_vars={"V": [-3, 3], "w": [-3, 3]},
                                       pars_update={"Iext": 0.5}, options={"verbose": False})
-    expected = analyzer.plot_fixed_point()
+    expected = analyzer.compute_fixed_points().as_dicts()
     got = panel.result.fixed_points
     assert isinstance(got, FixedPoints) and len(got) == len(expected) == 1
     for mine, theirs in zip(got.as_dicts(), expected):

@@ -425,6 +425,7 @@ class Bifurcation(Analyzer):
         self._builder = DiagramBuilder(self)
         self._diagram = None
         self._axes = {}
+        self._plotted = None        # what plot_bifurcation() last returned (BrainPy's `res`)
 
     def _on_update(self):
         super()._on_update()
@@ -476,7 +477,11 @@ class Bifurcation(Analyzer):
         Returns
         -------
         dict
-            The bifurcation points ``{stability type: {name: array}}``.
+            The bifurcation points ``{stability type: {name: array}}`` keyed as in
+            BrainPy: the parameter values under ``'p'`` (codimension 1) or
+            ``'p0'``, ``'p1'`` (codimension 2), and under the parameters' own
+            names too, then the variables. :meth:`plot_limit_cycle_by_sim`
+            adds ``'limit_cycle'`` to this dict.
         """
         import matplotlib.pyplot as plt
         from ..visualize import analysis as draw
@@ -499,7 +504,8 @@ class Bifurcation(Analyzer):
             ax.set_ylim(*self._axis_limits(diagram.parameters[1]))
         if show:
             plt.show()
-        return {kind: dict(values) for kind, values in diagram.points.items()}
+        self._plotted = _brainpy_keyed(diagram.points, diagram.parameters)
+        return self._plotted
 
     def compute_limit_cycles(self, var, duration=100, inputs=(), tol=0.001):
         """Limit cycles by simulation from the unstable equilibria of the grid.
@@ -601,10 +607,19 @@ class Bifurcation(Analyzer):
         Returns
         -------
         CycleEnvelope
+            The cycles found. As in BrainPy, the result of
+            :meth:`plot_bifurcation` also gets a ``'limit_cycle'`` entry: the
+            parameter values with a cycle (``'p'`` or ``'p0'``, ``'p1'``, and
+            the parameters' names), each variable's ``'<var>_max'`` and
+            ``'<var>_min'``, and ``'period'``.
         """
         import matplotlib.pyplot as plt
         self._log("plot limit cycle ...")
         envelope = self.compute_limit_cycles(var, duration, inputs, tol)
+        if self._plotted is None:
+            diagram = self.compute_bifurcation()
+            self._plotted = _brainpy_keyed(diagram.points, diagram.parameters)
+        self._plotted["limit_cycle"] = _limit_cycle_entry(envelope, self.system.free)
         if len(envelope) == 0:
             self._log("No limit cycle found.")
         style = {"color": "tab:purple", "marker": "o", "ms": 3, "linestyle": "none"}
@@ -630,3 +645,34 @@ class Bifurcation(Analyzer):
         if show:
             plt.show()
         return envelope
+
+
+def _brainpy_keys(parameters):
+    """BrainPy's keys of the parameter values: ``'p'``, or ``'p0'``, ``'p1'``."""
+    return ["p"] if len(parameters) == 1 else [f"p{i}" for i in range(len(parameters))]
+
+
+def _brainpy_keyed(points, parameters):
+    """``{kind: {name: array}}`` with the parameters first under BrainPy's keys.
+
+    BrainPy's keys take precedence over a parameter or variable of the same name.
+    """
+    keyed = {}
+    for kind, values in points.items():
+        entry = {key: values[par] for key, par in zip(_brainpy_keys(parameters), parameters)}
+        entry.update({name: array for name, array in values.items() if name not in entry})
+        keyed[kind] = entry
+    return keyed
+
+
+def _limit_cycle_entry(envelope, parameters):
+    """BrainPy's ``res['limit_cycle']`` from a :class:`CycleEnvelope`."""
+    entry = {key: envelope.parameters[par]
+             for key, par in zip(_brainpy_keys(parameters), parameters)}
+    for par in parameters:
+        entry.setdefault(par, envelope.parameters[par])
+    for var in envelope.maxima:
+        entry.setdefault(f"{var}_max", envelope.maxima[var])
+        entry.setdefault(f"{var}_min", envelope.minima[var])
+    entry.setdefault("period", envelope.periods)
+    return entry

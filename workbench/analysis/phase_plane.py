@@ -346,20 +346,25 @@ class PhasePlane(Analyzer):
 
         Returns
         -------
-        list of dict
-            ``{<var>: value, ..., 'stability': str, 'eigenvalues': array}``.
+        numpy.ndarray or tuple of numpy.ndarray
+            The fixed points' coordinates, as BrainPy returns them: one array
+            per target variable (``xs, ys = analyzer.plot_fixed_point()``), a
+            single array in 1-D. :meth:`compute_fixed_points` gives the points
+            with their stability and eigenvalues.
         """
         from ..visualize import analysis as draw
         self._log("plot fixed point ...")
         points = self.compute_fixed_points()
         for i, point in enumerate(points, start=1):
             where = ", ".join(f"{k}={v!r}" for k, v in point.values.items())
-            self._log(f"Fixed point #{i} at {where} is a {point.stability}.")
+            also = f" (a {point.kind})" if point.kind != point.stability else ""
+            self._log(f"Fixed point #{i} at {where} is a {point.stability}{also}.")
         if len(points) == 0:
             self._log("No fixed point found in the target range.")
         ax = draw.draw_fixed_points(points, ax=ax)
         self._finish(ax, show)
-        return points.as_dicts()
+        coordinates = tuple(points.array(var) for var in self.system.unknowns)
+        return coordinates[0] if len(coordinates) == 1 else coordinates
 
     def plot_trajectory(self, initials, duration, plot_duration=None, axes="v-v", show=False,
                         ax=None):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .stability import fixed_point_kind
+
 __all__ = ["Nullcline", "Nullclines", "VectorField", "FixedPoint", "FixedPoints",
            "Trajectory", "LimitCycle", "PhasePlaneResult", "Branch", "SpecialPoint",
            "CycleEnvelope", "BifurcationDiagram", "FastSlowResult"]
@@ -124,7 +126,10 @@ class FixedPoint:
         ``{variable: float}`` for the target variables.
     stability : str
         One of :func:`~workbench.analysis.get_1d_stability_types` or
-        :func:`~workbench.analysis.get_2d_stability_types`.
+        :func:`~workbench.analysis.get_2d_stability_types` (BrainPy's labels).
+    kind : str
+        The textbook name (property): ``'saddle'`` where ``stability`` says
+        ``'saddle node'`` in 2-D or 3-D, else ``stability``.
     eigenvalues : numpy.ndarray
         Eigenvalues of the Jacobian (complex).
     jacobian : numpy.ndarray
@@ -141,8 +146,13 @@ class FixedPoint:
         object.__setattr__(self, "eigenvalues", _frozen_array(self.eigenvalues, complex))
         object.__setattr__(self, "jacobian", _frozen_array(self.jacobian))
 
+    @property
+    def kind(self):
+        """The textbook name of the point's type (``'saddle'`` for a 2-D/3-D ``'saddle node'``)."""
+        return fixed_point_kind(self.stability, len(self.values))
+
     def as_dict(self):
-        """The point as the dict ``plot_fixed_point()`` returns.
+        """The point as a dict (what the phase-plane panel shows).
 
         Returns
         -------

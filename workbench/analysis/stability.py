@@ -10,18 +10,26 @@ Comparisons with zero are exact, as in the manual: a degenerate type (centre,
 star, line...) is reported only when the Jacobian is exactly degenerate, which
 is the case for hand-made matrices and symbolic Jacobians at special points but
 not for generic floating-point Jacobians.
+
+The manual (and BrainPy) label a hyperbolic saddle of a 2-D or 3-D system --
+real eigenvalues of both signs -- ``'saddle node'``. That label is kept for
+compatibility (stability strings, the keys of bifurcation results), but a
+saddle-node is a different, non-hyperbolic point; :func:`fixed_point_kind`
+gives the textbook name, ``'saddle'``, which ``FixedPoint.kind``, the printed
+messages and the plot legends show.
 """
 
 import numpy as np
 
 from ..errors import AnalysisError
 
-__all__ = ["SADDLE_NODE", "CENTER", "STABLE_POINT", "UNSTABLE_POINT", "STABLE_NODE",
+__all__ = ["SADDLE_NODE", "SADDLE", "CENTER", "STABLE_POINT", "UNSTABLE_POINT", "STABLE_NODE",
            "STABLE_FOCUS", "STABLE_STAR", "CENTER_MANIFOLD", "UNSTABLE_NODE",
            "UNSTABLE_FOCUS", "UNSTABLE_STAR", "UNSTABLE_LINE", "STABLE_DEGENERATE",
            "UNSTABLE_DEGENERATE", "SADDLE_FOCUS",
            "get_1d_stability_types", "get_2d_stability_types", "get_3d_stability_types",
-           "stability_analysis", "classify_1d", "classify_2d", "classify_3d", "classify"]
+           "stability_analysis", "classify_1d", "classify_2d", "classify_3d", "classify",
+           "fixed_point_kind"]
 
 SADDLE_NODE = "saddle node"
 CENTER = "center"
@@ -38,6 +46,8 @@ UNSTABLE_LINE = "unstable line"
 STABLE_DEGENERATE = "stable degenerate"
 UNSTABLE_DEGENERATE = "unstable degenerate"
 SADDLE_FOCUS = "saddle focus"
+#: The textbook name of what 2-D and 3-D stability types call ``SADDLE_NODE``.
+SADDLE = "saddle"
 
 _TYPES_1D = (SADDLE_NODE, STABLE_POINT, UNSTABLE_POINT)
 _TYPES_2D = (SADDLE_NODE, CENTER, STABLE_NODE, STABLE_FOCUS, STABLE_STAR, CENTER_MANIFOLD,
@@ -255,3 +265,34 @@ def stability_analysis(derivatives):
     if not np.all(np.isfinite(jac)):
         raise AnalysisError(f"`derivatives`={jac.tolist()!r} contains NaN or inf.")
     return str(classify(jac))
+
+
+def fixed_point_kind(stability, dimension):
+    """The textbook name of a fixed point with this stability type.
+
+    In 2-D and 3-D, BrainPy's ``'saddle node'`` is a hyperbolic saddle (real
+    eigenvalues of both signs) and is named ``'saddle'``; in 1-D it is a point
+    where ``f'(x) = 0``, a saddle-node indeed, and keeps its name. Every other
+    type is returned unchanged.
+
+    Parameters
+    ----------
+    stability : str
+        A stability type, as :func:`stability_analysis` returns.
+    dimension : int
+        The number of variables of the system.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fixed_point_kind(stability_analysis([[1.0, 0.0], [0.0, -1.0]]), 2)
+    'saddle'
+    >>> fixed_point_kind('saddle node', 1), fixed_point_kind('stable focus', 2)
+    ('saddle node', 'stable focus')
+    """
+    if stability == SADDLE_NODE and dimension >= 2:
+        return SADDLE
+    return stability

@@ -68,8 +68,9 @@ def check_positive(owner, name, value, allow_zero=False):
 def check_seed(owner, seed):
     """Return ``seed`` if numpy can seed a generator with it.
 
-    Accepts None (fresh entropy), a non-negative int, a ``numpy.random.SeedSequence``
-    or a ``numpy.random.Generator``.
+    Accepts None (a seed drawn from numpy's global generator when the connector
+    is built, see :func:`make_rng`), a non-negative int, a
+    ``numpy.random.SeedSequence`` or a ``numpy.random.Generator``.
 
     Raises
     ------
@@ -87,6 +88,10 @@ def check_seed(owner, seed):
 def make_rng(seed):
     """A fresh ``numpy.random.Generator`` for one build: the same int seed gives the same stream.
 
+    Without a seed, the generator's seed is drawn from numpy's global generator,
+    so ``np.random.seed(...)`` before building a network makes its random
+    connections reproducible, as BrainPy users expect.
+
     Parameters
     ----------
     seed : None, int, SeedSequence or Generator
@@ -98,6 +103,8 @@ def make_rng(seed):
     """
     if isinstance(seed, np.random.Generator):
         return seed
+    if seed is None:
+        seed = int(np.random.randint(0, 2 ** 31 - 1))
     return np.random.default_rng(seed)
 
 

@@ -7,7 +7,10 @@ distance, visiting only the neighbours within the distance where the
 probability or weight can still reach its threshold.
 
 Every random connector draws from ``numpy.random.default_rng(seed)`` (compiled
-kernels are seeded from it), so the same seed gives the same graph.
+kernels are seeded from it), so the same seed gives the same graph. Without a
+``seed`` the connector takes one from numpy's global generator when it is
+built: ``np.random.seed(42)`` before building a network makes it reproducible,
+as in BrainPy.
 """
 
 import numbers
@@ -198,6 +201,7 @@ class FixedProb(Connector):
         Whether the (i, i) pairs may be connected.
     seed : None, int or numpy.random.Generator, optional
         Seed of the random generator; the same int seed gives the same graph.
+        None draws a seed from numpy's global generator (``np.random.seed``).
     method : {'matrix', 'iter'}, default 'matrix'
         How the graph is drawn; both give exactly independent Bernoulli pairs
         in O(synapses) time and memory. ``'matrix'`` walks the flattened

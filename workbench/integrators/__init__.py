@@ -6,6 +6,9 @@ method functions of manual ch. 15; ``SUPPORTED_ODE_METHODS`` and
 """
 
 from . import ode, sde
+from ..constants import (ITO_SDE, POPU_VAR, SCALAR_VAR, SCALAR_WIENER, STRA_SDE,
+                         SUPPORTED_SDE_TYPE, SUPPORTED_VAR_TYPE, SUPPORTED_WIENER_TYPE, SYSTEM_VAR,
+                         VECTOR_WIENER)
 from .integrator import Integrator
 from .ode import (SUPPORTED_ODE_METHODS, ODEIntegrator, get_default_odeint, odeint,
                   set_default_odeint)
@@ -16,4 +19,6 @@ from .tableaus import ODE_TABLEAUS, SRI_TABLEAUS, ButcherTableau, SRITableau
 __all__ = ["odeint", "sdeint", "ode", "sde", "Integrator", "ODEIntegrator", "SDEIntegrator",
            "SUPPORTED_ODE_METHODS", "SUPPORTED_SDE_METHODS", "set_default_odeint",
            "get_default_odeint", "set_default_sdeint", "get_default_sdeint", "ODE_TABLEAUS", "SRI_TABLEAUS",
-           "ButcherTableau", "SRITableau"]
+           "ButcherTableau", "SRITableau", "SCALAR_VAR", "POPU_VAR", "SYSTEM_VAR",
+           "SUPPORTED_VAR_TYPE", "ITO_SDE", "STRA_SDE", "SUPPORTED_SDE_TYPE", "SCALAR_WIENER",
+           "VECTOR_WIENER", "SUPPORTED_WIENER_TYPE"]

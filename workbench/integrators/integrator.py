@@ -15,12 +15,13 @@ The class is a descriptor: when the derivative's first argument is ``self``,
 import types
 import warnings
 
+from numba.core import types as numba_types
 from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
 from ..backend.settings import get_dt, is_numba_backend
-from ..constants import SCALAR_VAR, VAR_TYPES
-from ..errors import IntegratorError, choices
+from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
+from ..errors import DiffEqError, IntegratorError, StepError
 from .codegen import StepSpec, build_step
 from .signature import count_mismatch_message, read_signature
 
@@ -79,23 +80,22 @@ def check_var_type(var_type):
     Parameters
     ----------
     var_type : str or None
+        ``bp.SCALAR_VAR``, ``bp.POPU_VAR`` or ``bp.SYSTEM_VAR``, or their
+        values in any capitalisation (``'population'``, ``'POPULATION'``).
 
     Returns
     -------
     str
+        The canonical value.
 
     Raises
     ------
     IntegratorError
-        If it is not one of ``bp.SCALAR_VAR``, ``bp.POPU_VAR``, ``bp.SYSTEM_VAR``.
+        If it names none of them.
     """
     if var_type is None:
         return SCALAR_VAR
-    if var_type not in VAR_TYPES:
-        raise IntegratorError(f"`var_type`={var_type!r} is not a variable type; choose one of: "
-                              f"{choices(VAR_TYPES)} (bp.SCALAR_VAR, bp.POPU_VAR, "
-                              f"bp.SYSTEM_VAR).")
-    return var_type
+    return normalize_choice("var_type", var_type, SUPPORTED_VAR_TYPE)
 
 
 class Integrator:
@@ -236,11 +236,24 @@ class Integrator:
         """
         if self.has_self:
             raise IntegratorError(f"{self!r} integrates a method taking `self`, which compiled "
-                                  f"code cannot receive; call make_step() with a derivative "
-                                  f"whose `self.x` reads are parameters.")
+                                  f"code cannot receive: integrate a plain function to call it "
+                                  f"from @numba.njit code (the simulation engine regenerates "
+                                  f"such steps with make_step()).")
         if self._jit_step is None:
             self._jit_step = build_step(self._generated, jit=True)
         return self._jit_step
+
+    @property
+    def _numba_type_(self):
+        """The type numba gives this object: that of its compiled step (:attr:`jit_step`).
+
+        numba reads this attribute when a ``@numba.njit`` function uses the
+        integrator (as a global, a closure variable or an argument), so user
+        code can call it in its own compiled loops, as with BrainPy's
+        integrators on the numba backend. Compilations are counted by
+        ``bp.jit_compilations()`` like every other use of ``jit_step``.
+        """
+        return numba_types.Dispatcher(self.jit_step)
 
     def make_step(self, derivative, diffusion=None, parameters=None, jit=False):
         """Generate this method's step for another derivative with the same variables.
@@ -341,6 +354,8 @@ class Integrator:
         try:
             step = self.jit_step
             result = step(*args)
+        except StepError:
+            raise                   # the step compiled and ran; the call itself failed
         except (NumbaError, IntegratorError) as exc:
             self._diagnose(args)
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -370,7 +385,7 @@ class Integrator:
             if count != n and not (n == 1 and not isinstance(result, tuple)):
                 what = "derivative" if role == "f" else "diffusion coefficient"
                 text = f"a {type(result).__name__}" if count == 1 else f"a tuple of {count}"
-                raise IntegratorError(count_mismatch_message(signature, count, text, what))
+                raise DiffEqError(count_mismatch_message(signature, count, text, what))
 
     def _bind(self, args, kwargs):
         """Map a call's arguments onto the positional order, filling defaults."""

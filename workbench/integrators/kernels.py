@@ -140,7 +140,6 @@ def _wiener_sum_numba(g, dW):
 
 
 
-@_same_code_in_numba
 def error_ratio(error, old, new, tol):
     """Largest ratio of a local error estimate to its tolerance.
 
@@ -162,6 +161,16 @@ def error_ratio(error, old, new, tol):
     """
     scale = tol * (1.0 + np.maximum(np.abs(old), np.abs(new)))
     return np.max(np.asarray(np.abs(error) / scale))
+
+
+@overload(error_ratio)
+def _error_ratio_numba(error, old, new, tol):
+    if isinstance(error, types.Number):
+        # scalars: no temporary array (an adaptive step calls this once per variable)
+        def scalar_ratio(error, old, new, tol):
+            return abs(error) / (tol * (1.0 + np.maximum(abs(old), abs(new))))
+        return scalar_ratio
+    return error_ratio
 
 
 @_same_code_in_numba

@@ -8,8 +8,8 @@ of manual ch. 12; the schemes themselves are in :mod:`.sde_schemes`.
 
 from dataclasses import dataclass
 
-from ..constants import (ITO_SDE, SCALAR_WIENER, SDE_TYPES, STRA_SDE, VECTOR_WIENER,
-                         WIENER_TYPES)
+from ..constants import (ITO_SDE, SCALAR_WIENER, STRA_SDE, SUPPORTED_SDE_TYPE,
+                         SUPPORTED_WIENER_TYPE, VECTOR_WIENER, normalize_choice)
 from ..errors import IntegratorError, choices
 from .codegen import build_step
 from .integrator import Integrator
@@ -215,16 +215,27 @@ class SDEIntegrator(Integrator):
                 f"wiener_type={self.wiener_type!r}>")
 
 
-_SDEINT_ARGUMENTS = ("f", "g", "method", "dt", "sde_type", "wiener_type", "var_type", "show_code")
+_SDEINT_ARGUMENTS = ("f", "method", "g", "dt", "sde_type", "wiener_type", "var_type", "show_code")
 
 
-def _check_choice(name, value, allowed, constants):
-    if value not in allowed:
-        raise IntegratorError(f"`{name}`={value!r} is not valid; choose one of: "
-                              f"{choices(allowed)} ({constants}).")
+def _method_and_diffusion(method, g):
+    """Sort out ``sdeint(f, method, g=g)`` (BrainPy) from ``sdeint(f, g)`` (earlier workbench).
+
+    A second positional argument that is a plain function (not a
+    ``bp.integrators.sde.<method>`` function) is the diffusion, as in earlier
+    workbench releases; then ``g`` must not be given as well.
+    """
+    if method is None or isinstance(method, str) or hasattr(method, "method_name") \
+            or not callable(method):
+        return method, g
+    if g is not None:
+        raise IntegratorError(f"`method`={method!r} is a function and `g`={g!r} is given too; "
+                              f"pass the method as a string, e.g. "
+                              f"bp.sdeint(f, 'milstein', g=g).")
+    return None, method
 
 
-def sdeint(f=None, g=None, method=None, dt=None, sde_type=None, wiener_type=None,
+def sdeint(f=None, method=None, g=None, dt=None, sde_type=None, wiener_type=None,
            var_type=None, show_code=False, **kwargs):
     """Numerical integrator of an SDE ``dx = f dt + g dW``, as a decorator or a function.
 
@@ -232,18 +243,22 @@ def sdeint(f=None, g=None, method=None, dt=None, sde_type=None, wiener_type=None
     ----------
     f : callable, optional
         The drift ``f(x, ..., t, params...)``; a decorator is returned when omitted.
-    g : callable
-        The diffusion ``g(x, ..., t, params...)`` with the same variables.
     method : str, optional
         One of :data:`SUPPORTED_SDE_METHODS`; default :func:`get_default_sdeint`.
+        It is the second positional argument, as in BrainPy
+        (``bp.sdeint(f, 'milstein', g=g)``). A plain function in this place
+        is taken as ``g`` (the call form of earlier workbench releases).
+    g : callable
+        The diffusion ``g(x, ..., t, params...)`` with the same variables.
     dt : float, optional
         Time step; default ``bp.backend.get_dt()`` at creation.
     sde_type : str, optional
-        ``bp.ITO_SDE`` (default) or ``bp.STRA_SDE``.
+        ``bp.ITO_SDE`` (default, ``'Ito'``) or ``bp.STRA_SDE``
+        (``'Stratonovich'``); any capitalisation.
     wiener_type : str, optional
-        ``bp.SCALAR_WIENER`` (default; one Wiener process per element of each
-        variable) or ``bp.VECTOR_WIENER`` (``g``'s last axis indexes shared
-        Wiener processes).
+        ``bp.SCALAR_WIENER`` (default, ``'scalar'``; one Wiener process per
+        element of each variable) or ``bp.VECTOR_WIENER`` (``'vector'``;
+        ``g``'s last axis indexes shared Wiener processes).
     var_type : str, optional
         ``bp.SCALAR_VAR`` (default), ``bp.POPU_VAR`` or ``bp.SYSTEM_VAR``.
     show_code : bool, optional
@@ -258,7 +273,9 @@ def sdeint(f=None, g=None, method=None, dt=None, sde_type=None, wiener_type=None
     IntegratorError
         For an unknown method, a bad ``sde_type``/``wiener_type`` value, a
         combination the method does not support (the message lists what it
-        supports), a missing ``g``, or functions that cannot be integrated.
+        supports), a missing ``g``, a function given both as the second
+        positional argument and as ``g``, or functions that cannot be
+        integrated.
     TypeError
         For unknown keyword arguments.
 
@@ -272,21 +289,24 @@ def sdeint(f=None, g=None, method=None, dt=None, sde_type=None, wiener_type=None
     ...     return mu * x
     >>> f.variables, f.parameters
     (('x',), ('sigma', 'mu'))
+    >>> bp.sdeint(f.derivative, 'milstein', g=g, wiener_type='scalar').method
+    'milstein'
     """
     if kwargs:
         raise TypeError(f"sdeint() got unexpected keyword argument(s) "
                         f"{', '.join(repr(k) for k in sorted(kwargs))}; it takes: "
                         f"{', '.join(_SDEINT_ARGUMENTS)}.")
+    method, g = _method_and_diffusion(method, g)
     if f is None:
         def decorator(func):
-            return sdeint(func, g=g, method=method, dt=dt, sde_type=sde_type,
+            return sdeint(func, method=method, g=g, dt=dt, sde_type=sde_type,
                           wiener_type=wiener_type, var_type=var_type, show_code=show_code)
         return decorator
     method = get_default_sdeint() if method is None else _sde_method_name(method)
-    sde_type = ITO_SDE if sde_type is None else sde_type
-    wiener_type = SCALAR_WIENER if wiener_type is None else wiener_type
-    _check_choice("sde_type", sde_type, SDE_TYPES, "bp.ITO_SDE, bp.STRA_SDE")
-    _check_choice("wiener_type", wiener_type, WIENER_TYPES, "bp.SCALAR_WIENER, bp.VECTOR_WIENER")
+    sde_type = ITO_SDE if sde_type is None else \
+        normalize_choice("sde_type", sde_type, SUPPORTED_SDE_TYPE)
+    wiener_type = SCALAR_WIENER if wiener_type is None else \
+        normalize_choice("wiener_type", wiener_type, SUPPORTED_WIENER_TYPE)
     entry = SDE_METHODS[method]
     if sde_type not in entry.sde_types:
         raise IntegratorError(f"method={method!r} does not support `sde_type`={sde_type!r}; it "

@@ -10,7 +10,7 @@ import inspect
 import textwrap
 from dataclasses import dataclass, field
 
-from ..errors import IntegratorError
+from ..errors import DiffEqError
 
 __all__ = ["DerivativeSignature", "read_signature", "function_source", "function_ast",
            "returned_counts", "check_return_count"]
@@ -75,31 +75,31 @@ def read_signature(func, role="f"):
 
     Raises
     ------
-    IntegratorError
+    DiffEqError
         If ``func`` is not callable, has no argument ``t``, has no variable
         before ``t``, or uses ``*args``, ``**kwargs`` or keyword-only arguments.
     """
     if not callable(func) and not isinstance(func, (staticmethod, classmethod)):
-        raise IntegratorError(f"`{role}`={func!r} is not a function; give the derivative as a "
+        raise DiffEqError(f"`{role}`={func!r} is not a function; give the derivative as a "
                               f"Python function such as def {role}(V, w, t, Iext): ...")
     target = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
     name = getattr(unwrap(func), "__name__", type(func).__name__)
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError) as exc:
-        raise IntegratorError(f"`{role}`={name!r}: its signature cannot be read ({exc}).") from None
+        raise DiffEqError(f"`{role}`={name!r}: its signature cannot be read ({exc}).") from None
     names, defaults = [], {}
     for parameter in signature.parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD,
                               parameter.KEYWORD_ONLY):
-            raise IntegratorError(f"`{role}`={name!r} has the argument {parameter}; derivative "
+            raise DiffEqError(f"`{role}`={name!r} has the argument {parameter}; derivative "
                                   f"functions take plain positional arguments "
                                   f"(variables, t, parameters).")
         names.append(parameter.name)
         if parameter.default is not parameter.empty:
             defaults[parameter.name] = parameter.default
     if TIME_ARGUMENT not in names:
-        raise IntegratorError(f"`{role}`={name!r} has no time argument `t` (its arguments are "
+        raise DiffEqError(f"`{role}`={name!r} has no time argument `t` (its arguments are "
                               f"{', '.join(names) or 'none'}); write the variables before `t` and "
                               f"the parameters after it, e.g. def {name}(V, w, t, Iext).")
     split = names.index(TIME_ARGUMENT)
@@ -107,7 +107,7 @@ def read_signature(func, role="f"):
     has_self = bool(before) and before[0] == "self"
     variables = tuple(before[1:] if has_self else before)
     if not variables:
-        raise IntegratorError(f"`{role}`={name!r} has no variable before `t`; the arguments "
+        raise DiffEqError(f"`{role}`={name!r} has no variable before `t`; the arguments "
                               f"before `t` are the variables to integrate.")
     return DerivativeSignature(name=name, variables=variables, parameters=parameters,
                                defaults={p: defaults[p] for p in parameters if p in defaults},
@@ -217,14 +217,14 @@ def check_return_count(func, signature, role="f"):
 
     Raises
     ------
-    IntegratorError
+    DiffEqError
         Naming the variables and the returned expression.
     """
     expected = len(signature.variables)
     what = "derivative" if role == "f" else "diffusion coefficient"
     for count, text in returned_counts(func):
         if count != expected:
-            raise IntegratorError(count_mismatch_message(signature, count, text, what))
+            raise DiffEqError(count_mismatch_message(signature, count, text, what))
 
 
 def count_mismatch_message(signature, count, text, what="derivative"):

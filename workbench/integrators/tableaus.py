@@ -172,6 +172,11 @@ class ButcherTableau:
         Order of the embedded solution.
     reference : str, optional
         One-line literature reference.
+    b_estimate : tuple, optional
+        Weights of the solution that adaptive steps compare the propagated one
+        with to estimate its local error, when that is not ``b_embedded``.
+    estimate_order : int, optional
+        Order of the ``b_estimate`` solution.
 
     Raises
     ------
@@ -189,6 +194,8 @@ class ButcherTableau:
     b_embedded: tuple = None
     embedded_order: int = None
     reference: str = ""
+    b_estimate: tuple = None
+    estimate_order: int = None
     b_error: tuple = field(init=False)
 
     def __post_init__(self):
@@ -207,7 +214,13 @@ class ButcherTableau:
             if len(self.b_embedded) != stages:
                 raise IntegratorError(f"Tableau {self.name!r}: b_embedded has "
                                       f"{len(self.b_embedded)} weights, expected {stages}.")
-            set_(self, "b_error", tuple(x - y for x, y in zip(self.b, self.b_embedded)))
+            if self.b_estimate is not None:
+                set_(self, "b_estimate", tuple(_frac(v) for v in self.b_estimate))
+            compared = self.b_embedded if self.b_estimate is None else self.b_estimate
+            if len(compared) != stages:
+                raise IntegratorError(f"Tableau {self.name!r}: b_estimate has {len(compared)} "
+                                      f"weights, expected {stages}.")
+            set_(self, "b_error", tuple(x - y for x, y in zip(self.b, compared)))
         else:
             set_(self, "b_error", None)
         self._validate()
@@ -216,8 +229,9 @@ class ButcherTableau:
     def exact(self):
         """True when every coefficient is an exact Fraction."""
         coefficients = list(self.b) + list(self.c) + [v for row in self.A for v in row]
-        if self.b_embedded is not None:
-            coefficients += list(self.b_embedded)
+        for extra in (self.b_embedded, self.b_estimate):
+            if extra is not None:
+                coefficients += list(extra)
         return _is_exact(coefficients)
 
     def _validate(self):
@@ -248,6 +262,16 @@ class ButcherTableau:
             if got < self.embedded_order:
                 raise IntegratorError(f"Tableau {self.name!r}: declared embedded order "
                                       f"{self.embedded_order}, but b_embedded only reaches {got}.")
+            if self.b_estimate is not None:
+                if self.estimate_order is None:
+                    raise IntegratorError(f"Tableau {self.name!r}: give `estimate_order` "
+                                          f"together with `b_estimate`.")
+                got = achieved_order(self.b_estimate, self.A, self.c,
+                                     max_order=self.estimate_order)
+                if got < self.estimate_order:
+                    raise IntegratorError(f"Tableau {self.name!r}: declared estimate order "
+                                          f"{self.estimate_order}, but b_estimate only reaches "
+                                          f"{got}.")
 
     @property
     def stages(self):
@@ -273,7 +297,10 @@ class ButcherTableau:
     @property
     def error_exponent_order(self):
         """The order q in the local error estimate ``err ~ dt**(q + 1)`` (the lower order)."""
-        return min(self.order, self.embedded_order) if self.is_embedded else self.order
+        if not self.is_embedded:
+            return self.order
+        compared = self.embedded_order if self.b_estimate is None else self.estimate_order
+        return min(self.order, compared)
 
     def needed_stages(self, with_error=False):
         """Indices of the stages that influence the result.
@@ -378,10 +405,17 @@ _ODE_TABLEAU_LIST = [
                    reference="Kutta (1901)."),
     # Embedded pairs: `b` is the higher-order solution that is propagated (local
     # extrapolation), `b_embedded` the lower-order one used for the error estimate.
+    # Fehlberg's pair differs by h/512 (k3 - k1): an O(h^2) term with a tiny constant that
+    # sees neither solution's O(h^3/6) error once h*|f'| > ~0.01, so adaptive steps grew until
+    # the local error was ~100x tol (tests/integrators/test_adaptive.py). The propagated
+    # second-order solution is compared instead with the trapezoid rule on the same stages
+    # (k3 is evaluated at t + h): their difference h*255/256*(k2 - (k1 + k3)/2) is O(h^3), as
+    # the propagated solution's error, and 3x resp. 1.5x its two leading terms.
     ButcherTableau("rkf12", "Runge-Kutta-Fehlberg 1(2)",
                    A=((), (F(1, 2),), (F(1, 256), F(255, 256))),
                    b=(F(1, 512), F(255, 256), F(1, 512)), c=(0, F(1, 2), 1), order=2,
                    b_embedded=(F(1, 256), F(255, 256), 0), embedded_order=1,
+                   b_estimate=(F(1, 2), 0, F(1, 2)), estimate_order=2,
                    reference="Fehlberg, NASA TR R-315 (1969)."),
     ButcherTableau("heun_euler", "Heun-Euler 2(1)", A=((), (1,)), b=(F(1, 2), F(1, 2)), c=(0, 1),
                    order=2, b_embedded=(1, 0), embedded_order=1,

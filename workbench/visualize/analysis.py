@@ -133,8 +133,8 @@ def draw_fixed_points(points, ax=None):
         if len(coords) == 1:
             coords.append(0.0)
         style = STABILITY_STYLES.get(point.stability, dict(color="k", marker="o"))
-        label = point.stability if point.stability not in labelled else None
-        labelled.add(point.stability)
+        label = point.kind if point.kind not in labelled else None      # 'saddle', not 'saddle node'
+        labelled.add(point.kind)
         ax.plot(coords[0], coords[1], linestyle="none", markersize=10, label=label, **style)
     return ax
 

@@ -1,0 +1,129 @@
+"""Integrators called from the user's own @numba.njit code (BrainPy returns numba dispatchers).
+
+numba types an integrator as its compiled step (``Integrator._numba_type_``), so it can be
+called inside a compiled loop as a global, a closure variable or an argument.
+``numba.njit(integral)`` itself stays impossible: numba only decorates Python functions
+(and refuses its own dispatchers too, which is why it fails for BrainPy's numba-backend
+integrators as well); ``integral.jit_step`` is the compiled step.
+"""
+
+import numba
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.integrators.tableaus import EMBEDDED_METHODS
+
+DT = 0.005
+
+
+def decay(x, t, a):
+    return -a * x
+
+
+def noise(x, t, a):
+    return 0.1
+
+
+@numba.njit
+def seed_numba(seed):
+    np.random.seed(seed)
+
+
+def fixed_loop(integral, n):
+    x = 1.0
+    for i in range(n):
+        x = integral(x, i * DT, 1.0)
+    return x
+
+
+def adaptive_loop(integral, T):
+    x, t, dt = 1.0, 0.0, 0.01
+    while T - t > 1e-12:
+        step = min(dt, T - t)
+        x, dt = integral(x, t, 1.0, step)
+        t += step
+    return x
+
+
+# the same loops, compiled: the integrator is an argument
+fixed_loop_compiled = numba.njit(fixed_loop)
+adaptive_loop_compiled = numba.njit(adaptive_loop)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_fixed_step_integrator_as_a_global_in_a_user_loop(backend):
+    bp.backend.set(backend)
+    rk4 = bp.integrators.ode.rk4(decay, dt=DT)
+
+    @numba.njit
+    def loop(n):
+        x = 1.0
+        for i in range(n):
+            x = rk4(x, i * 0.005, 1.0)     # a global integrator, as BrainPy code writes it
+        return x
+
+    count = bp.jit_compilations()
+    got = loop(200)
+    assert bp.jit_compilations() > count                  # the step's compilation is counted
+    assert got == pytest.approx(np.exp(-1.0), rel=1e-10)   # rk4 at dt = 0.005
+    bp.backend.set("numpy")
+    assert got == pytest.approx(fixed_loop(rk4, 200), rel=1e-13)
+    count = bp.jit_compilations()
+    loop(200)
+    assert bp.jit_compilations() == count
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", EMBEDDED_METHODS)
+def test_adaptive_integrators_as_arguments_of_a_compiled_loop(method):
+    integral = getattr(bp.integrators.ode, method)(decay, dt=DT, adaptive=True, tol=1e-6)
+    got = adaptive_loop_compiled(integral, 1.0)
+    assert got == pytest.approx(adaptive_loop(integral, 1.0), rel=1e-12)
+    assert got == pytest.approx(np.exp(-1.0), rel=1e-4)
+
+
+def test_integrator_in_a_closure_and_a_second_integrator_of_the_same_method():
+    def make(rate):
+        integral = bp.odeint(lambda x, t: -rate * x, method="rk4", dt=DT)
+
+        @numba.njit
+        def closure(n):
+            x = 1.0
+            for _ in range(n):
+                x = integral(x, 0.0)
+            return x
+        return closure
+
+    assert make(1.0)(200) == pytest.approx(np.exp(-1.0), rel=1e-10)
+    assert make(2.0)(200) == pytest.approx(np.exp(-2.0), rel=1e-9)
+    other = bp.integrators.ode.rk4(lambda x, t, a: -2 * a * x, dt=DT)
+    assert fixed_loop_compiled(other, 200) == pytest.approx(np.exp(-2.0), rel=1e-9)
+
+
+def test_sde_integrator_in_a_compiled_loop_draws_numbas_random_stream():
+    integral = bp.integrators.sde.srk1w1_scalar(decay, noise, dt=DT)
+    seed_numba(7)
+    compiled = fixed_loop_compiled(integral, 300)
+    # the same steps called from Python on the numba backend use the same generator
+    bp.backend.set("numba")
+    seed_numba(7)
+    assert fixed_loop(integral, 300) == compiled
+    assert isinstance(compiled, float)
+
+
+def test_method_integrators_name_the_problem_in_compiled_code():
+    class Model:
+        @bp.odeint
+        def integral(self, x, t):
+            return -x
+
+    method_integral = Model.__dict__["integral"]
+
+    @numba.njit
+    def loop():
+        return method_integral(1.0, 0.0)
+
+    with pytest.raises(numba.core.errors.TypingError, match=r"integrates a method taking "
+                                                            r"`self`.* integrate a plain function"):
+        loop()
