@@ -229,7 +229,7 @@ def test_ramp_input_rejects_incompatible_value_shapes():
 
 def test_docstring_examples_run():
     from .doctests import run_examples
-    run_examples("workbench.inputs", 12, extraglobs={"np": np})
+    run_examples("workbench.inputs", 13, extraglobs={"np": np})
 
 
 def test_the_manuals_show_helper_gets_one_time_per_value():

@@ -8,7 +8,7 @@ from ..doctests import modules_with_examples, run_examples
 
 # module -> number of examples it must run
 EXAMPLES = {"workbench.integrators.codegen": 3, "workbench.integrators.ode": 8,
-            "workbench.integrators.sde": 4}
+            "workbench.integrators.sde": 5}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
