@@ -363,6 +363,9 @@ class Integrator:
 
     def _first_python_call(self, *args):
         step = self.python_step
+        # Checked before the first step: a multi-variable derivative returning one array of
+        # matching length would otherwise be unpacked along its first axis without error.
+        self._diagnose(args)
         try:
             result = step(*args)
         except (ValueError, TypeError):
@@ -402,8 +405,9 @@ class Integrator:
             except Exception:       # the original error is more telling
                 return
             n = len(self.variables)
-            count = len(result) if isinstance(result, tuple) else 1
-            if count != n and not (n == 1 and not isinstance(result, tuple)):
+            many = isinstance(result, (tuple, list))
+            count = len(result) if many else 1
+            if count != n and not (n == 1 and not many):
                 what = "derivative" if role == "f" else "diffusion coefficient"
                 text = f"a {type(result).__name__}" if count == 1 else f"a tuple of {count}"
                 raise DiffEqError(count_mismatch_message(signature, count, text, what))
