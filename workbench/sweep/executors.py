@@ -37,6 +37,12 @@ EXECUTORS = ("serial", "processes")
 #: How long the driver waits before checking for a stop request (seconds).
 POLL_SECONDS = 0.2
 
+#: How many times a set the cluster cancelled (without running it) is submitted again.
+MAX_UNBLAMED = 5
+
+#: How long scattering the spec again after a worker loss may take (seconds).
+SCATTER_SECONDS = 5.0
+
 #: How long a Dask cluster may have no worker before the sets not run become error rows.
 NO_WORKER_SECONDS = 30.0
 
@@ -77,6 +83,9 @@ class _SerialBackend:
         pass
 
     def recover(self):
+        return True
+
+    def blames(self, exc):
         return True
 
     def gone(self):
@@ -147,6 +156,10 @@ class _FuturesBackend:
         self.executor = self._new_pool()
         return True
 
+    def blames(self, exc):
+        """Whether the task may have caused ``exc`` (a worker death while it ran)."""
+        return not isinstance(exc, concurrent.futures.CancelledError)
+
     def gone(self):
         """Why no task can run any more, or None."""
         return self._unrecoverable
@@ -173,11 +186,13 @@ class _DaskBackend:
         self.client = client
         self.workers = max(len(client.scheduler_info().get("workers", {})), 1)
         self.max_in_flight = max(256, 8 * self.workers)
+        self._spec = shipped
         self._shipped = client.scatter(shipped, broadcast=True, hash=False)
         self._counter = 0
         self._no_worker_since = None
 
     def submit(self, task):
+        self._ensure_spec()
         self._counter += 1
         key = f"workbench-sweep-{self.client.id}-{id(self)}-{task.index}-{self._counter}"
         return self.client.submit(run_task, self._shipped, task, key=key, pure=False)
@@ -188,6 +203,10 @@ class _DaskBackend:
                                             return_when="FIRST_COMPLETED")
         except TimeoutError:           # nothing finished yet: let the driver check for a stop
             return set()
+        except self._distributed.client.FuturesCancelledError:
+            # the cluster dropped some (a killed worker, lost workers): their outcome() raises
+            # and the driver runs them again or marks them
+            return {future for future in futures if future.done()}
         return result.done
 
     def outcome(self, future):
@@ -203,8 +222,23 @@ class _DaskBackend:
             except Exception:       # a closed client: nothing left to cancel
                 pass
 
+    def _ensure_spec(self):
+        """Scatter the spec again when the workers holding it died (its tasks were cancelled)."""
+        if self._shipped.status == "finished":
+            return
+        try:
+            self.client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
+            self._shipped = self.client.scatter(self._spec, broadcast=True, hash=False,
+                                                timeout=SCATTER_SECONDS)
+        except Exception:           # no worker to take it: gone() decides when to give up
+            pass
+
     def recover(self):
         return True
+
+    def blames(self, exc):
+        """A cancelled task did not run (lost data, lost workers); a KilledWorker did."""
+        return not isinstance(exc, concurrent.futures.CancelledError)
 
     def gone(self):
         """Why no task can run any more (no worker for NO_WORKER_SECONDS, a closed client), or None."""
@@ -323,7 +357,9 @@ def drive(backend, tasks, attempts, on_record, stop=None):
     """
     queue = collections.deque(tasks)
     suspects = collections.deque()      # in flight when a worker died: run again alone
+    unblamed = collections.Counter()    # cancellations by the cluster, per set
     pending = {}
+    solo = None                         # the future that has been alone in flight since submitted
     try:
         while queue or suspects or pending:
             if stop is not None and stop.is_set():
@@ -338,12 +374,15 @@ def drive(backend, tasks, attempts, on_record, stop=None):
             if suspects:
                 if not pending:
                     task = suspects.popleft()
-                    pending[backend.submit(task)] = task
+                    solo = backend.submit(task)
+                    pending[solo] = task
             else:
                 while queue and len(pending) < backend.max_in_flight:
                     task = queue.popleft()
-                    pending[backend.submit(task)] = task
-            in_flight = len(pending)
+                    future = backend.submit(task)
+                    # alone from submission to outcome, or not: only then is a death its own
+                    solo = future if not pending else None
+                    pending[future] = task
             for future in backend.wait(pending):
                 task = pending.pop(future)
                 try:
@@ -355,11 +394,17 @@ def drive(backend, tasks, attempts, on_record, stop=None):
                     if not backend.recover():
                         suspects.append(task)       # gone() reports it on the next pass
                         continue
-                    if in_flight > 1:
+                    if not backend.blames(exc):
+                        # cancelled by the cluster, not run: again, a bounded number of times
+                        unblamed[task.index] += 1
+                        if unblamed[task.index] <= MAX_UNBLAMED:
+                            suspects.append(task)
+                            continue
+                    elif future is not solo:
                         suspects.append(task)       # maybe an innocent neighbour: run it alone
                         continue
                     used = task.attempts_before + 1
-                    if used < attempts:
+                    if used < attempts and backend.blames(exc):
                         suspects.appendleft(dataclasses.replace(task, attempts_before=used))
                         continue
                     record = _lost_record(task, f"{type(exc).__name__}: {exc}", used)
