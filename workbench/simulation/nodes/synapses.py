@@ -1,5 +1,7 @@
 """``bp.TwoEndConn`` (also ``bp.SynConn``): a projection between two groups."""
 
+import numbers
+
 from ...connect.base import Connector
 from ...errors import ModelError
 from .base import DynamicalSystem
@@ -53,8 +55,9 @@ class TwoEndConn(DynamicalSystem):
     def _check_connectors(self):
         # Only NeuGroups (and look-alikes) have a number of neurons to compare with.
         pre_num, post_num = getattr(self.pre, "num", None), getattr(self.post, "num", None)
-        if not (isinstance(pre_num, int) and isinstance(post_num, int)):
+        if not (isinstance(pre_num, numbers.Integral) and isinstance(post_num, numbers.Integral)):
             return
+        pre_num, post_num = int(pre_num), int(post_num)
         for attr, value in list(self.__dict__.items()):
             if isinstance(value, Connector):
                 value.check_fits(pre_num, post_num, f"{self.describe()}, `{attr}`")
