@@ -57,3 +57,20 @@ def test_isolated_flat_root_is_not_a_line():
     _, points = _analyze(cube, {"x": [-1.0, 1.0]})
     assert points.lines == ()
     assert points.array("x") == pytest.approx([0.0], abs=1e-4)
+
+
+def clipped_line(x, y, t):
+    # np.maximum/np.minimum: SymPy gets a Piecewise it cannot solve, so the 2-D search is
+    # Newton from grid cells (no reduction); the clips never act inside the box
+    dx = np.maximum(y - x, -10.0)
+    dy = np.minimum(x - y, 10.0)
+    return dx, dy
+
+
+def test_line_of_equilibria_found_by_the_2d_cell_search():
+    analyzer, points = _analyze(clipped_line, {"x": [-2.0, 2.0], "y": [-2.0, 2.0]})
+    assert analyzer.system.residuals() is None
+    assert len(points) == 0 and len(points.lines) == 1
+    found = points.lines[0].values
+    np.testing.assert_allclose(found["y"], found["x"], atol=1e-8)
+    assert found["x"][0] < -1.8 and found["x"][-1] > 1.8

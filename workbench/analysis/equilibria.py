@@ -17,7 +17,7 @@ from .roots import (cells_with_sign_changes, merge_points, newton, roots_along_g
                     roots_separable)
 
 __all__ = ["find_fixed_points", "batched_equilibria", "in_range", "equilibrium_lines",
-           "off_lines"]
+           "off_lines", "singular_lines"]
 
 #: A residual this small (relative to 1 or to its largest value on the grid) vanishes
 #: identically; it stays far below the |f| of isolated roots at neighbouring grid points.
@@ -280,6 +280,51 @@ def off_lines(points, lines, grids, unknowns):
         near = np.all(np.abs(points[:, None, :] - line[None, :, :]) <= step, axis=2)
         keep &= ~near.any(axis=1)
     return points[keep]
+
+
+def singular_lines(points, jacobians, grids, unknowns):
+    """Lines among equilibria with a singular Jacobian (the 2-D search without SymPy).
+
+    Newton started in every grid cell crossed by a line of equilibria converges to
+    points along it, each with a singular Jacobian. Three or more such points, each
+    within a few grid steps of the next along the line, are one line.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        ``(k, 2)`` equilibria.
+    jacobians : numpy.ndarray
+        ``(k, 2, 2)``.
+    grids : dict
+    unknowns : sequence of str
+
+    Returns
+    -------
+    (list of numpy.ndarray, numpy.ndarray)
+        The lines (points in order along each) and a mask of the points left isolated.
+    """
+    isolated = np.ones(len(points), dtype=bool)
+    if len(points) < _MIN_LINE_POINTS:
+        return [], isolated
+    scale = np.maximum(1.0, np.sum(jacobians ** 2, axis=(1, 2)))
+    singular = np.abs(np.linalg.det(jacobians)) <= 1e-6 * scale
+    index = np.flatnonzero(singular)
+    if index.size < _MIN_LINE_POINTS:
+        return [], isolated
+    chosen = points[index]
+    centred = chosen - chosen.mean(axis=0)
+    direction = np.linalg.svd(centred, full_matrices=False)[2][0]
+    order = np.argsort(centred @ direction)
+    index, chosen = index[order], chosen[order]
+    step = np.array([np.max(np.diff(grids[name])) for name in unknowns])
+    gaps = np.max(np.abs(np.diff(chosen, axis=0)) / step, axis=1) > 4.0
+    lines = []
+    for part_index, part in zip(np.split(index, np.flatnonzero(gaps) + 1),
+                                np.split(chosen, np.flatnonzero(gaps) + 1)):
+        if len(part) >= _MIN_LINE_POINTS:
+            lines.append(part)
+            isolated[part_index] = False
+    return lines, isolated
 
 
 def _true_runs(mask):

@@ -10,7 +10,8 @@ import numpy as np
 from ..errors import AnalysisError
 from .base import Analyzer
 from .contour import zero_contour
-from .equilibria import equilibrium_lines, find_fixed_points, in_range, off_lines
+from .equilibria import (equilibrium_lines, find_fixed_points, in_range, off_lines,
+                         singular_lines)
 from .results import (EquilibriumLine, FixedPoint, FixedPoints, Nullcline, Nullclines,
                       PhasePlaneResult, VectorField)
 from .simulate import limit_cycles_from
@@ -184,6 +185,9 @@ class PhasePlane(Analyzer):
             lines = equilibrium_lines(system, self.grids, self.target_vars)
             points = off_lines(points, lines, self.grids, system.unknowns)
             jac = system.jacobian(list(points.T)) if len(points) else np.zeros((0,) + (system.dim,) * 2)
+            if system.dim == 2 and system.residuals() is None:
+                more, isolated = singular_lines(points, jac, self.grids, system.unknowns)
+                lines, points, jac = lines + more, points[isolated], jac[isolated]
             kinds = classify(jac) if len(points) else []
             eig = np.linalg.eigvals(jac) if len(points) else []
             fixed = tuple(FixedPoint(dict(zip(system.unknowns, point)), str(kind), e, j)
