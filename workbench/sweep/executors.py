@@ -85,6 +85,9 @@ class _SerialBackend:
     def recover(self):
         return True
 
+    def ready(self):
+        return True
+
     def blames(self, exc):
         return True
 
@@ -156,6 +159,9 @@ class _FuturesBackend:
         self.executor = self._new_pool()
         return True
 
+    def ready(self):
+        return True
+
     def blames(self, exc):
         """Whether the task may have caused ``exc`` (a worker death while it ran)."""
         return not isinstance(exc, concurrent.futures.CancelledError)
@@ -190,9 +196,10 @@ class _DaskBackend:
         self._shipped = client.scatter(shipped, broadcast=True, hash=False)
         self._counter = 0
         self._no_worker_since = None
+        self._workers_checked_at = -float("inf")
+        self._workers_known = True
 
     def submit(self, task):
-        self._ensure_spec()
         self._counter += 1
         key = f"workbench-sweep-{self.client.id}-{id(self)}-{task.index}-{self._counter}"
         return self.client.submit(run_task, self._shipped, task, key=key, pure=False)
@@ -222,16 +229,21 @@ class _DaskBackend:
             except Exception:       # a closed client: nothing left to cancel
                 pass
 
-    def _ensure_spec(self):
-        """Scatter the spec again when the workers holding it died (its tasks were cancelled)."""
-        if self._shipped.status == "finished":
-            return
-        try:
-            self.client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
-            self._shipped = self.client.scatter(self._spec, broadcast=True, hash=False,
-                                                timeout=SCATTER_SECONDS)
-        except Exception:           # no worker to take it: gone() decides when to give up
-            pass
+    def ready(self):
+        """Whether tasks can be submitted: a worker is there and holds the spec.
+
+        The spec is scattered again when the workers holding it died (the tasks
+        needing it were cancelled by the cluster, not run).
+        """
+        if not self._has_workers():
+            return False
+        if self._shipped.status != "finished":
+            try:
+                self._shipped = self.client.scatter(self._spec, broadcast=True, hash=False,
+                                                    timeout=SCATTER_SECONDS)
+            except Exception:       # the new worker left again: gone() decides when to give up
+                return False
+        return True
 
     def recover(self):
         return True
@@ -240,15 +252,21 @@ class _DaskBackend:
         """A cancelled task did not run (lost data, lost workers); a KilledWorker did."""
         return not isinstance(exc, concurrent.futures.CancelledError)
 
+    def _has_workers(self):
+        now = time.monotonic()
+        if now - self._workers_checked_at >= POLL_SECONDS:     # one scheduler call per poll
+            try:
+                self._workers_known = bool(self.client.scheduler_info().get("workers"))
+            except Exception:
+                self._workers_known = False
+            self._workers_checked_at = now
+        return self._workers_known
+
     def gone(self):
         """Why no task can run any more (no worker for NO_WORKER_SECONDS, a closed client), or None."""
         if getattr(self.client, "status", "running") in ("closed", "closing"):
             return "the Dask client was closed"
-        try:
-            workers = self.client.scheduler_info().get("workers", {})
-        except Exception as exc:
-            return f"the Dask scheduler cannot be reached ({type(exc).__name__}: {exc})"
-        if workers:
+        if self._has_workers():
             self._no_worker_since = None
             return None
         now = time.monotonic()
@@ -371,7 +389,10 @@ def drive(backend, tasks, attempts, on_record, stop=None):
                 for task in list(pending.values()) + list(suspects) + list(queue):
                     on_record(_not_run_record(task, why))
                 return True
-            if suspects:
+            if not backend.ready():
+                if not pending:
+                    time.sleep(POLL_SECONDS)
+            elif suspects:
                 if not pending:
                     task = suspects.popleft()
                     solo = backend.submit(task)
@@ -395,10 +416,11 @@ def drive(backend, tasks, attempts, on_record, stop=None):
                         suspects.append(task)       # gone() reports it on the next pass
                         continue
                     if not backend.blames(exc):
-                        # cancelled by the cluster, not run: again, a bounded number of times
+                        # cancelled by the cluster, not run: again (with the others), a
+                        # bounded number of times
                         unblamed[task.index] += 1
                         if unblamed[task.index] <= MAX_UNBLAMED:
-                            suspects.append(task)
+                            queue.appendleft(task)
                             continue
                     elif future is not solo:
                         suspects.append(task)       # maybe an innocent neighbour: run it alone
