@@ -52,6 +52,9 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
 _lock = threading.Lock()
 _owned = weakref.WeakSet()      # dispatchers created through jit()
 _compile_events = [0]           # fresh compilations of owned dispatchers
+# Loads from the disk cache, counted when they happen: a sum over live dispatchers would
+# drop when one is garbage collected, and a repeat run could then seem to compile nothing.
+_cache_load_events = [0]
 _other_counters = {}            # name -> callable: compilations by other compilers (JAX)
 
 
@@ -133,12 +136,16 @@ class _CheckedFunctionCache(FunctionCache):
 
     def load_overload(self, sig, target_context):
         try:
-            return super().load_overload(sig, target_context)
+            loaded = super().load_overload(sig, target_context)
         except Exception as exc:    # any damage: pickle, EOF, I/O, or data numba cannot rebuild
             _warn(f"The compiled-code cache entry of {self._py_func.__qualname__} in {self._cache_path} is "
                   f"unreadable ({type(exc).__name__}: {exc}); compiling it again.")
             self._discard()
             return None
+        if loaded is not None:
+            with _lock:
+                _cache_load_events[0] += 1
+        return loaded
 
     def save_overload(self, sig, data):
         try:
@@ -211,7 +218,7 @@ def jit_stats():
     """
     with _lock:
         compiled = _compile_events[0]
-        cache_loads = sum(sum(d._cache_hits.values()) for d in list(_owned))
+        cache_loads = _cache_load_events[0]
     stats = {"compiled": compiled, "cache_loads": cache_loads}
     for name, counter in _other_counters.items():
         stats[name] = int(counter())
