@@ -98,3 +98,24 @@ def test_unusable_cache_dir_falls_back_to_memory_with_one_warning(tmp_path):
         read_only.chmod(0o555)
         warned, _ = _run(tmp_path, read_only)
         assert len(warned) == 1 and "is unusable" in warned[0], warned
+
+
+def test_cache_loads_stay_counted_after_the_dispatcher_is_gone(tmp_path, monkeypatch):
+    import gc
+
+    import workbench as bp
+    from workbench.backend.jit import load_generated_module
+
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    source = "@jit\ndef triple(x):\n    return 3.0 * x\n"
+    from workbench.backend.jit import jit
+    first = load_generated_module(source, "triple", namespace={"jit": jit})
+    assert first.triple(2.0) == 6.0                       # compiled and saved
+    second = load_generated_module(source, "triple", namespace={"jit": jit})
+    before = bp.jit_stats()
+    assert second.triple(2.0) == 6.0                      # a new dispatcher: loaded from disk
+    after = bp.jit_stats()
+    assert after["cache_loads"] == before["cache_loads"] + 1
+    del first, second
+    gc.collect()
+    assert bp.jit_stats()["cache_loads"] == after["cache_loads"]
