@@ -49,7 +49,9 @@ def test_set_dt_is_the_default_step_of_integrators_and_runs():
     assert decay.dt == 0.25
     assert decay(1.0, 0.0) == pytest.approx(0.75)           # one Euler step: x - dt x
     bp.backend.set_dt(0.5)
-    assert decay.dt == 0.25                                  # fixed when created
+    # Created without dt: it follows the backend (issue 15: a fixed dt silently disagreed with runs).
+    assert decay.dt == 0.5
+    assert decay(1.0, 0.0) == pytest.approx(0.5)
     assert bp.backend.get_backend() == 'numpy'               # set_dt leaves the backend alone
 
 

@@ -7,7 +7,7 @@ import pytest
 from ..doctests import modules_with_examples, run_examples
 
 # module -> number of examples it must run
-EXAMPLES = {"workbench.connect.base": 7, "workbench.connect.regular": 4,
+EXAMPLES = {"workbench.connect.base": 9, "workbench.connect.regular": 4,
             "workbench.connect.random": 3, "workbench.connect.formatters": 5}
 
 

@@ -175,3 +175,22 @@ def test_set_trajectory_replaces_the_initial_points(panel):
     assert all(len(line.x) == 0 for line in panel.trajectories.trace.lines)
     with pytest.raises(ValueError, match="must give exactly the variables 'V', 'w'"):
         panel.set_trajectory({"V": 1.0})
+
+
+def test_a_line_of_equilibria_is_described_as_such():
+    @bp.odeint
+    def coupled(x, y, t, k):
+        dx = k * (y - x)
+        dy = k * (x - y)
+        return dx, dy
+
+    panel = PhasePlanePanel(coupled, {"x": [-2, 2], "y": [-2, 2]}, pars={"k": (1.0, 0.5, 2.0)},
+                            duration=10.0)
+    try:
+        assert panel.wait(30)
+        points = panel.result.fixed_points
+        assert len(points) == 0 and len(points.lines) == 1
+        assert "a line of equilibria from (x=-2, y=-2) to (x=2, y=2)" in panel.status.text
+        assert "no fixed point" not in panel.status.text
+    finally:
+        panel.close()

@@ -185,13 +185,15 @@ class PhasePlanePanel(Panel):
         """Parameters and the fixed points with their stability."""
         head = ", ".join(f"{n}={params[n]:.4g}" for n in self.parameter_names)
         points = result.fixed_points
+        lines = [line.describe() for line in points.lines]
         if not points:
-            text = "no fixed point in range"
+            text = "; ".join(lines) if lines else "no fixed point in range"
         else:
             text = "; ".join(
                 f"{p.stability} at " + ", ".join(f"{v}={p.values[v]:.3f}" for v in self.variables)
                 for p in points)
             text = f"{len(points)} fixed point{'s' if len(points) > 1 else ''}: {text}"
+            text = "; ".join([text] + lines)
         for trajectory in result.trajectories:
             start = ", ".join(f"{v}={trajectory.values[v][0]:.3g}" for v in self.variables)
             text += f"; trajectory from {start}"

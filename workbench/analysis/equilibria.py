@@ -16,7 +16,14 @@ from scipy import optimize
 from .roots import (cells_with_sign_changes, merge_points, newton, roots_along_grid,
                     roots_separable)
 
-__all__ = ["find_fixed_points", "batched_equilibria", "in_range"]
+__all__ = ["find_fixed_points", "batched_equilibria", "in_range", "equilibrium_lines",
+           "off_lines", "singular_lines"]
+
+#: A residual this small (relative to 1 or to its largest value on the grid) vanishes
+#: identically; it stays far below the |f| of isolated roots at neighbouring grid points.
+_IDENTICALLY_ZERO = 1e-10
+#: Grid points in a row on which a residual must vanish to form a line of equilibria.
+_MIN_LINE_POINTS = 3
 
 #: Most function values evaluated at once (rows of a parameter batch are chunked).
 _CHUNK = 2_000_000
@@ -200,3 +207,128 @@ def _fixed_points_shgo(system, ranges, options, P):
         return np.zeros((0, system.dim))
     values = np.atleast_1d(getattr(result, "funl", np.zeros(len(candidates))))
     return candidates[np.sqrt(values) < options["fl_tol"]]
+
+
+def equilibrium_lines(system, grids, ranges, P=()):
+    """Continua of equilibria: runs of grid points on which a residual vanishes identically.
+
+    A degenerate system (``dx = y - x, dy = x - y``) has a line of equilibria; root
+    finding sees no sign change there and would report no fixed point at all.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    grids : dict
+        Search grid per unknown.
+    ranges : dict
+        ``{unknown: (min, max)}``.
+    P : sequence of float
+        Values of the free parameters, if any.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array ``(k, n)`` per line: its points at the grid, inside the box. Empty for
+        a 2-D system without a SymPy reduction (not searched).
+    """
+    residuals = system.residuals()
+    if residuals is None:
+        return []
+    params = [np.array([float(p)]) for p in P]
+    lines = []
+    for residual in residuals:
+        grid = grids[residual.variable]
+        with np.errstate(all="ignore"):
+            values = np.asarray(residual(grid, [p[0] for p in params]), dtype=float)
+        finite = np.isfinite(values)
+        if not finite.any():
+            continue
+        tiny = _IDENTICALLY_ZERO * max(1.0, float(np.max(np.abs(values[finite]))))
+        for start, stop in _true_runs(finite & (np.abs(values) <= tiny)):
+            if stop - start < _MIN_LINE_POINTS:
+                continue
+            points = residual.complete(grid[start:stop], [p[0] for p in params])
+            keep = np.all(np.isfinite(points), axis=1)
+            for i, name in enumerate(system.unknowns):
+                keep &= in_range(points[:, i], ranges[name])
+            if keep.sum() >= _MIN_LINE_POINTS:
+                lines.append(points[keep])
+    return lines
+
+
+def off_lines(points, lines, grids, unknowns):
+    """The points not lying on one of the lines (within two grid steps).
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        ``(k, n)``.
+    lines : list of numpy.ndarray
+    grids : dict
+    unknowns : sequence of str
+
+    Returns
+    -------
+    numpy.ndarray
+        The rows of ``points`` kept.
+    """
+    if not lines or len(points) == 0:
+        return points
+    step = np.array([2.0 * np.max(np.diff(grids[name])) for name in unknowns])
+    keep = np.ones(len(points), dtype=bool)
+    for line in lines:
+        near = np.all(np.abs(points[:, None, :] - line[None, :, :]) <= step, axis=2)
+        keep &= ~near.any(axis=1)
+    return points[keep]
+
+
+def singular_lines(points, jacobians, grids, unknowns):
+    """Lines among equilibria with a singular Jacobian (the 2-D search without SymPy).
+
+    Newton started in every grid cell crossed by a line of equilibria converges to
+    points along it, each with a singular Jacobian. Three or more such points, each
+    within a few grid steps of the next along the line, are one line.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        ``(k, 2)`` equilibria.
+    jacobians : numpy.ndarray
+        ``(k, 2, 2)``.
+    grids : dict
+    unknowns : sequence of str
+
+    Returns
+    -------
+    (list of numpy.ndarray, numpy.ndarray)
+        The lines (points in order along each) and a mask of the points left isolated.
+    """
+    isolated = np.ones(len(points), dtype=bool)
+    if len(points) < _MIN_LINE_POINTS:
+        return [], isolated
+    scale = np.maximum(1.0, np.sum(jacobians ** 2, axis=(1, 2)))
+    singular = np.abs(np.linalg.det(jacobians)) <= 1e-6 * scale
+    index = np.flatnonzero(singular)
+    if index.size < _MIN_LINE_POINTS:
+        return [], isolated
+    chosen = points[index]
+    centred = chosen - chosen.mean(axis=0)
+    direction = np.linalg.svd(centred, full_matrices=False)[2][0]
+    order = np.argsort(centred @ direction)
+    index, chosen = index[order], chosen[order]
+    step = np.array([np.max(np.diff(grids[name])) for name in unknowns])
+    gaps = np.max(np.abs(np.diff(chosen, axis=0)) / step, axis=1) > 4.0
+    lines = []
+    for part_index, part in zip(np.split(index, np.flatnonzero(gaps) + 1),
+                                np.split(chosen, np.flatnonzero(gaps) + 1)):
+        if len(part) >= _MIN_LINE_POINTS:
+            lines.append(part)
+            isolated[part_index] = False
+    return lines, isolated
+
+
+def _true_runs(mask):
+    """(start, stop) of the runs of True in a 1-D boolean array."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2], edges[1::2]))

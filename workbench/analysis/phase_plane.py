@@ -10,8 +10,10 @@ import numpy as np
 from ..errors import AnalysisError
 from .base import Analyzer
 from .contour import zero_contour
-from .equilibria import find_fixed_points, in_range
-from .results import FixedPoint, FixedPoints, Nullcline, Nullclines, PhasePlaneResult, VectorField
+from .equilibria import (equilibrium_lines, find_fixed_points, in_range, off_lines,
+                         singular_lines)
+from .results import (EquilibriumLine, FixedPoint, FixedPoints, Nullcline, Nullclines,
+                      PhasePlaneResult, VectorField)
 from .simulate import limit_cycles_from
 from .stability import classify
 
@@ -180,12 +182,18 @@ class PhasePlane(Analyzer):
         if "fixed_points" not in self._cache:
             system = self.system
             points = find_fixed_points(system, self.grids, self.target_vars, self.options)
+            lines = equilibrium_lines(system, self.grids, self.target_vars)
+            points = off_lines(points, lines, self.grids, system.unknowns)
             jac = system.jacobian(list(points.T)) if len(points) else np.zeros((0,) + (system.dim,) * 2)
+            if system.dim == 2 and system.residuals() is None:
+                more, isolated = singular_lines(points, jac, self.grids, system.unknowns)
+                lines, points, jac = lines + more, points[isolated], jac[isolated]
             kinds = classify(jac) if len(points) else []
             eig = np.linalg.eigvals(jac) if len(points) else []
             fixed = tuple(FixedPoint(dict(zip(system.unknowns, point)), str(kind), e, j)
                           for point, kind, e, j in zip(points, kinds, eig, jac))
-            self._cache["fixed_points"] = FixedPoints(system.unknowns, fixed)
+            lines = tuple(EquilibriumLine(dict(zip(system.unknowns, line.T))) for line in lines)
+            self._cache["fixed_points"] = FixedPoints(system.unknowns, fixed, lines)
         return self._cache["fixed_points"]
 
     def compute_trajectories(self, initials, duration, plot_duration=None):
@@ -359,7 +367,10 @@ class PhasePlane(Analyzer):
             where = ", ".join(f"{k}={v!r}" for k, v in point.values.items())
             also = f" (a {point.kind})" if point.kind != point.stability else ""
             self._log(f"Fixed point #{i} at {where} is a {point.stability}{also}.")
-        if len(points) == 0:
+        for line in points.lines:
+            self._log(f"Degenerate equilibria: {line.describe()} (every point on it is an "
+                      f"equilibrium).")
+        if len(points) == 0 and not points.lines:
             self._log("No fixed point found in the target range.")
         ax = draw.draw_fixed_points(points, ax=ax)
         self._finish(ax, show)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .stability import fixed_point_kind
 
-__all__ = ["Nullcline", "Nullclines", "VectorField", "FixedPoint", "FixedPoints",
+__all__ = ["Nullcline", "Nullclines", "VectorField", "FixedPoint", "FixedPoints", "EquilibriumLine",
            "Trajectory", "LimitCycle", "PhasePlaneResult", "Branch", "SpecialPoint",
            "CycleEnvelope", "BifurcationDiagram", "FastSlowResult"]
 
@@ -166,6 +166,33 @@ class FixedPoint:
 
 
 @dataclass(frozen=True, eq=False)
+class EquilibriumLine:
+    """A continuum of equilibria (degenerate: every point of a curve is an equilibrium).
+
+    Attributes
+    ----------
+    values : dict
+        ``{variable: array}``: the curve sampled at the search grid, in order.
+    """
+
+    values: dict
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", _frozen_dict(self.values))
+
+    def describe(self):
+        """A one-line description, e.g. ``"a line of equilibria from (x=-2, y=-2) to (x=2, y=2)"``.
+
+        Returns
+        -------
+        str
+        """
+        ends = [", ".join(f"{name}={array[i]:.4g}" for name, array in self.values.items())
+                for i in (0, -1)]
+        return f"a line of equilibria from ({ends[0]}) to ({ends[1]})"
+
+
+@dataclass(frozen=True, eq=False)
 class FixedPoints:
     """All equilibria found in the analysed box.
 
@@ -174,11 +201,15 @@ class FixedPoints:
     variables : tuple of str
         The target variables.
     points : tuple of FixedPoint
-        Sorted by the first variable.
+        The isolated equilibria, sorted by the first variable.
+    lines : tuple of EquilibriumLine
+        Continua of equilibria (a degenerate system, e.g. ``dx = y - x, dy = x - y``); they
+        are not counted by ``len()``, which counts isolated points.
     """
 
     variables: tuple
     points: tuple
+    lines: tuple = ()
 
     def __len__(self):
         return len(self.points)

@@ -131,7 +131,12 @@ class Residual:
 
 def _solve_real(expr, symbol):
     """Real solution set of ``expr = 0`` for ``symbol`` as a tuple, or None."""
-    solution_set = sympy.solveset(expr, symbol, domain=sympy.S.Reals)
+    try:
+        solution_set = sympy.solveset(expr, symbol, domain=sympy.S.Reals)
+    except (NotImplementedError, TypeError, ValueError):
+        # e.g. a Piecewise with conditions on two variables (np.maximum(y - x, c)): no
+        # closed form, so the numeric search takes over
+        return None
     if isinstance(solution_set, sympy.Intersection):
         finite = [arg for arg in solution_set.args if isinstance(arg, sympy.FiniteSet)]
         others = [arg for arg in solution_set.args if not isinstance(arg, sympy.FiniteSet)]

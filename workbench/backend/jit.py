@@ -13,20 +13,35 @@ Generated source code is executed through :func:`load_generated_module`, which
 writes it to a file in :func:`cache_dir` first: numba can only cache functions
 that live in a file, and a file named by the hash of everything that shapes
 the compiled code cannot serve a stale result.
+
+The disk cache never stops a run: an unreadable or corrupt entry (a truncated
+file, garbage in numba's index) is compiled again with a :class:`CacheWarning`,
+and an unusable cache directory (read-only, not a directory) switches this
+process to compiling in memory, with one warning.
 """
 
 import hashlib
 import importlib.util
+import linecache
 import os
 import sys
+import tempfile
 import threading
+import types
+import warnings
 import weakref
 
 import numba
 from numba.core import event as _numba_event
+from numba.core.caching import FunctionCache
 
 __all__ = ["JIT_OPTIONS", "jit", "jit_compilations", "jit_stats", "cache_dir",
-           "load_generated_module", "is_jit_disabled", "register_compilation_counter"]
+           "load_generated_module", "is_jit_disabled", "register_compilation_counter",
+           "CacheWarning"]
+
+
+class CacheWarning(RuntimeWarning):
+    """The disk cache of compiled code could not be used; the code is compiled again."""
 
 #: Default options of every workbench kernel. ``cache`` keeps compiled machine
 #: code on disk so a second process starts fast; ``nogil`` lets widget threads
@@ -37,6 +52,9 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
 _lock = threading.Lock()
 _owned = weakref.WeakSet()      # dispatchers created through jit()
 _compile_events = [0]           # fresh compilations of owned dispatchers
+# Loads from the disk cache, counted when they happen: a sum over live dispatchers would
+# drop when one is garbage collected, and a repeat run could then seem to compile nothing.
+_cache_load_events = [0]
 _other_counters = {}            # name -> callable: compilations by other compilers (JAX)
 
 
@@ -94,16 +112,83 @@ def jit(func=None, **options):
     """
     opts = dict(JIT_OPTIONS)
     opts.update(options)
+    cache = opts.pop("cache", False)
 
     def decorate(f):
         dispatcher = numba.njit(**opts)(f)
         if isinstance(dispatcher, numba.core.dispatcher.Dispatcher):
             _owned.add(dispatcher)
+            if cache:
+                _attach_cache(dispatcher)
         return dispatcher
 
     if func is None:
         return decorate
     return decorate(func)
+
+
+class _CheckedFunctionCache(FunctionCache):
+    """numba's per-function disk cache, which recompiles instead of failing.
+
+    numba raises the raw ``UnpicklingError``/``EOFError`` of a damaged entry on
+    every later call and a raw ``OSError`` when the cache cannot be written.
+    """
+
+    def load_overload(self, sig, target_context):
+        try:
+            loaded = super().load_overload(sig, target_context)
+        except Exception as exc:    # any damage: pickle, EOF, I/O, or data numba cannot rebuild
+            _warn(f"The compiled-code cache entry of {self._py_func.__qualname__} in {self._cache_path} is "
+                  f"unreadable ({type(exc).__name__}: {exc}); compiling it again.")
+            self._discard()
+            return None
+        if loaded is not None:
+            with _lock:
+                _cache_load_events[0] += 1
+        return loaded
+
+    def save_overload(self, sig, data):
+        try:
+            super().save_overload(sig, data)
+        except OSError as exc:
+            _warn_once(("save", self._cache_path),
+                       f"Compiled code cannot be saved in {self._cache_path} ({exc}); it is kept "
+                       f"in memory for this process only.")
+            self.disable()
+
+    def _discard(self):
+        # A fresh index lets the next save overwrite the damaged files.
+        try:
+            os.remove(self._cache_file._index_path)
+        except FileNotFoundError:
+            pass
+        except OSError:
+            self.disable()
+
+
+def _attach_cache(dispatcher):
+    """Give a dispatcher a checked disk cache, if its function lives in a file numba can cache beside."""
+    try:
+        dispatcher._cache = _CheckedFunctionCache(dispatcher.py_func)
+    except RuntimeError:
+        # numba found no file or no writable place for this function (typed at a prompt,
+        # generated in memory): it runs without a disk cache, as numba's cache=False.
+        pass
+
+
+_warned = set()
+
+
+def _warn(message):
+    warnings.warn(message, CacheWarning, stacklevel=4)
+
+
+def _warn_once(key, message):
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    _warn(message)
 
 
 def register_compilation_counter(name, counter):
@@ -133,7 +218,7 @@ def jit_stats():
     """
     with _lock:
         compiled = _compile_events[0]
-        cache_loads = sum(sum(d._cache_hits.values()) for d in list(_owned))
+        cache_loads = _cache_load_events[0]
     stats = {"compiled": compiled, "cache_loads": cache_loads}
     for name, counter in _other_counters.items():
         stats[name] = int(counter())
@@ -165,14 +250,35 @@ def cache_dir():
     Returns
     -------
     str
-        An existing, writable directory.
+        The directory's path. It may be unusable (read-only, a file in the way):
+        :func:`load_generated_module` then compiles in memory.
     """
     path = os.environ.get("WORKBENCH_CACHE_DIR")
     if not path:
         tag = f"py{sys.version_info[0]}{sys.version_info[1]}-numba{numba.__version__}"
         path = os.path.join(os.path.expanduser("~"), ".cache", "workbench", tag)
-    os.makedirs(path, exist_ok=True)
     return path
+
+
+_usable = {}        # cache directory -> whether files can be created in it
+
+
+def _usable_cache_dir():
+    """The cache directory, or None (after one warning) when files cannot be written there."""
+    path = cache_dir()
+    if path not in _usable:
+        try:
+            os.makedirs(path, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".probe"):
+                pass
+            _usable[path] = True
+        except OSError as exc:
+            _usable[path] = False
+            _warn_once(("dir", path),
+                       f"The compiled-code cache directory {path!r} is unusable ({exc}); compiled "
+                       f"code is kept in memory for this process only. Set WORKBENCH_CACHE_DIR to "
+                       f"a writable directory to cache it on disk.")
+    return path if _usable[path] else None
 
 
 def load_generated_module(source, name, key_parts=(), namespace=None):
@@ -199,6 +305,13 @@ def load_generated_module(source, name, key_parts=(), namespace=None):
     -------
     types.ModuleType
         The executed module.
+
+    Warns
+    -----
+    CacheWarning
+        When the cached file holds other text than ``source`` (it is written
+        again), or once per process when the cache directory is unusable (the
+        module is then executed from memory and compiled without disk cache).
     """
     digest = hashlib.sha1()
     digest.update(source.encode())
@@ -209,15 +322,23 @@ def load_generated_module(source, name, key_parts=(), namespace=None):
         digest.update(str(part).encode())
     safe = "".join(c if c.isalnum() else "_" for c in name)[:40]
     mod_name = f"wb_{safe}_{digest.hexdigest()[:16]}"
-    path = os.path.join(cache_dir(), mod_name + ".py")
-    if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(tmp, "w") as fh:
-            fh.write(source)
-        os.replace(tmp, path)   # atomic: concurrent workers never see half a file
     existing = sys.modules.get(mod_name)
     if existing is not None and not namespace:
         return existing
+    folder = _usable_cache_dir()
+    if folder is None:
+        return _module_in_memory(source, mod_name, namespace)
+    path = os.path.join(folder, mod_name + ".py")
+    if not _holds(path, source):
+        try:
+            tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "w") as fh:
+                fh.write(source)
+            os.replace(tmp, path)   # atomic: concurrent workers never see half a file
+        except OSError as exc:
+            _warn_once(("write", folder), f"Generated code cannot be written to {folder!r} "
+                                          f"({exc}); compiling in memory.")
+            return _module_in_memory(source, mod_name, namespace)
     spec = importlib.util.spec_from_file_location(mod_name, path)
     module = importlib.util.module_from_spec(spec)
     if namespace:
@@ -226,4 +347,32 @@ def load_generated_module(source, name, key_parts=(), namespace=None):
     # be importable from sys.modules while functions are compiled or loaded.
     sys.modules[mod_name] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def _holds(path, source):
+    """Whether the file at ``path`` holds exactly ``source`` (warn when it holds something else)."""
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError) as exc:
+        text = f"<unreadable: {exc}>"
+    if text == source:
+        return True
+    _warn(f"The cached generated code {path} is damaged (it differs from the code it must hold); "
+          f"writing and compiling it again.")
+    return False
+
+
+def _module_in_memory(source, mod_name, namespace):
+    # linecache lets numba and inspect show the source of errors in the generated code.
+    filename = f"<workbench generated {mod_name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType(mod_name)
+    if namespace:
+        module.__dict__.update(namespace)
+    sys.modules[mod_name] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
     return module

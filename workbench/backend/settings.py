@@ -25,6 +25,7 @@ NUMBA_BACKENDS = ("numba", "numba-parallel")
 DEFAULT_DT = 0.1
 
 _state = {"backend": "numpy", "dt": DEFAULT_DT}
+_dt_listeners = []
 
 
 def get_backend():
@@ -66,7 +67,24 @@ def set_dt(dt):
         raise BackendError(f"`dt`={dt!r} is not a number; give a positive time step in ms.") from None
     if not (value > 0.0 and value < float("inf")):
         raise BackendError(f"`dt`={dt!r} must be a positive, finite time step in ms.")
+    changed = value != _state["dt"]
     _state["dt"] = value
+    if changed:
+        for listener in list(_dt_listeners):
+            listener(value)
+
+
+def on_dt_change(listener):
+    """Call ``listener(dt)`` after every change of the default time step.
+
+    Integrators created without ``dt`` use it to follow the backend's ``dt``.
+
+    Parameters
+    ----------
+    listener : callable
+        Receives the new time step (ms).
+    """
+    _dt_listeners.append(listener)
 
 
 def check_backend_name(name, buffer_only_ok=False):

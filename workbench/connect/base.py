@@ -174,6 +174,40 @@ class Connector:
             self._csr = built
         return self
 
+    def check_fits(self, num_pre, num_post, where):
+        """Refuse to connect groups whose sizes differ from the ones the connector was built for.
+
+        A connector built for other sizes holds indices past the ends of the
+        groups' arrays: compiled steps would read and write outside them.
+
+        Parameters
+        ----------
+        num_pre, num_post : int
+            Numbers of neurons of the pre- and post-synaptic groups.
+        where : str
+            What uses the connector, for the message (e.g. ``"Syn 'E2I' (E -> I), `conn`"``).
+
+        Raises
+        ------
+        ConnectorError
+            If the connector's known ``num_pre``/``num_post`` differ from the groups' sizes.
+            A connector whose sizes are not known yet passes (it is refused when read).
+
+        Examples
+        --------
+        >>> import workbench as bp
+        >>> bp.connect.All2All()(50, 50).check_fits(5, 5, "my synapse")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.ConnectorError: my synapse: All2All(include_self=True) was built for 50 pre- and 50 post-synaptic neurons, but the groups have 5 and 5; call it with the groups' sizes, e.g. `conn(pre.size, post.size)`.
+        """
+        known = (self._num_pre, self._num_post)
+        if None in known or known == (num_pre, num_post):
+            return
+        raise ConnectorError(f"{where}: {self!r} was built for {known[0]} pre- and {known[1]} "
+                             f"post-synaptic neurons, but the groups have {num_pre} and {num_post}; "
+                             f"call it with the groups' sizes, e.g. `conn(pre.size, post.size)`.")
+
     def build_csr(self):
         """Generate the connection for ``self.pre_size`` and ``self.post_size``.
 

@@ -19,7 +19,7 @@ from numba.core import types as numba_types
 from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
-from ..backend.settings import get_dt, is_numba_backend
+from ..backend.settings import get_dt, is_numba_backend, on_dt_change
 from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
 from ..errors import DiffEqError, IntegratorError, StepError
 from .codegen import StepSpec, build_step
@@ -38,6 +38,8 @@ def _backend_changed(_name):
 
 
 on_backend_change(_backend_changed)
+# A new default dt: integrators that follow it regenerate their step on their next call.
+on_dt_change(_backend_changed)
 
 
 def check_dt(dt, owner="integrator"):
@@ -156,6 +158,9 @@ class Integrator:
         self.has_self = signature.has_self
         self._signature = signature
         self._scheme = scheme
+        # Without an explicit dt the integrator follows bp.backend's dt (manual: "initialized as
+        # the default dt step"), also when bp.backend.set_dt() comes after the model's definition.
+        self._dt_follows_backend = dt is None
         self._dt = check_dt(dt)
         self.__name__ = signature.name
         self.__qualname__ = getattr(derivative, "__qualname__", signature.name)
@@ -168,17 +173,29 @@ class Integrator:
     # ---------------------------------------------------------------- settings
     @property
     def dt(self):
-        """The time step (ms) written into the generated step; setting it regenerates."""
+        """The time step (ms) written into the generated step; setting it regenerates.
+
+        An integrator created without ``dt`` follows ``bp.backend.get_dt()``: after
+        ``bp.backend.set_dt()`` its step is regenerated for the new value.
+        """
+        self._sync_dt()
         return self._dt
 
     @dt.setter
     def dt(self, value):
         self._dt = check_dt(value)
+        self._dt_follows_backend = value is None
         self._setup()
+
+    def _sync_dt(self):
+        if self._dt_follows_backend and self._dt != get_dt():
+            self._dt = get_dt()
+            self._setup()
 
     @property
     def source(self):
         """Source code of the generated step function (``show_code=True`` prints it)."""
+        self._sync_dt()
         return self._generated.source
 
     @property
@@ -217,6 +234,7 @@ class Integrator:
     @property
     def python_step(self):
         """The generated step as a plain Python function (what the numpy backend runs)."""
+        self._sync_dt()
         if self._python_step is None:
             self._python_step = build_step(self._generated, jit=False)
         return self._python_step
@@ -239,6 +257,7 @@ class Integrator:
                                   f"code cannot receive: integrate a plain function to call it "
                                   f"from @numba.njit code (the simulation engine regenerates "
                                   f"such steps with make_step()).")
+        self._sync_dt()
         if self._jit_step is None:
             self._jit_step = build_step(self._generated, jit=True)
         return self._jit_step
@@ -284,6 +303,7 @@ class Integrator:
             If the derivative's variables differ, or it takes parameters not
             in ``parameters``.
         """
+        self._sync_dt()
         parameters = self.parameters if parameters is None else tuple(parameters)
         key = (id(derivative), id(diffusion), parameters, bool(jit))
         cached = self._made_steps.get(key)
@@ -334,6 +354,7 @@ class Integrator:
         return self._fast(*args)
 
     def _select_step(self):
+        self._sync_dt()
         self._epoch = _BACKEND_EPOCH[0]
         if is_numba_backend() and not self.has_self and self._jit_failure is None:
             self._fast = self._first_jit_call
@@ -342,6 +363,9 @@ class Integrator:
 
     def _first_python_call(self, *args):
         step = self.python_step
+        # Checked before the first step: a multi-variable derivative returning one array of
+        # matching length would otherwise be unpacked along its first axis without error.
+        self._diagnose(args)
         try:
             result = step(*args)
         except (ValueError, TypeError):
@@ -381,8 +405,9 @@ class Integrator:
             except Exception:       # the original error is more telling
                 return
             n = len(self.variables)
-            count = len(result) if isinstance(result, tuple) else 1
-            if count != n and not (n == 1 and not isinstance(result, tuple)):
+            many = isinstance(result, (tuple, list))
+            count = len(result) if many else 1
+            if count != n and not (n == 1 and not many):
                 what = "derivative" if role == "f" else "diffusion coefficient"
                 text = f"a {type(result).__name__}" if count == 1 else f"a tuple of {count}"
                 raise DiffEqError(count_mismatch_message(signature, count, text, what))

@@ -103,7 +103,8 @@ class RunPlan:
         -------
         tuple
         """
-        return (self.backend,
+        # dt: integrators that follow the backend's dt are compiled into the code with its value
+        return (self.backend, self.dt,
                 tuple(id(node) for node in self.nodes),
                 tuple(item.structure for item in self.items),
                 tuple(spec.structure for spec in self.inputs),

@@ -1,5 +1,6 @@
 """``bp.sweep(...)`` and :class:`Sweep`: run a model over many parameter sets, anywhere."""
 
+import collections
 import numbers
 import threading
 import time
@@ -350,12 +351,18 @@ class _Execution:
             completed = drive(backend, self.sweep.tasks(), self.sweep.spec.attempts,
                               self._on_record, self.stop_event)
             self.stopped = not completed
+            if completed:
+                self._check_not_all_failed()
         except SweepError as exc:
             self.error = exc
             exc.table = self.table(final=True)
             raise
         except BaseException as exc:
             self.error = exc
+            try:        # the finished rows stay reachable from the exception
+                exc.table = self.table(final=True)
+            except Exception:
+                pass
             raise
         finally:
             if backend is not None:
@@ -365,6 +372,21 @@ class _Execution:
             self.wall_seconds = time.perf_counter() - self.started
             self.finished = True
         return self.table(final=True)
+
+    def _check_not_all_failed(self):
+        """One clear error when no set succeeded (the table is attached to it)."""
+        with self.lock:
+            records = [self.records[i] for i in sorted(self.records)]
+        n = len(self.sweep)
+        if len(records) < n or any(r["status"] != "error" for r in records):
+            return
+        reasons = collections.Counter(str(r["error"]).splitlines()[0] for r in records)
+        why = "; ".join(f"{reason} ({count} set{'s' if count > 1 else ''})"
+                        for reason, count in reasons.most_common(3))
+        if len(reasons) > 3:
+            why += f"; and {len(reasons) - 3} other errors"
+        raise SweepError(f"All {n} parameter set{'s' if n > 1 else ''} failed: {why}. "
+                         f"The rows are in the `table` attribute of this exception.")
 
     def table(self, final=False):
         """The table of the records so far (missing rows 'pending', or 'cancelled' at the end)."""

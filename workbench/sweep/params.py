@@ -14,7 +14,11 @@ import numpy as np
 from .errors import SweepError
 
 __all__ = ["ParameterSets", "expand_parameter_sets", "check_parameter_name", "plain_value",
-           "RESERVED_COLUMNS"]
+           "RESERVED_COLUMNS", "MAX_PARAMETER_SETS"]
+
+#: Most rows a sweep may have. Every set is a Python dict, a task and a table row, made
+#: before the first run: a 1e5 x 1e5 grid would fill the memory and never start.
+MAX_PARAMETER_SETS = 1_000_000
 
 #: Columns every sweep table has besides parameters and measures (in this order).
 RESERVED_COLUMNS = ("repeat", "seed", "status", "error", "attempts", "worker", "built",
@@ -98,7 +102,7 @@ def _records_of(params):
             for row in params.to_dict(orient="records")]
 
 
-def expand_parameter_sets(params):
+def expand_parameter_sets(params, repeats=1):
     """Turn a grid, a list of dicts or a DataFrame into a list of parameter sets.
 
     Parameters
@@ -109,6 +113,8 @@ def expand_parameter_sets(params):
         string holds a parameter fixed. A list (or tuple) of dicts gives the
         sets explicitly; they may name different parameters. A DataFrame gives
         one set per row.
+    repeats : int, optional
+        How many times each set will run; only for the size check.
 
     Returns
     -------
@@ -118,7 +124,8 @@ def expand_parameter_sets(params):
     ------
     SweepError
         For an empty grid or list, an axis without values, a set that is not a
-        dict, or a bad name.
+        dict, a bad name, or more than :data:`MAX_PARAMETER_SETS` rows (checked
+        before a grid is expanded).
 
     Examples
     --------
@@ -141,6 +148,7 @@ def expand_parameter_sets(params):
                 raise SweepError(f"`params[{name!r}]` is empty; give at least one value.")
             axes.append(axis)
         names = list(params)
+        _check_size([len(axis) for axis in axes], names, repeats)
         sets = [dict(zip(names, combo)) for combo in itertools.product(*axes)]
     elif isinstance(params, (list, tuple)):
         sets = []
@@ -154,10 +162,29 @@ def expand_parameter_sets(params):
                          f"of {{name: value}} dicts, or a pandas DataFrame (one set per row).")
     if not sets:
         raise SweepError("`params` gives no parameter set; give at least one.")
+    _check_size([len(sets)], None, repeats)
     for i, entry in enumerate(sets):
         for name in entry:
             check_parameter_name(name, where=f"parameter set {i}")
     return sets
+
+
+def _check_size(lengths, names, repeats):
+    total = repeats
+    for length in lengths:
+        total *= length
+    if total <= MAX_PARAMETER_SETS:
+        return
+    if names is None:
+        shape = f"{lengths[0]:,} parameter sets"
+    else:
+        shape = " x ".join(f"{length:,} ({name})" for name, length in zip(names, lengths))
+        shape = f"the grid {shape}"
+    if repeats > 1:
+        shape += f" x {repeats} repeats"
+    raise SweepError(f"`params`: {shape} makes {total:,} runs, more than the "
+                     f"{MAX_PARAMETER_SETS:,} one sweep holds (each is a row of the table, made "
+                     f"before the first run). Sweep a coarser grid, or split it into several sweeps.")
 
 
 class ParameterSets:
@@ -192,7 +219,7 @@ class ParameterSets:
         if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
             raise SweepError(f"`repeats`={repeats!r} must be a positive integer (how many times "
                              f"each parameter set runs, each with its own seed).")
-        base = expand_parameter_sets(params)
+        base = expand_parameter_sets(params, int(repeats))
         self.sets = [dict(entry) for entry in base for _ in range(int(repeats))]
         self.repeat = [r for _ in base for r in range(int(repeats))]
         self.repeats = int(repeats)
@@ -235,6 +262,14 @@ def _same(a, b):
 
 
 def _distinct_count(sets, name):
+    try:            # numbers and strings: one hash per set (a 1000 x 1000 grid took minutes)
+        hashed = {entry.get(name, _MISSING) for entry in sets}
+        if all(isinstance(v, (numbers.Number, str, bytes)) or v is None or v is _MISSING
+               for v in hashed):
+            # 1 == 1.0 == True hash alike and compare equal, as _same has them
+            return len(hashed)
+    except TypeError:   # unhashable values (arrays): compare pairwise
+        pass
     seen = []
     for entry in sets:
         value = entry.get(name, _MISSING)

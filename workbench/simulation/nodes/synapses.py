@@ -1,5 +1,8 @@
 """``bp.TwoEndConn`` (also ``bp.SynConn``): a projection between two groups."""
 
+import numbers
+
+from ...connect.base import Connector
 from ...errors import ModelError
 from .base import DynamicalSystem
 
@@ -30,6 +33,11 @@ class TwoEndConn(DynamicalSystem):
     ------
     ModelError
         If ``pre`` or ``post`` is not a model object.
+    ConnectorError
+        If a connector held by the synapse (``conn`` or any attribute holding a
+        :class:`~workbench.connect.Connector`) was built for other group sizes
+        than ``pre.num`` and ``post.num``. Checked here and again when the model
+        is built, as ``super().__init__`` may come before ``self.conn = ...``.
     """
 
     def __init__(self, pre, post, conn=None, **kwargs):
@@ -42,6 +50,21 @@ class TwoEndConn(DynamicalSystem):
         if conn is not None and "conn" not in self.__dict__:
             self.conn = conn
         super().__init__(**kwargs)
+        self._check_connectors()
+
+    def _check_connectors(self):
+        # Only NeuGroups (and look-alikes) have a number of neurons to compare with.
+        pre_num, post_num = getattr(self.pre, "num", None), getattr(self.post, "num", None)
+        if not (isinstance(pre_num, numbers.Integral) and isinstance(post_num, numbers.Integral)):
+            return
+        pre_num, post_num = int(pre_num), int(post_num)
+        for attr, value in list(self.__dict__.items()):
+            if isinstance(value, Connector):
+                value.check_fits(pre_num, post_num, f"{self.describe()}, `{attr}`")
+
+    def _check_initialized(self):
+        super()._check_initialized()
+        self._check_connectors()
 
     def describe(self):
         """A short description for messages, e.g. ``"Syn 'E2I' (E -> I)"``.

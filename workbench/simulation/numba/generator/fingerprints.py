@@ -5,32 +5,22 @@ they read* into the caller. Generated modules are cached on disk under a hash
 of their source and these fingerprints, so a changed helper function, a
 changed module constant read by an integrator's derivative, or an edited
 kernel module yields a new file instead of stale machine code.
+
+Functions are described transitively (:func:`workbench.integrators.codegen.fingerprint`):
+their source, their defaults, and the values of the globals and closure variables they
+read — arrays by a hash of all their bytes, tuples element by element, and called
+functions (plain or numba dispatchers) in the same way, recursively.
 """
 
 import hashlib
 import inspect
-import numbers
 import types
 
 import numpy as np
 
+from ....integrators.codegen import fingerprint as value_fingerprint
+
 __all__ = ["fingerprint", "integrator_fingerprint"]
-
-
-def _globals_read(func):
-    """``name=value`` of the numeric globals a function reads."""
-    code = getattr(func, "__code__", None)
-    namespace = getattr(func, "__globals__", None)
-    if code is None or namespace is None:
-        return ""
-    parts = []
-    for name in sorted(set(code.co_names)):
-        value = namespace.get(name)
-        if isinstance(value, (numbers.Number, np.generic, str)):
-            parts.append(f"{name}={value!r}")
-        elif isinstance(value, np.ndarray) and value.size <= 64:
-            parts.append(f"{name}={value.tolist()!r}")
-    return ";".join(parts)
 
 
 def fingerprint(obj):
@@ -57,12 +47,7 @@ def fingerprint(obj):
             return f"module:{obj.__name__}"
         return f"module:{obj.__name__}:" + hashlib.sha1(source.encode()).hexdigest()
     if isinstance(obj, types.FunctionType):
-        try:
-            source = inspect.getsource(obj)
-        except (OSError, TypeError):
-            code = obj.__code__
-            source = repr((code.co_code, code.co_consts, code.co_names))
-        return f"function:{obj.__module__}.{obj.__qualname__}:{source}:{_globals_read(obj)}"
+        return value_fingerprint(obj)
     return f"{type(obj).__name__}:{getattr(obj, '__module__', '')}." \
            f"{getattr(obj, '__qualname__', getattr(obj, '__name__', repr(obj)))}"
 

@@ -469,7 +469,10 @@ def _callable_for_numba(value):
     if isinstance(value, types.FunctionType) and not is_dispatcher(value):
         key = (value.__code__, id(value.__globals__))
         if key not in _jitted_helpers:
-            _jitted_helpers[key] = jit(value)
+            # No disk cache of its own: numba would key it on the helper's file only and
+            # serve machine code that froze another module's edited constants. Its code is
+            # linked into the caller, whose cache key holds the helper's full fingerprint.
+            _jitted_helpers[key] = jit(value, cache=False)
         return _jitted_helpers[key]
     return value
 
