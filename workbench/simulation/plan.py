@@ -107,8 +107,18 @@ class RunPlan:
                 tuple(id(node) for node in self.nodes),
                 tuple(item.structure for item in self.items),
                 tuple(spec.structure for spec in self.inputs),
-                tuple((id(node), r.key, r.index is None, r.period_steps == 1,
-                       r.data.dtype.str, r.data.ndim) for node, r in self.records))
+                tuple((id(node), r.key, r.index is None, r.period_steps == 1) + r.structure
+                      for node, r in self.records))
+
+    def begin_chunk(self, i_start):
+        """Let the monitor records forget rows from step ``i_start`` on (a chunk starts there).
+
+        Parameters
+        ----------
+        i_start : int
+        """
+        for _, record in self.records:
+            record.rewind(-(-i_start // record.period_steps))
 
     def rows_of_chunk(self, i_start, i_end):
         """A function giving the slice of monitor rows written by steps [i_start, i_end).
