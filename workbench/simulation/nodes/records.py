@@ -52,8 +52,10 @@ def is_event_variable(key, shape, dtype):
     Examples
     --------
     >>> import numpy as np
-    >>> is_event_variable('spike', (10,), np.dtype(float)), is_event_variable('V', (10,), np.dtype(float))
-    (True, False)
+    >>> is_event_variable('spike', (10,), np.dtype(float))
+    True
+    >>> is_event_variable('V', (10,), np.dtype(float))
+    False
     """
     if len(shape) == 0:
         return False

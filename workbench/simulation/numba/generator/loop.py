@@ -309,7 +309,8 @@ class RunLoopCode:
             lines += ["for _j in range(_flat.shape[0]):", "    _v = _flat[_j]"]
         else:
             lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
-        lines += ["    if _v:", f"        {rows}[_n] = _i // _per_{k}", f"        {columns}[_n] = _j"]
+        lines += ["    if _v:", f"        {rows}[_n] = _i // _per_{k}",
+                  f"        {columns}[_n] = _j"]
         if record.weighted:
             weights = args.add(f"_evw_{k}", ("events", k, "weights"))
             lines.append(f"        {weights}[_n] = _v")
