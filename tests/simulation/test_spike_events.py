@@ -60,11 +60,32 @@ def test_events_dense_view_and_closed_form_agree(backend):
         np.testing.assert_array_equal(events.indices, neurons)
         np.testing.assert_allclose(events.times, group.mon.ts[steps])
         assert events.n_steps == 50 and events.n_neurons == 6 and len(events) == want.sum()
+        np.testing.assert_array_equal(events.columns, neurons)
         np.testing.assert_array_equal(events.to_dense(), want)
         np.testing.assert_array_equal(events.counts(), want.sum(axis=1))
     assert isinstance(group.mon.level, np.ndarray)
     with pytest.raises(AttributeError, match="records 'level' as dense rows, not as events"):
         group.mon.level_events
+
+
+def test_measure_and_raster_plot_take_events():
+    import matplotlib
+    matplotlib.use("Agg")
+    group = Flicker((2, 3), monitors=[("spike", [5, 0, 3])])
+    group.run(20.)
+    events, dense, ts = group.mon.spike_events, group.mon.spike, group.mon.spike_t
+    for window in ("gaussian", "flat"):
+        np.testing.assert_allclose(bp.measure.firing_rate(events, 1., window),
+                                   bp.measure.firing_rate(dense, 1., window), rtol=1e-12)
+    indices, times = bp.measure.raster_plot(events)
+    want_indices, want_times = bp.measure.raster_plot(dense, ts)
+    np.testing.assert_array_equal(np.array([5, 0, 3])[want_indices], indices)   # neuron ids
+    np.testing.assert_array_equal(want_times, times)
+    ax = bp.visualize.raster_plot(ts, events)
+    np.testing.assert_array_equal(ax.lines[-1].get_ydata(), indices)
+    assert ax.get_ylim() == (-0.5, 5.5)
+    with pytest.raises(ValueError, match="give None"):
+        bp.measure.raster_plot(events, ts[:-1])
 
 
 def test_events_with_index_and_period(backend):
@@ -78,6 +99,8 @@ def test_events_with_index_and_period(backend):
     np.testing.assert_array_equal(events.steps, steps)
     np.testing.assert_array_equal(events.indices, np.array([4, 1])[columns])   # neuron ids
     np.testing.assert_allclose(events.times, steps * 0.3, atol=1e-9)
+    assert events.neurons.tolist() == [4, 1] and events.n_neurons == 2
+    np.testing.assert_array_equal(events.to_dense(), want[:, [4, 1]])
 
 
 def test_growing_buffers_and_repeat_runs_keep_every_event(backend, monkeypatch):

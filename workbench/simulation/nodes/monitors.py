@@ -236,6 +236,19 @@ class Monitor:
             raise AttributeError(f"{self._owner_text()} has no records yet: run the model first.")
         return self._ts
 
+    def records_events(self, name):
+        """Whether the last run recorded ``name`` as events (``mon.<name>_events`` exists).
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        bool
+        """
+        return isinstance(self._records.get(name), EventRecord)
+
     def _owner_text(self):
         return "This monitor" if self._owner is None else f"The monitor of {self._owner}"
 
@@ -383,4 +396,4 @@ def numeric_attributes(obj, arrays_only=False):
     return sorted(names)
 
 
-_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec"}))
+_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec", "records_events"}))

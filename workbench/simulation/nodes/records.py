@@ -221,6 +221,9 @@ class DenseRecord(MonitorRecord):
 class SpikeEvents:
     """The spikes of one monitored variable as events, for rasters and rates.
 
+    ``bp.measure.raster_plot`` and ``bp.measure.firing_rate`` accept it in place
+    of the ``(steps, n)`` spike matrix.
+
     Attributes
     ----------
     steps : numpy.ndarray
@@ -232,23 +235,56 @@ class SpikeEvents:
         float64, the time (ms) of each event.
     n_steps : int
         Rows of the run (``len(mon.spike_t)``).
-    n_neurons : int
-        Size of the monitored variable.
+    neurons : numpy.ndarray
+        int64, the monitored neurons (all, or the monitor's index), in the
+        order of the columns of ``mon.spike``.
+    columns : numpy.ndarray
+        int64, the column of ``mon.spike`` of each event.
 
     Examples
     --------
     >>> import numpy as np
     >>> from workbench.simulation.nodes.records import SpikeEvents
-    >>> ev = SpikeEvents(np.array([2, 5]), np.array([0, 1]), np.array([0.2, 0.5]), 10, 2)
-    >>> ev.to_dense().sum(axis=0).tolist()
-    [1.0, 1.0]
+    >>> ev = SpikeEvents.from_columns([2, 5], [0, 1], np.arange(10) * 0.1, np.arange(2))
+    >>> ev.to_dense().sum(axis=0).tolist(), ev.times.tolist()
+    ([1.0, 1.0], [0.2, 0.5])
     """
 
     steps: np.ndarray
     indices: np.ndarray
     times: np.ndarray
     n_steps: int
-    n_neurons: int
+    neurons: np.ndarray
+    columns: np.ndarray
+
+    @classmethod
+    def from_columns(cls, steps, columns, times_of_rows, neurons):
+        """Events from their rows and columns.
+
+        Parameters
+        ----------
+        steps, columns : array_like of int
+            Row and column of each event.
+        times_of_rows : numpy.ndarray
+            The time of every row.
+        neurons : array_like of int
+            The neuron of each column.
+
+        Returns
+        -------
+        SpikeEvents
+        """
+        steps = np.asarray(steps, dtype=np.int64)
+        columns = np.asarray(columns, dtype=np.int64)
+        neurons = np.asarray(neurons, dtype=np.int64)
+        times_of_rows = np.asarray(times_of_rows, dtype=np.float64)
+        return cls(steps=steps, indices=neurons[columns], times=times_of_rows[steps],
+                   n_steps=len(times_of_rows), neurons=neurons, columns=columns)
+
+    @property
+    def n_neurons(self):
+        """Number of monitored neurons (columns of the dense matrix)."""
+        return len(self.neurons)
 
     def __len__(self):
         return len(self.steps)
@@ -277,7 +313,7 @@ class SpikeEvents:
         check_memory(self.n_steps * self.n_neurons * np.dtype(dtype).itemsize,
                      f"A ({self.n_steps}, {self.n_neurons}) spike matrix")
         dense = np.zeros((self.n_steps, self.n_neurons), dtype=dtype)
-        dense[self.steps, self.indices] = 1
+        dense[self.steps, self.columns] = 1
         return dense
 
 
@@ -381,11 +417,9 @@ class EventRecord(MonitorRecord):
         SpikeEvents
         """
         n = self.count[0]
-        rows = self.rows[:n].copy()
-        columns = self.columns[:n]
-        indices = columns.copy() if self.index is None else self.index[columns]
-        return SpikeEvents(steps=rows, indices=indices, times=np.asarray(times_of_rows)[rows],
-                           n_steps=self.n_rows, n_neurons=self.size)
+        neurons = np.arange(self.size) if self.index is None else self.index
+        return SpikeEvents.from_columns(self.rows[:n].copy(), self.columns[:n].copy(),
+                                        times_of_rows, neurons)
 
     def values(self):
         if self._dense is None:
