@@ -14,6 +14,7 @@ from ..backend import settings
 from ..errors import ModelError
 from .inputs import parse_inputs
 from .nodes.base import check_backend_support
+from .nodes.records import check_memory
 from .schedule import resolve_schedule
 
 __all__ = ["RunPlan", "time_window"]
@@ -93,6 +94,11 @@ class RunPlan:
                 delay.set_dt(self.dt)
         self.inputs = parse_inputs(inputs, host, nodes, self.n_steps)
         self.items = resolve_schedule(host, nodes)
+        # all monitors' dense rows together must fit, not only each object's
+        dense = [(node, node.mon.dense_nbytes(node, self.ts, self.dt)) for node in nodes]
+        check_memory(sum(n for _, n in dense), "Monitoring " + "; ".join(
+            f"{', '.join(node.mon.variables)} of {node.describe()}" for node, n in dense if n)
+            + f" for {self.n_steps} steps")
         self.records = [(node, record) for node in nodes
                         for record in node.mon.prepare(node, self.ts, self.dt)]
 

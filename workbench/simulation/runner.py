@@ -159,6 +159,7 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
 def _replay(plan, executor, watch, snapshot, i_start, i_end):
     """Re-run a chunk item by item; return (item index, step index, exception, divergence)."""
     watch.restore(snapshot)
+    plan.begin_chunk(i_start)            # the replay records the chunk's events again
     replay = executor.replayer(plan)
     for i in range(i_start, i_end):
         for index in range(len(plan.items)):

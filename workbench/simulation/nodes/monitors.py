@@ -311,7 +311,39 @@ class Monitor:
             available memory (raised before allocating them).
         """
         self._owner = owner.describe() if hasattr(owner, "describe") else repr(owner)
-        layouts, dense_bytes = [], 0
+        layouts = self._layouts(owner, ts, dt)
+        dense_bytes = sum(_dense_nbytes(layout) for layout in layouts)
+        check_memory(dense_bytes, f"Monitoring {', '.join(self._specs)} of {self._owner} for "
+                                  f"{len(ts)} steps")
+        records = {}
+        for key, index, period, shape, dtype, events, size in layouts:
+            if events:
+                records[key] = EventRecord(key, index, period, shape[0],
+                                           int(np.prod(shape[1:], dtype=np.int64)), dtype, size)
+            else:
+                records[key] = DenseRecord(key, index, period, shape, dtype)
+        self._records = records
+        self._ts = np.asarray(ts)
+        return list(records.values())
+
+    def dense_nbytes(self, owner, ts, dt):
+        """Bytes the dense records of a run would take (checked before allocating).
+
+        Parameters
+        ----------
+        owner : DynamicalSystem
+        ts : numpy.ndarray
+        dt : float
+
+        Returns
+        -------
+        int
+        """
+        return sum(_dense_nbytes(layout) for layout in self._layouts(owner, ts, dt))
+
+    def _layouts(self, owner, ts, dt):
+        self._owner = owner.describe() if hasattr(owner, "describe") else repr(owner)
+        layouts = []
         for key, index in self._specs.items():
             value = _monitored_value(owner, key)
             period = period_in_steps(self._every[key], dt, f"Monitor `every` of {key!r}")
@@ -329,21 +361,13 @@ class Monitor:
             if dtype.kind not in "biuf":
                 dtype = np.dtype(np.float64)
             events = is_event_variable(key, np.shape(value), dtype)
-            if not events:
-                dense_bytes += int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
             layouts.append((key, index, period, shape, dtype, events, size))
-        check_memory(dense_bytes, f"Monitoring {', '.join(self._specs)} of {self._owner} for "
-                                  f"{len(ts)} steps")
-        records = {}
-        for key, index, period, shape, dtype, events, size in layouts:
-            if events:
-                records[key] = EventRecord(key, index, period, shape[0],
-                                           int(np.prod(shape[1:], dtype=np.int64)), dtype, size)
-            else:
-                records[key] = DenseRecord(key, index, period, shape, dtype)
-        self._records = records
-        self._ts = np.asarray(ts)
-        return list(records.values())
+        return layouts
+
+
+def _dense_nbytes(layout):
+    _, _, _, shape, dtype, events, _ = layout
+    return 0 if events else int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
 
 
 def _dtype_of(value):
@@ -396,4 +420,5 @@ def numeric_attributes(obj, arrays_only=False):
     return sorted(names)
 
 
-_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec", "records_events"}))
+_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec", "records_events",
+                           "dense_nbytes"}))
