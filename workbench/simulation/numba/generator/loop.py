@@ -16,6 +16,14 @@ delays:
             LIF_update(_t, _i, _dt, E__V, ...)          # E.update
             _assign(_rec_0[_i], E__V)                   # E.monitor
             ...
+        return _i1
+
+Spike variables are recorded as events
+(:class:`~workbench.simulation.nodes.records.EventRecord`): the monitor item
+appends the row and column of every non-zero entry to the record's buffers, and
+each step starts by checking that one more row of events fits; if not, the loop
+returns the step it stopped at, and the executor grows the buffers and calls it
+again from there.
 
 Everything the loop reads -- state, parameters, input values, monitor storage,
 record periods -- is an argument (:class:`LoopArguments` says where each comes
