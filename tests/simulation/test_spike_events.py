@@ -201,3 +201,31 @@ def test_40k_neurons_for_1_s_with_spikes_monitored_stay_under_a_memory_bound(tmp
     # 1.29 M events; dense bool records would add 400 MB
     grown_kb = result["peak_kb_after"] - result["peak_kb_before"]
     assert grown_kb < 100 * 1024, result
+
+
+def test_models_without_source_record_events_and_delay_per_element_in_python():
+    """exec-defined models fall back to the Python executor on numba: same records."""
+    import inspect
+    import textwrap
+    import warnings
+
+    from . import test_delays
+    bp.backend.set("numba", dt=0.1)
+    source = "\n".join(textwrap.dedent(inspect.getsource(cls)) for cls in
+                       (Flicker, test_delays.Wave, test_delays.WaveDelay))
+    namespace = {"bp": bp, "np": np}
+    exec(compile(source, "<exec-defined models>", "exec"), namespace)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        group = namespace["Flicker"]((2, 3), monitors=["spike", "level"])
+        group.run(5.)
+        delays = np.random.RandomState(1).random_sample(4) * 2
+        wave = namespace["Wave"](4, monitors=["x"])
+        probe = namespace["WaveDelay"](wave, wave, delay=delays, monitors=["out"])
+        bp.Network(wave, probe).run(6.)
+    assert sum("source code is not available" in str(w.message) for w in caught) == 2
+    np.testing.assert_array_equal(group.mon.spike, expected(50))
+    np.testing.assert_array_equal(group.mon.spike_events.steps, np.nonzero(expected(50))[0])
+    for j, lag in enumerate(np.floor(delays / 0.1 + 0.5).astype(int)):
+        np.testing.assert_allclose(probe.mon.out[lag:, j], wave.mon.x[:60 - lag, j], atol=1e-12)
+        assert not probe.mon.out[:lag, j].any()
