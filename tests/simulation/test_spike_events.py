@@ -129,21 +129,21 @@ def test_dense_records_beyond_available_memory_are_refused_before_allocation(mon
     with pytest.raises(ModelError, match=r"Monitoring level of .* needs 0.447 GiB, but only "
                                          r"0.000931 GiB of memory are available"):
         big.run(100.)
-    monkeypatch.setattr(records, "available_memory", lambda: 60 * 2 ** 20)
+    monkeypatch.setattr(records, "available_memory", lambda: 1_500_000)
     first, second = (Flicker((200, 300), monitors=["level"]) for _ in range(2))
-    first.run(10.)                                          # 48 MB fit...
+    first.run(0.2)                                          # 2 rows, 0.96 MB fit...
     with pytest.raises(ModelError, match=r"Monitoring level of Flicker .*; level of Flicker "
-                                         r".* for 100 steps needs 0.0894 GiB"):
-        bp.Network(first, second).run(10.)                  # ...twice they do not
+                                         r".* for 2 steps needs 0.00179 GiB"):
+        bp.Network(first, second).run(0.2)                  # ...twice they do not
     monkeypatch.setattr(records, "available_memory", lambda: 10 ** 6)
     events_only = Flicker((2, 3), monitors=["spike"])      # events need no dense rows
     events_only.run(100.)
     many = Flicker((200, 300), monitors=["spike"])
     monkeypatch.setattr(records, "available_memory", lambda: 10 ** 9)
-    many.run(1.)
+    many.run(0.2)
     monkeypatch.setattr(records, "available_memory", lambda: 10 ** 5)
     assert len(many.mon.spike_events) > 0                   # the events need no matrix
-    with pytest.raises(ModelError, match=r"\(10, 60000\) matrix of 'spike' \(use "
+    with pytest.raises(ModelError, match=r"\(2, 60000\) matrix of 'spike' \(use "
                                          r"`mon.spike_events`"):
         many.mon.spike   # noqa: B018
 
