@@ -3,7 +3,10 @@
 ``monitors=['V', ('spike', [1, 2, 3])]``, ``monitors={'V': None, 'spike': [1, 2, 3]}``
 and ``monitors=bp.simulation.Monitor(variables=..., every={'spike': 1.})`` all
 build a :class:`Monitor`. After a run it holds ``mon.ts`` (the times of the run),
-``mon.<var>`` (one row per record) and ``mon.<var>_t`` (the times of those rows).
+``mon.<var>`` (a 2-D ``(rows, columns)`` array, as in BrainPy 1.0.2) and
+``mon.<var>_t`` (the times of those rows). Spike variables are stored as events
+(:mod:`~workbench.simulation.nodes.records`): ``mon.spike`` is made from them on
+first access and ``mon.spike_events`` gives them as they are.
 
 Repeat runs: every ``run()`` *replaces* the records with those of the new run
 (this is BrainPy's behaviour, and what makes splitting a long simulation into
