@@ -17,8 +17,9 @@ EXAMPLES = {
     "workbench.analysis.stability": 4, "workbench.backend": 4, "workbench.backend.jit": 4,
     "workbench.backend.ops": 3, "workbench.sizes": 1, "workbench.symbolic": 4,
     "workbench.constants": 2, "workbench.input_groups": 6, "workbench.tools": 3,
-    "workbench.simulation.nodes.delays": 5, "workbench.simulation.nodes.every": 2,
+    "workbench.simulation.nodes.delays": 8, "workbench.simulation.nodes.every": 2,
     "workbench.simulation.nodes.monitors": 3, "workbench.simulation.nodes.neurons": 3,
+    "workbench.simulation.nodes.records": 7,
     "widgets.drawing": 3, "widgets.runner": 4,
 }
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .errors import choices
 from .inputs import check_time, resolve_dt, time_to_step
+from .simulation.nodes.records import SpikeEvents
 
 __all__ = ["cross_correlation", "firing_rate", "brainpy_firing_rate", "neuron_firing_rates",
            "raster_plot", "voltage_fluctuation"]
@@ -194,9 +195,9 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
 
     Parameters
     ----------
-    spikes : array_like
+    spikes : array_like or SpikeEvents
         ``(steps, n)`` spike matrix (a 1-D array is one neuron); non-zero
-        entries are spikes.
+        entries are spikes. Or a monitor's events (``mon.spike_events``).
     width : float
         The window size in ms: the standard deviation of the ``'gaussian'``
         window, which spans ``round(2 * width / dt)`` steps to each side (an
@@ -225,8 +226,13 @@ def firing_rate(spikes, width, window="gaussian", dt=None):
     >>> firing_rate(spikes, width=0.5, window='flat', dt=0.1).round(6).tolist()[:3]
     [1000.0, 1000.0, 1000.0]
     """
-    spikes, width, dt = _check_rate_arguments(spikes, width, window, dt)
-    instantaneous = _spikes_per_step(spikes) * (1000.0 / (spikes.shape[1] * dt))
+    if isinstance(spikes, SpikeEvents):          # a monitor's events: no dense matrix needed
+        _, width, dt = _check_rate_arguments(np.zeros((0, 1)), width, window, dt)
+        per_step, n_neurons = spikes.counts().astype(float), max(spikes.n_neurons, 1)
+    else:
+        spikes, width, dt = _check_rate_arguments(spikes, width, window, dt)
+        per_step, n_neurons = _spikes_per_step(spikes), spikes.shape[1]
+    instantaneous = per_step * (1000.0 / (n_neurons * dt))
     if instantaneous.size == 0:
         return instantaneous
     weights = _window_weights(window, width, dt)
@@ -322,16 +328,18 @@ def neuron_firing_rates(spikes, dt=None):
     return counts * (1000.0 / (spikes.shape[0] * dt))
 
 
-def raster_plot(spikes, times):
+def raster_plot(spikes, times=None):
     """Neuron indices and times of all spikes, for drawing a raster.
 
     Parameters
     ----------
-    spikes : array_like
+    spikes : array_like or SpikeEvents
         ``(steps, n)`` spike matrix (a 1-D array is one neuron); non-zero
-        entries are spikes.
+        entries are spikes. Or a monitor's events (``mon.spike_events``), which
+        hold their times already.
     times : array_like
-        ``(steps,)`` time of each row, e.g. ``mon.ts`` or ``mon.spike_t``.
+        ``(steps,)`` time of each row, e.g. ``mon.ts`` or ``mon.spike_t``
+        (None for events).
 
     Returns
     -------
@@ -353,6 +361,11 @@ def raster_plot(spikes, times):
     >>> indices.tolist(), spike_times.tolist()
     ([1, 0, 1], [0.0, 0.2, 0.2])
     """
+    if isinstance(spikes, SpikeEvents):
+        if times is not None and len(times) != spikes.n_steps:
+            raise ValueError(f"`times` has {len(times)} entries but the events come from "
+                             f"{spikes.n_steps} rows; give None (events hold their times).")
+        return spikes.indices, spikes.times
     spikes = _as_matrix("spikes", spikes)
     times = np.asarray(times)
     if times.ndim != 1 or times.shape[0] != spikes.shape[0]:

@@ -7,6 +7,9 @@ that file; they never import BrainPy.
 Usage (from the repository root)::
 
     /work/venvs/brainpy/bin/python tests/references/make_brainpy_compat.py
+    /work/venvs/brainpy/bin/python tests/references/make_brainpy_compat.py monitors delays
+
+(the second form recomputes only the named sections).
 
 Nothing of BrainPy's code is copied: each entry is a public call and its result.
 """
@@ -208,7 +211,100 @@ def adaptive():
     return out
 
 
+class _MonitoredGroup(bp.NeuGroup):
+    """A number, a (2, 2) array, a vector and a bool vector, for the monitor shapes."""
+
+    target_backend = "general"
+
+    def __init__(self, size, **kwargs):
+        super().__init__(size=size, **kwargs)
+        self.a = 0.
+        self.b = np.zeros((2, 2))
+        self.v = np.zeros(self.num)
+        self.spike = np.zeros(self.num, dtype=bool)
+
+    def update(self, _t, _i):
+        self.a = _t
+        self.b += 1.
+        self.v += _t
+        self.spike = self.v > 3
+
+
+MONITOR_CASES = {
+    "names": lambda: ["a", "b", "v", "spike"],
+    "every_list_one": lambda: bp.simulation.Monitor(variables=["a"], every=[1.]),
+    "index_dict": lambda: {"v": [1, 2], "b": None},
+    "index_tuples": lambda: [("v", [0]), "b", ("spike", [5])],
+    "index_every_dict": lambda: bp.simulation.Monitor(variables={"v": [1, 2], "spike": None},
+                                                      every={"v": None, "spike": 1.}),
+}
+
+
+def monitors():
+    """Record shapes and dtypes of a (2, 3) group run for 2 ms at dt = 0.1."""
+    bp.backend.set("numpy", dt=0.1)
+    out = {}
+    for name, make in MONITOR_CASES.items():
+        group = _MonitoredGroup((2, 3), monitors=make())
+        group.run(2.)
+        out[name] = {key: dict(shape=list(getattr(group.mon, key).shape),
+                               dtype=str(getattr(group.mon, key).dtype),
+                               times=len(getattr(group.mon, key + "_t")))
+                     for key in ["a", "b", "v", "spike"] if hasattr(group.mon, key)}
+    # BrainPy 1.0.2 gives the second variable of a list `every` no rows (a bug)
+    group = _MonitoredGroup((2, 3), monitors=bp.simulation.Monitor(variables=["a", "b"],
+                                                                   every=[1., 0.5]))
+    try:
+        group.run(2.)
+        out["every_list_two"] = "ran"
+    except Exception as exc:  # noqa: BLE001  (BrainPy raises its RunningError)
+        out["every_list_two"] = {"error": type(exc).__name__,
+                                 "b_shape": list(group.mon.b.shape)}
+    return out
+
+
+DELAY_CASES = [np.array([0., 0.1, 0.25, 0.34]), np.array([0.04, 0.06, 0.15, 0.2]),
+               np.array([0, 1, 3, 2]), np.round(np.arange(0, 0.61, 0.01), 4),
+               np.random.RandomState(0).randint(10, size=10),
+               np.random.RandomState(1).random_sample(4) * 2]
+
+
+def delays():
+    """Per-element ConstantDelay at dt = 0.1: steps of each delay, and pull() while pushing k + 1."""
+    from brainpy.simulation.delays import ConstantDelay
+    bp.backend.set("numpy", dt=0.1)
+    out = []
+    for times in DELAY_CASES:
+        delay = ConstantDelay(size=len(times), delay_time=times)
+        case = dict(delay_time=listed(times), steps=listed(delay.delay_num_step - 1))
+        if len(times) == 4 and max(times) < 1:      # short delays: their pulled values too
+            pulled = []
+            for k in range(12):
+                delay.push(np.full(len(times), k + 1.))
+                pulled.append(delay.pull().tolist())
+                delay.update()
+            case["pulled"] = pulled
+        out.append(case)
+    return out
+
+
+SECTIONS = {"monitors": monitors, "delays": delays}
+
+
 def main():
+    import sys
+    only = sys.argv[1:]
+    if only:
+        # update the named sections only, keeping the recorded rest as it is
+        with open(OUT) as fh:
+            data = json.load(fh)
+        for name in only:
+            data[name] = SECTIONS[name]()
+        with open(OUT, "w") as fh:
+            json.dump(data, fh, indent=1)
+            fh.write("\n")
+        print(f"updated {only} in {OUT}")
+        return
     ramp_cases, ramp_manual = ramps()
     data = {
         "brainpy_version": bp.__version__,
@@ -222,6 +318,8 @@ def main():
         "spike_time_input": spike_time_inputs(),
         "analysis": analysis(),
         "adaptive": adaptive(),
+        "monitors": monitors(),
+        "delays": delays(),
     }
     with open(OUT, "w") as fh:
         json.dump(data, fh, indent=1)

@@ -74,7 +74,7 @@ def ampa_runs():
 def test_network_of_hh_and_ampa(ampa_runs):
     group, syn, elapsed = ampa_runs["numpy"]
     assert elapsed > 0
-    assert group.mon.V.shape == (2000, 10) and syn.mon.s.shape == (2000, 10, 10)
+    assert group.mon.V.shape == (2000, 10) and syn.mon.s.shape == (2000, 100)   # 2-D as in BrainPy 1.0.2
     assert group.mon.spike.sum() > 10
     assert syn.mon.s.max() > 0.5          # all-to-all: every spike raises a whole row of s
 

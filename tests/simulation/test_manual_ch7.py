@@ -28,7 +28,7 @@ def test_hh_schedules_and_build(capsys):
     assert tuple(group1.schedule()) == ('input', 'update', 'monitor')
     group1.build(duration=100, inputs=('input', 10.), show_code=True)
     code = capsys.readouterr().out
-    assert code.index("input +=") < code.index("update") < code.index("_rec_0[_i] =")
+    assert code.index("input +=") < code.index("update") < code.index("_rec_0.write(_i, ")
     group2 = mm.HH2(1, monitors=['V', 'input'])
     assert group2.schedule() == ('monitor', 'update', 'input')
 

@@ -295,7 +295,9 @@ class NetworkPanel(Panel):
 
         spikes, rates, ts = {}, {}, None
         for label, group in self.groups.items():
-            matrix = group.mon.spike
+            # events when the monitor records them: no (steps, neurons) matrix is made
+            matrix = group.mon.spike_events if group.mon.records_events("spike") \
+                else group.mon.spike
             times_of_rows = getattr(group.mon, "spike_t", group.mon.ts)
             indices, times = measure.raster_plot(matrix, times_of_rows)
             spikes[label] = {"times": np.array(times), "indices": np.array(indices),

@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from ..backend.tensors import copy_tensor, is_tensor, nbytes, numpy_dtype, restore_tensor, to_numpy
+from .nodes.records import DenseRecord
 
 __all__ = ["StateWatch", "Divergence"]
 
@@ -99,7 +100,7 @@ class StateWatch:
         Divergence or None
         """
         for node, record in self.records:
-            if record.data.dtype.kind != "f":
+            if not isinstance(record, DenseRecord) or record.data.dtype.kind != "f":
                 continue
             rows = record.data[row_ranges(record)]
             if rows.size and not np.isfinite(rows.sum()):

@@ -14,6 +14,7 @@ from ..backend import settings
 from ..errors import ModelError
 from .inputs import parse_inputs
 from .nodes.base import check_backend_support
+from .nodes.records import check_memory
 from .schedule import resolve_schedule
 
 __all__ = ["RunPlan", "time_window"]
@@ -93,6 +94,11 @@ class RunPlan:
                 delay.set_dt(self.dt)
         self.inputs = parse_inputs(inputs, host, nodes, self.n_steps)
         self.items = resolve_schedule(host, nodes)
+        # all monitors' dense rows together must fit, not only each object's
+        dense = [(node, node.mon.dense_nbytes(node, self.ts, self.dt)) for node in nodes]
+        check_memory(sum(n for _, n in dense), "Monitoring " + "; ".join(
+            f"{', '.join(node.mon.variables)} of {node.describe()}" for node, n in dense if n)
+            + f" for {self.n_steps} steps")
         self.records = [(node, record) for node in nodes
                         for record in node.mon.prepare(node, self.ts, self.dt)]
 
@@ -108,8 +114,18 @@ class RunPlan:
                 tuple(id(node) for node in self.nodes),
                 tuple(item.structure for item in self.items),
                 tuple(spec.structure for spec in self.inputs),
-                tuple((id(node), r.key, r.index is None, r.period_steps == 1,
-                       r.data.dtype.str, r.data.ndim) for node, r in self.records))
+                tuple((id(node), r.key, r.index is None, r.period_steps == 1) + r.structure
+                      for node, r in self.records))
+
+    def begin_chunk(self, i_start):
+        """Let the monitor records forget rows from step ``i_start`` on (a chunk starts there).
+
+        Parameters
+        ----------
+        i_start : int
+        """
+        for _, record in self.records:
+            record.rewind(-(-i_start // record.period_steps))
 
     def rows_of_chunk(self, i_start, i_end):
         """A function giving the slice of monitor rows written by steps [i_start, i_end).

@@ -100,6 +100,7 @@ def build(host, duration, inputs=(), show_code=False):
                              f"{plan.n_steps} steps; give 0 <= i_start <= i_end <= "
                              f"{plan.n_steps}.")
         executor.bind(plan, force=True)
+        plan.begin_chunk(int(i_start))
         try:
             executor.run_chunk(int(i_start), int(i_end))
         finally:
@@ -134,6 +135,7 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     try:
         for i_start, i_end in _chunk_bounds(plan.n_steps, n_chunks):
             snapshot = watch.snapshot(executor.written_arrays())
+            plan.begin_chunk(i_start)
             try:
                 executor.run_chunk(i_start, i_end)
             except Exception as exc:
@@ -157,6 +159,7 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
 def _replay(plan, executor, watch, snapshot, i_start, i_end):
     """Re-run a chunk item by item; return (item index, step index, exception, divergence)."""
     watch.restore(snapshot)
+    plan.begin_chunk(i_start)            # the replay records the chunk's events again
     replay = executor.replayer(plan)
     for i in range(i_start, i_end):
         for index in range(len(plan.items)):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import measure
+from ..simulation.nodes.records import SpikeEvents
 from .figures import finish_axes, resolve_axes
 
 __all__ = ["line_plot", "raster_plot"]
@@ -160,8 +161,9 @@ def raster_plot(ts, sp_matrix, ax=None, marker=".", markersize=2, color="k", xla
     ----------
     ts : array_like
         ``(steps,)`` times, e.g. ``mon.ts`` or ``mon.spike_t``.
-    sp_matrix : array_like
-        ``(steps, n)`` spike matrix; non-zero entries are spikes.
+    sp_matrix : array_like or SpikeEvents
+        ``(steps, n)`` spike matrix; non-zero entries are spikes. Or a
+        monitor's events, ``mon.spike_events``, drawn without making the matrix.
     ax : matplotlib.axes.Axes, optional
         Where to draw; the current axes when omitted.
     marker : str, optional
@@ -201,13 +203,18 @@ def raster_plot(ts, sp_matrix, ax=None, marker=".", markersize=2, color="k", xla
     >>> ax.lines[-1].get_xdata().tolist(), ax.lines[-1].get_ydata().tolist()
     ([1.0], [1])
     """
-    spikes = np.asarray(sp_matrix)
-    if spikes.ndim == 0:
-        raise ValueError(f"`sp_matrix`={sp_matrix!r} must be a (steps, n) spike matrix.")
-    spikes = _as_columns(spikes)
-    times = _check_times(ts, spikes.shape[0], "sp_matrix")
-    indices, spike_times = measure.raster_plot(spikes, times)
-    num_neurons = spikes.shape[1]
+    if isinstance(sp_matrix, SpikeEvents):
+        times = _check_times(ts, sp_matrix.n_steps, "sp_matrix")
+        indices, spike_times = measure.raster_plot(sp_matrix, times)
+        num_neurons = int(sp_matrix.neurons.max()) + 1 if sp_matrix.n_neurons else 0
+    else:
+        spikes = np.asarray(sp_matrix)
+        if spikes.ndim == 0:
+            raise ValueError(f"`sp_matrix`={sp_matrix!r} must be a (steps, n) spike matrix.")
+        spikes = _as_columns(spikes)
+        times = _check_times(ts, spikes.shape[0], "sp_matrix")
+        indices, spike_times = measure.raster_plot(spikes, times)
+        num_neurons = spikes.shape[1]
     ax = resolve_axes(ax)
     ax.plot(spike_times, indices, linestyle="none", marker=marker, markersize=markersize,
             color=color)

@@ -242,14 +242,17 @@ class DynamicalSystem(Runnable):
             Name of the delayed variable (for messages).
         size : int or tuple of int
             Its shape.
-        delay_time : float
-            The delay in ms; ``round(delay_time / dt)`` time steps.
+        delay_time : float or array_like
+            The delay in ms, ``floor(delay_time / dt + 0.5)`` time steps; or one
+            delay per element (an array of shape ``size``, e.g.
+            ``np.random.random(4) * 2``).
 
         Returns
         -------
         ConstantDelay
             Call ``push(value)`` each step and ``pull()`` to read the value pushed
-            ``delay_time`` ms ago; ``reset()`` clears it.
+            ``delay_time`` ms ago (element by element for per-element delays);
+            ``reset()`` clears it.
         """
         delay = ConstantDelay(size, delay_time, name=f"{type(self).__name__}.{name}")
         self.__dict__.setdefault("_delays", {})[name] = delay

@@ -3,7 +3,10 @@
 ``monitors=['V', ('spike', [1, 2, 3])]``, ``monitors={'V': None, 'spike': [1, 2, 3]}``
 and ``monitors=bp.simulation.Monitor(variables=..., every={'spike': 1.})`` all
 build a :class:`Monitor`. After a run it holds ``mon.ts`` (the times of the run),
-``mon.<var>`` (one row per record) and ``mon.<var>_t`` (the times of those rows).
+``mon.<var>`` (a 2-D ``(rows, columns)`` array, as in BrainPy 1.0.2) and
+``mon.<var>_t`` (the times of those rows). Spike variables are stored as events
+(:mod:`~workbench.simulation.nodes.records`): ``mon.spike`` is made from them on
+first access and ``mon.spike_events`` gives them as they are.
 
 Repeat runs: every ``run()`` *replaces* the records with those of the new run
 (this is BrainPy's behaviour, and what makes splitting a long simulation into
@@ -19,30 +22,9 @@ import numpy as np
 from ...backend.tensors import is_tensor, numpy_dtype
 from ...errors import ModelError, choices
 from .every import check_every
+from .records import DenseRecord, EventRecord, check_memory, is_event_variable
 
-__all__ = ["Monitor", "MonitorRecord"]
-
-
-class MonitorRecord:
-    """The storage of one monitored variable for one run.
-
-    Attributes
-    ----------
-    key : str
-        The variable name.
-    index : numpy.ndarray or None
-        Flat indices into the variable, or None for the whole variable.
-    period_steps : int
-        A row is recorded every ``period_steps`` time steps (1 = every step).
-    data : numpy.ndarray
-        The records, shape ``(rows,) + variable shape`` or ``(rows, len(index))``.
-    """
-
-    def __init__(self, key, index, period_steps, data):
-        self.key = key
-        self.index = index
-        self.period_steps = period_steps
-        self.data = data
+__all__ = ["Monitor"]
 
 
 def _as_index(key, index):
@@ -100,9 +82,16 @@ def _parse_every(every, keys):
     if every is None or isinstance(every, numbers.Real):
         period = check_every(every, "Monitor `every`")
         return {key: period for key in keys}
+    if isinstance(every, (list, tuple)):
+        # BrainPy 1.0.2's form: one period per variable, in the order of `variables`
+        if len(every) != len(keys):
+            raise ModelError(f"Monitor `every`={every!r} gives {len(every)} periods for "
+                             f"{len(keys)} variables {list(keys)}; give one period (or None) "
+                             f"per variable, in their order.")
+        every = dict(zip(keys, every))
     if not isinstance(every, dict):
-        raise ModelError(f"Monitor `every`={every!r} must be None, a period in ms, or a dict "
-                         f"{{name: period or None}}.")
+        raise ModelError(f"Monitor `every`={every!r} must be None, a period in ms, a list with "
+                         f"one period per variable, or a dict {{name: period or None}}.")
     unknown = sorted(set(every) - set(keys))
     if unknown:
         raise ModelError(f"Monitor `every` names {unknown} that are not monitored; monitored "
@@ -157,18 +146,33 @@ class Monitor:
         Names (``['V', 'spike']``), ``(name, index)`` tuples (``[('spike', [1, 2, 3])]``)
         or a dict ``{name: index or None}``. An index selects flat positions of
         the variable.
-    every : float or dict, optional
-        Record period in ms for all variables, or a dict ``{name: period or None}``
-        (None = every time step). It must be a whole multiple of ``dt``.
+    every : float or list or tuple or dict, optional
+        Record period in ms for all variables, a list/tuple with one period per
+        variable (in the order of ``variables``, BrainPy 1.0.2's form), or a dict
+        ``{name: period or None}`` (None = every time step). A period must be a
+        whole multiple of ``dt``.
 
     Attributes
     ----------
     ts : numpy.ndarray
         Times (ms) of the time steps of the last run.
     <var> : numpy.ndarray
-        Records of a variable: shape ``(rows,) + shape`` or ``(rows, len(index))``.
+        Records of a variable, 2-D as in BrainPy 1.0.2: ``(rows, size)`` (a
+        number gives ``(rows, 1)``, a ``(2, 2)`` array ``(rows, 4)``) or
+        ``(rows, len(index))``. Spike variables (see below) give a read-only
+        array made from their events on first access.
     <var>_t : numpy.ndarray
         Times of those rows.
+    <var>_events : SpikeEvents
+        Only for spike variables -- bool arrays, and numeric arrays named
+        ``spike`` -- which are recorded as events (row, neuron): memory grows with
+        the number of spikes, not with ``rows x neurons``. ``mon.spike_events.times``
+        and ``.indices`` are what a raster plot needs.
+
+    Notes
+    -----
+    Before a run allocates dense records, their total size is checked against the
+    memory available; a request that does not fit raises ModelError.
 
     Examples
     --------
@@ -235,6 +239,19 @@ class Monitor:
             raise AttributeError(f"{self._owner_text()} has no records yet: run the model first.")
         return self._ts
 
+    def records_events(self, name):
+        """Whether the last run recorded ``name`` as events (``mon.<name>_events`` exists).
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        bool
+        """
+        return isinstance(self._records.get(name), EventRecord)
+
     def _owner_text(self):
         return "This monitor" if self._owner is None else f"The monitor of {self._owner}"
 
@@ -243,12 +260,20 @@ class Monitor:
             raise AttributeError(name)
         records = self.__dict__.get("_records", {})
         if name in records:
-            return records[name].data
+            return records[name].values()
         if name.endswith("_t") and name[:-2] in records:
             record = records[name[:-2]]
             return self._ts[::record.period_steps]
+        if name.endswith("_events") and isinstance(records.get(name[:-7]), EventRecord):
+            record = records[name[:-7]]
+            return record.events(self._ts[::record.period_steps])
         specs = self.__dict__.get("_specs", {})
-        if name in specs or (name.endswith("_t") and name[:-2] in specs):
+        if name.endswith("_events") and name[:-7] in specs and name[:-7] in records:
+            raise AttributeError(f"{self._owner_text()} records {name[:-7]!r} as dense rows, not "
+                                 f"as events: only bool arrays and arrays named 'spike' are "
+                                 f"recorded as events.")
+        if name in specs or (name.endswith("_t") and name[:-2] in specs) or \
+                (name.endswith("_events") and name[:-7] in specs):
             raise AttributeError(f"{self._owner_text()} has no records of {name!r} yet: run the "
                                  f"model first.")
         raise AttributeError(f"{self._owner_text()} does not record {name!r}; it records: "
@@ -277,35 +302,83 @@ class Monitor:
         Returns
         -------
         list of MonitorRecord
+            A :class:`~workbench.simulation.nodes.records.EventRecord` for spike
+            variables, a :class:`~workbench.simulation.nodes.records.DenseRecord`
+            otherwise.
 
         Raises
         ------
         ModelError
-            If a variable is not an attribute of ``owner``, is not numeric, or an
-            index is out of range.
+            If a variable is not an attribute of ``owner``, is not numeric, an
+            index is out of range, or the dense records would not fit in the
+            available memory (raised before allocating them).
         """
         self._owner = owner.describe() if hasattr(owner, "describe") else repr(owner)
+        layouts = self._layouts(owner, ts, dt)
+        dense_bytes = sum(_dense_nbytes(layout) for layout in layouts)
+        check_memory(dense_bytes, f"Monitoring {', '.join(self._specs)} of {self._owner} for "
+                                  f"{len(ts)} steps")
         records = {}
+        for key, index, period, shape, dtype, events, size in layouts:
+            if events:
+                records[key] = EventRecord(key, index, period, shape[0],
+                                           int(np.prod(shape[1:], dtype=np.int64)), dtype, size)
+            else:
+                records[key] = DenseRecord(key, index, period, shape, dtype)
+        self._records = records
+        self._ts = np.asarray(ts)
+        return list(records.values())
+
+    def dense_nbytes(self, owner, ts, dt):
+        """Bytes the dense records of a run would take (checked before allocating).
+
+        Parameters
+        ----------
+        owner : DynamicalSystem
+        ts : numpy.ndarray
+        dt : float
+
+        Returns
+        -------
+        int
+        """
+        return sum(_dense_nbytes(layout) for layout in self._layouts(owner, ts, dt))
+
+    def _layouts(self, owner, ts, dt):
+        self._owner = owner.describe() if hasattr(owner, "describe") else repr(owner)
+        layouts = []
         for key, index in self._specs.items():
             value = _monitored_value(owner, key)
             period = period_in_steps(self._every[key], dt, f"Monitor `every` of {key!r}")
             rows = int(math.ceil(len(ts) / period))
+            size = int(np.prod(np.shape(value), dtype=np.int64))   # tensors too
             if index is None:
-                shape = (rows,) + np.shape(value)
+                shape = (rows,) + tuple(np.shape(value))
             else:
-                size = int(np.prod(np.shape(value), dtype=np.int64))   # tensors too
                 if index.size and index.max() >= size:
                     raise ModelError(f"Monitor index of {key!r} of {self._owner} goes up to "
                                      f"{int(index.max())}, but the variable has only {size} "
                                      f"elements.")
                 shape = (rows, index.size)
-            dtype = value.dtype if isinstance(value, np.ndarray) else np.asarray(value).dtype
+            dtype = _dtype_of(value)
             if dtype.kind not in "biuf":
                 dtype = np.dtype(np.float64)
-            records[key] = MonitorRecord(key, index, period, np.zeros(shape, dtype=dtype))
-        self._records = records
-        self._ts = np.asarray(ts)
-        return list(records.values())
+            events = is_event_variable(key, np.shape(value), dtype)
+            layouts.append((key, index, period, shape, dtype, events, size))
+        return layouts
+
+
+def _dense_nbytes(layout):
+    _, _, _, shape, dtype, events, _ = layout
+    return 0 if events else int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+
+
+def _dtype_of(value):
+    if isinstance(value, np.ndarray):
+        return value.dtype
+    if is_tensor(value):
+        return np.dtype(numpy_dtype(value))
+    return np.asarray(value).dtype
 
 
 def _monitored_value(owner, key):
@@ -350,4 +423,5 @@ def numeric_attributes(obj, arrays_only=False):
     return sorted(names)
 
 
-_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec"}))
+_RESERVED = tuple(sorted({"ts", "variables", "every", "prepare", "from_spec", "records_events",
+                           "dense_nbytes"}))

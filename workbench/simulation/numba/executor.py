@@ -19,6 +19,7 @@ import numpy as np
 from ...backend.jit import load_generated_module
 from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError
+from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
 from .generator.bindings import GlobalOwner, ValueKindError
 from .generator.loop import RunLoopCode, load_step
@@ -88,6 +89,8 @@ class CompiledExecutor(Executor):
                 values.append(plan.records[source[1]][1].index)
             elif kind == "every":
                 values.append(float(plan.items[source[1]].every))
+            elif kind == "events":
+                values.append(getattr(plan.records[source[1]][1], source[2]))
             elif kind == "delay_head":
                 values.append(source[1].head)
         return tuple(values), cells
@@ -136,8 +139,19 @@ class CompiledExecutor(Executor):
                                 f"cannot be compiled for numba: {summary}")
 
     def run_chunk(self, i_start, i_end):
-        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``."""
-        self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``.
+
+        The loop stops early, before a step, when a spike-event buffer might
+        overflow; the buffers then grow and the loop resumes at that step.
+        """
+        i = self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+        while i < i_end:
+            self.sync()                 # numbers written so far go back to their objects
+            for _, record in self._bound_plan.records:
+                if isinstance(record, EventRecord) and not record.has_room():
+                    record.grow()
+            self.args, self.cells = self._gather(self._bound_plan)
+            i = self.loop(i, i_end, self.t0, self.dt, *self.args)
 
     def sync(self):
         """Copy written numbers (cells) back to their objects."""

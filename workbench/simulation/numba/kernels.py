@@ -16,7 +16,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "KERNEL_OPS"]
+__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -310,7 +310,19 @@ def _sum_axis_overload(x, axis):
     return impl
 
 
+@register_jitable
+def delay_pull(data, head, lags):
+    """``pull()`` of a per-element delay: element j of the slot pushed ``lags[j]`` steps ago."""
+    slots = data.shape[0]
+    flat = data.reshape((slots, lags.size))
+    out = np.empty(lags.size, dtype=data.dtype)
+    for j in range(lags.size):
+        out[j] = flat[(head[0] - lags[j]) % slots, j]
+    return out.reshape(data.shape[1:])
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
-                    "_gather_into": gather_into, "_sum_axis": sum_axis}
+                    "_gather_into": gather_into, "_sum_axis": sum_axis,
+                    "_delay_pull": delay_pull}

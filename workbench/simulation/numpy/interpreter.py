@@ -112,9 +112,9 @@ class InterpretedExecutor(Executor):
             self.namespace[f"_idx_{k}"] = record.index
             value = f"np.ravel({var}.{record.key})[_idx_{k}]"
         if record.period_steps == 1:
-            return [f"_rec_{k}[_i] = {value}"]
+            return [f"_rec_{k}.write(_i, {value})"]
         p = record.period_steps
-        return [f"if _i % {p} == 0:", f"    _rec_{k}[_i // {p}] = {value}"]
+        return [f"if _i % {p} == 0:", f"    _rec_{k}.write(_i // {p}, {value})"]
 
     # -- running ---------------------------------------------------------------------------
     def bind(self, plan, force=False):
@@ -122,7 +122,7 @@ class InterpretedExecutor(Executor):
         for k, spec in enumerate(plan.inputs):
             self.namespace[f"_in_{k}"] = spec.value
         for k, (node, record) in enumerate(plan.records):
-            self.namespace[f"_rec_{k}"] = record.data
+            self.namespace[f"_rec_{k}"] = record
             if record.index is not None:
                 self.namespace[f"_idx_{k}"] = record.index
         self.t0 = plan.t0

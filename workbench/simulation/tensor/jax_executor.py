@@ -67,7 +67,7 @@ _MAX_SINGLE_STEPS = 3
 
 
 def _block_steps(records):
-    row_bytes = sum(r.data[0:1].nbytes for _, r in records) if records else 0
+    row_bytes = sum(r.row_nbytes for _, r in records) if records else 0
     if row_bytes == 0:
         return MAX_BLOCK_STEPS
     fitting = max(1, BLOCK_RECORD_BYTES // row_bytes)
@@ -227,7 +227,7 @@ class JaxExecutor(Executor):
         for buffer, (_, record) in zip(buffers, self._plan.records):
             rows = np.asarray(buffer)[:count]
             chosen = steps % record.period_steps == 0
-            record.data[steps[chosen] // record.period_steps] = rows[chosen]
+            record.write_rows(steps[chosen] // record.period_steps, rows[chosen])
 
     def run_chunk(self, i_start, i_end):
         """Run compiled blocks of steps; after a fall-back, run the rest eagerly."""

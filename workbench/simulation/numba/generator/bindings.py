@@ -13,6 +13,8 @@ cell       a number some step assigns to                a 1-element array, copie
 tuple      tuple of ints (``self.size``)                the tuple
 csr        list of index arrays/lists (``pre2post``)    ``indptr`` and ``indices`` arrays
 delay      :class:`ConstantDelay`                       its ``data`` and ``head`` arrays
+element_   a per-element :class:`ConstantDelay`          ``data``, ``head`` and ``lags``
+delay
 =========  ===========================================  ===================================
 
 Ragged lists become CSR arrays (two flat int64 arrays), not numba typed lists:
@@ -33,7 +35,11 @@ import numpy as np
 from ....errors import ModelError
 from ...nodes.delays import ConstantDelay
 
-__all__ = ["Binding", "BindingRegistry", "classify", "GlobalOwner", "ValueKindError"]
+__all__ = ["Binding", "BindingRegistry", "classify", "GlobalOwner", "ValueKindError",
+           "DELAY_KINDS"]
+
+#: The binding kinds of a ConstantDelay: uniform, and one delay per element.
+DELAY_KINDS = ("delay", "element_delay")
 
 
 class ValueKindError(ModelError):
@@ -55,13 +61,13 @@ def classify(value):
     Returns
     -------
     str
-        ``'array'``, ``'scalar'``, ``'tuple'``, ``'csr'``, ``'delay'``, or
-        ``'other'`` when the value cannot be passed to compiled code.
+        ``'array'``, ``'scalar'``, ``'tuple'``, ``'csr'``, ``'delay'``,
+        ``'element_delay'``, or ``'other'`` when the value cannot be passed to compiled code.
     """
     if isinstance(value, np.ndarray):
         return "array" if value.dtype.kind in "biuf" else "other"
     if isinstance(value, ConstantDelay):
-        return "delay"
+        return "delay" if value.uniform else "element_delay"
     if isinstance(value, (bool, np.bool_)) or \
             (isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)):
         return "scalar"
@@ -196,6 +202,8 @@ class Binding:
             return ("__indptr", "__indices")
         if self.kind == "delay":
             return ("__data", "__head")
+        if self.kind == "element_delay":
+            return ("__data", "__head", "__lags")
         return ("",)
 
     def finalize_type(self):
@@ -237,6 +245,8 @@ class Binding:
             return csr_arrays(value)
         if self.kind == "delay":
             return (value.data, value.head)
+        if self.kind == "element_delay":
+            return (value.data, value.head, value.lags)
         raise ValueKindError(f"{self.describe()} cannot be passed to compiled code")
 
     def _number(self, value):

@@ -16,6 +16,14 @@ delays:
             LIF_update(_t, _i, _dt, E__V, ...)          # E.update
             _assign(_rec_0[_i], E__V)                   # E.monitor
             ...
+        return _i1
+
+Spike variables are recorded as events
+(:class:`~workbench.simulation.nodes.records.EventRecord`): the monitor item
+appends the row and column of every non-zero entry to the record's buffers, and
+each step starts by checking that one more row of events fits; if not, the loop
+returns the step it stopped at, and the executor grows the buffers and calls it
+again from there.
 
 Everything the loop reads -- state, parameters, input values, monitor storage,
 record periods -- is an argument (:class:`LoopArguments` says where each comes
@@ -29,6 +37,7 @@ import numpy as np
 
 from ....backend.jit import jit, load_generated_module
 from ...codegen.names import node_variable_names
+from ...nodes.records import EventRecord
 from .. import kernels
 from .bindings import BindingRegistry, GlobalOwner, classify
 from .fingerprints import fingerprint
@@ -80,8 +89,9 @@ class LoopArguments:
     ``sources[k]`` is one of ``('binding', binding, index)`` (an attribute or global
     a step reads), ``('input', k)`` (an input value), ``('record', k)``,
     ``('period', k)``, ``('index', k)`` (monitor storage, period in steps,
-    indices), ``('every', k)`` (the period of schedule item ``k``) and
-    ``('delay_head', delay)``.
+    indices), ``('events', k, part)`` (the ``rows``, ``columns``, ``weights`` or
+    ``count`` array of an event record), ``('every', k)`` (the period of schedule
+    item ``k``) and ``('delay_head', delay)``.
 
     Parameters
     ----------
@@ -232,6 +242,7 @@ class RunLoopCode:
         key_parts = [fingerprint(kernels)]
         step_names = {}
         body = []
+        body.extend(self._event_room_lines(plan, args))
         for index, item in enumerate(plan.items):
             body.append(f"# {item.label}")
             if item.key == "input":
@@ -249,7 +260,8 @@ class RunLoopCode:
                   f"def run_loop(_i0, _i1, _t0, _dt, {', '.join(args.names)}):",
                   "    for _i in range(_i0, _i1):",
                   "        _t = _t0 + _i * _dt"]
-        source = "\n".join(header + ["        " + line for line in body]) + "\n"
+        footer = ["    return _i1"]
+        source = "\n".join(header + ["        " + line for line in body] + footer) + "\n"
         return source, namespace, args, key_parts
 
     def _value_expr(self, node, attr, args):
@@ -279,12 +291,50 @@ class RunLoopCode:
             lines.append(f"{_INPUT_KERNELS[spec.op]}({target}, {value})")
         return lines
 
+    def _event_room_lines(self, plan, args):
+        """Stop before a step when an event record may not hold one more row of events."""
+        lines = []
+        for k, (node, record) in enumerate(plan.records):
+            if not isinstance(record, EventRecord):
+                continue
+            rows = args.add(f"_evrows_{k}", ("events", k, "rows"))
+            count = args.add(f"_evcount_{k}", ("events", k, "count"))
+            source, _ = self._value_expr(node, record.key, args)
+            width = f"{source}.size" if record.index is None else \
+                args.add(f"_idx_{k}", ("index", k)) + ".shape[0]"
+            lines.extend([f"if {count}[0] + {width} > {rows}.shape[0]:",
+                          "    return _i  # the executor grows the event buffers and resumes"])
+        return lines
+
+    def _event_lines(self, k, record, source, binding, args):
+        """Append the non-zero entries of a spike variable as (row, column[, value]) events."""
+        rows, count = f"_evrows_{k}", f"_evcount_{k}"
+        columns = args.add(f"_evcols_{k}", ("events", k, "columns"))
+        one_d = np.ndim(getattr(binding.owner, binding.attr)) == 1
+        flat = source if one_d else f"{source}.reshape({source}.size)"
+        lines = ["_n = " + count + "[0]", f"_flat = {flat}"]
+        if record.index is None:
+            lines += ["for _j in range(_flat.shape[0]):", "    _v = _flat[_j]"]
+        else:
+            lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
+        lines += ["    if _v:", f"        {rows}[_n] = _i // _per_{k}",
+                  f"        {columns}[_n] = _j"]
+        if record.weighted:
+            weights = args.add(f"_evw_{k}", ("events", k, "weights"))
+            lines.append(f"        {weights}[_n] = _v")
+        return lines + ["        _n += 1", f"{count}[0] = _n"]
+
     def _monitor_lines(self, plan, item, args):
         lines = []
         for k, (node, record) in enumerate(plan.records):
             if node is not item.node:
                 continue
             source, binding = self._value_expr(node, record.key, args)
+            if isinstance(record, EventRecord):
+                period = args.add(f"_per_{k}", ("period", k))
+                write = self._event_lines(k, record, source, binding, args)
+                lines.extend([f"if _i % {period} == 0:"] + [f"    {line}" for line in write])
+                continue
             rec = args.add(f"_rec_{k}", ("record", k))
             period = args.add(f"_per_{k}", ("period", k))
             row = f"{rec}[_i // {period}]"

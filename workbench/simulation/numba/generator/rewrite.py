@@ -41,6 +41,7 @@ from ...codegen.elementwise import integrator_is_elementwise
 from ...codegen.names import sanitize
 from ...executor import StepCompileError
 from .. import kernels
+from .bindings import DELAY_KINDS
 from .context import StepContext
 from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
@@ -101,7 +102,8 @@ class _Rewriter(ast.NodeTransformer):
         binding = ref.binding
         if binding.kind not in allow:
             what = {"csr": "a list of index arrays (use it as x[i] or len(x))",
-                    "delay": "a delay (use .push(value), .pull() or .reset())"}
+                    "delay": "a delay (use .push(value), .pull() or .reset())",
+                    "element_delay": "a delay (use .push(value), .pull() or .reset())"}
             raise self.ctx.error(node, f"{ast.unparse(node)} is {what.get(binding.kind, binding.kind)}")
         if binding.kind in ("scalar", "cell") and self.int_depth:
             binding.int_context = True
@@ -147,7 +149,7 @@ class _Rewriter(ast.NodeTransformer):
         if names is None or not isinstance(node.ctx, ast.Load):
             return self.generic_visit(node)
         ref = resolve(self.ctx, names, node)
-        if ref.kind == "binding" and ref.binding.kind == "delay" and ref.rest:
+        if ref.kind == "binding" and ref.binding.kind in DELAY_KINDS and ref.rest:
             raise self.ctx.error(node, f"{ast.unparse(node)}: call the delay's push(), pull() "
                                        f"or reset() method")
         expr = self._ref_expr(ref, node)
@@ -193,7 +195,7 @@ class _Rewriter(ast.NodeTransformer):
         ref = resolve(self.ctx, names, node.func) if names is not None else None
         if ref is not None and ref.kind == "integrator":
             return ast.copy_location(self._integrator_call(ref, node), node)
-        if ref is not None and ref.kind == "binding" and ref.binding.kind == "delay":
+        if ref is not None and ref.kind == "binding" and ref.binding.kind in DELAY_KINDS:
             return ast.copy_location(self._delay_call(ref, node, statement=False), node)
         if ref is not None and ref.kind == "keep" and ref.value is builtins.len and \
                 len(node.args) == 1:
@@ -328,11 +330,16 @@ class _Rewriter(ast.NodeTransformer):
     def _delay_call(self, ref, call, statement):
         ctx = self.ctx
         method = ref.rest[0] if len(ref.rest) == 1 else None
-        data, head = ctx.add_param(ref.param, ref.binding)
+        data, head = ctx.add_param(ref.param, ref.binding)[:2]
         data_expr = ast.Name(data, ast.Load())
         slots = ast.Subscript(ast.Attribute(data_expr, "shape", ast.Load()), ast.Constant(0),
                               ast.Load())
         now = ast.Subscript(ast.Name(head, ast.Load()), ast.Constant(0), ast.Load())
+        if method == "pull" and not call.args and not call.keywords \
+                and ref.binding.kind == "element_delay":
+            lags = ctx.add_param(ref.param, ref.binding)[2]
+            return ast.Call(ast.Name("_delay_pull", ast.Load()),
+                            [data_expr, ast.Name(head, ast.Load()), ast.Name(lags, ast.Load())], [])
         if method == "pull" and not call.args and not call.keywords:
             slot = ast.BinOp(ast.BinOp(now, ast.Add(), ast.Constant(1)), ast.Mod(), slots)
             return ast.Subscript(data_expr, slot, ast.Load())
@@ -359,7 +366,7 @@ class _Rewriter(ast.NodeTransformer):
             names = chain_names(node.value.func)
             if names is not None:
                 ref = resolve(self.ctx, names, node.value.func)
-                if ref.kind == "binding" and ref.binding.kind == "delay":
+                if ref.kind == "binding" and ref.binding.kind in DELAY_KINDS:
                     statements = self._delay_call(ref, node.value, statement=True)
                     if isinstance(statements, list):
                         return [ast.copy_location(s, node) for s in statements]
