@@ -16,8 +16,9 @@ On top of it:
   ``prod_{i<j} (l_i + l_j)`` changes sign while a complex pair crosses the
   imaginary axis; ``trace df/dx`` in 2-D) and solves the augmented system
   ``[f, test] = 0`` by Newton to machine precision;
-* :func:`bifurcation_curves` continues folds and Hopf points in two
-  parameters (codimension 2).
+* :class:`ParameterSlice` views a two-parameter system as a one-parameter
+  one (the codimension-2 curves, :mod:`~workbench.analysis.codim2`, start from
+  special points of such slices).
 """
 
 import numpy as np
@@ -27,7 +28,7 @@ from scipy.spatial import cKDTree
 from .stability import classify
 
 __all__ = ["Continuation", "hopf_test", "equilibrium_branches", "locate_special_points",
-           "with_special_points", "branch_stability", "bifurcation_curves", "ParameterSlice"]
+           "with_special_points", "branch_stability", "ParameterSlice"]
 
 
 class Continuation:
@@ -445,69 +446,6 @@ def branch_stability(system, points):
     P = [points[:, n + j] for j in range(points.shape[1] - n)]
     jac = system.jacobian(X, P)
     return np.linalg.eigvals(jac), classify(jac)
-
-
-# ------------------------------------------------------------------ codimension 2
-def bifurcation_curves(system, seeds, ranges, max_curves=12):
-    """Continue folds and Hopf points in two parameters.
-
-    Parameters
-    ----------
-    system : ReducedSystem
-        With two free parameters.
-    seeds : list of (str, numpy.ndarray)
-        ``(kind, u)`` with ``u = (x..., p1, p2)`` located on one-parameter
-        branches.
-    ranges : numpy.ndarray
-        ``(n + 2, 2)`` box.
-    max_curves : int
-
-    Returns
-    -------
-    list of (str, numpy.ndarray)
-        ``(kind, points)`` with points ``(k, n + 2)``; Hopf curves are cut
-        (NaN rows) where the pair of eigenvalues becomes real (neutral
-        saddles).
-    """
-    n = system.dim
-    low, high = ranges[:, 0], ranges[:, 1]
-    span = high - low
-    curves = []
-    for kind in ("fold", "hopf"):
-        test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
-
-        def func(u, test=test):
-            return np.append(system.f_point(u[:n], u[n:]),
-                             test(system.jacobian_point(u[:n], u[n:])))
-
-        solver = Continuation(func, None, low, high, ds=0.01, ds_max=0.02)
-        traced = []
-        for seed_kind, u0 in seeds:
-            if seed_kind != kind or len(curves) >= max_curves:
-                continue
-            scaled = (np.asarray(u0) - low) / span
-            if any(np.min(_distance_to_polyline(scaled[None], (c - low) / span)) < 0.03
-                   for c in traced):
-                continue
-            points, _ = solver.trace(u0)
-            if len(points) < 2:
-                continue
-            traced.append(points)
-            if kind == "hopf":
-                points = _cut_neutral_saddles(system, points)
-            curves.append((kind, points))
-    return curves
-
-
-def _cut_neutral_saddles(system, points):
-    n = system.dim
-    X = [points[:, i] for i in range(n)]
-    P = [points[:, n + j] for j in range(points.shape[1] - n)]
-    eig = np.linalg.eigvals(system.jacobian(X, P))
-    hopf = np.any(np.abs(eig.imag) > 0.0, axis=1)
-    out = points.copy()
-    out[~hopf] = np.nan
-    return out
 
 
 class ParameterSlice:
