@@ -221,8 +221,11 @@ def first_lyapunov(derivatives, x, p):
     """First Lyapunov coefficient of the Hopf point ``(x, p)`` (Kuznetsov (3.20)).
 
     ``l1 = Re[<p, C(q,q,qb)> - 2 <p, B(q, A^-1 B(q,qb))>
-    + <p, B(qb, (2 i w - A)^-1 B(q,q))>] / (2 w)``; with this normalisation
-    ``l1`` of ``z' = (mu + i w) z + c |z|^2 z`` is ``Re(c) / w``.
+    + <p, B(qb, (2 i w - A)^-1 B(q,q))>] / (2 w)`` with ``|q| = 1``: ``l1 =
+    Re(c1) / w`` for the normal form ``z' = i w z + c1 z |z|^2`` of
+    ``z = <p, x>``. For a planar system written as ``x + iy = Z``,
+    ``Z' = (mu + i w) Z + c Z |Z|^2``, this gives ``l1 = 2 Re(c) / w`` (``|Z|^2 =
+    2 |z|^2``); MatCont uses the same normalisation.
 
     Parameters
     ----------
@@ -233,8 +236,9 @@ def first_lyapunov(derivatives, x, p):
     Returns
     -------
     (float, float)
-        ``(l1, scale)``: the coefficient and the size of its largest term
-        (to judge whether it is zero), NaN when the Jacobian has no complex pair.
+        ``(l1, scale)``: the coefficient and the size of its largest term (at
+        least ``omega / (2 (1 + max|x|)^2)``), to judge whether it is zero; NaN
+        when the Jacobian has no complex pair.
     """
     jacobian = derivatives.jacobian(x, p)
     found = hopf_eigenvectors(jacobian)
@@ -249,7 +253,10 @@ def first_lyapunov(derivatives, x, p):
     terms = np.array([np.vdot(left, cubic), -2.0 * np.vdot(left, derivatives.second(x, p, q, h11)),
                       np.vdot(left, derivatives.second(x, p, qb, h20))])
     value = float(np.sum(terms).real / (2.0 * omega))
-    scale = float(np.max(np.abs(terms)) / (2.0 * omega))
+    # the terms all vanish when the cubic part does (a Bautin point of a normal form):
+    # then omega / size^2, the size of l1 that a cubic term of the model's scale gives
+    floor = omega * omega / (1.0 + float(np.max(np.abs(x)))) ** 2
+    scale = float(max(np.max(np.abs(terms)), floor) / (2.0 * omega))
     return value, scale
 
 
