@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..controls import specs_from_pars
-from ..render import CurveMarks, DiagramMarks, LegendMarks, TraceMarks, axis_label, make_figure
+from ..render import (CODIM2_KINDS, CurveMarks, DiagramMarks, LegendMarks, SpecialPointMarks,
+                      TraceMarks, axis_label, make_figure)
 from .base import Panel, analyzer_arguments
 
 __all__ = ["BifurcationPanel", "diagram_tables"]
@@ -167,8 +168,10 @@ class BifurcationPanel(Panel):
             self.curves = CurveMarks(scales2)
             self.slice = TraceMarks(scales2, ["#777777"], labels=["current slice"],
                                     line_style="dashed", stroke_width=1.5)
-            figure2.marks = self.curves.marks + self.slice.marks
-            self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks)
+            self.codim2_special = SpecialPointMarks(scales2, kinds=CODIM2_KINDS)
+            figure2.marks = self.curves.marks + self.slice.marks + self.codim2_special.marks
+            self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks +
+                                             list(self.codim2_special.scatters.values()))
             figures["codim2"] = figure2
         return figures
 
@@ -200,6 +203,8 @@ class BifurcationPanel(Panel):
         self.diagram.update(diagram, self.parameter, self.variable)
         if self.codim2_analyzer is not None:
             self.curves.update(self.codim2_result.branches, self.parameter, self.codim2_parameter)
+            self.codim2_special.update(self.codim2_result.special_points, self.parameter,
+                                       self.codim2_parameter)
             low, high = self.analyzer.target_pars[self.parameter]
             level = float(self.params[self.codim2_parameter])
             self.slice.update([(np.array([low, high], float), np.array([level, level]))])
