@@ -10,9 +10,11 @@
   simulations (codim 1).
 """
 
+import warnings
+
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, AnalysisWarning, ContinuationWarning
 from .base import Analyzer
 from .codim2 import bifurcation_curves
 from .continuation import (ParameterSlice, branch_stability,
@@ -58,6 +60,7 @@ class DiagramBuilder:
         self.system = analyzer.system
         self.options = analyzer.options
         self._derivatives = None
+        self._stops = []
 
     # ------------------------------------------------------------ grid points
     def parameter_batch(self):
@@ -209,6 +212,7 @@ class DiagramBuilder:
             kinds = np.zeros(0, dtype=object)
         points_dict = self.points_dict(rows, points, P, kinds)
         branches, specials, envelopes = (), (), ()
+        self._stops = []
         if self.options["continuation"] and len(points):
             seeds = np.hstack([points, np.stack([par[rows] for par in P], axis=1)])
             if len(system.free) == 1:
@@ -218,8 +222,22 @@ class DiagramBuilder:
         if (len(system.free) == 1 and system.dim >= 2 and self.options["limit_cycles"]
                 and len(points)):
             envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+        notes = list(dict.fromkeys(self._stops))
+        if not len(points):
+            notes.insert(0, self._no_equilibria_note())
+        for note in notes:
+            warnings.warn(note, ContinuationWarning if note in self._stops else AnalysisWarning,
+                          stacklevel=4)
         return BifurcationDiagram(system.free, system.unknowns, points_dict, tuple(branches),
-                                  tuple(specials), envelopes)
+                                  tuple(specials), envelopes, notes=tuple(notes))
+
+    def _no_equilibria_note(self):
+        box = ", ".join(f"{u} in [{lo:g}, {hi:g}]"
+                        for u, (lo, hi) in self.analyzer.target_vars.items())
+        pars = ", ".join(f"{p} in [{self.analyzer.grids[p][0]:g}, {self.analyzer.grids[p][-1]:g}]"
+                         for p in self.system.free)
+        return (f"{self.system.signature}: no equilibrium in the box {box} for {pars}; "
+                f"widen `target_vars` or change the parameters")
 
     def _codim1_continuation(self, seeds):
         system = self.system
@@ -227,8 +245,9 @@ class DiagramBuilder:
         par = system.free[0]
         box = self._box(self.analyzer.grids[par])
         branches, found = [], []
-        for points, tangents in equilibrium_branches(system, seeds, box):
-            located = locate_special_points(system, points, tangents, positions=True)
+        for points, tangents in equilibrium_branches(system, seeds, box, stops=self._stops):
+            located = locate_special_points(system, points, tangents, positions=True,
+                                            kinds=("fold", "hopf", "branch_point"))
             found.extend(item[1:] for item in located)
             points, _ = with_special_points(points, tangents, located)   # drawn through them
             eigenvalues, kinds = branch_stability(system, points)
@@ -247,7 +266,9 @@ class DiagramBuilder:
             inside = np.all(u >= box[:, 0] - 1e-9 * span) and np.all(u <= box[:, 1] + 1e-9 * span)
             if not inside:
                 continue
-            if any(k == kind and np.linalg.norm((u - v) / span) < 1e-7 for k, v, _ in unique):
+            # a branch point is found on both branches through it, less exactly (bisection)
+            tolerance = 1e-6 if kind == "branch_point" else 1e-7
+            if any(k == kind and np.linalg.norm((u - v) / span) < tolerance for k, v, _ in unique):
                 continue
             unique.append((kind, u, eig))
         counts = dict.fromkeys(LABEL_PREFIXES, 0)
@@ -301,7 +322,8 @@ class DiagramBuilder:
                         full[n + held] = value
                         full[n + moving] = u[n]
                         starts.append((kind, full))
-        curves, found = bifurcation_curves(system, self.derivatives(), starts, box)
+        curves, found = bifurcation_curves(system, self.derivatives(), starts, box,
+                                           stops=self._stops)
         branches = []
         for kind, points in curves:
             values = {p: points[:, n + j] for j, p in enumerate(system.free)}

@@ -183,7 +183,7 @@ def _cut_neutral_saddles(system, derivatives, points, keep):
     return out
 
 
-def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16):
+def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=None):
     """Continue folds and Hopf points in two parameters and locate codim-2 points.
 
     Parameters
@@ -197,6 +197,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16):
     ranges : numpy.ndarray
         ``(n + 2, 2)`` box.
     max_curves : int
+    stops : list, optional
+        Receives the messages of curves that ended inside the box.
 
     Returns
     -------
@@ -210,7 +212,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16):
     curves, specials = [], []
     for kind in ("fold", "hopf"):
         solver = Continuation(curve_equations(system, derivatives, kind), None, low, high,
-                              ds=0.01, ds_max=0.02)
+                              ds=0.01, ds_max=0.02,
+                              names=list(system.unknowns) + list(system.free))
         traced = []
         for seed_kind, u0 in seeds:
             if seed_kind != kind or len(curves) >= max_curves:
@@ -220,6 +223,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16):
                    for c in traced):
                 continue
             points, _ = solver.trace(u0)
+            if stops is not None:
+                stops.extend(f"{kind} curve: {message}" for message in solver.stops)
             if len(points) < 2:
                 continue
             traced.append(points)

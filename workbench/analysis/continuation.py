@@ -49,10 +49,20 @@ class Continuation:
         Steps per direction.
     margin : float
         Relative enlargement of the box.
+    names : sequence of str, optional
+        Names of the coordinates of ``u`` (for the messages in :attr:`stops`).
+
+    Attributes
+    ----------
+    stops : list of str
+        After :meth:`trace`: why each direction ended inside the box (Newton
+        failed at the smallest step, or the step budget ran out), naming the
+        point and the last step size; empty when both ends reached the box's
+        edge or the curve closed.
     """
 
     def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
-                 max_steps=3000, margin=0.02):
+                 max_steps=3000, margin=0.02, names=None):
         self.func = func
         self.jac = jac
         self.low = np.asarray(low, dtype=float)
@@ -60,6 +70,13 @@ class Continuation:
         self.ds, self.ds_min, self.ds_max = ds, ds_min, ds_max
         self.max_steps = max_steps
         self.margin = margin
+        self.names = list(names) if names is not None else [f"u{i}" for i in range(self.low.size)]
+        self.stops = []
+
+    def _where(self, v):
+        u = self.low + v * self.span
+        return ", ".join(f"{name}={value:.6g}" for name, value in
+                         zip(self.names[::-1], u[::-1]))      # parameters (last) first
 
     # scaled coordinates v = (u - low) / span
     def _h(self, v):
@@ -117,25 +134,34 @@ class Continuation:
             number of iterations.
         """
         v = v_pred.copy()
+        first = None
         for it in range(1, max_iter + 1):
             h = self._h(v)
             if not np.all(np.isfinite(h)):
                 return None, it
+            first = np.linalg.norm(h) if first is None else first
             system = np.vstack([self._hv(v), t])
             residual = np.append(h, t @ (v - v_pred))
             try:
                 dv = np.linalg.solve(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
+            if not np.all(np.isfinite(dv)):
+                return None, it         # an infinite derivative (a square root's end point)
             v = v - dv
             if np.linalg.norm(dv) < tol:
-                return v, it
+                # a vanishing step with a residual left means a singular (infinite) derivative
+                final = self._h(v)
+                if np.all(np.isfinite(final)) and np.linalg.norm(final) <= 1e-6 * max(1.0, first):
+                    return v, it
+                return None, it
         return None, max_iter
 
     def _march(self, v0, t0):
         points, tangents = [v0], [t0]
         v, t, ds = v0, t0, self.ds
         closed = False
+        accepted = ds
         for _ in range(self.max_steps):
             v_new, iterations = self.correct(v + ds * t, t)
             if v_new is not None:
@@ -146,9 +172,14 @@ class Continuation:
             if v_new is None:
                 ds *= 0.5
                 if ds < self.ds_min:
+                    self.stops.append(
+                        f"continuation stopped at {self._where(v)}: Newton did not converge with "
+                        f"the step reduced below {self.ds_min:g} (last accepted step {accepted:.3g}, "
+                        f"in units of the box); the curve computed up to there is kept")
                     break
                 continue
             v, t = v_new, t_new
+            accepted = ds
             points.append(v)
             tangents.append(t)
             if not self._inside(v):
@@ -162,6 +193,10 @@ class Continuation:
                 ds = min(ds * 1.5, self.ds_max)
             elif iterations >= 6:
                 ds = max(ds * 0.5, self.ds_min)
+        else:
+            self.stops.append(f"continuation stopped at {self._where(v)} after {self.max_steps} "
+                              f"steps (last step {accepted:.3g}, in units of the box) without "
+                              f"leaving the box; the curve computed up to there is kept")
         return points, tangents, closed
 
     def trace(self, u0):
@@ -179,6 +214,7 @@ class Continuation:
             ordered along the curve; empty when ``u0`` could not be corrected
             onto the curve.
         """
+        self.stops = []
         v0 = (np.asarray(u0, dtype=float) - self.low) / self.span
         t0 = self.tangent(v0)
         v0, _ = self.correct(v0, t0)
@@ -271,7 +307,7 @@ def _is_hopf(eigenvalues, scale):
 
 
 # -------------------------------------------------------------- equilibrium branches
-def equilibrium_branches(system, seeds, ranges, max_branches=20):
+def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None):
     """Trace the equilibrium branches through the given seeds.
 
     Parameters
@@ -283,6 +319,9 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
     ranges : numpy.ndarray
         ``(n + 1, 2)`` box of ``(x..., p)``.
     max_branches : int
+    stops : list, optional
+        Receives the messages of branches that ended inside the box
+        (:attr:`Continuation.stops`).
 
     Returns
     -------
@@ -299,7 +338,8 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
 
     low, high = ranges[:, 0], ranges[:, 1]
     span = high - low
-    solver = Continuation(func, jac, low, high)
+    solver = Continuation(func, jac, low, high,
+                          names=list(system.unknowns) + list(system.free))
     branches = []
     seeds = np.asarray(seeds, dtype=float)
     uncovered = np.ones(len(seeds), dtype=bool)
@@ -308,6 +348,12 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
         index = np.flatnonzero(uncovered)[0]
         uncovered[index] = False
         points, tangents = solver.trace(seeds[index])
+        if stops is not None:
+            stops.extend(f"equilibrium branch: {message}" for message in solver.stops)
+        points, tangents, singular = _finite_part(system, points, tangents)
+        if singular is not None and stops is not None:
+            stops.append(f"equilibrium branch: df/dx is not finite at "
+                         f"{solver._where((singular - low) / span)}; the branch ends before it")
         if len(points) < 2:
             continue
         branches.append((points, tangents))
@@ -317,6 +363,31 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
         still = np.flatnonzero(uncovered)
         uncovered[still[distance < 0.75 * solver.ds_max]] = False
     return branches
+
+
+def _finite_part(system, points, tangents):
+    """The longest run of branch points where df/dx is finite (a square root's end point is not).
+
+    Returns the run, its tangents and the first dropped point (None when none is dropped).
+    """
+    n = system.dim
+    if len(points) == 0:
+        return points, tangents, None
+    with np.errstate(all="ignore"):
+        jac = system.jacobian([points[:, i] for i in range(n)],
+                              [points[:, n + j] for j in range(points.shape[1] - n)])
+    finite = np.all(np.isfinite(jac.reshape(len(points), -1)), axis=1)
+    if np.all(finite):
+        return points, tangents, None
+    # the longest run of finite rows
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    if len(starts) == 0:
+        return points[:0], tangents[:0], points[0]
+    best = int(np.argmax(ends - starts))
+    first, last = starts[best], ends[best]
+    dropped = points[last] if last < len(points) else points[first - 1]
+    return points[first:last], tangents[first:last], dropped
 
 
 def _distance_to_polyline(points, line, spacing=0.005):
@@ -345,8 +416,48 @@ def _augmented_solve(residual, guess):
     return solution.x
 
 
+def _bisect_branch_point(system, a, b, iterations=60):
+    """The branch point between branch points ``a`` and ``b`` (det df/dx changes sign there).
+
+    At a branch point the augmented system ``[f, det] = 0`` is singular, so the
+    sign change is bisected instead: each trial parameter value is corrected
+    onto the branch by Newton on ``f`` with the parameter fixed.
+    """
+    n = system.dim
+
+    def on_branch(weight):
+        u = a + weight * (b - a)
+        x, p = u[:n].copy(), u[n:]
+        for _ in range(30):
+            try:
+                step = np.linalg.solve(system.jacobian_point(x, p), system.f_point(x, p))
+            except np.linalg.LinAlgError:
+                break
+            x = x - step
+            if np.linalg.norm(step) <= 1e-15 * (1.0 + np.linalg.norm(x)):
+                break
+        return np.append(x, p), np.linalg.det(system.jacobian_point(x, p))
+
+    low, high = 0.0, 1.0
+    _, sign_low = on_branch(low)
+    if not np.isfinite(sign_low):
+        return None
+    for _ in range(iterations):
+        middle = 0.5 * (low + high)
+        _, value = on_branch(middle)
+        if not np.isfinite(value):
+            return None
+        if np.sign(value) == np.sign(sign_low):
+            low = middle
+        else:
+            high = middle
+    u, _ = on_branch(0.5 * (low + high))
+    residual = system.f_point(u[:n], u[n:])
+    return u if np.all(np.isfinite(residual)) and np.max(np.abs(residual)) < 1e-8 else None
+
+
 def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), positions=False):
-    """Folds and Hopf points on one equilibrium branch.
+    """Folds and Hopf points (and branch points, when asked) on one equilibrium branch.
 
     Parameters
     ----------
@@ -357,7 +468,9 @@ def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), posi
     tangents : numpy.ndarray
         Scaled tangents ``(k, n + 1)``.
     kinds : tuple of str
-        Which special points to look for.
+        Which special points to look for: ``'fold'``, ``'hopf'``,
+        ``'branch_point'`` (det df/dx changes sign where the parameter does
+        not turn).
     positions : bool
         Also return where each point lies along the branch (``k + weight``
         between points ``k`` and ``k + 1``).
@@ -380,7 +493,14 @@ def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), posi
         crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
             if kind == "fold" and np.sign(tangents[k, n]) == np.sign(tangents[k + 1, n]):
-                continue    # det changes sign but the parameter does not turn: a branch point
+                # det changes sign but the parameter does not turn: a branch point
+                if "branch_point" in kinds:
+                    u = _bisect_branch_point(system, points[k], points[k + 1])
+                    if u is not None:
+                        eigenvalues = np.linalg.eigvals(system.jacobian_point(u[:n], u[n:]))
+                        weight = values[k] / (values[k] - values[k + 1])
+                        found.append((k + weight, "branch_point", u, eigenvalues))
+                continue
             weight = values[k] / (values[k] - values[k + 1])
             guess = points[k] + weight * (points[k + 1] - points[k])
             test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
@@ -468,6 +588,7 @@ class ParameterSlice:
         self.dim = system.dim
         self.unknowns = system.unknowns
         self.moving = 1 - held
+        self.free = (system.free[self.moving],)
 
     def _full(self, P):
         full = [None, None]

@@ -420,6 +420,11 @@ class BifurcationDiagram:
         fold and Hopf curves (codim 2).
     cycle_envelopes : tuple of CycleEnvelope
         Limit-cycle extents from simulation (codim 1); empty when not computed.
+    notes : tuple of str
+        What is incomplete, and where: no equilibrium in the box, or a
+        continuation that stopped inside the box (the point and the last step
+        size; the curve up to there is kept). Also issued as warnings
+        (:class:`~workbench.errors.AnalysisWarning`).
     """
 
     parameters: tuple
@@ -428,6 +433,7 @@ class BifurcationDiagram:
     branches: tuple = ()
     special_points: tuple = ()
     cycle_envelopes: tuple = field(default=())
+    notes: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "points",
