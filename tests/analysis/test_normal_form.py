@@ -111,3 +111,19 @@ def test_first_lyapunov_without_a_complex_pair_is_nan():
                                        options={"verbose": False, "continuation": False})
     l1, scale = first_lyapunov(Derivatives(analyzer.system), [0.0, 0.0], [0.0, 0.5])
     assert np.isnan(l1) and np.isnan(scale)
+
+
+def test_fast_slow_hopf_point_of_hindmarsh_rose_has_the_planar_l1():
+    import sympy
+    from . import models
+    analyzer = bp.analysis.FastSlowBifurcation(
+        models.int_hr, fast_vars={"x": [-3, 3], "y": [-20, 5]}, slow_vars={"z": [-1, 3]},
+        pars_update={"Isyn": 2.0}, numerical_resolution={"x": 0.02, "y": 0.1, "z": 0.02},
+        options={"verbose": False, "limit_cycles": False})
+    (hopf,) = analyzer.compute_fast_slow().diagram.special("hopf")
+    x, y = sympy.symbols("x y")
+    f = y - x ** 3 + 3 * x ** 2 - sympy.Float(hopf.values["z"], 30) + 2
+    g = 1 - 5 * x ** 2 - y
+    reference = nf.planar_lyapunov(f, g, x, y, (hopf.values["x"], hopf.values["y"]))
+    assert hopf.first_lyapunov == pytest.approx(reference, rel=1e-9)
+    assert hopf.criticality == "supercritical" and reference < 0
