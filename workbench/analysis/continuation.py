@@ -72,6 +72,7 @@ class Continuation:
         self.margin = margin
         self.names = list(names) if names is not None else [f"u{i}" for i in range(self.low.size)]
         self.stops = []
+        self.last_jacobian = None
 
     def _where(self, v):
         u = self.low + v * self.span
@@ -97,7 +98,7 @@ class Continuation:
     def _inside(self, v):
         return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
 
-    def tangent(self, v, previous=None):
+    def tangent(self, v, previous=None, jv=None):
         """Unit tangent of the curve at scaled point ``v``.
 
         Parameters
@@ -106,12 +107,14 @@ class Continuation:
             Scaled point on the curve.
         previous : numpy.ndarray, optional
             The previous tangent (fixes the orientation).
+        jv : numpy.ndarray, optional
+            ``dH/dv`` near ``v`` when already known (the corrector's last one).
 
         Returns
         -------
         numpy.ndarray
         """
-        jv = self._hv(v)
+        jv = self._hv(v) if jv is None else jv
         if previous is None:
             _, _, vt = np.linalg.svd(jv)
             return vt[-1]
@@ -140,7 +143,8 @@ class Continuation:
             if not np.all(np.isfinite(h)):
                 return None, it
             first = np.linalg.norm(h) if first is None else first
-            system = np.vstack([self._hv(v), t])
+            self.last_jacobian = self._hv(v)        # the tangent at the result reuses it
+            system = np.vstack([self.last_jacobian, t])
             residual = np.append(h, t @ (v - v_pred))
             try:
                 dv = np.linalg.solve(system, residual)
@@ -165,7 +169,9 @@ class Continuation:
         for _ in range(self.max_steps):
             v_new, iterations = self.correct(v + ds * t, t)
             if v_new is not None:
-                t_new = self.tangent(v_new, t)
+                # dH/dv of the last Newton iterate: within the tolerance of v_new, and only
+                # the predictor's direction depends on it
+                t_new = self.tangent(v_new, t, self.last_jacobian)
                 turn = t_new @ t
                 if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
                     v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
