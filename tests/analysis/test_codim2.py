@@ -225,3 +225,25 @@ def test_morris_lecar_hopf_curve_is_complete_and_the_same_on_both_paths(tmp_path
                               for p in d.special_points)
     assert labels(symbolic) == labels(numeric)
     assert [p.kind for p in symbolic.special_points].count("bautin") == 2
+
+
+def test_exact_curve_jacobian_matches_differences_and_cofactors_are_the_gradient_of_det(tmp_path):
+    from workbench.analysis.codim2 import _cofactors, curve_equations, curve_jacobian
+    from workbench.analysis.normal_form import Derivatives
+    analyzer, _ = _fhn(tmp_path)
+    derivatives = Derivatives(analyzer.system)
+    u = np.array([-0.9, -0.3, 0.4, 1.7])
+    for kind in ("fold", "hopf"):
+        equations = curve_equations(analyzer.system, derivatives, kind)
+        exact = curve_jacobian(analyzer.system, derivatives, kind)(u)
+        steps = 1e-6 * np.eye(4)
+        differences = np.stack([(equations(u + e) - equations(u - e)) / 2e-6 for e in steps], 1)
+        assert np.allclose(exact, differences, rtol=1e-7, atol=1e-8)
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(3, 3))
+    a[2] = a[0] + a[1]                                  # singular, as on a fold curve
+    for matrix in (a, rng.normal(size=(3, 3))):
+        gradient = np.array([[(np.linalg.det(matrix + 1e-6 * np.outer(np.eye(3)[i], np.eye(3)[j]))
+                               - np.linalg.det(matrix - 1e-6 * np.outer(np.eye(3)[i], np.eye(3)[j])))
+                              / 2e-6 for j in range(3)] for i in range(3)])
+        assert np.allclose(_cofactors(matrix), gradient, atol=1e-8)

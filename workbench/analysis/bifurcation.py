@@ -315,7 +315,9 @@ class DiagramBuilder:
                 piece = ParameterSlice(system, held, value)
                 slice_seeds = seeds[mask][:, list(range(n)) + [n + moving]]
                 slice_box = np.vstack([box[:n], box[n + moving]])
-                for points, tangents in equilibrium_branches(piece, slice_seeds, slice_box):
+                # seeds only: longer steps (the special points are solved for exactly)
+                for points, tangents in equilibrium_branches(piece, slice_seeds, slice_box,
+                                                             ds_max=0.08):
                     for kind, u, _ in locate_special_points(piece, points, tangents):
                         full = np.empty(n + 2)
                         full[:n] = u[:n]

@@ -32,7 +32,7 @@ from scipy import optimize
 from .continuation import Continuation, _distance_to_polyline, hopf_test
 from .normal_form import first_lyapunov, fold_coefficient
 
-__all__ = ["curve_equations", "bifurcation_curves", "CODIM2_TESTS"]
+__all__ = ["curve_equations", "curve_jacobian", "bifurcation_curves", "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
 CODIM2_TESTS = {"fold": ("bt_zh", "cusp"), "hopf": ("bt_zh", "bautin")}
@@ -58,6 +58,39 @@ def curve_equations(system, derivatives, kind):
     def equations(u):
         return np.append(system.f_point(u[:n], u[n:]), test(derivatives.jacobian(u[:n], u[n:])))
     return equations
+
+
+def curve_jacobian(system, derivatives, kind):
+    """Exact ``dH/du`` of :func:`curve_equations`, or None (differences are used then).
+
+    Available on the symbolic path for fold curves and for planar Hopf curves
+    (test function ``trace A``): the test function's gradient is
+    ``sum_ij dtest/dA_ij dA_ij/du`` with ``d det/dA`` the cofactor matrix.
+    """
+    n = system.dim
+    if not derivatives.symbolic or (kind == "hopf" and n != 2):
+        return None
+
+    def jacobian(u):
+        x, p = u[:n], u[n:]
+        a = system.jacobian_point(x, p)
+        top = np.hstack([a, system.dfdp_point(x, p)])
+        weights = _cofactors(a) if kind == "fold" else np.eye(n)
+        return np.vstack([top, np.einsum("ij,ijk->k", weights,
+                                         derivatives.jacobian_gradient(x, p))])
+    return jacobian
+
+
+def _cofactors(a):
+    """Cofactor matrix (the gradient of det) of a square matrix, singular ones included."""
+    if a.shape[0] == 1:
+        return np.ones((1, 1))
+    if a.shape[0] == 2:
+        return np.array([[a[1, 1], -a[1, 0]], [-a[0, 1], a[0, 0]]])
+    u, singular, vt = np.linalg.svd(a)
+    others = np.array([np.prod(np.delete(singular, k)) for k in range(len(singular))])
+    # adj(A) = det(U) det(V^T) V diag(prod_{j != k} s_j) U^T, and cofactors = adj(A)^T
+    return (np.linalg.det(u) * np.linalg.det(vt) * (vt.T * others) @ u.T).T
 
 
 def _complex_pair(eigenvalues):
@@ -211,7 +244,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
     span = high - low
     curves, specials = [], []
     for kind in ("fold", "hopf"):
-        solver = Continuation(curve_equations(system, derivatives, kind), None, low, high,
+        solver = Continuation(curve_equations(system, derivatives, kind),
+                              curve_jacobian(system, derivatives, kind), low, high,
                               ds=0.01, ds_max=0.02,
                               names=list(system.unknowns) + list(system.free))
         traced = []

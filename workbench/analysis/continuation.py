@@ -313,7 +313,7 @@ def _is_hopf(eigenvalues, scale):
 
 
 # -------------------------------------------------------------- equilibrium branches
-def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None):
+def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None, ds_max=0.03):
     """Trace the equilibrium branches through the given seeds.
 
     Parameters
@@ -328,6 +328,8 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None):
     stops : list, optional
         Receives the messages of branches that ended inside the box
         (:attr:`Continuation.stops`).
+    ds_max : float
+        Largest step, in units of the box.
 
     Returns
     -------
@@ -344,7 +346,7 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None):
 
     low, high = ranges[:, 0], ranges[:, 1]
     span = high - low
-    solver = Continuation(func, jac, low, high,
+    solver = Continuation(func, jac, low, high, ds_max=ds_max,
                           names=list(system.unknowns) + list(system.free))
     branches = []
     seeds = np.asarray(seeds, dtype=float)

@@ -55,6 +55,7 @@ class Derivatives:
         self.symbolic = system.symbolic is not None
         self._second = None
         self._third = None
+        self._gradient = None
 
     # ------------------------------------------------------------- Jacobian
     def jacobian(self, x, p):
@@ -83,6 +84,30 @@ class Derivatives:
         columns = [probes[:, i] for i in range(self.dim)]
         params = [np.full(len(probes), float(v)) for v in p]
         return np.asarray(self.system.f(columns, params), dtype=float).reshape(self.dim, -1)
+
+    def jacobian_gradient(self, x, p):
+        """``d(df_i/dx_j)/du_k`` for ``u = (x..., p...)``, shape ``(n, n, n + m)``, or None.
+
+        Symbolic path only (None on the numeric path): it gives the codimension-2
+        continuation an exact Jacobian of its test functions.
+        """
+        if not self.symbolic:
+            return None
+        if self._gradient is None:
+            system = self.system
+            exprs = [system.symbolic["expressions"][v] for v in system.unknowns]
+            states = system._symbols(system.unknowns)
+            every = states + system._symbols(system.free)
+            entries = [sympy.diff(sympy.diff(e, s), w) for e in exprs for s in states
+                       for w in every]
+            func = system._lambdify(entries)
+            shape = (self.dim, self.dim, len(every))
+
+            def gradient(x, p):
+                values = func(*x, *p, *system._constant_args())
+                return np.array([float(v) for v in values]).reshape(shape)
+            self._gradient = gradient
+        return self._gradient(x, p)
 
     # ----------------------------------------------------- multilinear forms
     def _tensor(self, order):
