@@ -247,3 +247,46 @@ def test_exact_curve_jacobian_matches_differences_and_cofactors_are_the_gradient
                                - np.linalg.det(matrix - 1e-6 * np.outer(np.eye(3)[i], np.eye(3)[j])))
                               / 2e-6 for j in range(3)] for i in range(3)])
         assert np.allclose(_cofactors(matrix), gradient, atol=1e-8)
+
+
+class _ZeroHopfNormalForm:
+    """x' = b1 + x^2, (y, z) rotating at omega = 1 with rate b2 + x: a three-dimensional system.
+
+    The analysers take at most two target variables, so the codim-2 functions are driven
+    directly. Folds on b1 = 0, Hopf points on b1 = -b2^2 (x = -b2), zero-Hopf at the origin.
+    """
+
+    unknowns, free, dim, symbolic = ("x", "y", "z"), ("b1", "b2"), 3, None
+
+    def f(self, X, P):
+        x, y, z = (np.asarray(v, dtype=float) for v in X)
+        b1, b2 = (np.asarray(v, dtype=float) for v in P)
+        return np.array([b1 + x * x + 0 * y, (b2 + x) * y - z, y + (b2 + x) * z])
+
+    def f_point(self, x, p):
+        return self.f(list(x), list(p))
+
+    def jacobian_point(self, x, p):
+        (x, y, z), (b1, b2) = x, p
+        return np.array([[2 * x, 0, 0], [y, b2 + x, -1], [z, 1, b2 + x]], dtype=float)
+
+    def dfdp_point(self, x, p):
+        return np.array([[1, 0], [0, x[1]], [0, x[2]]], dtype=float)
+
+
+def test_zero_hopf_point_on_the_fold_and_the_hopf_curve_of_a_3d_normal_form():
+    from workbench.analysis.codim2 import bifurcation_curves
+    from workbench.analysis.normal_form import Derivatives
+    system = _ZeroHopfNormalForm()
+    ranges = np.array([[-1, 1], [-1, 1], [-1, 1], [-0.5, 0.5], [-0.5, 0.5]], dtype=float)
+    seeds = [("fold", np.array([0, 0, 0, 0, 0.3])), ("hopf", np.array([0.3, 0, 0, -0.09, -0.3]))]
+    curves, found = bifurcation_curves(system, Derivatives(system), seeds, ranges)
+    assert sorted(kind for kind, _ in curves) == ["fold", "hopf"]
+    zero_hopf = [u for kind, u, _ in found if kind == "zero_hopf"]
+    assert len(zero_hopf) == 2                 # found on both curves, at the same point
+    for u in zero_hopf:
+        assert np.max(np.abs(u)) < 1e-8
+    assert not [kind for kind, _, _ in found if kind == "bogdanov_takens"]
+    hopf = [points for kind, points in curves if kind == "hopf"][0]
+    assert np.max(np.abs(hopf[:, 3] + hopf[:, 4] ** 2)) < 1e-8      # b1 = -b2^2
+    assert hopf[:, 4].min() < -0.49 and hopf[:, 4].max() > 0.49     # through the ZH point
