@@ -55,6 +55,7 @@ def _special_summary(diagram, parameter):
     if not points:
         return "no fold or Hopf point in range"
     return ", ".join(f"{p.label or p.kind} ({p.kind}) at {parameter}={p.values[parameter]:.4g}"
+                     + (f" ({p.criticality})" if getattr(p, "criticality", "") else "")
                      for p in points)
 
 
