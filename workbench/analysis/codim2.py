@@ -32,7 +32,8 @@ from scipy import optimize
 from .continuation import Continuation, _distance_to_polyline, hopf_test
 from .normal_form import first_lyapunov, fold_coefficient
 
-__all__ = ["curve_equations", "curve_jacobian", "bifurcation_curves", "CODIM2_TESTS"]
+__all__ = ["curve_equations", "curve_equations_many", "curve_jacobian", "bifurcation_curves",
+           "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
 CODIM2_TESTS = {"fold": ("bt_zh", "cusp"), "hopf": ("bt_zh", "bautin")}
@@ -57,6 +58,22 @@ def curve_equations(system, derivatives, kind):
 
     def equations(u):
         return np.append(system.f_point(u[:n], u[n:]), test(derivatives.jacobian(u[:n], u[n:])))
+    return equations
+
+
+def curve_equations_many(system, derivatives, kind):
+    """:func:`curve_equations` at many points ``U`` (k, n + 2) at once: (k, n + 1).
+
+    The numeric path's continuation differences the curve equations with it
+    (one vectorized evaluation of f per Jacobian instead of one per column).
+    """
+    n = system.dim
+    test = np.linalg.det if kind == "fold" else hopf_test
+
+    def equations(U):
+        X, P = U[:, :n], U[:, n:]
+        values = np.asarray(system.f(list(X.T), list(P.T)), dtype=float).reshape(n, -1).T
+        return np.hstack([values, test(derivatives.jacobians(X, P))[:, None]])
     return equations
 
 
@@ -247,6 +264,7 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
         solver = Continuation(curve_equations(system, derivatives, kind),
                               curve_jacobian(system, derivatives, kind), low, high,
                               ds=0.01, ds_max=0.02,
+                              func_many=curve_equations_many(system, derivatives, kind),
                               names=list(system.unknowns) + list(system.free))
         traced = []
         for seed_kind, u0 in seeds:

@@ -51,6 +51,9 @@ class Continuation:
         Relative enlargement of the box.
     names : sequence of str, optional
         Names of the coordinates of ``u`` (for the messages in :attr:`stops`).
+    func_many : callable, optional
+        ``H`` of many points ``(k, N+1) -> (k, N)`` at once; the central
+        differences (when ``jac`` is None) then take one call.
 
     Attributes
     ----------
@@ -62,8 +65,9 @@ class Continuation:
     """
 
     def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
-                 max_steps=3000, margin=0.02, names=None):
+                 max_steps=3000, margin=0.02, names=None, func_many=None):
         self.func = func
+        self.func_many = func_many
         self.jac = jac
         self.low = np.asarray(low, dtype=float)
         self.span = np.asarray(high, dtype=float) - self.low
@@ -88,6 +92,10 @@ class Continuation:
         if self.jac is not None:
             return self.jac(u) * self.span
         step = 1e-7 * (1.0 + np.abs(v))
+        if self.func_many is not None:
+            shifts = np.diag(step)
+            values = self.func_many(self.low + np.vstack([v + shifts, v - shifts]) * self.span)
+            return ((values[:v.size] - values[v.size:]) / (2.0 * step[:, None])).T
         cols = []
         for k in range(v.size):
             e = np.zeros_like(v)

@@ -79,6 +79,25 @@ class Derivatives:
         minus = values[:, 3 * n:].reshape(n, n, 3)
         return ((plus - minus) @ _CENTRAL6) / h[None, :]
 
+    def jacobians(self, X, P):
+        """``df/dx`` at many points ``X`` (k, n), ``P`` (k, m) in one vectorized call: (k, n, n)."""
+        X, P = np.atleast_2d(np.asarray(X, dtype=float)), np.atleast_2d(np.asarray(P, dtype=float))
+        if self.symbolic:
+            return self.system.jacobian(list(X.T), list(P.T))
+        n, k = self.dim, len(X)
+        h = _JACOBIAN_STEP * (1.0 + np.abs(X))                               # (k, n)
+        offsets = np.array([1.0, 2.0, 3.0])
+        shifts = offsets[None, None, :, None] * h[:, :, None, None] * np.eye(n)[None, :, None, :]
+        probes = np.concatenate([X[:, None, None, :] + shifts, X[:, None, None, :] - shifts],
+                                axis=1)                                       # (k, 2n, 3, n)
+        params = np.repeat(P, 6 * n, axis=0)
+        flat = probes.reshape(-1, n)
+        values = np.asarray(self.system.f([flat[:, i] for i in range(n)],
+                                          [params[:, j] for j in range(P.shape[1])]),
+                            dtype=float).reshape(n, k, 2 * n, 3)
+        plus, minus = values[:, :, :n], values[:, :, n:]                     # (n, k, n, 3)
+        return np.moveaxis(((plus - minus) @ _CENTRAL6) / h[None, :, :], 0, 1)
+
     def _f_columns(self, probes, p):
         """f at many points ``probes`` (k, n) for one parameter value: shape (n, k)."""
         columns = [probes[:, i] for i in range(self.dim)]
@@ -144,7 +163,7 @@ class Derivatives:
             if self._second is None:
                 self._second = self._tensor(2)
             return np.einsum("ijk,j,k->i", self._second(x, p), u, v)
-        return _complex_multilinear(lambda a, b: self._second_real(x, p, a, b), (u, v))
+        return self._complex_form(x, p, (u, v), _SECOND_STEP)
 
     def third(self, x, p, u, v, w):
         """``C(u, v, w)`` for real or complex vectors at ``(x, p)``.
@@ -158,44 +177,40 @@ class Derivatives:
             if self._third is None:
                 self._third = self._tensor(3)
             return np.einsum("ijkl,j,k,l->i", self._third(x, p), u, v, w)
-        return _complex_multilinear(lambda a, b, c: self._third_real(x, p, a, b, c), (u, v, w))
+        return self._complex_form(x, p, (u, v, w), _THIRD_STEP)
 
-    def _scaled(self, x, vectors):
-        """Directions rescaled so that a unit step moves each variable relative to its size."""
-        size = 1.0 + np.abs(np.asarray(x, dtype=float))
-        norms = [max(float(np.max(np.abs(v) / size)), 1e-300) for v in vectors]
-        return [v / s for v, s in zip(vectors, norms)], float(np.prod(norms))
+    def _complex_form(self, x, p, vectors, step):
+        """A multilinear form of complex vectors by mixed central differences (numeric path).
 
-    def _second_real(self, x, p, u, v):
+        The complex arguments are expanded into real and imaginary parts; every
+        real combination, at steps ``h`` and ``h/2`` (Richardson), is evaluated in
+        one vectorized call of f.
+        """
         x = np.asarray(x, dtype=float)
-        (u, v), factor = self._scaled(x, (u, v))
-        signs = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=float)
-        weights = signs[:, 0] * signs[:, 1]
-
-        def estimate(h):
-            probes = x + h * (signs[:, :1] * u + signs[:, 1:] * v)
-            return self._f_columns(probes, p) @ weights / (4.0 * h * h)
-        h = _SECOND_STEP
-        coarse, fine = estimate(h), estimate(h / 2.0)
-        return factor * (4.0 * fine - coarse) / 3.0
-
-    def _third_real(self, x, p, u, v, w):
-        x = np.asarray(x, dtype=float)
-        (u, v, w), factor = self._scaled(x, (u, v, w))
-        signs = np.array([[a, b, c] for a in (1, -1) for b in (1, -1) for c in (1, -1)],
-                         dtype=float)
+        order = len(vectors)
+        combinations = _real_combinations(vectors)
+        size = 1.0 + np.abs(x)
+        signs = np.array(_product([(1.0, -1.0)] * order))               # (2^order, order)
         weights = np.prod(signs, axis=1)
+        probes, factors = [], []
+        for _, reals in combinations:
+            norms = [max(float(np.max(np.abs(r) / size)), 1e-300) for r in reals]
+            scaled = np.array([r / s for r, s in zip(reals, norms)])     # (order, n)
+            factors.append(float(np.prod(norms)))
+            for h in (step, step / 2.0):
+                probes.append(x + h * signs @ scaled)
+        values = self._f_columns(np.vstack(probes), p).reshape(self.dim, len(probes), -1)
+        differences = values @ weights                                    # (n, 2 * combinations)
+        total = 0.0
+        for k, (coefficient, _) in enumerate(combinations):
+            coarse = differences[:, 2 * k] / (2 ** order * step ** order)
+            fine = differences[:, 2 * k + 1] / (2 ** order * (step / 2.0) ** order)
+            total = total + coefficient * factors[k] * (2 ** 2 * fine - coarse) / 3.0
+        return total
 
-        def estimate(h):
-            probes = x + h * (signs[:, :1] * u + signs[:, 1:2] * v + signs[:, 2:] * w)
-            return self._f_columns(probes, p) @ weights / (8.0 * h ** 3)
-        h = _THIRD_STEP
-        coarse, fine = estimate(h), estimate(h / 2.0)
-        return factor * (4.0 * fine - coarse) / 3.0
 
-
-def _complex_multilinear(real_form, vectors):
-    """A real multilinear form applied to complex vectors (expanded into real and imaginary parts)."""
+def _real_combinations(vectors):
+    """``[(coefficient, real vectors)]`` with ``form(complex vectors) = sum coefficient form(reals)``."""
     parts = []
     for vector in vectors:
         vector = np.asarray(vector)
@@ -203,11 +218,8 @@ def _complex_multilinear(real_form, vectors):
             parts.append(((vector.real, 1.0), (vector.imag, 1j)))
         else:
             parts.append(((np.real(vector).astype(float), 1.0),))
-    total = 0.0
-    for combination in _product(parts):
-        coefficient = np.prod([c for _, c in combination])
-        total = total + coefficient * real_form(*[v for v, _ in combination])
-    return total
+    return [(np.prod([c for _, c in combination]), [v for v, _ in combination])
+            for combination in _product(parts)]
 
 
 def _product(parts):
