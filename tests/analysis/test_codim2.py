@@ -290,3 +290,24 @@ def test_zero_hopf_point_on_the_fold_and_the_hopf_curve_of_a_3d_normal_form():
     hopf = [points for kind, points in curves if kind == "hopf"][0]
     assert np.max(np.abs(hopf[:, 3] + hopf[:, 4] ** 2)) < 1e-8      # b1 = -b2^2
     assert hopf[:, 4].min() < -0.49 and hopf[:, 4].max() > 0.49     # through the ZH point
+
+
+def hopf_isola(x, y, t, beta1, beta2):
+    """Origin with rate mu = 0.01 - (beta1 - 0.37)^2 - (beta2 - 0.63)^2: a closed Hopf curve
+    (circle of radius 0.1) that crosses none of the one-parameter slices at 0, 1/4, 1/2, 3/4, 1."""
+    mu = 0.01 - (beta1 - 0.37) ** 2 - (beta2 - 0.63) ** 2
+    r2 = x * x + y * y
+    return mu * x - y - x * r2, x + mu * y - y * r2
+
+
+def test_a_closed_hopf_curve_between_the_slices_is_found_from_the_grid():
+    _, diagram = codim2(hopf_isola, [("beta1", [0.0, 1.0]), ("beta2", [0.0, 1.0])],
+                        [("x", [-1, 1]), ("y", [-1, 1])], 0.02, limit_cycles=False,
+                        escape_sympy_solver=True)
+    (hopf,) = [br for br in diagram.branches if br.kind == "hopf"]
+    b1, b2 = hopf.values["beta1"], hopf.values["beta2"]
+    assert np.max(np.abs(np.hypot(b1 - 0.37, b2 - 0.63) - 0.1)) < 1e-9
+    # closed: it goes all the way round and ends where it started
+    angles = np.unwrap(np.arctan2(b2 - 0.63, b1 - 0.37))
+    assert abs(abs(angles[-1] - angles[0]) - 2 * np.pi) < 1e-9
+    assert np.max(np.abs(np.diff(angles))) < 0.25

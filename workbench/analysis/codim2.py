@@ -28,12 +28,13 @@ the BT point.
 
 import numpy as np
 from scipy import optimize
+from scipy.spatial import cKDTree
 
-from .continuation import Continuation, _distance_to_polyline, hopf_test
+from .continuation import Continuation, _resampled, hopf_test
 from .normal_form import first_lyapunov, fold_coefficient
 
 __all__ = ["curve_equations", "curve_equations_many", "curve_jacobian", "bifurcation_curves",
-           "CODIM2_TESTS"]
+           "grid_hopf_seeds", "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
 CODIM2_TESTS = {"fold": ("bt_zh", "cusp"), "hopf": ("bt_zh", "bautin")}
@@ -233,6 +234,61 @@ def _cut_neutral_saddles(system, derivatives, points, keep):
     return out
 
 
+def grid_hopf_seeds(system, points, ranges, reach=0.1, lines=12):
+    """Hopf seeds from the equilibria of a two-parameter grid.
+
+    Along every grid line of each parameter, the equilibria at neighbouring
+    values are paired (nearest in scaled coordinates, closer than ``reach``)
+    and a sign change of the Hopf test with a complex pair on either side gives
+    a seed between them. Curves that cross none of the one-parameter slices
+    (a closed Hopf curve between them) are found this way too.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+        With two free parameters.
+    points : numpy.ndarray
+        Grid equilibria ``(k, n + 2)`` as ``(x..., p1, p2)``.
+    ranges : numpy.ndarray
+        ``(n + 2, 2)`` box.
+    reach : float
+    lines : int
+        Grid lines searched per parameter (evenly spread; each costs a Python
+        loop over its grid values).
+
+    Returns
+    -------
+    list of ('hopf', numpy.ndarray)
+    """
+    n = system.dim
+    if n < 2 or len(points) < 2:
+        return []
+    span = ranges[:, 1] - ranges[:, 0]
+    jac = system.jacobian([points[:, i] for i in range(n)], [points[:, n], points[:, n + 1]])
+    test = hopf_test(jac)
+    complex_pair = np.any(np.abs(np.linalg.eigvals(jac).imag) > 0.0, axis=1)
+    scaled = points[:, :n] / span[:n]
+    seeds = []
+    for along in (0, 1):
+        across = points[:, n + 1 - along]
+        values = np.unique(across)
+        for value in values[np.unique(np.linspace(0, len(values) - 1, lines).astype(int))]:
+            line = np.flatnonzero(across == value)
+            order = line[np.argsort(points[line, n + along], kind="stable")]
+            levels = points[order, n + along]
+            cuts = np.flatnonzero(np.diff(levels) > 0) + 1
+            groups = np.split(order, cuts)
+            for here, there in zip(groups[:-1], groups[1:]):
+                distance = np.linalg.norm(scaled[here][:, None] - scaled[there][None], axis=2)
+                nearest = np.argmin(distance, axis=1)
+                for a, b, d in zip(here, there[nearest], distance[np.arange(len(here)), nearest]):
+                    if d < reach and test[a] * test[b] < 0 and (complex_pair[a] or
+                                                                 complex_pair[b]):
+                        weight = test[a] / (test[a] - test[b])
+                        seeds.append(("hopf", points[a] + weight * (points[b] - points[a])))
+    return seeds
+
+
 def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=None):
     """Continue folds and Hopf points in two parameters and locate codim-2 points.
 
@@ -266,20 +322,19 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
                               ds=0.01, ds_max=0.02,
                               func_many=curve_equations_many(system, derivatives, kind),
                               names=list(system.unknowns) + list(system.free))
-        traced = []
+        traced = []         # k-d trees of the curves traced (scaled coordinates)
         for seed_kind, u0 in seeds:
             if seed_kind != kind or len(curves) >= max_curves:
                 continue
             scaled = (np.asarray(u0) - low) / span
-            if any(np.min(_distance_to_polyline(scaled[None], (c - low) / span)) < 0.03
-                   for c in traced):
+            if any(tree.query(scaled)[0] < 0.03 for tree in traced):
                 continue
             points, _ = solver.trace(u0)
             if stops is not None:
                 stops.extend(f"{kind} curve: {message}" for message in solver.stops)
             if len(points) < 2:
                 continue
-            traced.append(points)
+            traced.append(cKDTree(_resampled((points - low) / span)))
             found = curve_special_points(system, derivatives, kind, points, span)
             specials.extend((item[1], item[2], item[3]) for item in found)
             if kind == "hopf":

@@ -414,14 +414,19 @@ def _distance_to_polyline(points, line, spacing=0.005):
     """
     if len(points) == 0:
         return np.zeros(0)
+    distance, _ = cKDTree(_resampled(line, spacing)).query(points)
+    return distance
+
+
+def _resampled(line, spacing=0.005):
+    """A polyline with points at most ``spacing`` apart (NaN rows dropped)."""
+    line = line[np.all(np.isfinite(line), axis=1)]
     pieces = [line[:1]]
     for a, b in zip(line[:-1], line[1:]):
         count = max(1, int(np.ceil(np.linalg.norm(b - a) / spacing)))
         t = np.arange(1, count + 1)[:, None] / count
         pieces.append(a + t * (b - a))
-    dense = np.vstack(pieces)
-    distance, _ = cKDTree(dense).query(points)
-    return distance
+    return np.vstack(pieces)
 
 
 def _augmented_solve(residual, guess):
