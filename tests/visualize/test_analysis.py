@@ -2,6 +2,7 @@
 
 from collections import OrderedDict
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import workbench as bp
@@ -20,7 +21,7 @@ def test_codim1_labels_and_subcritical_hopf_markers():
                                       numerical_resolution=0.05,
                                       options={"verbose": False, "limit_cycles": False}
                                       ).compute_bifurcation()
-    ax = draw_bifurcation(diagram, "V")
+    ax = draw_bifurcation(diagram, "V", ax=plt.figure().add_subplot())
     assert _texts(ax) == ["H1", "H2"]
     labels = ax.get_legend_handles_labels()[1]
     assert labels.count("H: Hopf, subcritical") == 1          # one legend row for both
@@ -34,7 +35,7 @@ def test_codim2_curves_with_bt_cusp_and_bautin_labels():
                                       target_vars=OrderedDict(V=[-3, 3], w=[-5.0, 5.0]),
                                       numerical_resolution=0.1, options={"verbose": False}
                                       ).compute_bifurcation()
-    ax = draw_codim2_curves(diagram)
+    ax = draw_codim2_curves(diagram, ax=plt.figure().add_subplot())
     assert _texts(ax) == ["BT1", "BT2", "CP1", "GH1"]
     labels = ax.get_legend_handles_labels()[1]
     for name in ("fold curve", "hopf curve", "BT: Bogdanov-Takens", "CP: cusp",

@@ -329,7 +329,12 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
             scaled = (np.asarray(u0) - low) / span
             if any(tree.query(scaled)[0] < 0.03 for tree in traced):
                 continue
-            points, _ = solver.trace(u0)
+            # a grid seed may lie off the curve: compare where it lands on it
+            landed = solver.project(u0) if traced else u0
+            if landed is None or any(tree.query((landed - low) / span)[0] < 0.03
+                                     for tree in traced):
+                continue
+            points, _ = solver.trace(landed)
             if stops is not None:
                 stops.extend(f"{kind} curve: {message}" for message in solver.stops)
             if len(points) < 2:

@@ -213,6 +213,21 @@ class Continuation:
                               f"leaving the box; the curve computed up to there is kept")
         return points, tangents, closed
 
+    def project(self, u0):
+        """``u0`` corrected onto the curve (Newton normal to the curve), or None.
+
+        Parameters
+        ----------
+        u0 : numpy.ndarray
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        v0 = (np.asarray(u0, dtype=float) - self.low) / self.span
+        v, _ = self.correct(v0, self.tangent(v0))
+        return None if v is None else self.low + v * self.span
+
     def trace(self, u0):
         """Follow the curve through ``u0`` in both directions.
 
