@@ -127,3 +127,44 @@ def test_fast_slow_hopf_point_of_hindmarsh_rose_has_the_planar_l1():
     reference = nf.planar_lyapunov(f, g, x, y, (hopf.values["x"], hopf.values["y"]))
     assert hopf.first_lyapunov == pytest.approx(reference, rel=1e-9)
     assert hopf.criticality == "supercritical" and reference < 0
+
+
+AUTO_PERIODIC_SCRIPT = """
+import json, sys
+import xpplab
+m = xpplab.load(sys.argv[1])
+d = m.auto.equilibria('Iext', ds=0.01, nmax=400, parmin=-1, parmax=2)
+out = []
+for hb in d.special('HB'):
+    c = m.auto.continue_from(hb, 'periodic', ds=0.01, nmax=15, parmin=-1, parmax=2)
+    out.append([hb.value, [[p.value, p.stable] for p in c][1:6]])
+print(json.dumps(out))
+"""
+
+
+def test_criticality_agrees_with_the_cycles_auto_continues_from_the_hopf_points(tmp_path):
+    """AUTO (XPPAUT 8 via xpplab): unstable cycles born on the side where the rest state is
+    stable is what l1 > 0 (subcritical) predicts, at both FHN Hopf points."""
+    import json
+    import subprocess
+    from .test_codim2 import AUTO_PYTHON, FHN_ODE
+    (tmp_path / "fhn.ode").write_text(FHN_ODE)
+    (tmp_path / "auto.py").write_text(AUTO_PERIODIC_SCRIPT)
+    out = subprocess.run([AUTO_PYTHON, str(tmp_path / "auto.py"), str(tmp_path / "fhn.ode")],
+                         check=True, capture_output=True, text=True, timeout=300)
+    auto = json.loads(out.stdout.strip().splitlines()[-1])
+    func = nf.from_source(nf.FHN_SOURCE, "fhn", tmp_path / "fhn.py")
+    _, diagram = _diagram(func, "Iext", [0.0, 2.0], {"V": [-3, 3], "w": [-3, 3]}, 0.02)
+    from .models import fhn_equilibria, fhn_jacobian
+
+    def rest_state_stable(Iext):                 # the closed-form equilibrium (unique, b < 1)
+        (V,), _ = fhn_equilibria(Iext)
+        return bool(np.all(np.linalg.eigvals(fhn_jacobian(V)).real < 0))
+
+    for point, (hopf_value, cycles) in zip(diagram.special("hopf"), auto):
+        assert point.values["Iext"] == pytest.approx(hopf_value, abs=1e-4)     # AUTO's tolerance
+        side = np.sign(cycles[-1][0] - hopf_value)
+        assert all(not stable for _, stable in cycles)                         # unstable cycles ...
+        assert rest_state_stable(point.values["Iext"] + side * 0.01)          # ... where the rest
+        assert not rest_state_stable(point.values["Iext"] - side * 0.01)      # state is stable
+        assert point.criticality == "subcritical"
