@@ -221,8 +221,9 @@ def test_morris_lecar_hopf_curve_is_complete_and_the_same_on_both_paths(tmp_path
         I_a, g_a = a[0].values["Iext"], a[0].values["gCa"]
         for I_b, g_b in zip(b[0].values["Iext"], b[0].values["gCa"]):
             assert np.min(np.hypot((I_a - I_b) / 300.0, (g_a - g_b) / 6.0)) < 0.01
-    labels = lambda d: sorted((p.kind, round(p.values["Iext"], 5), round(p.values["gCa"], 6))  # noqa: E731
-                              for p in d.special_points)
+    def labels(diagram):
+        return sorted((p.kind, round(p.values["Iext"], 5), round(p.values["gCa"], 6))
+                      for p in diagram.special_points)
     assert labels(symbolic) == labels(numeric)
     assert [p.kind for p in symbolic.special_points].count("bautin") == 2
 
@@ -242,9 +243,10 @@ def test_exact_curve_jacobian_matches_differences_and_cofactors_are_the_gradient
     rng = np.random.default_rng(3)
     a = rng.normal(size=(3, 3))
     a[2] = a[0] + a[1]                                  # singular, as on a fold curve
+    units = np.eye(3)
     for matrix in (a, rng.normal(size=(3, 3))):
-        gradient = np.array([[(np.linalg.det(matrix + 1e-6 * np.outer(np.eye(3)[i], np.eye(3)[j]))
-                               - np.linalg.det(matrix - 1e-6 * np.outer(np.eye(3)[i], np.eye(3)[j])))
+        gradient = np.array([[(np.linalg.det(matrix + 1e-6 * np.outer(units[i], units[j]))
+                               - np.linalg.det(matrix - 1e-6 * np.outer(units[i], units[j])))
                               / 2e-6 for j in range(3)] for i in range(3)])
         assert np.allclose(_cofactors(matrix), gradient, atol=1e-8)
 

@@ -1,4 +1,4 @@
-"""First Lyapunov coefficients and multilinear forms against closed forms and an independent formula."""
+"""First Lyapunov coefficients and multilinear forms: closed forms, an independent formula, AUTO."""
 
 import numpy as np
 import pytest
