@@ -313,3 +313,21 @@ def test_a_closed_hopf_curve_between_the_slices_is_found_from_the_grid():
     angles = np.unwrap(np.arctan2(b2 - 0.63, b1 - 0.37))
     assert abs(abs(angles[-1] - angles[0]) - 2 * np.pi) < 1e-9
     assert np.max(np.abs(np.diff(angles))) < 0.25
+
+
+def fold_isola(x, y, t, beta1, beta2):
+    """x' = c - x^2 with c = 0.01 - (beta1 - 0.37)^2 - (beta2 - 0.63)^2: two equilibria inside a
+    circle of radius 0.1, a closed fold curve crossing none of the one-parameter slices."""
+    c = 0.01 - (beta1 - 0.37) ** 2 - (beta2 - 0.63) ** 2
+    return c - x * x, -y
+
+
+def test_a_closed_fold_curve_between_the_slices_is_found_from_the_grid():
+    _, diagram = codim2(fold_isola, [("beta1", [0.0, 1.0]), ("beta2", [0.0, 1.0])],
+                        [("x", [-0.2, 0.2]), ("y", [-1, 1])], 0.01, limit_cycles=False)
+    (fold,) = [br for br in diagram.branches if br.kind == "fold"]
+    b1, b2 = fold.values["beta1"], fold.values["beta2"]
+    assert np.max(np.abs(np.hypot(b1 - 0.37, b2 - 0.63) - 0.1)) < 1e-9
+    assert np.max(np.abs(fold.values["x"])) < 1e-9
+    angles = np.unwrap(np.arctan2(b2 - 0.63, b1 - 0.37))
+    assert abs(abs(angles[-1] - angles[0]) - 2 * np.pi) < 1e-9

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import AnalysisError, AnalysisWarning, ContinuationWarning
 from .base import Analyzer
-from .codim2 import bifurcation_curves, grid_hopf_seeds
+from .codim2 import bifurcation_curves, grid_seeds
 from .continuation import (ParameterSlice, branch_stability,
                            equilibrium_branches, locate_special_points, with_special_points)
 from .equilibria import accept, batched_equilibria, find_fixed_points
@@ -324,8 +324,8 @@ class DiagramBuilder:
                         full[n + held] = value
                         full[n + moving] = u[n]
                         starts.append((kind, full))
-        # then Hopf seeds from the whole grid: curves crossing none of the slices
-        starts += grid_hopf_seeds(system, seeds, box)
+        # then seeds from the whole grid: closed curves crossing none of the slices
+        starts += grid_seeds(system, seeds, box)
         curves, found = bifurcation_curves(system, self.derivatives(), starts, box,
                                            stops=self._stops)
         branches = []

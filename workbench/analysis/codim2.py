@@ -34,7 +34,7 @@ from .continuation import Continuation, _resampled, hopf_test
 from .normal_form import first_lyapunov, fold_coefficient
 
 __all__ = ["curve_equations", "curve_equations_many", "curve_jacobian", "bifurcation_curves",
-           "grid_hopf_seeds", "CODIM2_TESTS"]
+           "grid_seeds", "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
 CODIM2_TESTS = {"fold": ("bt_zh", "cusp"), "hopf": ("bt_zh", "bautin")}
@@ -234,14 +234,16 @@ def _cut_neutral_saddles(system, derivatives, points, keep):
     return out
 
 
-def grid_hopf_seeds(system, points, ranges, reach=0.1, lines=12):
-    """Hopf seeds from the equilibria of a two-parameter grid.
+def grid_seeds(system, points, ranges, reach=0.1, lines=12):
+    """Fold and Hopf seeds from the equilibria of a two-parameter grid.
 
-    Along every grid line of each parameter, the equilibria at neighbouring
-    values are paired (nearest in scaled coordinates, closer than ``reach``)
-    and a sign change of the Hopf test with a complex pair on either side gives
-    a seed between them. Curves that cross none of the one-parameter slices
-    (a closed Hopf curve between them) are found this way too.
+    Along every searched grid line of each parameter, the equilibria at
+    neighbouring values are paired (nearest in scaled coordinates, closer than
+    ``reach``): a sign change of the Hopf test with a complex pair on either
+    side gives a Hopf seed between them. Where the number of equilibria changes
+    between neighbouring values, the two closest equilibria of the richer side
+    (about to merge) give a fold seed. Curves that cross none of the
+    one-parameter slices (closed curves between them) are found this way too.
 
     Parameters
     ----------
@@ -258,14 +260,15 @@ def grid_hopf_seeds(system, points, ranges, reach=0.1, lines=12):
 
     Returns
     -------
-    list of ('hopf', numpy.ndarray)
+    list of (str, numpy.ndarray)
+        ``('hopf' or 'fold', u)``, approximate: the continuation corrects them.
     """
     n = system.dim
-    if n < 2 or len(points) < 2:
+    if len(points) < 2:
         return []
     span = ranges[:, 1] - ranges[:, 0]
     jac = system.jacobian([points[:, i] for i in range(n)], [points[:, n], points[:, n + 1]])
-    test = hopf_test(jac)
+    test = hopf_test(jac) if n >= 2 else np.ones(len(points))
     complex_pair = np.any(np.abs(np.linalg.eigvals(jac).imag) > 0.0, axis=1)
     scaled = points[:, :n] / span[:n]
     seeds = []
@@ -276,9 +279,12 @@ def grid_hopf_seeds(system, points, ranges, reach=0.1, lines=12):
             line = np.flatnonzero(across == value)
             order = line[np.argsort(points[line, n + along], kind="stable")]
             levels = points[order, n + along]
-            cuts = np.flatnonzero(np.diff(levels) > 0) + 1
-            groups = np.split(order, cuts)
+            groups = np.split(order, np.flatnonzero(np.diff(levels) > 0) + 1)
             for here, there in zip(groups[:-1], groups[1:]):
+                if len(here) != len(there):
+                    seeds.extend(_fold_seed(points, scaled, max(here, there, key=len)))
+                if n < 2:
+                    continue
                 distance = np.linalg.norm(scaled[here][:, None] - scaled[there][None], axis=2)
                 nearest = np.argmin(distance, axis=1)
                 for a, b, d in zip(here, there[nearest], distance[np.arange(len(here)), nearest]):
@@ -287,6 +293,16 @@ def grid_hopf_seeds(system, points, ranges, reach=0.1, lines=12):
                         weight = test[a] / (test[a] - test[b])
                         seeds.append(("hopf", points[a] + weight * (points[b] - points[a])))
     return seeds
+
+
+def _fold_seed(points, scaled, group):
+    """The midpoint of the two closest equilibria of one grid value (a pair about to merge)."""
+    if len(group) < 2:
+        return []
+    distance = np.linalg.norm(scaled[group][:, None] - scaled[group][None], axis=2)
+    distance[np.diag_indices(len(group))] = np.inf
+    a, b = np.unravel_index(np.argmin(distance), distance.shape)
+    return [("fold", 0.5 * (points[group[a]] + points[group[b]]))]
 
 
 def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=None):
