@@ -169,7 +169,10 @@ class BifurcationPanel(Panel):
             self.curves = CurveMarks(scales2)
             self.slice = TraceMarks(scales2, ["#777777"], labels=["current slice"],
                                     line_style="dashed", stroke_width=1.5)
-            self.codim2_special = SpecialPointMarks(scales2, kinds=CODIM2_KINDS)
+            # zero-Hopf points need a third dimension: no legend row for them in the plane
+            kinds = tuple(k for k in CODIM2_KINDS
+                          if k != "zero_hopf" or self.analyzer.system.dim >= 3)
+            self.codim2_special = SpecialPointMarks(scales2, kinds=kinds)
             figure2.marks = self.curves.marks + self.slice.marks + self.codim2_special.marks
             self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks +
                                              list(self.codim2_special.scatters.values()))
