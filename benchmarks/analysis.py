@@ -8,7 +8,12 @@ Scenarios (manual ch. 4, code as printed there, matplotlib on the Agg backend):
 * ``codim2`` -- FHN over (a, Iext) at resolution 0.01 (BrainPy's 3-D plot
   fails on current matplotlib: its time is measured up to that failure);
 * ``fast_slow`` -- Hindmarsh-Rose fast-slow analysis at resolution 0.001 with a
-  100 ms trajectory.
+  100 ms trajectory;
+* ``codim2_bt`` -- FHN over (Iext, b) in [-1, 2] x [0.5, 4] at resolution 0.05:
+  fold and Hopf curves continued through the box with the BT, cusp and Bautin
+  points located (workbench), against BrainPy's grid version and AUTO (XPPAUT
+  8 through ``xpplab``: two-parameter continuation of both Hopf points in both
+  directions, and of the folds found at b = 2). The repeated call changes tau.
 
 Every scenario runs in a fresh subprocess per tool, so the *first call*
 includes SymPy derivation, lambdify and any cache warm-up (imports excluded).
@@ -42,7 +47,9 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BRAINPY_PYTHON = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy103/bin/python")
-SCENARIOS = ("phase_plane", "codim1", "codim2", "fast_slow")
+SCENARIOS = ("phase_plane", "codim1", "codim2", "fast_slow", "codim2_bt")
+#: Scenarios also run through AUTO (``AUTO_PYTHON`` has xpplab).
+AUTO_PYTHON = os.environ.get("AUTO_PYTHON", "/work/venvs/ref/bin/python")
 
 # ---------------------------------------------------------------- model code (both tools)
 FHN = '''
@@ -117,6 +124,81 @@ def run(value):
 values = (0.5, 0.6)
 ''',
 }
+
+BRAINPY_CALLS["codim2_bt"] = '''
+from collections import OrderedDict
+def run(value):
+    globals()['tau'] = value
+    analyzer = bp.analysis.Bifurcation(integrals=int_fhn_b,
+        target_pars=OrderedDict(Iext=[-1., 2.], b=[0.5, 4.]),
+        target_vars=OrderedDict(V=[-3, 3], w=[-5., 5.]), numerical_resolution=0.05)
+    try:
+        analyzer.plot_bifurcation(show=False)
+        return {"plot": "ok"}
+    except Exception as exc:
+        return {"plot": "fails: " + type(exc).__name__}
+values = (12.5, 10.0)
+'''
+
+# FHN with b a parameter (BrainPy and workbench read the same code)
+FHN_B = '''
+a = 0.7; tau = 12.5
+
+@bp.odeint
+def int_fhn_b(V, w, t, Iext, b):
+    dw = (V + a - b * w) / tau
+    dV = V - V * V * V / 3 - w + Iext
+    return dV, dw
+'''
+
+AUTO_CHILD = '''
+import json, os, sys, tempfile, time
+import xpplab
+ODE = """par Iext=0, a=0.7, b=0.8, tau=12.5
+v' = v - v^3/3 - w + Iext
+w' = (v + a - b*w)/tau
+init v=-1.2, w=-0.62
+done
+"""
+path = os.path.join(tempfile.mkdtemp(prefix="auto_bench_"), "fhn.ode")
+open(path, "w").write(ODE)
+
+
+def curves(model, kind, b):
+    model.set(b=b, Iext=0.0)
+    diagram = model.auto.equilibria("Iext", ds=0.01, nmax=500, parmin=-1, parmax=2)
+    out = []
+    for point in [p for p in diagram.special() if p.type == kind]:
+        for ds in (0.01, -0.01):
+            try:
+                curve = model.auto.continue_from(point, "two-parameter", second="b", ds=ds,
+                                                 nmax=300, parmin=-1, parmax=4)
+            except Exception as exc:
+                out.append([kind, "fails: " + type(exc).__name__])
+                continue
+            out.append([kind, len(curve), max(q.value2 for q in curve)])
+    return out
+
+
+def run(model, tau):
+    model.auto.reset()
+    model.set(tau=tau)
+    return curves(model, "HB", 0.8) + curves(model, "LP", 2.0)
+
+
+times, findings = [], []
+start = time.process_time()
+model = xpplab.load(path)
+findings.append(run(model, 12.5))
+times.append(time.process_time() - start)
+for tau in (10.0, 11.0, 12.0, 13.0, 10.0):
+    start = time.process_time()
+    run(model, tau)
+    times.append(time.process_time() - start)
+times_repeat = sorted(times[1:])[len(times[1:]) // 2]
+print("RESULT " + json.dumps({"first": times[0], "repeat": times_repeat,
+                              "findings": findings[0]}))
+'''
 
 BRAINPY_CHILD = '''
 import io, contextlib, json, time
@@ -288,8 +370,27 @@ def workbench_fast_slow():
                                                show=False))
 
 
+def workbench_codim2_bt():
+    from collections import OrderedDict
+
+    def make(bp, ns):
+        return bp.analysis.Bifurcation(integrals=ns["int_fhn_b"],
+                                       target_pars=OrderedDict(Iext=[-1., 2.], b=[0.5, 4.]),
+                                       target_vars=OrderedDict(V=[-3, 3], w=[-5., 5.]),
+                                       pars_update={'tau': 12.5}, numerical_resolution=0.05,
+                                       options={"verbose": False})
+
+    def findings(diagram):
+        return {"curves": [[c.kind, len(c.values["b"])] for c in diagram.branches],
+                "special": [[p.label, round(p.values["Iext"], 6), round(p.values["b"], 6)]
+                            for p in diagram.special_points]}
+
+    return _bifurcation_child(FHN_B, make, "tau", (10.0, 11.0, 12.0, 13.0, 10.0), findings)
+
+
 WORKBENCH_CHILDREN = {"phase_plane": workbench_phase_plane, "codim1": workbench_codim1,
-                      "codim2": workbench_codim2, "fast_slow": workbench_fast_slow}
+                      "codim2": workbench_codim2, "fast_slow": workbench_fast_slow,
+                      "codim2_bt": workbench_codim2_bt}
 
 
 # ---------------------------------------------------------------- parent
@@ -312,7 +413,7 @@ def run_brainpy(scenario):
     if not os.path.exists(BRAINPY_PYTHON):
         return {"error": f"BrainPy interpreter {BRAINPY_PYTHON} not found (set BRAINPY_PYTHON)"}
     import tempfile
-    model = FHN if scenario != "fast_slow" else HR
+    model = {"fast_slow": HR, "codim2_bt": FHN_B}.get(scenario, FHN)
     code = BRAINPY_CHILD.format(model=model, calls=BRAINPY_CALLS[scenario])
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     env["MPLBACKEND"] = "Agg"
@@ -321,6 +422,20 @@ def run_brainpy(scenario):
         with open(path, "w") as handle:
             handle.write(code)
         return _run([BRAINPY_PYTHON, path], env)
+
+
+def run_auto(scenario):
+    if scenario != "codim2_bt":
+        return {}
+    if not os.path.exists(AUTO_PYTHON):
+        return {"error": f"AUTO interpreter {AUTO_PYTHON} not found (set AUTO_PYTHON)"}
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="auto_bench_") as directory:
+        path = os.path.join(directory, "auto_codim2.py")
+        with open(path, "w") as handle:
+            handle.write(AUTO_CHILD)
+        return _run([AUTO_PYTHON, path], {k: v for k, v in os.environ.items()
+                                          if k != "PYTHONPATH"})
 
 
 def _fmt(value):
@@ -335,11 +450,13 @@ def main():
     if args.child:
         print("RESULT " + json.dumps(WORKBENCH_CHILDREN[args.child]()))
         return
-    rows = []
+    rows, autos = [], {}
     for scenario in args.scenario:
         brainpy = run_brainpy(scenario)
         workbench = run_workbench(scenario)
         rows.append((scenario, brainpy, workbench))
+        if scenario == "codim2_bt":
+            autos[scenario] = (run_auto(scenario), workbench)
     print(f"\n{'scenario':<12}{'BrainPy 1st':>12}{'BrainPy rep':>12}{'wb 1st':>9}"
           f"{'(compute)':>10}{'wb rep':>9}{'wb rep+plot':>12}{'1st ratio':>10}{'rep ratio':>10}")
     for scenario, brainpy, workbench in rows:
@@ -353,6 +470,16 @@ def main():
               f"{_fmt(workbench.get('repeat_plot')):>12}"
               f"{(f'{ratio_first:9.1f}x' if ratio_first else '-'):>10}"
               f"{(f'{ratio_repeat:9.1f}x' if ratio_repeat else '-'):>10}")
+    if autos:
+        print(f"\n{'scenario':<12}{'AUTO 1st':>10}{'AUTO rep':>10}{'wb 1st':>9}{'wb rep':>9}"
+              f"{'1st: wb/AUTO':>14}{'rep: wb/AUTO':>14}")
+        for scenario, (auto, workbench) in autos.items():
+            ratios = [workbench[key] / auto[key] if key in auto and key in workbench else None
+                      for key in ("first", "repeat")]
+            print(f"{scenario:<12}{_fmt(auto.get('first')):>10}{_fmt(auto.get('repeat')):>10}"
+                  f"{_fmt(workbench.get('first')):>9}{_fmt(workbench.get('repeat')):>9}"
+                  + "".join(f"{(f'{r:13.1f}x' if r else '-'):>14}" for r in ratios))
+            print(f"  AUTO findings: {auto.get('findings', auto.get('error'))}")
     print("\nCPU seconds (time.process_time). Findings:")
     for scenario, brainpy, workbench in rows:
         print(f"  {scenario}:")

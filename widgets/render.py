@@ -25,14 +25,28 @@ __all__ = ["axis_label", "make_figure", "TraceMarks", "NullclineMarks", "VectorF
            "SpecialPointMarks", "EnvelopeMarks", "PointCloudMarks", "DiagramMarks",
            "CurveMarks", "RasterMarks",
            "PngImageMarks", "MatrixMarks", "BarMarks", "LegendMarks", "figure_style", "stability_category",
-           "STABILITY_STYLES", "set_data", "set_range"]
+           "STABILITY_STYLES", "SPECIAL_MARKERS", "SPECIAL_LEGEND", "CODIM2_KINDS", "set_data",
+           "set_range"]
 
 #: Colours used across panels (colour-blind safe: Okabe-Ito).
 COLORS = {"x_nullcline": "#0072B2", "y_nullcline": "#D55E00", "field": "#9a9a9a",
           "trajectory": "#009E73", "stable": "#000000", "unstable": "#D55E00",
           "saddle": "#E69F00", "other": "#CC79A7", "envelope": "#56B4E9",
-          "fold": "#0072B2", "hopf": "#CC79A7", "excitatory": "#D55E00",
+          "fold": "#0072B2", "hopf": "#CC79A7", "branch_point": "#777777",
+          "bogdanov_takens": "#009E73", "cusp": "#E69F00", "bautin": "#56B4E9",
+          "zero_hopf": "#D55E00", "excitatory": "#D55E00",
           "inhibitory": "#0072B2", "trace": "#333333"}
+
+#: Marker of each kind of special point.
+SPECIAL_MARKERS = {"fold": "square", "hopf": "diamond", "branch_point": "cross",
+                   "bogdanov_takens": "triangle-up", "cusp": "triangle-down", "bautin": "circle",
+                   "zero_hopf": "plus"}
+#: Legend text of each kind of special point.
+SPECIAL_LEGEND = {"fold": "fold", "hopf": "hopf", "branch_point": "branch point",
+                  "bogdanov_takens": "Bogdanov-Takens", "cusp": "cusp",
+                  "bautin": "Bautin (generalized Hopf)", "zero_hopf": "zero-Hopf"}
+#: Special points drawn on codimension-2 curves.
+CODIM2_KINDS = ("bogdanov_takens", "cusp", "bautin", "zero_hopf")
 
 #: How each stability category is drawn: (legend label, colour, filled).
 STABILITY_STYLES = {"stable": ("stable", COLORS["stable"], True),
@@ -213,6 +227,8 @@ def figure_style():
 #: Text glyphs of scatter markers in a legend: (marker, filled) -> glyph.
 _MARKER_GLYPHS = {("circle", True): "\u25cf", ("circle", False): "\u25cb",
                   ("square", True): "\u25a0", ("square", False): "\u25a1",
+                  ("triangle-up", True): "\u25b2", ("triangle-down", True): "\u25bc",
+                  ("cross", True): "\u2716", ("plus", True): "\u271a",
                   ("diamond", True): "\u25c6", ("diamond", False): "\u25c7"}
 
 #: Text glyphs of line styles in a legend.
@@ -660,18 +676,28 @@ class BranchMarks:
 
 
 class SpecialPointMarks:
-    """Fold and Hopf points with their labels (``LP1``, ``H1``, ...).
+    """Special points with their AUTO-style labels (``LP1``, ``H1``, ``BT1``, ...).
+
+    Hovering a point shows its label, kind and, for a Hopf point, its
+    criticality and first Lyapunov coefficient.
 
     Parameters
     ----------
     scales : dict
+    kinds : tuple of str, optional
+        The kinds drawn, one scatter each: on equilibrium branches (default)
+        ``'fold'``, ``'hopf'``, ``'branch_point'``; on codimension-2 curves
+        :data:`CODIM2_KINDS`.
     """
 
-    def __init__(self, scales):
+    def __init__(self, scales, kinds=("fold", "hopf", "branch_point")):
         self.scatters = {
             kind: bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[COLORS[kind]],
-                             marker=marker, default_size=110, labels=[kind], stroke="white")
-            for kind, marker in (("fold", "square"), ("hopf", "diamond"))}
+                             marker=SPECIAL_MARKERS[kind], default_size=110,
+                             labels=[SPECIAL_LEGEND.get(kind, kind)], stroke="white",
+                             names=[], display_names=False, names_unique=False,
+                             tooltip=bq.Tooltip(fields=["name"]))
+            for kind in kinds}
         # Hopf labels go below their point, the others above: a Hopf point close to a fold
         # (Hindmarsh-Rose's H1 next to LP2) keeps both labels readable.
         self.labels = bq.Label(x=np.zeros(0), y=np.zeros(0), scales=scales, text=[],
@@ -684,6 +710,24 @@ class SpecialPointMarks:
     #: Kinds whose label is drawn below the point.
     below_kinds = ("hopf",)
 
+    @staticmethod
+    def hover_text(point):
+        """What hovering a point shows: ``'H1: Hopf, subcritical (l1 = 0.972)'``.
+
+        Parameters
+        ----------
+        point : SpecialPoint
+
+        Returns
+        -------
+        str
+        """
+        text = f"{point.label or point.kind}: {SPECIAL_LEGEND.get(point.kind, point.kind)}"
+        criticality = getattr(point, "criticality", "")
+        if criticality:
+            text += f", {criticality} (l1 = {point.first_lyapunov:.4g})"
+        return text
+
     def update(self, points, x_name, y_name):
         """Redraw from ``SpecialPoint`` results.
 
@@ -693,11 +737,13 @@ class SpecialPointMarks:
         x_name, y_name : str
             Names (parameter or variable) on the axes.
         """
-        points = [p for p in (points or ()) if x_name in p.values and y_name in p.values]
+        points = [p for p in (points or ()) if x_name in p.values and y_name in p.values
+                  and p.kind in self.scatters]
         for kind, scatter in self.scatters.items():
             mine = [p for p in points if p.kind == kind]
             set_data(scatter, x=np.array([p.values[x_name] for p in mine], dtype=float),
-                     y=np.array([p.values[y_name] for p in mine], dtype=float))
+                     y=np.array([p.values[y_name] for p in mine], dtype=float),
+                     names=[self.hover_text(p) for p in mine])
         for labels, below in ((self.labels, False), (self.labels_below, True)):
             mine = [p for p in points if (p.kind in self.below_kinds) == below]
             set_data(labels, x=np.array([p.values[x_name] for p in mine], dtype=float),

@@ -51,6 +51,15 @@ class AnalysisError(WorkbenchError, ValueError):
     """A dynamics analysis asked for something the model does not have."""
 
 
+class AnalysisWarning(RuntimeWarning):
+    """An analysis whose result is incomplete or empty (the message says why and where)."""
+
+
+class ContinuationWarning(AnalysisWarning):
+    """A continuation stopped inside the box (Newton failed at the smallest step); the
+    curve computed up to there is kept, and the message says where."""
+
+
 #: BrainPy 1.0.2's name of :class:`AnalysisError`.
 AnalyzerError = AnalysisError
 

@@ -31,6 +31,9 @@ def test_hopf_point_follows_the_parameter_without_compiling(bifurcation):
     assert x == pytest.approx([fhn_hopf_current(0.7)], abs=1e-10)
     assert y == pytest.approx([-np.sqrt(1 - 0.8 / 12.5)], abs=1e-10)
     assert list(bifurcation.diagram.special.labels_below.text) == ["H1"]
+    # the codim-2 view marks BT/CP/GH points (none for FHN over (Iext, a): a straight Hopf line)
+    assert set(bifurcation.codim2_special.scatters) == {"bogdanov_takens", "cusp", "bautin"}
+    assert all(len(s.x) == 0 for s in bifurcation.codim2_special.scatters.values())
     compiled = bp.jit_compilations()
     for a_value in (0.8, 0.9):
         bifurcation.controls["a"].value = a_value
@@ -39,6 +42,10 @@ def test_hopf_point_follows_the_parameter_without_compiling(bifurcation):
         assert hopf.values["Iext"] == pytest.approx(fhn_hopf_current(a_value), abs=1e-10)
         assert hopf_marks(bifurcation)[0] == pytest.approx([fhn_hopf_current(a_value)], abs=1e-10)
         assert f"a={a_value}" in bifurcation.status.text
+        assert "H1 (hopf) at Iext=" in bifurcation.status.text
+        assert "(subcritical)" in bifurcation.status.text      # FHN's Hopf points: l1 > 0
+        names = list(bifurcation.diagram.special.scatters["hopf"].names)
+        assert len(names) == 1 and names[0].startswith("H1: hopf, subcritical (l1 = ")
     bifurcation.controls["tau"].value = 10.0
     assert bifurcation.wait(60)
     assert hopf_marks(bifurcation)[0] == pytest.approx([fhn_hopf_current(0.9, tau_=10.0)],

@@ -97,6 +97,27 @@ def test_special_points_are_labelled(scales):
     assert list(marks.labels_below.text) == ["H1"]       # ... Hopf points below
 
 
+def test_special_points_hover_shows_hopf_criticality_and_codim2_kinds(scales):
+    from widgets.render import CODIM2_KINDS
+    marks = SpecialPointMarks(scales)
+    hopf = NS(kind="hopf", values={"Iext": 0.33, "V": -1.0}, label="H1",
+              criticality="subcritical", first_lyapunov=0.97197)
+    marks.update([hopf, NS(kind="branch_point", values={"Iext": 0.1, "V": 0.0}, label="BP1",
+                           criticality="", first_lyapunov=float("nan"))], "Iext", "V")
+    assert list(marks.scatters["hopf"].names) == ["H1: hopf, subcritical (l1 = 0.972)"]
+    assert list(marks.scatters["branch_point"].x) == [0.1]
+    assert marks.scatters["hopf"].tooltip.fields == ["name"]
+    codim2 = SpecialPointMarks(scales, kinds=CODIM2_KINDS)
+    codim2.update([NS(kind="bogdanov_takens", values={"Iext": 0.6, "V": 3.5}, label="BT1"),
+                   NS(kind="cusp", values={"Iext": 0.7, "V": 1.0}, label="CP1"),
+                   NS(kind="bautin", values={"Iext": 0.1, "V": 0.5}, label="GH1"),
+                   hopf], "Iext", "V")
+    assert list(codim2.scatters["bogdanov_takens"].x) == [0.6]
+    assert list(codim2.scatters["bautin"].names) == ["GH1: Bautin (generalized Hopf)"]
+    assert sorted(codim2.labels.text) == ["BT1", "CP1", "GH1"]     # H1 is not a codim-2 kind
+    assert list(codim2.labels_below.text) == []
+
+
 def test_raster_image_has_one_opaque_pixel_per_spike_pixel(scales):
     raster = RasterMarks(scales, width=200, height=100)
     first_image = raster.mark.image

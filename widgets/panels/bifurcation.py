@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..controls import specs_from_pars
-from ..render import CurveMarks, DiagramMarks, LegendMarks, TraceMarks, axis_label, make_figure
+from ..render import (CODIM2_KINDS, CurveMarks, DiagramMarks, LegendMarks, SpecialPointMarks,
+                      TraceMarks, axis_label, make_figure)
 from .base import Panel, analyzer_arguments
 
 __all__ = ["BifurcationPanel", "diagram_tables"]
@@ -54,6 +55,7 @@ def _special_summary(diagram, parameter):
     if not points:
         return "no fold or Hopf point in range"
     return ", ".join(f"{p.label or p.kind} ({p.kind}) at {parameter}={p.values[parameter]:.4g}"
+                     + (f" ({p.criticality})" if getattr(p, "criticality", "") else "")
                      for p in points)
 
 
@@ -167,8 +169,13 @@ class BifurcationPanel(Panel):
             self.curves = CurveMarks(scales2)
             self.slice = TraceMarks(scales2, ["#777777"], labels=["current slice"],
                                     line_style="dashed", stroke_width=1.5)
-            figure2.marks = self.curves.marks + self.slice.marks
-            self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks)
+            # zero-Hopf points need a third dimension: no legend row for them in the plane
+            kinds = tuple(k for k in CODIM2_KINDS
+                          if k != "zero_hopf" or self.analyzer.system.dim >= 3)
+            self.codim2_special = SpecialPointMarks(scales2, kinds=kinds)
+            figure2.marks = self.curves.marks + self.slice.marks + self.codim2_special.marks
+            self.codim2_legend = LegendMarks(figure2, self.curves.marks + self.slice.marks +
+                                             list(self.codim2_special.scatters.values()))
             figures["codim2"] = figure2
         return figures
 
@@ -200,6 +207,8 @@ class BifurcationPanel(Panel):
         self.diagram.update(diagram, self.parameter, self.variable)
         if self.codim2_analyzer is not None:
             self.curves.update(self.codim2_result.branches, self.parameter, self.codim2_parameter)
+            self.codim2_special.update(self.codim2_result.special_points, self.parameter,
+                                       self.codim2_parameter)
             low, high = self.analyzer.target_pars[self.parameter]
             level = float(self.params[self.codim2_parameter])
             self.slice.update([(np.array([low, high], float), np.array([level, level]))])

@@ -10,25 +10,36 @@
   simulations (codim 1).
 """
 
+import warnings
+
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, AnalysisWarning, ContinuationWarning
 from .base import Analyzer
-from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
+from .codim2 import bifurcation_curves, grid_seeds
+from .continuation import (ParameterSlice, branch_stability,
                            equilibrium_branches, locate_special_points, with_special_points)
 from .equilibria import accept, batched_equilibria, find_fixed_points
+from .normal_form import Derivatives, criticality, first_lyapunov
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
 from .roots import newton
 from .simulate import detect_cycle, normalize_durations, sample_cycles, simulate
 from .stability import classify, stability_types_of
 
-__all__ = ["Bifurcation", "DiagramBuilder"]
+__all__ = ["Bifurcation", "DiagramBuilder", "LABEL_PREFIXES"]
 
 #: Largest 2-D grid (points per parameter value) of the numeric seed search.
 _MAX_SEED_GRID = 250_000
 #: Parameter values at which the numeric path searches seeds.
 _SEED_VALUES = 11
 
+
+#: AUTO's / MatCont's label of each kind of special point (numbered per kind).
+LABEL_PREFIXES = {"fold": "LP", "hopf": "H", "branch_point": "BP", "bogdanov_takens": "BT",
+                  "cusp": "CP", "bautin": "GH", "zero_hopf": "ZH"}
+
+#: Slices per parameter whose folds and Hopf points seed the codim-2 curves.
+_CODIM2_SLICES = 5
 
 #: How many spans of its range a non-first variable may leave it by on a branch.
 _SECONDARY_WIDENING = 10.0
@@ -48,6 +59,8 @@ class DiagramBuilder:
         self.analyzer = analyzer
         self.system = analyzer.system
         self.options = analyzer.options
+        self._derivatives = None
+        self._stops = []
 
     # ------------------------------------------------------------ grid points
     def parameter_batch(self):
@@ -199,17 +212,32 @@ class DiagramBuilder:
             kinds = np.zeros(0, dtype=object)
         points_dict = self.points_dict(rows, points, P, kinds)
         branches, specials, envelopes = (), (), ()
+        self._stops = []
         if self.options["continuation"] and len(points):
             seeds = np.hstack([points, np.stack([par[rows] for par in P], axis=1)])
             if len(system.free) == 1:
                 branches, specials = self._codim1_continuation(seeds)
             else:
-                branches = self._codim2_continuation(seeds)
+                branches, specials = self._codim2_continuation(seeds)
         if (len(system.free) == 1 and system.dim >= 2 and self.options["limit_cycles"]
                 and len(points)):
             envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+        notes = list(dict.fromkeys(self._stops))
+        if not len(points):
+            notes.insert(0, self._no_equilibria_note())
+        for note in notes:
+            warnings.warn(note, ContinuationWarning if note in self._stops else AnalysisWarning,
+                          stacklevel=4)
         return BifurcationDiagram(system.free, system.unknowns, points_dict, tuple(branches),
-                                  tuple(specials), envelopes)
+                                  tuple(specials), envelopes, notes=tuple(notes))
+
+    def _no_equilibria_note(self):
+        box = ", ".join(f"{u} in [{lo:g}, {hi:g}]"
+                        for u, (lo, hi) in self.analyzer.target_vars.items())
+        pars = ", ".join(f"{p} in [{self.analyzer.grids[p][0]:g}, {self.analyzer.grids[p][-1]:g}]"
+                         for p in self.system.free)
+        return (f"{self.system.signature}: no equilibrium in the box {box} for {pars}; "
+                f"widen `target_vars` or change the parameters")
 
     def _codim1_continuation(self, seeds):
         system = self.system
@@ -217,8 +245,9 @@ class DiagramBuilder:
         par = system.free[0]
         box = self._box(self.analyzer.grids[par])
         branches, found = [], []
-        for points, tangents in equilibrium_branches(system, seeds, box):
-            located = locate_special_points(system, points, tangents, positions=True)
+        for points, tangents in equilibrium_branches(system, seeds, box, stops=self._stops):
+            located = locate_special_points(system, points, tangents, positions=True,
+                                            kinds=("fold", "hopf", "branch_point"))
             found.extend(item[1:] for item in located)
             points, _ = with_special_points(points, tangents, located)   # drawn through them
             eigenvalues, kinds = branch_stability(system, points)
@@ -228,7 +257,7 @@ class DiagramBuilder:
         return branches, self._label(found, box)
 
     def _label(self, found, box):
-        """Drop duplicates, sort by parameter value and label LP1.., H1.."""
+        """Drop duplicates, sort by (first) parameter value and label LP1.., H1.., BT1.."""
         system = self.system
         n = system.dim
         span = box[:, 1] - box[:, 0]
@@ -237,21 +266,38 @@ class DiagramBuilder:
             inside = np.all(u >= box[:, 0] - 1e-9 * span) and np.all(u <= box[:, 1] + 1e-9 * span)
             if not inside:
                 continue
-            if any(k == kind and np.linalg.norm((u - v) / span) < 1e-7 for k, v, _ in unique):
+            # a branch point is found on both branches through it, less exactly (bisection)
+            tolerance = 1e-6 if kind == "branch_point" else 1e-7
+            if any(k == kind and np.linalg.norm((u - v) / span) < tolerance for k, v, _ in unique):
                 continue
             unique.append((kind, u, eig))
-        counts = {"fold": 0, "hopf": 0}
+        counts = dict.fromkeys(LABEL_PREFIXES, 0)
         specials = []
         for kind, u, eig in unique:
             counts[kind] += 1
-            label = f"{'LP' if kind == 'fold' else 'H'}{counts[kind]}"
-            values = {system.free[0]: u[n]}
+            label = f"{LABEL_PREFIXES[kind]}{counts[kind]}"
+            values = {p: u[n + j] for j, p in enumerate(system.free)}
             values.update({name: u[i] for i, name in enumerate(system.unknowns)})
-            specials.append(SpecialPoint(kind, values, eig, label))
+            extra = {}
+            if kind in ("hopf", "bautin"):
+                l1, scale = first_lyapunov(self.derivatives(), u[:n], u[n:])
+                extra = dict(first_lyapunov=l1, criticality=criticality(l1, scale))
+            specials.append(SpecialPoint(kind, values, eig, label, **extra))
         return specials
 
+    def derivatives(self):
+        """The system's :class:`~workbench.analysis.normal_form.Derivatives` (made once)."""
+        if self._derivatives is None:
+            self._derivatives = Derivatives(self.system)
+        return self._derivatives
+
     def _codim2_continuation(self, seeds):
-        """Fold and Hopf curves from special points of one-parameter slices."""
+        """Fold and Hopf curves from special points of one-parameter slices, and codim-2 points.
+
+        Slices at five values of each parameter (the box edges, quarters and
+        middle) seed the curves; a curve is traced once however many seeds lie
+        on it.
+        """
         system = self.system
         n = system.dim
         grids = [self.analyzer.grids[p] for p in system.free]
@@ -261,28 +307,34 @@ class DiagramBuilder:
         for held in (0, 1):
             moving = 1 - held
             held_grid = grids[held]
-            for value in held_grid[[0, len(held_grid) // 2, -1]]:
+            picks = np.unique(np.linspace(0, len(held_grid) - 1, _CODIM2_SLICES).astype(int))
+            for value in held_grid[picks]:
                 mask = np.isclose(seeds[:, n + held], value)
                 if not np.any(mask):
                     continue
                 piece = ParameterSlice(system, held, value)
                 slice_seeds = seeds[mask][:, list(range(n)) + [n + moving]]
                 slice_box = np.vstack([box[:n], box[n + moving]])
-                for points, tangents in equilibrium_branches(piece, slice_seeds, slice_box):
+                # seeds only: longer steps (the special points are solved for exactly)
+                for points, tangents in equilibrium_branches(piece, slice_seeds, slice_box,
+                                                             ds_max=0.08):
                     for kind, u, _ in locate_special_points(piece, points, tangents):
                         full = np.empty(n + 2)
                         full[:n] = u[:n]
                         full[n + held] = value
                         full[n + moving] = u[n]
                         starts.append((kind, full))
-        curves = bifurcation_curves(system, starts, box)
+        # then seeds from the whole grid: closed curves crossing none of the slices
+        starts += grid_seeds(system, seeds, box)
+        curves, found = bifurcation_curves(system, self.derivatives(), starts, box,
+                                           stops=self._stops)
         branches = []
         for kind, points in curves:
             values = {p: points[:, n + j] for j, p in enumerate(system.free)}
             values.update({u: points[:, i] for i, u in enumerate(system.unknowns)})
             branches.append(Branch(kind, values, np.zeros(0, dtype=object),
                                    np.zeros((0, n), dtype=complex)))
-        return branches
+        return branches, self._label(found, box)
 
     # --------------------------------------------------------------- cycles
     def cycle_envelope(self, rows, points, parameter_values, kinds):

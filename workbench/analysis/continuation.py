@@ -16,8 +16,9 @@ On top of it:
   ``prod_{i<j} (l_i + l_j)`` changes sign while a complex pair crosses the
   imaginary axis; ``trace df/dx`` in 2-D) and solves the augmented system
   ``[f, test] = 0`` by Newton to machine precision;
-* :func:`bifurcation_curves` continues folds and Hopf points in two
-  parameters (codimension 2).
+* :class:`ParameterSlice` views a two-parameter system as a one-parameter
+  one (the codimension-2 curves, :mod:`~workbench.analysis.codim2`, start from
+  special points of such slices).
 """
 
 import numpy as np
@@ -27,7 +28,7 @@ from scipy.spatial import cKDTree
 from .stability import classify
 
 __all__ = ["Continuation", "hopf_test", "equilibrium_branches", "locate_special_points",
-           "with_special_points", "branch_stability", "bifurcation_curves", "ParameterSlice"]
+           "with_special_points", "branch_stability", "ParameterSlice"]
 
 
 class Continuation:
@@ -48,17 +49,39 @@ class Continuation:
         Steps per direction.
     margin : float
         Relative enlargement of the box.
+    names : sequence of str, optional
+        Names of the coordinates of ``u`` (for the messages in :attr:`stops`).
+    func_many : callable, optional
+        ``H`` of many points ``(k, N+1) -> (k, N)`` at once; the central
+        differences (when ``jac`` is None) then take one call.
+
+    Attributes
+    ----------
+    stops : list of str
+        After :meth:`trace`: why each direction ended inside the box (Newton
+        failed at the smallest step, or the step budget ran out), naming the
+        point and the last step size; empty when both ends reached the box's
+        edge or the curve closed.
     """
 
     def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
-                 max_steps=3000, margin=0.02):
+                 max_steps=3000, margin=0.02, names=None, func_many=None):
         self.func = func
+        self.func_many = func_many
         self.jac = jac
         self.low = np.asarray(low, dtype=float)
         self.span = np.asarray(high, dtype=float) - self.low
         self.ds, self.ds_min, self.ds_max = ds, ds_min, ds_max
         self.max_steps = max_steps
         self.margin = margin
+        self.names = list(names) if names is not None else [f"u{i}" for i in range(self.low.size)]
+        self.stops = []
+        self.last_jacobian = None
+
+    def _where(self, v):
+        u = self.low + v * self.span
+        return ", ".join(f"{name}={value:.6g}" for name, value in
+                         zip(self.names[::-1], u[::-1]))      # parameters (last) first
 
     # scaled coordinates v = (u - low) / span
     def _h(self, v):
@@ -69,6 +92,10 @@ class Continuation:
         if self.jac is not None:
             return self.jac(u) * self.span
         step = 1e-7 * (1.0 + np.abs(v))
+        if self.func_many is not None:
+            shifts = np.diag(step)
+            values = self.func_many(self.low + np.vstack([v + shifts, v - shifts]) * self.span)
+            return ((values[:v.size] - values[v.size:]) / (2.0 * step[:, None])).T
         cols = []
         for k in range(v.size):
             e = np.zeros_like(v)
@@ -79,7 +106,7 @@ class Continuation:
     def _inside(self, v):
         return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
 
-    def tangent(self, v, previous=None):
+    def tangent(self, v, previous=None, jv=None):
         """Unit tangent of the curve at scaled point ``v``.
 
         Parameters
@@ -88,12 +115,14 @@ class Continuation:
             Scaled point on the curve.
         previous : numpy.ndarray, optional
             The previous tangent (fixes the orientation).
+        jv : numpy.ndarray, optional
+            ``dH/dv`` near ``v`` when already known (the corrector's last one).
 
         Returns
         -------
         numpy.ndarray
         """
-        jv = self._hv(v)
+        jv = self._hv(v) if jv is None else jv
         if previous is None:
             _, _, vt = np.linalg.svd(jv)
             return vt[-1]
@@ -116,38 +145,55 @@ class Continuation:
             number of iterations.
         """
         v = v_pred.copy()
+        first = None
         for it in range(1, max_iter + 1):
             h = self._h(v)
             if not np.all(np.isfinite(h)):
                 return None, it
-            system = np.vstack([self._hv(v), t])
+            first = np.linalg.norm(h) if first is None else first
+            self.last_jacobian = self._hv(v)        # the tangent at the result reuses it
+            system = np.vstack([self.last_jacobian, t])
             residual = np.append(h, t @ (v - v_pred))
             try:
                 dv = np.linalg.solve(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
+            if not np.all(np.isfinite(dv)):
+                return None, it         # an infinite derivative (a square root's end point)
             v = v - dv
             if np.linalg.norm(dv) < tol:
-                return v, it
+                # a vanishing step with a residual left means a singular (infinite) derivative
+                final = self._h(v)
+                if np.all(np.isfinite(final)) and np.linalg.norm(final) <= 1e-6 * max(1.0, first):
+                    return v, it
+                return None, it
         return None, max_iter
 
     def _march(self, v0, t0):
         points, tangents = [v0], [t0]
         v, t, ds = v0, t0, self.ds
         closed = False
+        accepted = ds
         for _ in range(self.max_steps):
             v_new, iterations = self.correct(v + ds * t, t)
             if v_new is not None:
-                t_new = self.tangent(v_new, t)
+                # dH/dv of the last Newton iterate: within the tolerance of v_new, and only
+                # the predictor's direction depends on it
+                t_new = self.tangent(v_new, t, self.last_jacobian)
                 turn = t_new @ t
                 if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
                     v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
             if v_new is None:
                 ds *= 0.5
                 if ds < self.ds_min:
+                    self.stops.append(
+                        f"continuation stopped at {self._where(v)}: Newton did not converge with "
+                        f"the step reduced below {self.ds_min:g} (last accepted step {accepted:.3g}, "
+                        f"in units of the box); the curve computed up to there is kept")
                     break
                 continue
             v, t = v_new, t_new
+            accepted = ds
             points.append(v)
             tangents.append(t)
             if not self._inside(v):
@@ -161,7 +207,26 @@ class Continuation:
                 ds = min(ds * 1.5, self.ds_max)
             elif iterations >= 6:
                 ds = max(ds * 0.5, self.ds_min)
+        else:
+            self.stops.append(f"continuation stopped at {self._where(v)} after {self.max_steps} "
+                              f"steps (last step {accepted:.3g}, in units of the box) without "
+                              f"leaving the box; the curve computed up to there is kept")
         return points, tangents, closed
+
+    def project(self, u0):
+        """``u0`` corrected onto the curve (Newton normal to the curve), or None.
+
+        Parameters
+        ----------
+        u0 : numpy.ndarray
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        v0 = (np.asarray(u0, dtype=float) - self.low) / self.span
+        v, _ = self.correct(v0, self.tangent(v0))
+        return None if v is None else self.low + v * self.span
 
     def trace(self, u0):
         """Follow the curve through ``u0`` in both directions.
@@ -178,6 +243,7 @@ class Continuation:
             ordered along the curve; empty when ``u0`` could not be corrected
             onto the curve.
         """
+        self.stops = []
         v0 = (np.asarray(u0, dtype=float) - self.low) / self.span
         t0 = self.tangent(v0)
         v0, _ = self.correct(v0, t0)
@@ -270,7 +336,7 @@ def _is_hopf(eigenvalues, scale):
 
 
 # -------------------------------------------------------------- equilibrium branches
-def equilibrium_branches(system, seeds, ranges, max_branches=20):
+def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None, ds_max=0.03):
     """Trace the equilibrium branches through the given seeds.
 
     Parameters
@@ -282,6 +348,11 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
     ranges : numpy.ndarray
         ``(n + 1, 2)`` box of ``(x..., p)``.
     max_branches : int
+    stops : list, optional
+        Receives the messages of branches that ended inside the box
+        (:attr:`Continuation.stops`).
+    ds_max : float
+        Largest step, in units of the box.
 
     Returns
     -------
@@ -298,7 +369,8 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
 
     low, high = ranges[:, 0], ranges[:, 1]
     span = high - low
-    solver = Continuation(func, jac, low, high)
+    solver = Continuation(func, jac, low, high, ds_max=ds_max,
+                          names=list(system.unknowns) + list(system.free))
     branches = []
     seeds = np.asarray(seeds, dtype=float)
     uncovered = np.ones(len(seeds), dtype=bool)
@@ -307,6 +379,12 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
         index = np.flatnonzero(uncovered)[0]
         uncovered[index] = False
         points, tangents = solver.trace(seeds[index])
+        if stops is not None:
+            stops.extend(f"equilibrium branch: {message}" for message in solver.stops)
+        points, tangents, singular = _finite_part(system, points, tangents)
+        if singular is not None and stops is not None:
+            stops.append(f"equilibrium branch: df/dx is not finite at "
+                         f"{solver._where((singular - low) / span)}; the branch ends before it")
         if len(points) < 2:
             continue
         branches.append((points, tangents))
@@ -318,6 +396,31 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20):
     return branches
 
 
+def _finite_part(system, points, tangents):
+    """The longest run of branch points where df/dx is finite (a square root's end point is not).
+
+    Returns the run, its tangents and the first dropped point (None when none is dropped).
+    """
+    n = system.dim
+    if len(points) == 0:
+        return points, tangents, None
+    with np.errstate(all="ignore"):
+        jac = system.jacobian([points[:, i] for i in range(n)],
+                              [points[:, n + j] for j in range(points.shape[1] - n)])
+    finite = np.all(np.isfinite(jac.reshape(len(points), -1)), axis=1)
+    if np.all(finite):
+        return points, tangents, None
+    # the longest run of finite rows
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    if len(starts) == 0:
+        return points[:0], tangents[:0], points[0]
+    best = int(np.argmax(ends - starts))
+    first, last = starts[best], ends[best]
+    dropped = points[last] if last < len(points) else points[first - 1]
+    return points[first:last], tangents[first:last], dropped
+
+
 def _distance_to_polyline(points, line, spacing=0.005):
     """Distance of each point to a polyline (both in scaled coordinates).
 
@@ -326,14 +429,19 @@ def _distance_to_polyline(points, line, spacing=0.005):
     """
     if len(points) == 0:
         return np.zeros(0)
+    distance, _ = cKDTree(_resampled(line, spacing)).query(points)
+    return distance
+
+
+def _resampled(line, spacing=0.005):
+    """A polyline with points at most ``spacing`` apart (NaN rows dropped)."""
+    line = line[np.all(np.isfinite(line), axis=1)]
     pieces = [line[:1]]
     for a, b in zip(line[:-1], line[1:]):
         count = max(1, int(np.ceil(np.linalg.norm(b - a) / spacing)))
         t = np.arange(1, count + 1)[:, None] / count
         pieces.append(a + t * (b - a))
-    dense = np.vstack(pieces)
-    distance, _ = cKDTree(dense).query(points)
-    return distance
+    return np.vstack(pieces)
 
 
 def _augmented_solve(residual, guess):
@@ -344,8 +452,48 @@ def _augmented_solve(residual, guess):
     return solution.x
 
 
+def _bisect_branch_point(system, a, b, iterations=60):
+    """The branch point between branch points ``a`` and ``b`` (det df/dx changes sign there).
+
+    At a branch point the augmented system ``[f, det] = 0`` is singular, so the
+    sign change is bisected instead: each trial parameter value is corrected
+    onto the branch by Newton on ``f`` with the parameter fixed.
+    """
+    n = system.dim
+
+    def on_branch(weight):
+        u = a + weight * (b - a)
+        x, p = u[:n].copy(), u[n:]
+        for _ in range(30):
+            try:
+                step = np.linalg.solve(system.jacobian_point(x, p), system.f_point(x, p))
+            except np.linalg.LinAlgError:
+                break
+            x = x - step
+            if np.linalg.norm(step) <= 1e-15 * (1.0 + np.linalg.norm(x)):
+                break
+        return np.append(x, p), np.linalg.det(system.jacobian_point(x, p))
+
+    low, high = 0.0, 1.0
+    _, sign_low = on_branch(low)
+    if not np.isfinite(sign_low):
+        return None
+    for _ in range(iterations):
+        middle = 0.5 * (low + high)
+        _, value = on_branch(middle)
+        if not np.isfinite(value):
+            return None
+        if np.sign(value) == np.sign(sign_low):
+            low = middle
+        else:
+            high = middle
+    u, _ = on_branch(0.5 * (low + high))
+    residual = system.f_point(u[:n], u[n:])
+    return u if np.all(np.isfinite(residual)) and np.max(np.abs(residual)) < 1e-8 else None
+
+
 def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), positions=False):
-    """Folds and Hopf points on one equilibrium branch.
+    """Folds and Hopf points (and branch points, when asked) on one equilibrium branch.
 
     Parameters
     ----------
@@ -356,7 +504,9 @@ def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), posi
     tangents : numpy.ndarray
         Scaled tangents ``(k, n + 1)``.
     kinds : tuple of str
-        Which special points to look for.
+        Which special points to look for: ``'fold'``, ``'hopf'``,
+        ``'branch_point'`` (det df/dx changes sign where the parameter does
+        not turn).
     positions : bool
         Also return where each point lies along the branch (``k + weight``
         between points ``k`` and ``k + 1``).
@@ -379,7 +529,14 @@ def locate_special_points(system, points, tangents, kinds=("fold", "hopf"), posi
         crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
             if kind == "fold" and np.sign(tangents[k, n]) == np.sign(tangents[k + 1, n]):
-                continue    # det changes sign but the parameter does not turn: a branch point
+                # det changes sign but the parameter does not turn: a branch point
+                if "branch_point" in kinds:
+                    u = _bisect_branch_point(system, points[k], points[k + 1])
+                    if u is not None:
+                        eigenvalues = np.linalg.eigvals(system.jacobian_point(u[:n], u[n:]))
+                        weight = values[k] / (values[k] - values[k + 1])
+                        found.append((k + weight, "branch_point", u, eigenvalues))
+                continue
             weight = values[k] / (values[k] - values[k + 1])
             guess = points[k] + weight * (points[k + 1] - points[k])
             test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
@@ -447,69 +604,6 @@ def branch_stability(system, points):
     return np.linalg.eigvals(jac), classify(jac)
 
 
-# ------------------------------------------------------------------ codimension 2
-def bifurcation_curves(system, seeds, ranges, max_curves=12):
-    """Continue folds and Hopf points in two parameters.
-
-    Parameters
-    ----------
-    system : ReducedSystem
-        With two free parameters.
-    seeds : list of (str, numpy.ndarray)
-        ``(kind, u)`` with ``u = (x..., p1, p2)`` located on one-parameter
-        branches.
-    ranges : numpy.ndarray
-        ``(n + 2, 2)`` box.
-    max_curves : int
-
-    Returns
-    -------
-    list of (str, numpy.ndarray)
-        ``(kind, points)`` with points ``(k, n + 2)``; Hopf curves are cut
-        (NaN rows) where the pair of eigenvalues becomes real (neutral
-        saddles).
-    """
-    n = system.dim
-    low, high = ranges[:, 0], ranges[:, 1]
-    span = high - low
-    curves = []
-    for kind in ("fold", "hopf"):
-        test = (lambda j: np.linalg.det(j)) if kind == "fold" else hopf_test
-
-        def func(u, test=test):
-            return np.append(system.f_point(u[:n], u[n:]),
-                             test(system.jacobian_point(u[:n], u[n:])))
-
-        solver = Continuation(func, None, low, high, ds=0.01, ds_max=0.02)
-        traced = []
-        for seed_kind, u0 in seeds:
-            if seed_kind != kind or len(curves) >= max_curves:
-                continue
-            scaled = (np.asarray(u0) - low) / span
-            if any(np.min(_distance_to_polyline(scaled[None], (c - low) / span)) < 0.03
-                   for c in traced):
-                continue
-            points, _ = solver.trace(u0)
-            if len(points) < 2:
-                continue
-            traced.append(points)
-            if kind == "hopf":
-                points = _cut_neutral_saddles(system, points)
-            curves.append((kind, points))
-    return curves
-
-
-def _cut_neutral_saddles(system, points):
-    n = system.dim
-    X = [points[:, i] for i in range(n)]
-    P = [points[:, n + j] for j in range(points.shape[1] - n)]
-    eig = np.linalg.eigvals(system.jacobian(X, P))
-    hopf = np.any(np.abs(eig.imag) > 0.0, axis=1)
-    out = points.copy()
-    out[~hopf] = np.nan
-    return out
-
-
 class ParameterSlice:
     """A two-parameter system seen as a one-parameter system (one parameter held fixed).
 
@@ -530,6 +624,7 @@ class ParameterSlice:
         self.dim = system.dim
         self.unknowns = system.unknowns
         self.moving = 1 - held
+        self.free = (system.free[self.moving],)
 
     def _full(self, P):
         full = [None, None]

@@ -359,25 +359,41 @@ class SpecialPoint:
     Attributes
     ----------
     kind : str
-        ``'fold'`` (saddle-node: one zero eigenvalue) or ``'hopf'`` (a pair of
-        purely imaginary eigenvalues).
+        On equilibrium branches (codim 1): ``'fold'`` (saddle-node: one zero
+        eigenvalue), ``'hopf'`` (a pair of purely imaginary eigenvalues) or
+        ``'branch_point'`` (two branches cross). On fold and Hopf curves
+        (codim 2): ``'bogdanov_takens'`` (a double zero eigenvalue),
+        ``'cusp'`` (the fold's quadratic coefficient vanishes), ``'bautin'``
+        (generalized Hopf: the first Lyapunov coefficient vanishes) and
+        ``'zero_hopf'`` (a zero eigenvalue and an imaginary pair, 3-D and up).
     values : dict
         ``{name: float}`` for the parameters and target variables.
     eigenvalues : numpy.ndarray
         Eigenvalues of the Jacobian at the point.
     label : str
-        ``'LP1'``, ``'LP2'``, ... for folds and ``'H1'``, ``'H2'``, ... for Hopf
-        points (AUTO's labels).
+        AUTO's and MatCont's labels, numbered per kind: ``'LP1'`` (fold),
+        ``'H1'`` (Hopf), ``'BP1'``, ``'BT1'``, ``'CP1'``, ``'GH1'``, ``'ZH1'``.
+    first_lyapunov : float
+        Hopf points: the first Lyapunov coefficient ``l1`` (Kuznetsov's
+        normalisation: ``Re(c1) / omega``); NaN for other kinds.
+    criticality : str
+        Hopf points: ``'subcritical'`` (l1 > 0: unstable cycles on the side
+        where the equilibrium is stable), ``'supercritical'`` (l1 < 0: stable
+        cycles) or ``'degenerate'`` (l1 = 0 to working precision); ``''``
+        for other kinds.
     """
 
     kind: str
     values: dict
     eigenvalues: np.ndarray
     label: str = ""
+    first_lyapunov: float = float("nan")
+    criticality: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "values", {k: float(v) for k, v in self.values.items()})
         object.__setattr__(self, "eigenvalues", _frozen_array(self.eigenvalues, complex))
+        object.__setattr__(self, "first_lyapunov", float(self.first_lyapunov))
 
 
 @dataclass(frozen=True, eq=False)
@@ -430,9 +446,16 @@ class BifurcationDiagram:
         Equilibrium branches (codim 1) or fold/Hopf curves (codim 2) from
         continuation.
     special_points : tuple of SpecialPoint
-        Folds and Hopf points located on the branches (codim 1).
+        Folds, Hopf and branch points located on the branches (codim 1);
+        Bogdanov-Takens, cusp, Bautin and zero-Hopf points located on the
+        fold and Hopf curves (codim 2).
     cycle_envelopes : tuple of CycleEnvelope
         Limit-cycle extents from simulation (codim 1); empty when not computed.
+    notes : tuple of str
+        What is incomplete, and where: no equilibrium in the box, or a
+        continuation that stopped inside the box (the point and the last step
+        size; the curve up to there is kept). Also issued as warnings
+        (:class:`~workbench.errors.AnalysisWarning`).
     """
 
     parameters: tuple
@@ -441,6 +464,7 @@ class BifurcationDiagram:
     branches: tuple = ()
     special_points: tuple = ()
     cycle_envelopes: tuple = field(default=())
+    notes: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "points",
@@ -456,7 +480,7 @@ class BifurcationDiagram:
 
         Parameters
         ----------
-        kind : {'fold', 'hopf'}
+        kind : {'fold', 'hopf', 'branch_point', 'bogdanov_takens', 'cusp', 'bautin', 'zero_hopf'}
 
         Returns
         -------

@@ -33,7 +33,39 @@ STABILITY_STYLES = {
 }
 
 _SPECIAL_STYLES = {"fold": dict(color="black", marker="s"),
-                   "hopf": dict(color="magenta", marker="D")}
+                   "hopf": dict(color="magenta", marker="D"),
+                   "branch_point": dict(color="tab:gray", marker="X"),
+                   "bogdanov_takens": dict(color="tab:green", marker="^"),
+                   "cusp": dict(color="tab:orange", marker="v"),
+                   "bautin": dict(color="tab:blue", marker="*"),
+                   "zero_hopf": dict(color="tab:purple", marker="P")}
+
+#: Legend text of each kind of special point (AUTO's / MatCont's abbreviations first).
+_SPECIAL_NAMES = {"fold": "LP: fold", "hopf": "H: Hopf", "branch_point": "BP: branch point",
+                  "bogdanov_takens": "BT: Bogdanov-Takens", "cusp": "CP: cusp",
+                  "bautin": "GH: generalized Hopf", "zero_hopf": "ZH: zero-Hopf"}
+
+
+def _draw_special_points(points, x_name, y_name, ax):
+    """Markers and AUTO-style labels (LP1, H1, BT1, ...) of special points.
+
+    A Hopf point's marker is open when it is subcritical (unstable cycles
+    born) and filled when supercritical; the legend says which.
+    """
+    named = set()
+    for point in points:
+        if x_name not in point.values or y_name not in point.values:
+            continue
+        style = dict(_SPECIAL_STYLES.get(point.kind, dict(color="k", marker="o")))
+        name = _SPECIAL_NAMES.get(point.kind, point.kind)
+        if point.kind == "hopf" and point.criticality:
+            name = f"{name}, {point.criticality}"
+            style["fillstyle"] = "none" if point.criticality == "subcritical" else "full"
+        ax.plot(point.values[x_name], point.values[y_name], linestyle="none", markersize=7,
+                label=name if name not in named else None, **style)
+        named.add(name)
+        ax.annotate(point.label, (point.values[x_name], point.values[y_name]),
+                    textcoords="offset points", xytext=(4, 4), fontsize="small")
 
 
 def _axes(ax, projection=None):
@@ -254,7 +286,8 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
 
     The equilibria found on the grid are dots coloured by stability type,
     continued branches are lines (solid where stable, dashed where unstable),
-    folds (LP) and Hopf points (H) are labelled, and limit-cycle envelopes
+    folds (LP), Hopf points (H; open marker when subcritical, filled when
+    supercritical) and branch points (BP) are labelled, and limit-cycle envelopes
     are drawn as the cycle's maximum and minimum.
 
     Parameters
@@ -279,12 +312,7 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
         for mask, dash in ((stable, "-"), (~stable, "--")):
             ax.plot(np.where(mask, p, np.nan), np.where(mask, v, np.nan), dash, color="black",
                     lw=1.2)
-    for point in diagram.special_points:
-        style = _SPECIAL_STYLES[point.kind]
-        ax.plot(point.values[par], point.values[variable], linestyle="none", markersize=7,
-                **style)
-        ax.annotate(point.label, (point.values[par], point.values[variable]),
-                    textcoords="offset points", xytext=(4, 4), fontsize="small")
+    _draw_special_points(diagram.special_points, par, variable, ax)
     draw_cycle_envelopes(diagram, variable, ax=ax)
     ax.set_xlabel(par)
     ax.set_ylabel(variable)
@@ -352,7 +380,10 @@ def draw_bifurcation_3d(diagram, variable, ax=None):
 
 
 def draw_codim2_curves(diagram, ax=None):
-    """Draw fold and Hopf curves in the plane of the two parameters.
+    """Draw fold and Hopf curves in the parameter plane with their BT, CP, GH and ZH points.
+
+    Bogdanov-Takens (BT), cusp (CP), Bautin (GH, generalized Hopf) and
+    zero-Hopf (ZH) points are marked and labelled as AUTO and MatCont do.
 
     Parameters
     ----------
@@ -374,6 +405,8 @@ def draw_codim2_curves(diagram, ax=None):
         labelled.add(branch.kind)
         ax.plot(branch.values[p1], branch.values[p2], color=_SPECIAL_STYLES[branch.kind]["color"],
                 lw=2.0, label=label)
+    _draw_special_points(diagram.special_points, p1, p2, ax)
+    labelled.update(point.kind for point in diagram.special_points)
     ax.set_xlabel(p1)
     ax.set_ylabel(p2)
     if labelled:
