@@ -292,30 +292,46 @@ class Branch:
     kind : str
         ``'equilibrium'`` for a branch of equilibria in (parameter, variables)
         space; ``'fold'`` or ``'hopf'`` for a curve of codimension-1
-        bifurcations in the plane of two parameters.
+        bifurcations in the plane of two parameters; ``'cycle'`` for a branch
+        of periodic orbits (see :mod:`workbench.analysis.cycles`).
     values : dict
         ``{name: array of shape (n,)}`` for the continuation parameters and the
-        target variables, ordered along the curve.
+        target variables, ordered along the curve. A cycle branch holds the
+        parameter, ``'period'`` and ``'<var>_max'``, ``'<var>_min'`` for every
+        target variable.
     stability : numpy.ndarray
-        Stability type of each point (array of str) for equilibrium branches;
-        empty for fold/Hopf curves.
+        Stability type of each point (array of str) for equilibrium branches
+        (``'stable'`` or ``'unstable'`` on cycle branches); empty for fold/Hopf
+        curves.
     eigenvalues : numpy.ndarray
-        Eigenvalues of the Jacobian at each point, shape ``(n, dim)``.
+        Eigenvalues of the Jacobian at each point, shape ``(n, dim)`` (empty
+        on cycle branches).
+    multipliers : numpy.ndarray
+        Floquet multipliers at each point of a cycle branch, shape
+        ``(n, dim)`` (complex, by decreasing modulus; one of them is the
+        trivial multiplier 1); empty on other branches.
     """
 
     kind: str
     values: dict
     stability: np.ndarray
     eigenvalues: np.ndarray
+    multipliers: np.ndarray = None
 
     def __post_init__(self):
         object.__setattr__(self, "values", _frozen_dict(self.values))
         object.__setattr__(self, "stability", _frozen_array(self.stability, object))
         object.__setattr__(self, "eigenvalues", _frozen_array(self.eigenvalues, complex))
+        multipliers = (np.zeros((0, self.eigenvalues.shape[-1] if self.eigenvalues.ndim == 2
+                                 else 0)) if self.multipliers is None else self.multipliers)
+        object.__setattr__(self, "multipliers", _frozen_array(multipliers, complex))
 
     @property
     def stable(self):
-        """Boolean array: all eigenvalues have a negative real part."""
+        """Boolean array: all eigenvalues have a negative real part (equilibria), or
+        every nontrivial Floquet multiplier lies inside the unit circle (cycles)."""
+        if self.kind == "cycle":
+            return np.asarray(self.stability == "stable", dtype=bool)
         if self.eigenvalues.size == 0:
             return np.zeros(0, dtype=bool)
         return np.all(self.eigenvalues.real < 0.0, axis=1)
@@ -329,14 +345,21 @@ class SpecialPoint:
     ----------
     kind : str
         ``'fold'`` (saddle-node: one zero eigenvalue) or ``'hopf'`` (a pair of
-        purely imaginary eigenvalues).
+        purely imaginary eigenvalues) on equilibrium branches; on cycle
+        branches ``'cycle_fold'`` (LPC), ``'period_doubling'`` (PD),
+        ``'torus'`` (Neimark-Sacker, NS) and ``'homoclinic'`` (the period grows
+        without bound: a homoclinic or SNIC end).
     values : dict
-        ``{name: float}`` for the parameters and target variables.
+        ``{name: float}`` for the parameters and target variables. For a
+        point on a cycle branch the variables hold the orbit's maxima, and
+        ``'<var>_max'``, ``'<var>_min'`` and ``'period'`` are added.
     eigenvalues : numpy.ndarray
-        Eigenvalues of the Jacobian at the point.
+        Eigenvalues of the Jacobian at the point (Floquet multipliers for a
+        point on a cycle branch).
     label : str
         ``'LP1'``, ``'LP2'``, ... for folds and ``'H1'``, ``'H2'``, ... for Hopf
-        points (AUTO's labels).
+        points; ``'LPC1'``, ``'PD1'``, ``'NS1'``, ``'HC1'`` on cycle branches
+        (AUTO's labels).
     """
 
     kind: str
