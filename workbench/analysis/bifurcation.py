@@ -16,6 +16,7 @@ from ..errors import AnalysisError
 from .base import Analyzer
 from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
                            equilibrium_branches, locate_special_points, with_special_points)
+from .cycles.diagram import diagram_cycles, stable_envelope
 from .equilibria import accept, batched_equilibria, find_fixed_points
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
 from .roots import newton
@@ -205,11 +206,17 @@ class DiagramBuilder:
                 branches, specials = self._codim1_continuation(seeds)
             else:
                 branches = self._codim2_continuation(seeds)
+        cycles = ()
         if (len(system.free) == 1 and system.dim >= 2 and self.options["limit_cycles"]
                 and len(points)):
-            envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+            if self.options["cycle_envelope"] == "simulation":
+                envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+            else:
+                cycles, found = self.cycle_branches(rows, points, P[0], kinds, specials)
+                specials = tuple(specials) + tuple(found)
+                envelopes = (stable_envelope(cycles, system.free[0], system.unknowns),)
         return BifurcationDiagram(system.free, system.unknowns, points_dict, tuple(branches),
-                                  tuple(specials), envelopes)
+                                  tuple(specials), envelopes, cycles)
 
     def _codim1_continuation(self, seeds):
         system = self.system
@@ -285,6 +292,30 @@ class DiagramBuilder:
         return branches
 
     # --------------------------------------------------------------- cycles
+    def cycle_branches(self, rows, points, parameter_values, kinds, specials):
+        """Cycle branches from the Hopf points and from cycles found by simulation.
+
+        Parameters
+        ----------
+        rows, points, parameter_values, kinds
+            As for :meth:`cycle_envelope`.
+        specials : sequence of SpecialPoint
+            The equilibrium branches' special points (the Hopf points start branches).
+
+        Returns
+        -------
+        (tuple of Branch, list of SpecialPoint)
+        """
+        system = self.system
+        grid = self.analyzer.grids[system.free[0]]
+        found, P0 = self._simulated_cycles(rows, points, parameter_values, kinds)
+        seeds = [(P0[i, 0], item[0], item[1], item[2], item[3])
+                 for i, item in enumerate(found) if item is not None]
+        spans = np.array([hi - lo for lo, hi in self.analyzer.target_vars.values()])
+        settings = {"intervals": self.options["cycle_intervals"]}
+        return diagram_cycles(system, [p for p in specials if p.kind == "hopf"],
+                              (grid[0], grid[-1]), spans, settings, seeds)
+
     def cycle_envelope(self, rows, points, parameter_values, kinds):
         """Limit-cycle envelope from simulations started near unstable equilibria.
 
@@ -301,6 +332,12 @@ class DiagramBuilder:
         -------
         CycleEnvelope
         """
+        found, P0 = self._simulated_cycles(rows, points, parameter_values, kinds)
+        spans = np.array([hi - lo for lo, hi in self.analyzer.target_vars.values()])
+        return _envelope_from(found, P0, self.system, spans)
+
+    def _simulated_cycles(self, rows, points, parameter_values, kinds):
+        """Cycles found by simulation: per start ``(period, max, min, state)`` or None."""
         system = self.system
         par = system.free[0]
         grid = self.analyzer.grids[par]
@@ -330,7 +367,7 @@ class DiagramBuilder:
             P1 = parameter_values[pending][:, None]
             more = sample_cycles(system, X1, P1, pending, spans, box=box)
             found, P0 = found + more, np.vstack([P0, P1])
-        return _envelope_from(found, P0, system, spans)
+        return found, P0
 
 
 def _unstable_points(diagram, system):
@@ -400,8 +437,13 @@ class Bifurcation(Analyzer):
         ``escape_sympy_solver``, ``lim_scale``, ``shgo_args``, ``show_shgo``,
         ``fl_tol``, ``xl_tol``, and workbench's ``verbose``, ``continuation``
         (continue branches and locate folds/Hopf points, default True),
-        ``limit_cycles`` (codim-1 cycle envelopes, default True) and
-        ``cycle_samples`` (parameter values simulated, default 40).
+        ``limit_cycles`` (codim-1 periodic orbits, default True),
+        ``cycle_envelope`` (``'continuation'``, the default: cycle branches
+        continued by collocation from the Hopf points and from the cycles
+        simulation finds, with Floquet multipliers and LPC/PD/NS/homoclinic
+        points; ``'simulation'``: only the envelope of the cycles found by
+        simulation), ``cycle_intervals`` (collocation mesh intervals, default
+        40) and ``cycle_samples`` (parameter values simulated, default 40).
 
     Examples
     --------

@@ -424,7 +424,15 @@ class BifurcationDiagram:
     special_points : tuple of SpecialPoint
         Folds and Hopf points located on the branches (codim 1).
     cycle_envelopes : tuple of CycleEnvelope
-        Limit-cycle extents from simulation (codim 1); empty when not computed.
+        Limit-cycle extents (codim 1): the stable part of the cycle branches
+        (option ``cycle_envelope='continuation'``, the default) or cycles
+        found by simulation (``cycle_envelope='simulation'``); empty when not
+        computed.
+    cycle_branches : tuple of Branch
+        Branches of periodic orbits (``kind='cycle'``, codim 1) continued
+        from the Hopf points and from attracting cycles found by simulation;
+        their special points (``'cycle_fold'``, ``'period_doubling'``,
+        ``'torus'``, ``'homoclinic'``) are in :attr:`special_points`.
     """
 
     parameters: tuple
@@ -433,6 +441,7 @@ class BifurcationDiagram:
     branches: tuple = ()
     special_points: tuple = ()
     cycle_envelopes: tuple = field(default=())
+    cycle_branches: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "points",
@@ -448,7 +457,9 @@ class BifurcationDiagram:
 
         Parameters
         ----------
-        kind : {'fold', 'hopf'}
+        kind : str
+            ``'fold'``, ``'hopf'`` (equilibria) or ``'cycle_fold'``,
+            ``'period_doubling'``, ``'torus'``, ``'homoclinic'`` (cycles).
 
         Returns
         -------

@@ -89,6 +89,17 @@ def label_specials(system, found):
     return out
 
 
+def label_specials_again(points):
+    """Relabel SpecialPoints of several branches: LPC1, LPC2, ... in the order of the parameter."""
+    counts = {}
+    out = []
+    for point in sorted(points, key=lambda q: next(iter(q.values.values()))):
+        counts[point.kind] = counts.get(point.kind, 0) + 1
+        out.append(SpecialPoint(point.kind, point.values, point.eigenvalues,
+                                f"{CYCLE_LABELS[point.kind]}{counts[point.kind]}"))
+    return out
+
+
 def cycle_branches(system, hopf_points, parameter_range, scale, settings=None):
     """Continue the cycles born at Hopf points.
 
@@ -114,8 +125,8 @@ def cycle_branches(system, hopf_points, parameter_range, scale, settings=None):
     for point in sorted(hopf_points, key=lambda q: q.values[par]):
         x = np.array([point.values[u] for u in system.unknowns])
         p = point.values[par]
-        if any(abs(p - q) < 1e-6 * tracer.pspan for q in reached):
-            continue
+        if any(abs(p - q) < 0.01 * tracer.pspan for q in reached):
+            continue        # the end of an earlier branch
         eigenvalue, vector = _hopf_direction(system, x, p)
         if eigenvalue is None:
             continue

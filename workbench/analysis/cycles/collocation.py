@@ -15,6 +15,8 @@ residual and its sparse Jacobian for all intervals at once (the vector
 field and its Jacobian are called once per Newton step, on all Gauss points).
 """
 
+import functools
+
 import numpy as np
 from numpy.polynomial import legendre
 from scipy import sparse
@@ -60,6 +62,15 @@ def lagrange_tables(nodes, points):
     return L, D
 
 
+@functools.lru_cache(maxsize=16)
+def _uniform_table(degree, per_interval):
+    """Lagrange basis at ``per_interval`` equally spaced points of an interval (read-only)."""
+    L, _ = lagrange_tables(np.linspace(0.0, 1.0, degree + 1),
+                           np.arange(per_interval) / per_interval)
+    L.setflags(write=False)
+    return L
+
+
 class Collocation:
     """Tables and assembly of the collocation equations on one mesh.
 
@@ -94,6 +105,7 @@ class Collocation:
         self.node = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]) % (N * m)
         self.size = N * m * n
         self._pattern = self._sparsity()
+        self._bordered_pattern = None
 
     # ---------------------------------------------------------------- times
     def node_times(self):
@@ -127,8 +139,7 @@ class Collocation:
 
     def dense(self, U, per_interval=8):
         """The orbit sampled finely (for extremes and drawing), shape ``(N * per_interval, n)``."""
-        s = np.arange(per_interval) / per_interval
-        L, _ = lagrange_tables(np.linspace(0.0, 1.0, self.degree + 1), s)
+        L = _uniform_table(self.degree, per_interval)
         return np.einsum("kl,jln->jkn", L, self.blocks(U)).reshape(-1, self.dim)
 
     def integral_weights(self, V):
@@ -183,6 +194,49 @@ class Collocation:
                   - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
         rows, cols = self._pattern
         return sparse.csc_matrix((blocks.ravel(), (rows, cols)), shape=(self.size, self.size))
+
+    def _bordered_structure(self):
+        """CSC structure of the bordered matrix (built once per mesh): order, indices, indptr."""
+        size = self.size
+        rows_b, cols_b = self._pattern
+        full = np.arange(size)
+        rows = np.concatenate([rows_b, full, full, np.full(size, size), np.full(size + 2, size + 1)])
+        cols = np.concatenate([cols_b, np.full(size, size), np.full(size, size + 1), full,
+                               np.arange(size + 2)])
+        order = np.lexsort((rows, cols))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=size + 2))])
+        return order, rows[order].astype(np.int32), indptr.astype(np.int32)
+
+    def bordered_matrix(self, J, T, F, Fp, phase_row, last_row):
+        """The Newton matrix of ``[collocation; phase; arclength]`` in ``(U, T, p)``.
+
+        Parameters
+        ----------
+        J : numpy.ndarray
+            ``df/dx`` at the Gauss points ``(N, m, n, n)``.
+        T : float
+        F, Fp : numpy.ndarray
+            ``f`` and ``df/dp`` at the Gauss points ``(N, m, n)``.
+        phase_row : numpy.ndarray
+            ``(N m n,)``: the phase condition's row.
+        last_row : numpy.ndarray
+            ``(N m n + 2,)``: the pseudo-arclength (or parameter-fixing) row.
+
+        Returns
+        -------
+        scipy.sparse.csc_matrix
+            Shape ``(N m n + 2, N m n + 2)``.
+        """
+        if self._bordered_pattern is None:
+            self._bordered_pattern = self._bordered_structure()
+        order, indices, indptr = self._bordered_pattern
+        n = self.dim
+        eye = np.eye(n)
+        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
+                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        data = np.concatenate([blocks.ravel(), -F.ravel(), -T * Fp.ravel(), phase_row,
+                               last_row])[order]
+        return sparse.csc_matrix((data, indices, indptr), shape=(self.size + 2, self.size + 2))
 
     def interval_blocks(self, J, T):
         """Dense per-interval blocks ``(N, m n, (m + 1) n)`` of the variational equation."""

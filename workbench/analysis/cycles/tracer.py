@@ -19,7 +19,6 @@ the smallest step (the message says where).
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 from scipy.sparse.linalg import splu
 
 from .collocation import Collocation
@@ -130,13 +129,7 @@ class CycleTracer:
         F = problem.f(X, p)
         J = problem.jacobian(X, p)
         Fp = problem.dfdp(X, p)
-        top = sparse.hstack([collocation.jacobian(J, T),
-                             sparse.csc_matrix(-F.reshape(-1, 1)),
-                             sparse.csc_matrix(-T * Fp.reshape(-1, 1))])
-        border = np.zeros((2, collocation.size + 2))
-        border[0, :collocation.size] = phase_row
-        border[1] = last_row
-        matrix = sparse.vstack([top, sparse.csc_matrix(border)], format="csc")
+        matrix = collocation.bordered_matrix(J, T, F, Fp, phase_row, last_row)
         return collocation.residual(F, dX, T), J, matrix
 
     def correct(self, collocation, z_pred, tangent, phase_row, fixed_parameter=False):
