@@ -32,7 +32,9 @@ COLORS = {"x_nullcline": "#0072B2", "y_nullcline": "#D55E00", "field": "#9a9a9a"
           "trajectory": "#009E73", "stable": "#000000", "unstable": "#D55E00",
           "saddle": "#E69F00", "other": "#CC79A7", "envelope": "#56B4E9",
           "fold": "#0072B2", "hopf": "#CC79A7", "excitatory": "#D55E00",
-          "inhibitory": "#0072B2", "trace": "#333333"}
+          "inhibitory": "#0072B2", "trace": "#333333", "stable_cycle": "#009E73",
+          "unstable_cycle": "#0072B2", "cycle_fold": "#009E73", "period_doubling": "#E69F00",
+          "torus": "#8C564B", "homoclinic": "#56B4E9"}
 
 #: How each stability category is drawn: (legend label, colour, filled).
 STABILITY_STYLES = {"stable": ("stable", COLORS["stable"], True),
@@ -671,7 +673,9 @@ class SpecialPointMarks:
         self.scatters = {
             kind: bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[COLORS[kind]],
                              marker=marker, default_size=110, labels=[kind], stroke="white")
-            for kind, marker in (("fold", "square"), ("hopf", "diamond"))}
+            for kind, marker in (("fold", "square"), ("hopf", "diamond"),
+                                 ("cycle_fold", "square"), ("period_doubling", "triangle-up"),
+                                 ("torus", "triangle-down"), ("homoclinic", "cross"))}
         # Hopf labels go below their point, the others above: a Hopf point close to a fold
         # (Hindmarsh-Rose's H1 next to LP2) keeps both labels readable.
         self.labels = bq.Label(x=np.zeros(0), y=np.zeros(0), scales=scales, text=[],
@@ -738,11 +742,56 @@ class EnvelopeMarks:
                  y=np.concatenate(ys) if ys else np.zeros(0))
 
 
+class CycleBranchMarks:
+    """Cycle branches: the max and min of a variable, stable solid, unstable dashed.
+
+    Parameters
+    ----------
+    scales : dict
+    """
+
+    def __init__(self, scales):
+        self.stable = bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                               colors=[COLORS["stable_cycle"]], stroke_width=2.5,
+                               labels=["stable cycle max/min"])
+        self.unstable = bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                 colors=[COLORS["unstable_cycle"]], stroke_width=2,
+                                 line_style="dashed", labels=["unstable cycle max/min"])
+        self.marks = [self.stable, self.unstable]
+
+    def update(self, branches, parameter, variable):
+        """Redraw from cycle ``Branch`` results (``kind='cycle'``).
+
+        Parameters
+        ----------
+        branches : sequence of Branch
+        parameter, variable : str
+        """
+        parts = {True: ([], []), False: ([], [])}
+        for branch in branches or ():
+            if parameter not in branch.values or f"{variable}_max" not in branch.values:
+                continue
+            for key in (f"{variable}_max", f"{variable}_min"):
+                pieces = BranchMarks.split(branch.values[parameter], branch.values[key],
+                                           branch.stable)
+                for flag, (x, y) in zip((True, False), pieces):
+                    parts[flag][0].append(x)
+                    parts[flag][1].append(y)
+        for flag, line in ((True, self.stable), (False, self.unstable)):
+            xs, ys = parts[flag]
+            x = np.concatenate(xs) if xs else np.zeros(0)
+            y = np.concatenate(ys) if ys else np.zeros(0)
+            x, y = _gap_safe(x, y)
+            set_data(line, x=x, y=y)
+
+
 class DiagramMarks:
-    """A codimension-1 bifurcation diagram: branches, fold/Hopf points, cycle envelopes.
+    """A codimension-1 bifurcation diagram: branches, special points, cycles.
 
     Branches from continuation are drawn as lines (solid stable, dashed
-    unstable); without branches the manual's grid points are drawn as dots
+    unstable), cycle branches as their max and min (green solid stable, blue
+    dashed unstable; the envelope of simulated cycles when there are no
+    cycle branches); without branches the manual's grid points are drawn as dots
     coloured by stability.
 
     Parameters
@@ -755,8 +804,9 @@ class DiagramMarks:
         self.grid_points = PointCloudMarks(scales, size=6)
         self.special = SpecialPointMarks(scales)
         self.envelope = EnvelopeMarks(scales)
-        self.marks = (self.envelope.marks + self.grid_points.marks + self.branches.marks +
-                      self.special.marks)
+        self.cycles = CycleBranchMarks(scales)
+        self.marks = (self.envelope.marks + self.grid_points.marks + self.cycles.marks +
+                      self.branches.marks + self.special.marks)
 
     def update(self, diagram, parameter, variable):
         """Redraw from a ``BifurcationDiagram``.
@@ -787,7 +837,10 @@ class DiagramMarks:
         self.grid_points.update_points(np.concatenate(xs) if xs else [],
                                        np.concatenate(ys) if ys else [], kinds)
         self.special.update(diagram.special_points, parameter, variable)
-        self.envelope.update(diagram.cycle_envelopes, parameter, variable)
+        cycles = getattr(diagram, "cycle_branches", ())
+        self.cycles.update(cycles, parameter, variable)
+        # cycle branches draw the cycles; the envelope is for simulated cycles only
+        self.envelope.update(() if cycles else diagram.cycle_envelopes, parameter, variable)
 
 
 class CurveMarks:

@@ -84,6 +84,7 @@ class FastSlowPanel(Panel):
                                 stroke_width=1.2)
         figure.marks = self.diagram.marks + self.orbit.marks
         self.legend = LegendMarks(figure, self.diagram.branches.marks + self.orbit.marks +
+                                  self.diagram.cycles.marks +
                                   list(self.diagram.special.scatters.values()) +
                                   self.diagram.envelope.marks)
         time_fig, time_scales = make_figure((0.0, 4.0 * float(duration)), fast_vars[self.variable],

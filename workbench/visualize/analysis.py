@@ -11,6 +11,7 @@ import numpy as np
 __all__ = ["STABILITY_STYLES", "draw_nullclines", "draw_vector_field", "draw_fixed_points",
            "draw_trajectory", "draw_time_courses", "draw_limit_cycles", "draw_bifurcation",
            "draw_bifurcation_3d", "draw_codim2_curves", "draw_cycle_envelopes",
+           "draw_cycle_branches",
            "finish_phase_plane"]
 
 #: Marker styles of the stability types (stable: filled, unstable: open).
@@ -34,6 +35,14 @@ STABILITY_STYLES = {
 
 _SPECIAL_STYLES = {"fold": dict(color="black", marker="s"),
                    "hopf": dict(color="magenta", marker="D")}
+#: Special points of cycle branches (labelled LPC, PD, NS, HC as AUTO does).
+_CYCLE_SPECIAL_STYLES = {"cycle_fold": dict(color="tab:green", marker="s"),
+                         "period_doubling": dict(color="tab:orange", marker="^"),
+                         "torus": dict(color="tab:brown", marker="v"),
+                         "homoclinic": dict(color="tab:blue", marker="X")}
+#: Cycle branches: XPPAUT's colours, stable solid and unstable dashed.
+CYCLE_STYLES = {True: dict(color="tab:green", linestyle="-"),
+                False: dict(color="tab:blue", linestyle="--")}
 
 
 def _axes(ax, projection=None):
@@ -280,12 +289,17 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
             ax.plot(np.where(mask, p, np.nan), np.where(mask, v, np.nan), dash, color="black",
                     lw=1.2)
     for point in diagram.special_points:
-        style = _SPECIAL_STYLES[point.kind]
+        style = _SPECIAL_STYLES.get(point.kind) or _CYCLE_SPECIAL_STYLES.get(point.kind)
+        if style is None or variable not in point.values:
+            continue
         ax.plot(point.values[par], point.values[variable], linestyle="none", markersize=7,
                 **style)
         ax.annotate(point.label, (point.values[par], point.values[variable]),
                     textcoords="offset points", xytext=(4, 4), fontsize="small")
-    draw_cycle_envelopes(diagram, variable, ax=ax)
+    if diagram.cycle_branches:
+        draw_cycle_branches(diagram, variable, ax=ax)
+    else:
+        draw_cycle_envelopes(diagram, variable, ax=ax)
     ax.set_xlabel(par)
     ax.set_ylabel(variable)
     if lim is not None:
@@ -293,6 +307,44 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
     handles, _ = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize="small", markerscale=3)
+    return ax
+
+
+def draw_cycle_branches(diagram, variable, ax=None):
+    """Draw the maximum and minimum of the cycles along each cycle branch.
+
+    Stable cycles are solid green, unstable ones dashed blue (XPPAUT's
+    colours); the special points (LPC, PD, NS, HC) are drawn by
+    :func:`draw_bifurcation`.
+
+    Parameters
+    ----------
+    diagram : BifurcationDiagram
+        Of codimension 1, with ``cycle_branches``.
+    variable : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    par = diagram.parameters[0]
+    labelled = set()
+    for branch in diagram.cycle_branches:
+        p, stable = branch.values[par], branch.stable
+        for flag in (True, False):
+            # a stability change is drawn joined: each piece keeps its end point
+            mask = stable == flag
+            mask = mask | np.concatenate([[False], mask[:-1]]) if flag else mask
+            label = None
+            if flag not in labelled and np.any(mask):
+                label = f"{'stable' if flag else 'unstable'} cycle max/min"
+                labelled.add(flag)
+            for key in (f"{variable}_max", f"{variable}_min"):
+                ax.plot(np.where(mask, p, np.nan), np.where(mask, branch.values[key], np.nan),
+                        lw=1.4, label=label, **CYCLE_STYLES[flag])
+                label = None
     return ax
 
 
