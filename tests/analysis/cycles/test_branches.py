@@ -1,0 +1,177 @@
+"""Cycle branches against AUTO (xpplab), solve_ivp and closed forms."""
+
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.errors import AnalysisError
+
+from .. import models as shared
+from . import models
+
+FHN_AUTO = models.AUTO["fhn"]
+HR_AUTO = models.AUTO["hr_fast"]
+
+
+def fhn_analyzer(integral=shared.int_fhn, **options):
+    return bp.analysis.Bifurcation(integral, target_pars={"Iext": [0.0, 1.5]},
+                                   target_vars={"V": [-3, 3], "w": [-3.0, 3.0]},
+                                   numerical_resolution=0.01,
+                                   options=dict({"verbose": False}, **options))
+
+
+@pytest.fixture(scope="module")
+def fhn():
+    return fhn_analyzer().compute_bifurcation()
+
+
+def exec_fhn():
+    """FHN defined through exec: no source text, so the numeric path (differences) is taken."""
+    namespace = {"a": 0.7, "b": 0.8, "tau": 12.5}
+    exec("def fhn_exec(V, w, t, Iext):\n"
+         "    return V - V * V * V / 3 - w + Iext, (V + a - b * w) / tau\n", namespace)
+    return namespace["fhn_exec"]
+
+
+def test_fhn_folds_of_cycles_match_auto(fhn):
+    folds = fhn.special("cycle_fold")
+    assert [p.label for p in folds] == ["LPC1", "LPC2"]
+    # AUTO reports spurious extra LPs on the canard; the true ones are 0.324179 and 1.425821
+    auto = sorted({round(v, 6) for v in FHN_AUTO["cycle_folds"]} - {0.330227})
+    assert auto == [0.324179, 1.425821]
+    for point, expected in zip(folds, auto):
+        assert point.values["Iext"] == pytest.approx(expected, abs=1e-6)
+        assert np.min(np.abs(point.eigenvalues - 1.0)) < 1e-9          # trivial multiplier
+        assert np.sort(np.abs(point.eigenvalues - 1.0))[1] < 1e-3      # a second one at 1
+
+
+def test_fhn_branch_from_the_subcritical_hopf_point(fhn):
+    (branch,) = fhn.cycle_branches
+    assert branch.kind == "cycle"
+    names = {"Iext", "period", "V_max", "V_min", "w_max", "w_min"}
+    assert set(branch.values) == names and branch.multipliers.shape == (len(branch.stable), 2)
+    V, w, Iext = shared.fhn_hopf_points()
+    omega = np.sqrt(np.linalg.det(shared.fhn_jacobian(V[0])))       # trace 0 at the Hopf point
+    assert branch.values["Iext"][0] == pytest.approx(Iext[0], abs=1e-12)
+    assert branch.values["period"][0] == pytest.approx(2 * np.pi / omega, rel=1e-9)
+    # both Hopf points are subcritical: the cycles near them are unstable, and the branch
+    # runs from H1 to H2 (it is not started again from H2)
+    assert not branch.stable[0] and not branch.stable[-1]
+    assert branch.values["Iext"][-1] == pytest.approx(Iext[1], abs=5e-3)
+    assert len(fhn.special("hopf")) == 2
+
+
+@pytest.mark.parametrize("Iext", [1.346, 1.385])
+def test_fhn_stable_cycle_is_the_only_attractor(fhn, Iext):
+    (branch,) = fhn.cycle_branches
+    p, stable = branch.values["Iext"], branch.stable
+    crossings = np.flatnonzero((p[:-1] - Iext) * (p[1:] - Iext) <= 0)
+    stable_crossings = [k for k in crossings if stable[k] and stable[k + 1]]
+    assert len(stable_crossings) == 1
+    (equilibrium,) = fhn.branches
+    k = np.argmin(np.abs(equilibrium.values["Iext"] - Iext))
+    assert not equilibrium.stable[k]                       # between the Hopf points
+    # AUTO's stable cycles around the same value have the same period
+    auto = [q for q in FHN_AUTO["points"] if q["stable"] and abs(q["parameter"] - Iext) < 0.02]
+    k = stable_crossings[0]
+    weight = (Iext - p[k]) / (p[k + 1] - p[k])
+    period = branch.values["period"][k] + weight * (branch.values["period"][k + 1] -
+                                                   branch.values["period"][k])
+    reference, _, _ = models.simulated_period(shared.int_fhn, [0.0, 0.0], (Iext,), 400.0)
+    assert period == pytest.approx(reference, rel=2e-3)   # linear interpolation between points
+    assert auto and min(abs(q["period"] - reference) for q in auto) < 2.0
+
+
+def test_fhn_periods_and_extremes_on_the_stable_part_match_solve_ivp(fhn):
+    (branch,) = fhn.cycle_branches
+    stable = np.flatnonzero(branch.stable & (branch.values["Iext"] > 0.4)
+                            & (branch.values["Iext"] < 1.4))
+    for k in stable[np.linspace(0, len(stable) - 1, 3).astype(int)]:
+        Iext = branch.values["Iext"][k]
+        period, high, low = models.simulated_period(shared.int_fhn, [0.0, 0.0], (Iext,), 400.0)
+        assert branch.values["period"][k] == pytest.approx(period, rel=1e-7)
+        # extremes come from the piecewise polynomial between the mesh points, whose error is
+        # O(h^5) (the mesh points themselves are superconvergent): 1e-5 with 40 intervals
+        assert branch.values["V_max"][k] == pytest.approx(high, abs=1e-5)
+        assert branch.values["V_min"][k] == pytest.approx(low, abs=1e-5)
+
+
+def test_exec_defined_model_gives_the_same_branch(fhn):
+    analyzer = fhn_analyzer(exec_fhn())
+    numeric = analyzer.compute_bifurcation()
+    assert analyzer.system.symbolic is None                  # the numeric path was taken
+    assert numeric.cycle_branches and [p.label for p in numeric.special("cycle_fold")] == \
+        ["LPC1", "LPC2"]
+    for ours, theirs in zip(numeric.special("cycle_fold"), fhn.special("cycle_fold")):
+        assert ours.values["Iext"] == pytest.approx(theirs.values["Iext"], abs=1e-6)
+    (branch,) = numeric.cycle_branches
+    (reference,) = fhn.cycle_branches
+    # the same curve: periods at matching parameters on the stable part
+    for Iext in (0.6, 1.0):
+        def period_at(b):
+            p = b.values["Iext"]
+            k = np.flatnonzero(b.stable[:-1] & b.stable[1:] & ((p[:-1] - Iext) * (p[1:] - Iext)
+                                                               <= 0))[0]
+            return np.interp(Iext, p[k:k + 2], b.values["period"][k:k + 2])
+        assert period_at(branch) == pytest.approx(period_at(reference), rel=1e-4)
+
+
+def test_hindmarsh_rose_fast_subsystem_homoclinic_ends_match_auto():
+    analyzer = bp.analysis.FastSlowBifurcation(
+        shared.int_hr, fast_vars={"x": [-3, 3], "y": [-10.0, 5.0]}, slow_vars={"z": [-5.0, 5.0]},
+        pars_update={"Isyn": 2.0}, numerical_resolution=0.01, options={"verbose": False})
+    diagram = analyzer.compute_bifurcation()
+    ends = sorted(p.values["z"] for p in diagram.special("homoclinic"))
+    # the spiking branch (started from a simulated cycle: its Hopf point lies at z < -5) and
+    # the small cycles of the supercritical Hopf point both end in homoclinic orbits
+    assert ends == pytest.approx([HR_AUTO["spiking_branch"]["parameter_at_longest"],
+                                  HR_AUTO["hopf_branch"]["parameter_at_longest"]], abs=2e-6)
+    assert ends[0] == pytest.approx(2.0856, abs=1e-4)
+    spiking = max(diagram.cycle_branches, key=lambda b: np.max(b.values["x_max"]))
+    assert np.all(spiking.stable[spiking.values["z"] < 2.08])
+    # periods on the stable part against solve_ivp
+    k = np.argmin(np.abs(spiking.values["z"] - 1.0))
+    z = spiking.values["z"][k]
+    period, high, low = models.simulated_period(
+        lambda x, y, t, z: (y - x ** 3 + 3 * x ** 2 - z + 2.0, 1 - 5 * x ** 2 - y),
+        [1.0, -5.0], (z,), 300.0)
+    assert spiking.values["period"][k] == pytest.approx(period, rel=1e-7)
+    assert spiking.values["x_max"][k] == pytest.approx(high, abs=1e-5)
+
+
+def test_morris_lecar_snic_period_grows_without_bound():
+    analyzer = bp.analysis.Bifurcation(models.ml_snic, target_pars={"I": [30.0, 60.0]},
+                                       target_vars={"V": [-80, 60], "w": [-0.1, 1.0]},
+                                       numerical_resolution={"V": 1.0, "w": 0.01, "I": 0.1},
+                                       options={"verbose": False})
+    diagram = analyzer.compute_bifurcation()
+    (fold,) = diagram.special("fold")
+    (end,) = diagram.special("homoclinic")
+    (branch,) = diagram.cycle_branches
+    # no Hopf point in range: the branch starts from a simulated spike train and follows it
+    # down to the saddle-node on the invariant circle, where the period diverges like
+    # (I - I_SN)^(-1/2)
+    assert end.values["I"] == pytest.approx(fold.values["I"], abs=5e-3)
+    assert end.values["period"] > 2000.0 and np.all(branch.stable)
+    order = np.argsort(branch.values["I"])
+    periods = branch.values["period"][order]
+    assert np.all(np.diff(periods) < 0)
+    shift = branch.values["I"][order] - fold.values["I"]
+    far = shift > 1.0
+    # T^2 (I - I_SN) tends to a constant near the fold
+    product = periods[~far][-5:] ** 2 * shift[~far][-5:]
+    assert np.ptp(product) < 0.25 * np.mean(product)
+
+
+def test_simulation_envelope_stays_available():
+    diagram = fhn_analyzer(cycle_envelope="simulation").compute_bifurcation()
+    assert diagram.cycle_branches == ()
+    (envelope,) = diagram.cycle_envelopes
+    assert len(envelope) > 10 and diagram.special("cycle_fold") == []
+
+
+def test_cycle_options_are_checked():
+    with pytest.raises(AnalysisError, match=r"`options`\['cycle_envelope'\]='auto' is not allowed"):
+        fhn_analyzer(cycle_envelope="auto")
+    with pytest.raises(AnalysisError, match=r"`options`\['cycle_intervals'\]=3 must be an integer"):
+        fhn_analyzer(cycle_intervals=3)
