@@ -12,10 +12,11 @@
 
 import numpy as np
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, choices
 from .base import Analyzer
 from .continuation import (ParameterSlice, bifurcation_curves, branch_stability,
                            equilibrium_branches, locate_special_points, with_special_points)
+from .cycles.branches import cycle_branch_from_orbit
 from .cycles.diagram import diagram_cycles, stable_envelope
 from .equilibria import accept, batched_equilibria, find_fixed_points
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
@@ -502,6 +503,71 @@ class Bifurcation(Analyzer):
         BifurcationDiagram
         """
         return self.compute_bifurcation()
+
+    def compute_cycle_branch(self, cycle, value):
+        """Continue the family of periodic orbits through a given cycle (beyond BrainPy).
+
+        The cycle (for example one found by simulation, or by
+        :class:`~workbench.analysis.PhasePlane`) is corrected onto a periodic
+        orbit by collocation at the given parameter value and continued both
+        ways, as the branches from the Hopf points are (see
+        :mod:`workbench.analysis.cycles`).
+
+        Parameters
+        ----------
+        cycle : LimitCycle or dict
+            One period: a :class:`~workbench.analysis.results.LimitCycle`, or
+            ``{'ts': array, 'values': {var: array}, 'period': float}``, with
+            every target variable.
+        value : float
+            The bifurcation parameter's value at which the cycle exists.
+
+        Returns
+        -------
+        (Branch, list of SpecialPoint)
+            A branch with ``kind='cycle'`` and its special points
+            (``'cycle_fold'``, ``'period_doubling'``, ``'torus'``,
+            ``'homoclinic'``).
+
+        Raises
+        ------
+        AnalysisError
+            For a codimension-2 analysis, a value outside the parameter's
+            range, a cycle without a target variable, or when the cycle
+            cannot be corrected onto a periodic orbit.
+        """
+        system = self.system
+        if len(system.free) != 1:
+            raise AnalysisError(f"compute_cycle_branch needs one bifurcation parameter; this "
+                                f"analysis has {len(system.free)}: {choices(system.free)}.")
+        par = system.free[0]
+        low, high = self.target_pars[par]
+        if not (isinstance(value, (int, float, np.floating, np.integer))
+                and low <= float(value) <= high):
+            raise AnalysisError(f"`value`={value!r} must be a number in the range of {par!r}, "
+                                f"[{low}, {high}].")
+        if isinstance(cycle, dict):
+            ts, values, period = cycle.get("ts"), cycle.get("values"), cycle.get("period")
+        else:
+            ts, values, period = (getattr(cycle, k, None) for k in ("ts", "values", "period"))
+        if ts is None or not isinstance(values, dict) or period is None:
+            raise AnalysisError(f"`cycle`={type(cycle).__name__} must be a LimitCycle or a dict "
+                                f"with 'ts', 'values' and 'period'.")
+        missing = [u for u in system.unknowns if u not in values]
+        if missing:
+            raise AnalysisError(f"`cycle` has no values of {choices(missing)}; it needs every "
+                                f"target variable: {choices(system.unknowns)}.")
+        grid = self.grids[par]
+        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
+        samples = np.stack([np.asarray(values[u], dtype=float) for u in system.unknowns], axis=1)
+        branch, specials = cycle_branch_from_orbit(
+            system, np.asarray(ts, dtype=float), samples, float(period), float(value),
+            (grid[0], grid[-1]), spans, {"intervals": self.options["cycle_intervals"]})
+        if branch is None:
+            raise AnalysisError(f"`cycle` (period {float(period):.6g}) could not be corrected "
+                                f"onto a periodic orbit at {par}={float(value):.6g}; give one "
+                                f"period of a settled cycle at that value.")
+        return branch, specials
 
     def plot_bifurcation(self, show=False):
         """Plot bifurcation, which support bifurcation analysis of co-dimension 1 and co-dimension 2.

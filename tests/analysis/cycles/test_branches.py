@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import workbench as bp
+from workbench.analysis.results import LimitCycle
 from workbench.errors import AnalysisError
 
 from .. import models as shared
@@ -179,3 +180,37 @@ def test_cycle_options_are_checked():
         fhn_analyzer(cycle_envelope="auto")
     with pytest.raises(AnalysisError, match=r"`options`\['cycle_intervals'\]=3 must be an integer"):
         fhn_analyzer(cycle_intervals=3)
+
+
+def simulated_cycle(Iext):
+    """One period of the FHN cycle at Iext from scipy (settled for 300 time units)."""
+    period, _, _ = models.simulated_period(shared.int_fhn, [0.0, 0.0], (Iext,), 300.0)
+    settle = shared.reference_orbit(shared.int_fhn, [0.0, 0.0], 300.0, (Iext,))
+    start = settle.sol(300.0)
+    run = shared.reference_orbit(shared.int_fhn, list(start), period, (Iext,))
+    ts = np.linspace(0.0, period, 500)
+    V, w = run.sol(ts)
+    return LimitCycle(ts, {"V": V, "w": w}, period, {"V": start[0], "w": start[1]})
+
+
+def test_branch_through_a_given_cycle_is_the_hopf_branch(fhn):
+    analyzer = fhn_analyzer()
+    branch, specials = analyzer.compute_cycle_branch(simulated_cycle(0.8), 0.8)
+    assert branch.kind == "cycle" and np.any(branch.stable)
+    folds = [p for p in specials if p.kind == "cycle_fold"]
+    assert len(folds) >= 1
+    expected = [p.values["Iext"] for p in fhn.special("cycle_fold")]
+    for point in folds:
+        assert min(abs(point.values["Iext"] - e) for e in expected) < 1e-6
+    # a dict works as well, and bad input is refused early with the value
+    cycle = simulated_cycle(0.8)
+    as_dict = {"ts": cycle.ts, "values": dict(cycle.values), "period": cycle.period}
+    with pytest.raises(AnalysisError, match=r"`value`=2.0 must be a number in the range of "
+                                            r"'Iext', \[0.0, 1.5\]"):
+        analyzer.compute_cycle_branch(as_dict, 2.0)
+    with pytest.raises(AnalysisError, match="`cycle` has no values of 'w'"):
+        analyzer.compute_cycle_branch({"ts": cycle.ts, "values": {"V": cycle.values["V"]},
+                                       "period": cycle.period}, 0.8)
+    with pytest.raises(AnalysisError, match="could not be corrected onto a periodic orbit"):
+        analyzer.compute_cycle_branch(dict(as_dict, values={"V": 0 * cycle.ts + 5.0,
+                                                             "w": 0 * cycle.ts - 5.0}), 0.8)

@@ -50,15 +50,17 @@ def lagrange_tables(nodes, points):
     nodes = np.asarray(nodes, dtype=float)
     points = np.asarray(points, dtype=float)
     q = nodes.size
-    L = np.ones((points.size, q))
-    D = np.zeros((points.size, q))
-    for l in range(q):
-        others = np.delete(nodes, l)
-        denominator = np.prod(nodes[l] - others)
-        factors = points[:, None] - others[None, :]
-        L[:, l] = np.prod(factors, axis=1) / denominator
-        for i in range(q - 1):
-            D[:, l] += np.prod(np.delete(factors, i, axis=1), axis=1) / denominator
+    eye = np.eye(q, dtype=bool)
+    denominator = np.prod(np.where(eye, 1.0, nodes[:, None] - nodes[None, :]), axis=1)
+    S = points[:, None] - nodes[None, :]                                   # (r, q)
+    # numerator of l_l: prod over k != l of (s - x_k)
+    factors = np.where(eye[None, :, :], 1.0, S[:, None, :])               # (r, l, k)
+    L = np.prod(factors, axis=2) / denominator
+    # derivative: sum over i != l of prod over k not in {l, i}
+    skip = eye[:, None, :] | eye[None, :, :]                               # (l, i, k)
+    terms = np.prod(np.where(skip[None], 1.0, S[:, None, None, :]), axis=3)   # (r, l, i)
+    terms = np.where(eye[None], 0.0, terms)
+    D = terms.sum(axis=2) / denominator
     return L, D
 
 

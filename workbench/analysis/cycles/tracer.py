@@ -78,19 +78,23 @@ def extremes(collocation, U):
     times = np.repeat(collocation.mesh[:-1], per_interval) + np.tile(
         np.arange(per_interval) / per_interval, collocation.intervals) * np.repeat(
         collocation.h, per_interval)
-    out = []
+    n = collocation.dim
+    fine, owners = [], []
     for sign in (1.0, -1.0):
-        peaks = np.empty(collocation.dim)
-        for i in range(collocation.dim):
-            k = int(np.argmax(sign * dense[:, i]))
-            left, right = times[k - 1] if k else times[-1] - 1.0, (
-                times[k + 1] if k + 1 < len(times) else 1.0 + times[0])
-            fine = np.linspace(left, right, 33)
-            values = sign * collocation.evaluate(U, fine)[:, i]
-            j = int(np.clip(np.argmax(values), 1, len(fine) - 2))
-            peaks[i] = _parabola_peak(values[j - 1], values[j], values[j + 1])
-        out.append(sign * peaks)
-    return out[0], out[1]
+        best = np.argmax(sign * dense, axis=0)
+        for i in range(n):
+            k = int(best[i])
+            left = times[k - 1] if k else times[-1] - 1.0
+            right = times[k + 1] if k + 1 < len(times) else 1.0 + times[0]
+            fine.append(np.linspace(left, right, 33))
+            owners.append((sign, i))
+    values = collocation.evaluate(U, np.concatenate(fine)).reshape(len(fine), 33, n)
+    peaks = {1.0: np.empty(n), -1.0: np.empty(n)}
+    for row, (sign, i) in enumerate(owners):
+        v = sign * values[row, :, i]
+        j = int(np.clip(np.argmax(v), 1, len(v) - 2))
+        peaks[sign][i] = sign * _parabola_peak(v[j - 1], v[j], v[j + 1])
+    return peaks[1.0], peaks[-1.0]
 
 
 class CycleTracer:
@@ -113,11 +117,17 @@ class CycleTracer:
         smallest period on the branch.
     adapt_every : int
         Steps between mesh adaptations.
+    tol : float
+        Newton stops when the largest update, relative to the variables'
+        ranges, the period and the parameter range, is below it.
+    max_iterations : int
+        Newton iterations per step (chord iterations reuse the last
+        factorization while they contract fast).
     """
 
     def __init__(self, problem, parameter_range, scale, intervals=40, degree=4, ds=0.02,
                  ds_min=1e-6, ds_max=0.15, max_steps=600, period_limit=40.0, adapt_every=3,
-                 tol=1e-9):
+                 tol=1e-9, max_iterations=12):
         self.problem = problem
         self.low, self.high = (float(v) for v in parameter_range)
         self.pspan = self.high - self.low
@@ -128,6 +138,7 @@ class CycleTracer:
         self.period_limit = period_limit
         self.adapt_every = adapt_every
         self.tol = tol
+        self.max_iterations = max_iterations
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
@@ -169,26 +180,49 @@ class CycleTracer:
         z = z_pred.copy()
         unit = np.concatenate([np.tile(self.scale, size // self.problem.dim),
                                [max(abs(z[size]), 1e-12), self.pspan]])
-        for iteration in range(1, 9):
+        lu, previous = None, np.inf
+        for iteration in range(1, self.max_iterations + 1):
             U = z[:size].reshape(-1, self.problem.dim)
-            residual, J, matrix = self._bordered(collocation, U, z[size], z[size + 1],
-                                                 phase_row, last_row)
+            if lu is None:
+                residual, _, matrix = self._bordered(collocation, U, z[size], z[size + 1],
+                                                     phase_row, last_row)
+                lu = self._factor(matrix)
+                if lu is None:
+                    return None, iteration, None, None
+            else:
+                # chord iteration: the factorization of an earlier iterate, a new residual
+                X, dX = collocation.at_gauss(U)
+                residual = collocation.residual(self.problem.f(X, z[size + 1]), dX, z[size])
             rhs = np.concatenate([residual, [phase_row @ z[:size], last_row @ (z - z_pred)]])
-            if not np.all(np.isfinite(rhs)) or not np.all(np.isfinite(matrix.data)):
+            if not np.all(np.isfinite(rhs)):
                 return None, iteration, None, None
-            try:
-                lu = splu(matrix)
-                dz = lu.solve(rhs)
-            except RuntimeError:     # exactly singular
-                return None, iteration, None, None
+            dz = lu.solve(rhs)
             if not np.all(np.isfinite(dz)):
                 return None, iteration, None, None
             z = z - dz
             if z[size] <= 0.0:
                 return None, iteration, None, None
-            if np.max(np.abs(dz) / unit) < self.tol:
-                return z, iteration, lu, J
+            change = np.max(np.abs(dz) / unit)
+            if change < self.tol:
+                # the tangent and the multipliers need the Jacobian at the converged point
+                U = z[:size].reshape(-1, self.problem.dim)
+                _, J, matrix = self._bordered(collocation, U, z[size], z[size + 1], phase_row,
+                                              last_row)
+                lu = self._factor(matrix)
+                return (None, iteration, None, None) if lu is None else (z, iteration, lu, J)
+            if change > 0.25 * previous:
+                lu = None           # slow contraction: a fresh Newton matrix next
+            previous = change
         return None, iteration, None, None
+
+    @staticmethod
+    def _factor(matrix):
+        if not np.all(np.isfinite(matrix.data)):
+            return None
+        try:
+            return splu(matrix)
+        except RuntimeError:         # exactly singular
+            return None
 
     def tangent(self, collocation, lu, previous):
         """Unit tangent at a corrected point from the last factorization (same orientation)."""
@@ -383,9 +417,9 @@ class CycleTracer:
                 branch.end = "homoclinic"
                 break
             phase_row = state.collocation.integral_weights(state.U)
-            if iterations <= 3:
+            if iterations <= 4:
                 ds = min(1.5 * ds, self.ds_max)
-            elif iterations >= 6:
+            elif iterations >= 8:
                 ds = max(0.5 * ds, self.ds_min)
             if count % self.adapt_every == self.adapt_every - 1:
                 state = self._adapt(state)
