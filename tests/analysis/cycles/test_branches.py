@@ -214,3 +214,19 @@ def test_branch_through_a_given_cycle_is_the_hopf_branch(fhn):
     with pytest.raises(AnalysisError, match="could not be corrected onto a periodic orbit"):
         analyzer.compute_cycle_branch(dict(as_dict, values={"V": 0 * cycle.ts + 5.0,
                                                              "w": 0 * cycle.ts - 5.0}), 0.8)
+
+
+def test_failed_continuation_says_where_and_keeps_the_branch(fhn):
+    from workbench.analysis.cycles import cycle_branches
+    analyzer = fhn_analyzer(limit_cycles=False)
+    diagram = analyzer.compute_bifurcation()
+    # three Newton iterations are too few for the sharp turns of the canard explosion
+    with pytest.warns(RuntimeWarning, match=r"periodic-orbit continuation did not converge "
+                                            r"beyond parameter = 0\.32\d+ \(period [\d.]+, last "
+                                            r"step [\d.e-]+\); the branch computed so far is "
+                                            r"returned"):
+        branches, _ = cycle_branches(analyzer.system, diagram.special("hopf"), (0.0, 1.5),
+                                     np.array([6.0, 6.0]), {"max_iterations": 3, "ds_min": 1e-3})
+    branch = branches[0]
+    assert len(branch.values["Iext"]) > 10
+    assert branch.values["Iext"][0] == pytest.approx(diagram.special("hopf")[0].values["Iext"])

@@ -67,10 +67,14 @@ def _as_result(system, traced, found):
         found.append((kind, state))
     if traced.end == "homoclinic":
         found.append(("homoclinic", traced.states[-1]))
-    if traced.message:
-        warnings.warn(traced.message, RuntimeWarning, stacklevel=3)
     return Branch("cycle", values, stability, np.zeros((0, n), dtype=complex),
                   multipliers=multipliers)
+
+
+def _report(traced):
+    """A branch that stopped because Newton failed says where (as a RuntimeWarning)."""
+    if traced.message:
+        warnings.warn(traced.message, RuntimeWarning, stacklevel=4)
 
 
 def label_specials(system, found):
@@ -132,6 +136,7 @@ def cycle_branches(system, hopf_points, parameter_range, scale, settings=None):
             continue
         state, psi = tracer.start_from_hopf(x, p, eigenvalue, vector)
         traced = tracer.trace(state, psi, locate_between)
+        _report(traced)
         if len(traced.parameter) < 2:
             continue
         if traced.end == "hopf":
@@ -180,6 +185,7 @@ def cycle_branch_from_orbit(system, times, values, period, parameter, parameter_
     joined.states = [backward.states[-1], forward.states[-1]]
     joined.end = forward.end
     joined.message = forward.message or backward.message
+    _report(joined)
     found = []
     branch = _as_result(system, joined, found)
     if backward.end == "homoclinic":
