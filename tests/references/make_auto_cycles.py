@@ -119,8 +119,42 @@ def hr_fast():
     return out
 
 
+ROSSLER = """# Rossler (xpplab's example rossler.ode), parameter a (often called c)
+x'=-y-z
+y'=x+b*y
+z'=b+z*(x-a)
+par b=.2,a=2.5
+init x=1,y=1,z=0
+@ total=400,dt=0.01
+done
+"""
+
+
+def rossler():
+    """Period-1 orbits of Rossler from a simulated orbit at a = 2.5, towards larger a: the PD."""
+    model = xpplab.Model.from_text(ROSSLER, "rossler.ode")
+    run = model.run()                          # settle on the period-1 orbit
+    t, x = np.asarray(run.t), np.asarray(run["x"])
+    up = np.flatnonzero((x[:-1] < 0.0) & (x[1:] >= 0.0))
+    crossings = t[up] - x[up] * (t[up + 1] - t[up]) / (x[up + 1] - x[up])
+    period = float(np.mean(np.diff(crossings[-6:])))
+    model.ic_last()
+    model.set(total=period, dt=period / 2000.0)
+    model.run()
+    start = time.perf_counter()
+    orbits = model.auto.start("periodic", "a", ds=0.01, dsmax=0.05, nmax=300, parmin=2.0,
+                              parmax=3.5, **TIGHT)
+    elapsed = time.perf_counter() - start
+    pd = [p for p in orbits.special("PD")]
+    return {"start_period": period, "seconds": elapsed,
+            "period_doublings": [p.value for p in pd],
+            "period_at_doubling": [p.period for p in pd],
+            "points": points_of(orbits, ["x", "y", "z"])}
+
+
 if __name__ == "__main__":
-    result = {"xpplab": xpplab.__version__, "settings": TIGHT, "fhn": fhn(), "hr_fast": hr_fast()}
+    result = {"xpplab": xpplab.__version__, "settings": TIGHT, "fhn": fhn(), "hr_fast": hr_fast(),
+              "rossler": rossler()}
     with open(OUT, "w") as handle:
         json.dump(result, handle, indent=1)
     print("FHN Hopf", result["fhn"]["hopf"], "cycle folds", result["fhn"]["cycle_folds"])
@@ -128,3 +162,5 @@ if __name__ == "__main__":
         run = result["hr_fast"][name]
         print("HR", name, "longest period", run["longest_period"], "at z =",
               run["parameter_at_longest"], "cycle folds", run["cycle_folds"])
+    print("Rossler PD", result["rossler"]["period_doublings"], "periods",
+          result["rossler"]["period_at_doubling"])

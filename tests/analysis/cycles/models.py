@@ -63,3 +63,46 @@ def simulated_period(func, y0, args, t_settle, count=6, rtol=1e-10):
                 b = m
         crossings.append(0.5 * (a + b))
     return float(np.mean(np.diff(crossings[-count:]))), x.max(), x.min()
+
+
+class RosslerSystem:
+    """Rossler's equations as the system the cycle continuation sees (3-D, parameter ``a``).
+
+    ``x' = -y - z, y' = x + b y, z' = b + z (x - a)`` with b = 0.2 (xpplab's example
+    ``rossler.ode``); derivatives written out by hand. The analysers take at most two
+    variables, so the 3-D path (monodromy matrix, period doubling) is tested on this.
+    """
+
+    unknowns = ("x", "y", "z")
+    free = ("a",)
+    dim = 3
+    b = 0.2
+
+    def f(self, X, P):
+        x, y, z = (np.asarray(v, dtype=float) for v in X)
+        a = np.asarray(P[0], dtype=float)
+        return np.stack(np.broadcast_arrays(-y - z, x + self.b * y, self.b + z * (x - a)))
+
+    def jacobian(self, X, P):
+        x, y, z = (np.asarray(v, dtype=float) for v in X)
+        a = np.asarray(P[0], dtype=float)
+        x, y, z, a = np.broadcast_arrays(x, y, z, a)
+        J = np.zeros(x.shape + (3, 3))
+        J[..., 0, 1] = J[..., 0, 2] = -1.0
+        J[..., 1, 0] = 1.0
+        J[..., 1, 1] = self.b
+        J[..., 2, 0] = z
+        J[..., 2, 2] = x - a
+        return J
+
+    def dfdp(self, X, P):
+        x, y, z = (np.asarray(v, dtype=float) for v in X)
+        out = np.zeros(np.broadcast(x, y, z, np.asarray(P[0])).shape + (3, 1))
+        out[..., 2, 0] = -np.broadcast_to(z, out.shape[:-2])
+        return out
+
+    def f_point(self, x, p):
+        return self.f([np.array(v) for v in x], [np.array(p[0])]).reshape(3)
+
+    def jacobian_point(self, x, p):
+        return self.jacobian([np.array(v) for v in x], [np.array(p[0])]).reshape(3, 3)

@@ -230,3 +230,26 @@ def test_failed_continuation_says_where_and_keeps_the_branch(fhn):
     branch = branches[0]
     assert len(branch.values["Iext"]) > 10
     assert branch.values["Iext"][0] == pytest.approx(diagram.special("hopf")[0].values["Iext"])
+
+
+def test_rossler_period_doubling_matches_auto():
+    from workbench.analysis.cycles import cycle_branch_from_orbit
+    from workbench.analysis.cycles.seeds import one_period
+    auto = models.AUTO["rossler"]
+    system = models.RosslerSystem()
+    # settle on the period-1 orbit at a = 2.5 (scipy), then continue towards larger a
+    settle = shared.reference_orbit(lambda x, y, z, t, a: tuple(system.f_point([x, y, z], [a])),
+                                    [1.0, 1.0, 0.0], 400.0, (2.5,))
+    times, values = one_period(system, settle.sol(400.0), auto["start_period"], 2.5)
+    branch, specials = cycle_branch_from_orbit(system, times, values, auto["start_period"], 2.5,
+                                               (2.0, 3.5), np.array([10.0, 10.0, 10.0]))
+    doublings = [p for p in specials if p.kind == "period_doubling"]
+    assert [p.label for p in doublings] == ["PD1"]
+    assert doublings[0].values["a"] == pytest.approx(auto["period_doublings"][0], abs=1e-7)
+    assert doublings[0].values["period"] == pytest.approx(auto["period_at_doubling"][0], rel=1e-7)
+    # a multiplier at -1 there, and the trivial one at 1 (monodromy path, three dimensions)
+    assert np.min(np.abs(doublings[0].eigenvalues + 1.0)) < 1e-6
+    assert np.min(np.abs(doublings[0].eigenvalues - 1.0)) < 1e-6
+    a = branch.values["a"]
+    assert np.all(branch.stable[a < doublings[0].values["a"] - 1e-3])
+    assert not np.any(branch.stable[a > doublings[0].values["a"] + 1e-3])
