@@ -225,7 +225,7 @@ def test_failed_continuation_says_where_and_keeps_the_branch(fhn):
                                             r"beyond parameter = 0\.32\d+ \(period [\d.]+, last "
                                             r"step [\d.e-]+\); the branch computed so far is "
                                             r"returned"):
-        branches, _ = cycle_branches(analyzer.system, diagram.special("hopf"), (0.0, 1.5),
+        branches, _ = cycle_branches(analyzer.system, diagram.special("hopf")[:1], (0.0, 1.5),
                                      np.array([6.0, 6.0]), {"max_iterations": 3, "ds_min": 1e-3})
     branch = branches[0]
     assert len(branch.values["Iext"]) > 10

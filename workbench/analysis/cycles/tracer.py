@@ -123,11 +123,14 @@ class CycleTracer:
     max_iterations : int
         Newton iterations per step (chord iterations reuse the last
         factorization while they contract fast).
+    easy_iterations : int
+        A step that converged in at most this many iterations grows the
+        next one by 1.5; four more halve it.
     """
 
     def __init__(self, problem, parameter_range, scale, intervals=40, degree=4, ds=0.02,
                  ds_min=1e-6, ds_max=0.15, max_steps=600, period_limit=40.0, adapt_every=3,
-                 tol=1e-9, max_iterations=12):
+                 tol=1e-9, max_iterations=12, easy_iterations=5):
         self.problem = problem
         self.low, self.high = (float(v) for v in parameter_range)
         self.pspan = self.high - self.low
@@ -139,6 +142,7 @@ class CycleTracer:
         self.adapt_every = adapt_every
         self.tol = tol
         self.max_iterations = max_iterations
+        self.easy_iterations = easy_iterations
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
@@ -204,12 +208,12 @@ class CycleTracer:
                 return None, iteration, None, None
             change = np.max(np.abs(dz) / unit)
             if change < self.tol:
-                # the tangent and the multipliers need the Jacobian at the converged point
+                # the multipliers need the Jacobian at the converged point; the tangent comes
+                # from the last factorization (an earlier iterate of this step: it only
+                # steers the next predictor)
                 U = z[:size].reshape(-1, self.problem.dim)
-                _, J, matrix = self._bordered(collocation, U, z[size], z[size + 1], phase_row,
-                                              last_row)
-                lu = self._factor(matrix)
-                return (None, iteration, None, None) if lu is None else (z, iteration, lu, J)
+                X, _ = collocation.at_gauss(U)
+                return z, iteration, lu, self.problem.jacobian(X, z[size + 1])
             if change > 0.25 * previous:
                 lu = None           # slow contraction: a fresh Newton matrix next
             previous = change
@@ -417,9 +421,10 @@ class CycleTracer:
                 branch.end = "homoclinic"
                 break
             phase_row = state.collocation.integral_weights(state.U)
-            if iterations <= 4:
+            # chord iterations converge linearly: five of them is an easy step
+            if iterations <= self.easy_iterations:
                 ds = min(1.5 * ds, self.ds_max)
-            elif iterations >= 8:
+            elif iterations >= self.easy_iterations + 4:
                 ds = max(0.5 * ds, self.ds_min)
             if count % self.adapt_every == self.adapt_every - 1:
                 state = self._adapt(state)
