@@ -6,8 +6,10 @@
   types (all parameter values at once, see :mod:`~workbench.analysis.equilibria`);
 * beyond BrainPy: equilibrium branches by pseudo-arclength continuation with
   folds and Hopf points located exactly (codim 1), fold and Hopf curves in
-  the parameter plane (codim 2), and limit-cycle envelopes from short
-  simulations (codim 1).
+  the parameter plane (codim 2), and branches of periodic orbits continued
+  by collocation from the Hopf points and from cycles found by simulation,
+  with Floquet multipliers and folds of cycles, period doublings, torus
+  points and homoclinic ends (codim 1, :mod:`workbench.analysis.cycles`).
 """
 
 import numpy as np
@@ -573,7 +575,9 @@ class Bifurcation(Analyzer):
         """Plot bifurcation, which support bifurcation analysis of co-dimension 1 and co-dimension 2.
 
         Codimension 1: one figure per target variable (equilibria by stability
-        type, continued branches, LP/H labels, limit-cycle envelope).
+        type, continued branches, LP/H labels, and the cycle branches' max and
+        min, stable solid and unstable dashed, with LPC/PD/NS/HC labels; the
+        simulated envelope with ``options={'cycle_envelope': 'simulation'}``).
         Codimension 2: one 3-D figure per variable and one figure of the fold
         and Hopf curves in the parameter plane.
 
