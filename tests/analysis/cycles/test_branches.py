@@ -84,7 +84,8 @@ def test_fhn_stable_cycle_is_the_only_attractor(fhn, Iext):
                                                    branch.values["period"][k])
     reference, _, _ = models.simulated_period(shared.int_fhn, [0.0, 0.0], (Iext,), 400.0)
     assert period == pytest.approx(reference, rel=2e-3)   # linear interpolation between points
-    assert auto and min(abs(q["period"] - reference) for q in auto) < 2.0
+    auto = sorted((q["parameter"], q["period"]) for q in auto)
+    assert np.interp(Iext, *zip(*auto)) == pytest.approx(period, rel=2e-3)
 
 
 def test_fhn_periods_and_extremes_on_the_stable_part_match_solve_ivp(fhn):
