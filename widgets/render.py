@@ -672,10 +672,13 @@ class SpecialPointMarks:
     def __init__(self, scales):
         self.scatters = {
             kind: bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[COLORS[kind]],
-                             marker=marker, default_size=110, labels=[kind], stroke="white")
-            for kind, marker in (("fold", "square"), ("hopf", "diamond"),
-                                 ("cycle_fold", "square"), ("period_doubling", "triangle-up"),
-                                 ("torus", "triangle-down"), ("homoclinic", "cross"))}
+                             marker=marker, default_size=110, labels=[label], stroke="white")
+            for kind, marker, label in (
+                ("fold", "square", "fold"), ("hopf", "diamond", "hopf"),
+                ("cycle_fold", "square", "fold of cycles (LPC)"),
+                ("period_doubling", "triangle-up", "period doubling (PD)"),
+                ("torus", "triangle-down", "torus (NS)"),
+                ("homoclinic", "cross", "homoclinic end (HC)"))}
         # Hopf labels go below their point, the others above: a Hopf point close to a fold
         # (Hindmarsh-Rose's H1 next to LP2) keeps both labels readable.
         self.labels = bq.Label(x=np.zeros(0), y=np.zeros(0), scales=scales, text=[],
@@ -781,6 +784,8 @@ class CycleBranchMarks:
             xs, ys = parts[flag]
             x = np.concatenate(xs) if xs else np.zeros(0)
             y = np.concatenate(ys) if ys else np.zeros(0)
+            if not np.any(np.isfinite(y)):
+                x = y = np.zeros(0)          # all stable (or all unstable): no empty path
             x, y = _gap_safe(x, y)
             set_data(line, x=x, y=y)
 
@@ -807,6 +812,27 @@ class DiagramMarks:
         self.cycles = CycleBranchMarks(scales)
         self.marks = (self.envelope.marks + self.grid_points.marks + self.cycles.marks +
                       self.branches.marks + self.special.marks)
+
+    #: Special points of cycles a two-dimensional system can have (no PD or NS in the plane).
+    planar_cycle_kinds = ("cycle_fold", "homoclinic")
+
+    def legend_marks(self, cycle_envelope="continuation"):
+        """The marks a legend lists: branches, cycles, special points.
+
+        Parameters
+        ----------
+        cycle_envelope : {'continuation', 'simulation'}
+            The analysis option: cycle branches, or the envelope of simulated cycles.
+
+        Returns
+        -------
+        list of bqplot.Mark
+        """
+        special = [self.special.scatters[kind] for kind in ("fold", "hopf")]
+        if cycle_envelope == "simulation":
+            return self.branches.marks + special + self.envelope.marks
+        special += [self.special.scatters[kind] for kind in self.planar_cycle_kinds]
+        return self.branches.marks + self.cycles.marks + special
 
     def update(self, diagram, parameter, variable):
         """Redraw from a ``BifurcationDiagram``.

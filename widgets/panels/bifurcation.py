@@ -163,10 +163,8 @@ class BifurcationPanel(Panel):
                                      css_class="wb-bifurcation")
         self.diagram = DiagramMarks(scales)
         figure.marks = self.diagram.marks
-        self.legend = LegendMarks(figure, self.diagram.branches.marks +
-                                  self.diagram.cycles.marks +
-                                  list(self.diagram.special.scatters.values()) +
-                                  self.diagram.envelope.marks)
+        self.legend = LegendMarks(figure, self.diagram.legend_marks(
+            self.analyzer.options["cycle_envelope"]))
         figures = {"diagram": figure}
         if codim2:
             second = self.codim2_parameter

@@ -395,6 +395,11 @@ class CycleTracer:
                 first = CycleState(state.collocation, state.U, state.period, state.parameter,
                                    state.tangent, new.multipliers)
                 self._record(branch, first)
+            outside = not self.low <= new.parameter <= self.high
+            if outside:
+                # end exactly on the edge of the range (the plots clip nothing)
+                bound = self.high if new.parameter > self.high else self.low
+                new = self._at_parameter(state, new, ds, phase_row, bound) or new
             for item in locate(self, state, new, ds, phase_row):
                 branch.special.append((item[0], len(branch.parameter)) + tuple(item[1:]))
             previous, state = state, new
@@ -402,7 +407,7 @@ class CycleTracer:
             smallest_period = min(smallest_period, state.period)
             span = np.max((branch.maxima[-1] - branch.minima[-1]) / self.scale)
             amplitude0 = span if amplitude0 is None else max(amplitude0, span)
-            if not self.low <= state.parameter <= self.high:
+            if outside:
                 branch.end = "range"
                 break
             if (count > 3 and last_span is not None and last_span < 0.05 * amplitude0
@@ -433,6 +438,38 @@ class CycleTracer:
             branch.end = "steps"
         branch.states.append(state)
         return branch
+
+    def _at_parameter(self, previous, new, ds, phase_row, bound, max_iter=30):
+        """The state between ``previous`` and ``new`` where the parameter equals ``bound``.
+
+        Regula falsi (Illinois) on the arclength from ``previous``; None when a
+        corrector solve fails.
+        """
+        s_a, g_a = 0.0, previous.parameter - bound
+        s_b, g_b = ds, new.parameter - bound
+        best, side = None, 0
+        for _ in range(max_iter):
+            if g_a * g_b > 0.0:
+                return best
+            s = s_a - g_a * (s_b - s_a) / (g_b - g_a)
+            state, _ = self.step(previous, s, phase_row)
+            if state is None:
+                return best
+            best = state
+            g = state.parameter - bound
+            if abs(g) <= 1e-12 * self.pspan:
+                break
+            if g * g_a < 0.0:
+                s_b, g_b = s, g
+                if side == -1:
+                    g_a *= 0.5
+                side = -1
+            else:
+                s_a, g_a = s, g
+                if side == 1:
+                    g_b *= 0.5
+                side = 1
+        return best
 
     def _adapt(self, state):
         size = state.collocation.size
