@@ -23,6 +23,24 @@ repeat mode, so it builds a new analyser with the changed value. workbench's
 repeated times are the median of five parameter changes; "compute" returns the
 result objects (what the widget panels use), "plot" also draws them.
 
+Cycle scenarios (periodic-orbit continuation, issue 13), timed against XPPAUT 8's
+AUTO on the same problem (through ``xpplab``, ``AUTO_PYTHON``, default
+``/work/venvs/ref/bin/python``; AUTO's runs are those of
+``tests/references/make_auto_cycles.py``, NTST = 60, NCOL = 4):
+
+* ``codim1_cycles`` -- FHN over Iext in [0, 1.5] (resolution 0.01) with the
+  cycle branch from the Hopf points and its two folds of cycles; AUTO:
+  equilibria, then periodic orbits from the first Hopf point;
+* ``fast_slow_cycles`` -- the Hindmarsh-Rose fast subsystem at Isyn = 2 over
+  z in [-5, 5] (resolution 0.01) with both cycle branches (the Hopf branch and
+  the spiking branch started from a simulated cycle) and their homoclinic
+  ends; AUTO: equilibria, periodic orbits from the Hopf point, and the
+  spiking branch from a simulated orbit.
+
+Their "slider move" is a change of a non-target parameter (FHN's ``b``,
+HR's ``Isyn`` by +-1e-3) and a full recomputation with the cycle branches;
+the number of numba compilations during the moves is printed too.
+
 Usage::
 
     PYTHONPATH=. python benchmarks/analysis.py [--scenario NAME ...]
@@ -46,8 +64,9 @@ import textwrap
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BRAINPY_PYTHON = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy103/bin/python")
+BRAINPY_PYTHON = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy/bin/python")
 SCENARIOS = ("phase_plane", "codim1", "codim2", "fast_slow", "codim2_bt")
+CYCLE_SCENARIOS = ("codim1_cycles", "fast_slow_cycles")
 #: Scenarios also run through AUTO (``AUTO_PYTHON`` has xpplab).
 AUTO_PYTHON = os.environ.get("AUTO_PYTHON", "/work/venvs/ref/bin/python")
 
@@ -388,9 +407,116 @@ def workbench_codim2_bt():
     return _bifurcation_child(FHN_B, make, "tau", (10.0, 11.0, 12.0, 13.0, 10.0), findings)
 
 
+# ---------------------------------------------------------------- cycle scenarios
+HR_FAST = '''
+@bp.odeint
+def int_hr_fast(x, y, t, z, Isyn):
+    dx = y - x ** 3 + 3. * x * x - z + Isyn
+    dy = 1. - 5. * x * x - y
+    return dx, dy
+'''
+
+
+def _cycle_child(model, make, name, values, findings):
+    """First call and slider moves (compute only) of a diagram with cycle branches."""
+    bp, ns = _workbench_namespace(model)
+    start = time.process_time()
+    analyzer = make(bp, ns)
+    diagram = analyzer.compute_bifurcation()
+    first = time.process_time() - start
+    compiled = bp.jit_compilations()
+    moves = []
+    for value in values:
+        analyzer.update_pars({name: value})
+        start = time.process_time()
+        analyzer.compute_bifurcation()
+        moves.append(time.process_time() - start)
+    return {"first": first, "moves": moves, "repeat": statistics.median(moves),
+            "compilations": bp.jit_compilations() - compiled, "findings": findings(diagram)}
+
+
+def _cycle_findings(par):
+    def findings(diagram):
+        return {"special": [[p.label, round(p.values[par], 6)] for p in diagram.special_points
+                            if p.kind not in ("fold", "hopf")],
+                "branches": [len(b.values[par]) for b in diagram.cycle_branches]}
+    return findings
+
+
+def workbench_codim1_cycles():
+    def make(bp, ns):
+        return bp.analysis.Bifurcation(integrals=ns["int_fhn"], target_pars={'Iext': [0., 1.5]},
+                                       target_vars={'V': [-3, 3], 'w': [-3., 3.]},
+                                       pars_update={'b': 0.8}, numerical_resolution=0.01,
+                                       options={"verbose": False})
+    return _cycle_child(FHN, make, "b", (0.801, 0.799, 0.8005, 0.7995, 0.8), _cycle_findings("Iext"))
+
+
+def workbench_fast_slow_cycles():
+    def make(bp, ns):
+        return bp.analysis.Bifurcation(integrals=ns["int_hr_fast"], target_pars={'z': [-5., 5.]},
+                                       target_vars={'x': [-3, 3], 'y': [-10., 5.]},
+                                       pars_update={'Isyn': 2.0}, numerical_resolution=0.01,
+                                       options={"verbose": False})
+    return _cycle_child(HR_FAST, make, "Isyn", (2.001, 1.999, 2.0005, 1.9995, 2.0),
+                        _cycle_findings("z"))
+
+
+AUTO_CYCLES_CHILD = '''
+import sys, time, json
+sys.path.insert(0, {references!r})
+import make_auto_cycles as runs
+times, found = [], None
+for _ in range(3):
+    start = time.process_time()
+    found = runs.{function}()
+    times.append(time.process_time() - start)
+print("RESULT " + json.dumps({{"first": times[0], "repeat": sorted(times)[1], "times": times}}))
+'''
+
+
+def run_auto_cycles(scenario):
+    if not os.path.exists(AUTO_PYTHON):
+        return {"error": f"AUTO interpreter {AUTO_PYTHON} not found (set AUTO_PYTHON)"}
+    import tempfile
+    function = {"codim1_cycles": "fhn", "fast_slow_cycles": "hr_fast"}[scenario]
+    code = AUTO_CYCLES_CHILD.format(references=os.path.join(REPO, "tests", "references"),
+                             function=function)
+    with tempfile.TemporaryDirectory(prefix="auto_bench_") as directory:
+        path = os.path.join(directory, f"auto_{scenario}.py")
+        with open(path, "w") as handle:
+            handle.write(code)
+        return _run([AUTO_PYTHON, path], dict(os.environ, PYTHONPATH=""))
+
+
+def print_cycle_rows(rows):
+    """The cycle scenarios' table: workbench first call and slider moves next to AUTO."""
+    print(f"\n{'scenario':<18}{'AUTO 1st':>10}{'AUTO rep':>10}{'wb 1st':>9}{'wb move':>9}"
+          f"{'1st / AUTO':>12}{'move / AUTO':>12}{'compiles':>9}")
+    for scenario, auto, workbench in rows:
+        first_ratio = move_ratio = None
+        if "first" in auto and "first" in workbench:
+            first_ratio = workbench["first"] / auto["first"]
+            move_ratio = workbench["repeat"] / auto["repeat"]
+        print(f"{scenario:<18}{_fmt(auto.get('first')):>10}{_fmt(auto.get('repeat')):>10}"
+              f"{_fmt(workbench.get('first')):>9}{_fmt(workbench.get('repeat')):>9}"
+              f"{(f'{first_ratio:11.2f}x' if first_ratio else '-'):>12}"
+              f"{(f'{move_ratio:11.2f}x' if move_ratio else '-'):>12}"
+              f"{workbench.get('compilations', '-'):>9}")
+    print("\nCPU seconds (time.process_time); AUTO 'rep' is the median of three runs, wb "
+          "'move' the median of five slider moves (every run below). Findings:")
+    for scenario, auto, workbench in rows:
+        print(f"  {scenario}:")
+        print(f"    AUTO runs       : {auto.get('times', auto.get('error'))}")
+        print(f"    workbench moves : {workbench.get('moves', workbench.get('error'))}")
+        print(f"    workbench found : {workbench.get('findings')}")
+
+
 WORKBENCH_CHILDREN = {"phase_plane": workbench_phase_plane, "codim1": workbench_codim1,
                       "codim2": workbench_codim2, "fast_slow": workbench_fast_slow,
-                      "codim2_bt": workbench_codim2_bt}
+                      "codim2_bt": workbench_codim2_bt,
+                      "codim1_cycles": workbench_codim1_cycles,
+                      "fast_slow_cycles": workbench_fast_slow_cycles}
 
 
 # ---------------------------------------------------------------- parent
@@ -444,19 +570,26 @@ def _fmt(value):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scenario", nargs="*", choices=SCENARIOS, default=list(SCENARIOS))
-    parser.add_argument("--child", choices=SCENARIOS)
+    parser.add_argument("--scenario", nargs="*", choices=SCENARIOS + CYCLE_SCENARIOS,
+                        default=list(SCENARIOS + CYCLE_SCENARIOS))
+    parser.add_argument("--child", choices=SCENARIOS + CYCLE_SCENARIOS)
     args = parser.parse_args()
     if args.child:
         print("RESULT " + json.dumps(WORKBENCH_CHILDREN[args.child]()))
         return
+    cycle_rows = [(scenario, run_auto_cycles(scenario), run_workbench(scenario))
+                  for scenario in args.scenario if scenario in CYCLE_SCENARIOS]
+    if cycle_rows:
+        print_cycle_rows(cycle_rows)
     rows, autos = [], {}
-    for scenario in args.scenario:
+    for scenario in [s for s in args.scenario if s in SCENARIOS]:
         brainpy = run_brainpy(scenario)
         workbench = run_workbench(scenario)
         rows.append((scenario, brainpy, workbench))
         if scenario == "codim2_bt":
             autos[scenario] = (run_auto(scenario), workbench)
+    if not rows:
+        return
     print(f"\n{'scenario':<12}{'BrainPy 1st':>12}{'BrainPy rep':>12}{'wb 1st':>9}"
           f"{'(compute)':>10}{'wb rep':>9}{'wb rep+plot':>12}{'1st ratio':>10}{'rep ratio':>10}")
     for scenario, brainpy, workbench in rows:

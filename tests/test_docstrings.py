@@ -21,6 +21,7 @@ EXAMPLES = {
     "workbench.simulation.nodes.monitors": 3, "workbench.simulation.nodes.neurons": 3,
     "workbench.simulation.nodes.records": 7,
     "widgets.drawing": 3, "widgets.runner": 4,
+    "workbench.analysis.cycles.collocation": 3, "workbench.analysis.cycles.floquet": 1,
 }
 
 # modules whose examples a package runner runs (with its own counts)

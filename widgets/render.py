@@ -35,16 +35,24 @@ COLORS = {"x_nullcline": "#0072B2", "y_nullcline": "#D55E00", "field": "#9a9a9a"
           "fold": "#0072B2", "hopf": "#CC79A7", "branch_point": "#777777",
           "bogdanov_takens": "#009E73", "cusp": "#E69F00", "bautin": "#56B4E9",
           "zero_hopf": "#D55E00", "excitatory": "#D55E00",
-          "inhibitory": "#0072B2", "trace": "#333333"}
+          "inhibitory": "#0072B2", "trace": "#333333", "stable_cycle": "#009E73",
+          "unstable_cycle": "#0072B2", "cycle_fold": "#009E73", "period_doubling": "#E69F00",
+          "torus": "#8C564B", "homoclinic": "#56B4E9"}
 
 #: Marker of each kind of special point.
 SPECIAL_MARKERS = {"fold": "square", "hopf": "diamond", "branch_point": "cross",
                    "bogdanov_takens": "triangle-up", "cusp": "triangle-down", "bautin": "circle",
-                   "zero_hopf": "plus"}
+                   "zero_hopf": "plus", "cycle_fold": "square", "period_doubling": "triangle-up",
+                   "torus": "triangle-down", "homoclinic": "cross"}
 #: Legend text of each kind of special point.
 SPECIAL_LEGEND = {"fold": "fold", "hopf": "hopf", "branch_point": "branch point",
                   "bogdanov_takens": "Bogdanov-Takens", "cusp": "cusp",
-                  "bautin": "Bautin (generalized Hopf)", "zero_hopf": "zero-Hopf"}
+                  "bautin": "Bautin (generalized Hopf)", "zero_hopf": "zero-Hopf",
+                  "cycle_fold": "fold of cycles (LPC)", "period_doubling": "period doubling (PD)",
+                  "torus": "torus (NS)", "homoclinic": "homoclinic end (HC)"}
+#: Special points drawn on codimension-1 diagrams: equilibrium branches, then cycle branches.
+CODIM1_KINDS = ("fold", "hopf", "branch_point", "cycle_fold", "period_doubling", "torus",
+                "homoclinic")
 #: Special points drawn on codimension-2 curves.
 CODIM2_KINDS = ("bogdanov_takens", "cusp", "bautin", "zero_hopf")
 
@@ -685,12 +693,12 @@ class SpecialPointMarks:
     ----------
     scales : dict
     kinds : tuple of str, optional
-        The kinds drawn, one scatter each: on equilibrium branches (default)
-        ``'fold'``, ``'hopf'``, ``'branch_point'``; on codimension-2 curves
-        :data:`CODIM2_KINDS`.
+        The kinds drawn, one scatter each: on codimension-1 diagrams
+        :data:`CODIM1_KINDS` (default: equilibrium and cycle branches); on
+        codimension-2 curves :data:`CODIM2_KINDS`.
     """
 
-    def __init__(self, scales, kinds=("fold", "hopf", "branch_point")):
+    def __init__(self, scales, kinds=CODIM1_KINDS):
         self.scatters = {
             kind: bq.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[COLORS[kind]],
                              marker=SPECIAL_MARKERS[kind], default_size=110,
@@ -784,11 +792,58 @@ class EnvelopeMarks:
                  y=np.concatenate(ys) if ys else np.zeros(0))
 
 
+class CycleBranchMarks:
+    """Cycle branches: the max and min of a variable, stable solid, unstable dashed.
+
+    Parameters
+    ----------
+    scales : dict
+    """
+
+    def __init__(self, scales):
+        self.stable = bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                               colors=[COLORS["stable_cycle"]], stroke_width=2.5,
+                               labels=["stable cycle max/min"])
+        self.unstable = bq.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                 colors=[COLORS["unstable_cycle"]], stroke_width=2,
+                                 line_style="dashed", labels=["unstable cycle max/min"])
+        self.marks = [self.stable, self.unstable]
+
+    def update(self, branches, parameter, variable):
+        """Redraw from cycle ``Branch`` results (``kind='cycle'``).
+
+        Parameters
+        ----------
+        branches : sequence of Branch
+        parameter, variable : str
+        """
+        parts = {True: ([], []), False: ([], [])}
+        for branch in branches or ():
+            if parameter not in branch.values or f"{variable}_max" not in branch.values:
+                continue
+            for key in (f"{variable}_max", f"{variable}_min"):
+                pieces = BranchMarks.split(branch.values[parameter], branch.values[key],
+                                           branch.stable)
+                for flag, (x, y) in zip((True, False), pieces):
+                    parts[flag][0].append(x)
+                    parts[flag][1].append(y)
+        for flag, line in ((True, self.stable), (False, self.unstable)):
+            xs, ys = parts[flag]
+            x = np.concatenate(xs) if xs else np.zeros(0)
+            y = np.concatenate(ys) if ys else np.zeros(0)
+            if not np.any(np.isfinite(y)):
+                x = y = np.zeros(0)          # all stable (or all unstable): no empty path
+            x, y = _gap_safe(x, y)
+            set_data(line, x=x, y=y)
+
+
 class DiagramMarks:
-    """A codimension-1 bifurcation diagram: branches, fold/Hopf points, cycle envelopes.
+    """A codimension-1 bifurcation diagram: branches, special points, cycles.
 
     Branches from continuation are drawn as lines (solid stable, dashed
-    unstable); without branches the manual's grid points are drawn as dots
+    unstable), cycle branches as their max and min (green solid stable, blue
+    dashed unstable; the envelope of simulated cycles when there are no
+    cycle branches); without branches the manual's grid points are drawn as dots
     coloured by stability.
 
     Parameters
@@ -801,8 +856,30 @@ class DiagramMarks:
         self.grid_points = PointCloudMarks(scales, size=6)
         self.special = SpecialPointMarks(scales)
         self.envelope = EnvelopeMarks(scales)
-        self.marks = (self.envelope.marks + self.grid_points.marks + self.branches.marks +
-                      self.special.marks)
+        self.cycles = CycleBranchMarks(scales)
+        self.marks = (self.envelope.marks + self.grid_points.marks + self.cycles.marks +
+                      self.branches.marks + self.special.marks)
+
+    #: Special points of cycles a two-dimensional system can have (no PD or NS in the plane).
+    planar_cycle_kinds = ("cycle_fold", "homoclinic")
+
+    def legend_marks(self, cycle_envelope="continuation"):
+        """The marks a legend lists: branches, cycles, special points.
+
+        Parameters
+        ----------
+        cycle_envelope : {'continuation', 'simulation'}
+            The analysis option: cycle branches, or the envelope of simulated cycles.
+
+        Returns
+        -------
+        list of bqplot.Mark
+        """
+        special = [self.special.scatters[kind] for kind in ("fold", "hopf")]
+        if cycle_envelope == "simulation":
+            return self.branches.marks + special + self.envelope.marks
+        special += [self.special.scatters[kind] for kind in self.planar_cycle_kinds]
+        return self.branches.marks + self.cycles.marks + special
 
     def update(self, diagram, parameter, variable):
         """Redraw from a ``BifurcationDiagram``.
@@ -833,7 +910,10 @@ class DiagramMarks:
         self.grid_points.update_points(np.concatenate(xs) if xs else [],
                                        np.concatenate(ys) if ys else [], kinds)
         self.special.update(diagram.special_points, parameter, variable)
-        self.envelope.update(diagram.cycle_envelopes, parameter, variable)
+        cycles = getattr(diagram, "cycle_branches", ())
+        self.cycles.update(cycles, parameter, variable)
+        # cycle branches draw the cycles; the envelope is for simulated cycles only
+        self.envelope.update(() if cycles else diagram.cycle_envelopes, parameter, variable)
 
 
 class CurveMarks:

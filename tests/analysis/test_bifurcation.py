@@ -67,7 +67,10 @@ def test_fhn_branch_and_envelope(fhn_diagram):
     assert np.all(branch.stable[Iext < Iext_hopf - 1e-6])
     assert not np.any(branch.stable[Iext > Iext_hopf + 1e-6])
     (envelope,) = fhn_diagram.cycle_envelopes
-    assert len(envelope) > 20 and envelope.parameters["Iext"].min() > Iext_hopf
+    # the envelope of the stable cycles starts at AUTO's fold of cycles (LPC), below the
+    # subcritical Hopf point: cycles and the stable focus coexist on [0.324179, 0.331281)
+    assert len(envelope) > 20
+    assert envelope.parameters["Iext"].min() == pytest.approx(0.324179, abs=2e-6)
     # independent reference: the cycle's extent from a long tight scipy integration
     k = np.argmin(np.abs(envelope.parameters["Iext"] - 0.6))
     Iext = envelope.parameters["Iext"][k]

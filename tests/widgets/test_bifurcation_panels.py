@@ -62,8 +62,15 @@ def test_branches_are_stable_left_of_the_hopf_point(bifurcation):
     unstable = bifurcation.diagram.branches.unstable
     ux, uy = np.asarray(unstable.x), np.asarray(unstable.y)
     assert np.all(ux[np.isfinite(uy)] >= hopf - 0.05)
-    envelope = np.asarray(bifurcation.diagram.envelope.scatter.x)
-    assert len(envelope) > 0 and np.all(envelope > hopf - 0.02)   # cycles only past the Hopf point
+    # the cycles: continued from the (subcritical) Hopf point, unstable down to the fold of
+    # cycles at AUTO's Iext = 0.324179, stable from there on; no simulated envelope is drawn
+    cycles = bifurcation.diagram.cycles
+    sx, sy = np.asarray(cycles.stable.x), np.asarray(cycles.stable.y)
+    ux, uy = np.asarray(cycles.unstable.x), np.asarray(cycles.unstable.y)
+    assert np.nanmin(sx[np.isfinite(sy)]) == pytest.approx(0.324179, abs=2e-6)
+    assert np.nanmax(ux[np.isfinite(uy)]) == pytest.approx(hopf, abs=1e-6)
+    assert len(bifurcation.diagram.envelope.scatter.x) == 0
+    assert "1 cycle branch" in bifurcation.status.text
 
 
 def test_codim2_hopf_curve_and_slice(bifurcation):

@@ -11,7 +11,7 @@ __all__ = ["BifurcationPanel", "diagram_tables"]
 
 
 def diagram_tables(diagram, prefix=""):
-    """Export tables of a ``BifurcationDiagram``: branches, special points, cycle envelopes.
+    """Export tables of a ``BifurcationDiagram``: branches, special points, cycles.
 
     Parameters
     ----------
@@ -31,12 +31,18 @@ def diagram_tables(diagram, prefix=""):
             table["stability"] = np.asarray(branch.stability, dtype=object)
         tables[f"{prefix}{branch.kind}_branch_{i}"] = table
     if diagram.special_points:
-        names = list(diagram.special_points[0].values)
+        names = list(dict.fromkeys(name for p in diagram.special_points for name in p.values))
         table = {"label": np.array([p.label for p in diagram.special_points], dtype=object),
                  "kind": np.array([p.kind for p in diagram.special_points], dtype=object)}
         for name in names:
             table[name] = np.array([p.values.get(name, np.nan) for p in diagram.special_points])
         tables[f"{prefix}special_points"] = table
+    for i, branch in enumerate(diagram.cycle_branches):
+        table = dict(branch.values)
+        table["stability"] = np.asarray(branch.stability, dtype=object)
+        for k in range(branch.multipliers.shape[1] if branch.multipliers.ndim == 2 else 0):
+            table[f"multiplier_{k}"] = branch.multipliers[:, k]
+        tables[f"{prefix}cycle_branch_{i}"] = table
     for i, envelope in enumerate(diagram.cycle_envelopes):
         table = dict(envelope.parameters)
         table.update({f"{v}_max": a for v, a in envelope.maxima.items()})
@@ -53,7 +59,7 @@ def diagram_tables(diagram, prefix=""):
 def _special_summary(diagram, parameter):
     points = [p for p in diagram.special_points if parameter in p.values]
     if not points:
-        return "no fold or Hopf point in range"
+        return "no special point in range"
     return ", ".join(f"{p.label or p.kind} ({p.kind}) at {parameter}={p.values[parameter]:.4g}"
                      + (f" ({p.criticality})" if getattr(p, "criticality", "") else "")
                      for p in points)
@@ -64,7 +70,10 @@ class BifurcationPanel(Panel):
 
     The codimension-1 diagram along ``target_pars`` shows stable (solid) and
     unstable (dashed) equilibrium branches, fold (``LP``) and Hopf (``H``)
-    points and the max/min of attracting limit cycles. With ``codim2`` a second
+    points, and the max/min of the periodic orbits continued from the Hopf
+    points (stable solid green, unstable dashed blue) with their folds
+    (``LPC``), period doublings (``PD``), torus points (``NS``) and homoclinic
+    ends (``HC``). With ``codim2`` a second
     view shows the fold and Hopf curves in the plane of the target parameter and
     one slider parameter, with a line at the slider's value: the slice the
     codimension-1 diagram shows.
@@ -156,9 +165,8 @@ class BifurcationPanel(Panel):
                                      css_class="wb-bifurcation")
         self.diagram = DiagramMarks(scales)
         figure.marks = self.diagram.marks
-        self.legend = LegendMarks(figure, self.diagram.branches.marks +
-                                  list(self.diagram.special.scatters.values()) +
-                                  self.diagram.envelope.marks)
+        self.legend = LegendMarks(figure, self.diagram.legend_marks(
+            self.analyzer.options["cycle_envelope"]))
         figures = {"diagram": figure}
         if codim2:
             second = self.codim2_parameter
@@ -216,8 +224,15 @@ class BifurcationPanel(Panel):
     def describe(self, diagram, params):
         """Parameters, special points and the number of limit cycles found."""
         head = ", ".join(f"{n}={params[n]:.4g}" for n in self.parameter_names)
-        cycles = sum(len(e) for e in diagram.cycle_envelopes)
-        text = f"{_special_summary(diagram, self.parameter)}; {cycles} limit cycle samples"
+        if diagram.cycle_branches:
+            stable = sum(int(b.stable.sum()) for b in diagram.cycle_branches)
+            total = sum(len(b.stable) for b in diagram.cycle_branches)
+            cycles = (f"{len(diagram.cycle_branches)} cycle branch"
+                      f"{'es' if len(diagram.cycle_branches) > 1 else ''} "
+                      f"({stable} stable, {total - stable} unstable cycles)")
+        else:
+            cycles = f"{sum(len(e) for e in diagram.cycle_envelopes)} limit cycle samples"
+        text = f"{_special_summary(diagram, self.parameter)}; {cycles}"
         return f"{head}: {text}" if head else text
 
     def export_tables(self):

@@ -83,9 +83,10 @@ class FastSlowPanel(Panel):
         self.orbit = TraceMarks(scales, ["#009E73"], labels=["orbit"], max_points=3000,
                                 stroke_width=1.2)
         figure.marks = self.diagram.marks + self.orbit.marks
-        self.legend = LegendMarks(figure, self.diagram.branches.marks + self.orbit.marks +
-                                  list(self.diagram.special.scatters.values()) +
-                                  self.diagram.envelope.marks)
+        rows = self.diagram.legend_marks(self.analyzer.options["cycle_envelope"])
+        after = len(self.diagram.branches.marks)
+        rows[after:after] = self.orbit.marks                 # the orbit right after the branches
+        self.legend = LegendMarks(figure, rows)
         time_fig, time_scales = make_figure((0.0, 4.0 * float(duration)), fast_vars[self.variable],
                                             axis_label("t", self.units.get("t", "ms")), y_label,
                                             height="220px", css_class="wb-time-course")

@@ -6,19 +6,23 @@
   types (all parameter values at once, see :mod:`~workbench.analysis.equilibria`);
 * beyond BrainPy: equilibrium branches by pseudo-arclength continuation with
   folds and Hopf points located exactly (codim 1), fold and Hopf curves in
-  the parameter plane (codim 2), and limit-cycle envelopes from short
-  simulations (codim 1).
+  the parameter plane (codim 2), and branches of periodic orbits continued
+  by collocation from the Hopf points and from cycles found by simulation,
+  with Floquet multipliers and folds of cycles, period doublings, torus
+  points and homoclinic ends (codim 1, :mod:`workbench.analysis.cycles`).
 """
 
 import warnings
 
 import numpy as np
 
-from ..errors import AnalysisError, AnalysisWarning, ContinuationWarning
+from ..errors import AnalysisError, AnalysisWarning, ContinuationWarning, choices
 from .base import Analyzer
 from .codim2 import bifurcation_curves, grid_seeds
 from .continuation import (ParameterSlice, branch_stability,
                            equilibrium_branches, locate_special_points, with_special_points)
+from .cycles.branches import cycle_branch_from_orbit
+from .cycles.diagram import diagram_cycles, stable_envelope
 from .equilibria import accept, batched_equilibria, find_fixed_points
 from .normal_form import Derivatives, criticality, first_lyapunov
 from .results import BifurcationDiagram, Branch, CycleEnvelope, SpecialPoint
@@ -219,9 +223,15 @@ class DiagramBuilder:
                 branches, specials = self._codim1_continuation(seeds)
             else:
                 branches, specials = self._codim2_continuation(seeds)
+        cycles = ()
         if (len(system.free) == 1 and system.dim >= 2 and self.options["limit_cycles"]
                 and len(points)):
-            envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+            if self.options["cycle_envelope"] == "simulation":
+                envelopes = (self.cycle_envelope(rows, points, P[0], kinds),)
+            else:
+                cycles, found = self.cycle_branches(rows, points, P[0], kinds, specials)
+                specials = tuple(specials) + tuple(found)
+                envelopes = (stable_envelope(cycles, system.free[0], system.unknowns),)
         notes = list(dict.fromkeys(self._stops))
         if not len(points):
             notes.insert(0, self._no_equilibria_note())
@@ -229,7 +239,7 @@ class DiagramBuilder:
             warnings.warn(note, ContinuationWarning if note in self._stops else AnalysisWarning,
                           stacklevel=4)
         return BifurcationDiagram(system.free, system.unknowns, points_dict, tuple(branches),
-                                  tuple(specials), envelopes, notes=tuple(notes))
+                                  tuple(specials), envelopes, tuple(cycles), notes=tuple(notes))
 
     def _no_equilibria_note(self):
         box = ", ".join(f"{u} in [{lo:g}, {hi:g}]"
@@ -337,6 +347,30 @@ class DiagramBuilder:
         return branches, self._label(found, box)
 
     # --------------------------------------------------------------- cycles
+    def cycle_branches(self, rows, points, parameter_values, kinds, specials):
+        """Cycle branches from the Hopf points and from cycles found by simulation.
+
+        Parameters
+        ----------
+        rows, points, parameter_values, kinds
+            As for :meth:`cycle_envelope`.
+        specials : sequence of SpecialPoint
+            The equilibrium branches' special points (the Hopf points start branches).
+
+        Returns
+        -------
+        (tuple of Branch, list of SpecialPoint)
+        """
+        system = self.system
+        grid = self.analyzer.grids[system.free[0]]
+        found, P0 = self._simulated_cycles(rows, points, parameter_values, kinds)
+        seeds = [(P0[i, 0], item[0], item[1], item[2], item[3])
+                 for i, item in enumerate(found) if item is not None]
+        spans = np.array([hi - lo for lo, hi in self.analyzer.target_vars.values()])
+        settings = {"intervals": self.options["cycle_intervals"]}
+        return diagram_cycles(system, [p for p in specials if p.kind == "hopf"],
+                              (grid[0], grid[-1]), spans, settings, seeds)
+
     def cycle_envelope(self, rows, points, parameter_values, kinds):
         """Limit-cycle envelope from simulations started near unstable equilibria.
 
@@ -353,6 +387,12 @@ class DiagramBuilder:
         -------
         CycleEnvelope
         """
+        found, P0 = self._simulated_cycles(rows, points, parameter_values, kinds)
+        spans = np.array([hi - lo for lo, hi in self.analyzer.target_vars.values()])
+        return _envelope_from(found, P0, self.system, spans)
+
+    def _simulated_cycles(self, rows, points, parameter_values, kinds):
+        """Cycles found by simulation: per start ``(period, max, min, state)`` or None."""
         system = self.system
         par = system.free[0]
         grid = self.analyzer.grids[par]
@@ -382,7 +422,7 @@ class DiagramBuilder:
             P1 = parameter_values[pending][:, None]
             more = sample_cycles(system, X1, P1, pending, spans, box=box)
             found, P0 = found + more, np.vstack([P0, P1])
-        return _envelope_from(found, P0, system, spans)
+        return found, P0
 
 
 def _unstable_points(diagram, system):
@@ -452,8 +492,13 @@ class Bifurcation(Analyzer):
         ``escape_sympy_solver``, ``lim_scale``, ``shgo_args``, ``show_shgo``,
         ``fl_tol``, ``xl_tol``, and workbench's ``verbose``, ``continuation``
         (continue branches and locate folds/Hopf points, default True),
-        ``limit_cycles`` (codim-1 cycle envelopes, default True) and
-        ``cycle_samples`` (parameter values simulated, default 40).
+        ``limit_cycles`` (codim-1 periodic orbits, default True),
+        ``cycle_envelope`` (``'continuation'``, the default: cycle branches
+        continued by collocation from the Hopf points and from the cycles
+        simulation finds, with Floquet multipliers and LPC/PD/NS/homoclinic
+        points; ``'simulation'``: only the envelope of the cycles found by
+        simulation), ``cycle_intervals`` (collocation mesh intervals, default
+        40) and ``cycle_samples`` (parameter values simulated, default 40).
 
     Examples
     --------
@@ -513,11 +558,78 @@ class Bifurcation(Analyzer):
         """
         return self.compute_bifurcation()
 
+    def compute_cycle_branch(self, cycle, value):
+        """Continue the family of periodic orbits through a given cycle (beyond BrainPy).
+
+        The cycle (for example one found by simulation, or by
+        :class:`~workbench.analysis.PhasePlane`) is corrected onto a periodic
+        orbit by collocation at the given parameter value and continued both
+        ways, as the branches from the Hopf points are (see
+        :mod:`workbench.analysis.cycles`).
+
+        Parameters
+        ----------
+        cycle : LimitCycle or dict
+            One period: a :class:`~workbench.analysis.results.LimitCycle`, or
+            ``{'ts': array, 'values': {var: array}, 'period': float}``, with
+            every target variable.
+        value : float
+            The bifurcation parameter's value at which the cycle exists.
+
+        Returns
+        -------
+        (Branch, list of SpecialPoint)
+            A branch with ``kind='cycle'`` and its special points
+            (``'cycle_fold'``, ``'period_doubling'``, ``'torus'``,
+            ``'homoclinic'``).
+
+        Raises
+        ------
+        AnalysisError
+            For a codimension-2 analysis, a value outside the parameter's
+            range, a cycle without a target variable, or when the cycle
+            cannot be corrected onto a periodic orbit.
+        """
+        system = self.system
+        if len(system.free) != 1:
+            raise AnalysisError(f"compute_cycle_branch needs one bifurcation parameter; this "
+                                f"analysis has {len(system.free)}: {choices(system.free)}.")
+        par = system.free[0]
+        low, high = self.target_pars[par]
+        if not (isinstance(value, (int, float, np.floating, np.integer))
+                and low <= float(value) <= high):
+            raise AnalysisError(f"`value`={value!r} must be a number in the range of {par!r}, "
+                                f"[{low}, {high}].")
+        if isinstance(cycle, dict):
+            ts, values, period = cycle.get("ts"), cycle.get("values"), cycle.get("period")
+        else:
+            ts, values, period = (getattr(cycle, k, None) for k in ("ts", "values", "period"))
+        if ts is None or not isinstance(values, dict) or period is None:
+            raise AnalysisError(f"`cycle`={type(cycle).__name__} must be a LimitCycle or a dict "
+                                f"with 'ts', 'values' and 'period'.")
+        missing = [u for u in system.unknowns if u not in values]
+        if missing:
+            raise AnalysisError(f"`cycle` has no values of {choices(missing)}; it needs every "
+                                f"target variable: {choices(system.unknowns)}.")
+        grid = self.grids[par]
+        spans = np.array([hi - lo for lo, hi in self.target_vars.values()])
+        samples = np.stack([np.asarray(values[u], dtype=float) for u in system.unknowns], axis=1)
+        branch, specials = cycle_branch_from_orbit(
+            system, np.asarray(ts, dtype=float), samples, float(period), float(value),
+            (grid[0], grid[-1]), spans, {"intervals": self.options["cycle_intervals"]})
+        if branch is None:
+            raise AnalysisError(f"`cycle` (period {float(period):.6g}) could not be corrected "
+                                f"onto a periodic orbit at {par}={float(value):.6g}; give one "
+                                f"period of a settled cycle at that value.")
+        return branch, specials
+
     def plot_bifurcation(self, show=False):
         """Plot bifurcation, which support bifurcation analysis of co-dimension 1 and co-dimension 2.
 
         Codimension 1: one figure per target variable (equilibria by stability
-        type, continued branches, LP/H labels, limit-cycle envelope).
+        type, continued branches, LP/H labels, and the cycle branches' max and
+        min, stable solid and unstable dashed, with LPC/PD/NS/HC labels; the
+        simulated envelope with ``options={'cycle_envelope': 'simulation'}``).
         Codimension 2: one 3-D figure per variable and one figure of the fold
         and Hopf curves in the parameter plane.
 

@@ -3,7 +3,8 @@
 The slow variables are treated as bifurcation parameters of the fast
 subsystem: :class:`FastSlowBifurcation` computes the fast subsystem's
 bifurcation diagram over one or two slow variables (with continuation, folds,
-Hopf points and limit-cycle envelopes as in
+Hopf points and, over one slow variable, cycle branches with their homoclinic
+ends as in
 :class:`~workbench.analysis.bifurcation.Bifurcation`) and overlays
 trajectories and periodic orbits of the full system.
 """

@@ -29,6 +29,8 @@ DEFAULT_OPTIONS = {
     "continuation": True,           # continue equilibrium branches, locate folds and Hopf points
     "limit_cycles": True,           # codim-1: limit-cycle envelopes from short simulations
     "cycle_samples": 40,            # codim-1: parameter values simulated for the envelopes
+    "cycle_envelope": "continuation",  # codim-1 cycles: 'continuation' (branches) or 'simulation'
+    "cycle_intervals": 40,          # codim-1: collocation mesh intervals of periodic orbits (NTST)
 }
 
 _POSITIVE = ("lim_scale", "perturbation", "fl_tol", "xl_tol")
@@ -79,6 +81,13 @@ def normalize_options(options):
                                 f"of scipy.optimize.shgo.")
         if key == "cycle_samples" and not (isinstance(value, numbers.Integral) and value >= 2):
             raise AnalysisError(f"`options`['cycle_samples']={value!r} must be an integer >= 2.")
+        if key == "cycle_envelope" and value not in ("continuation", "simulation"):
+            raise AnalysisError(f"`options`['cycle_envelope']={value!r} is not allowed; choose "
+                                f"'continuation' (cycle branches by collocation) or "
+                                f"'simulation' (cycles found by simulation).")
+        if key == "cycle_intervals" and not (isinstance(value, numbers.Integral) and value >= 8):
+            raise AnalysisError(f"`options`['cycle_intervals']={value!r} must be an integer "
+                                f">= 8 (mesh intervals of the periodic-orbit collocation).")
         merged[key] = value
     return merged
 

@@ -323,30 +323,46 @@ class Branch:
     kind : str
         ``'equilibrium'`` for a branch of equilibria in (parameter, variables)
         space; ``'fold'`` or ``'hopf'`` for a curve of codimension-1
-        bifurcations in the plane of two parameters.
+        bifurcations in the plane of two parameters; ``'cycle'`` for a branch
+        of periodic orbits (see :mod:`workbench.analysis.cycles`).
     values : dict
         ``{name: array of shape (n,)}`` for the continuation parameters and the
-        target variables, ordered along the curve.
+        target variables, ordered along the curve. A cycle branch holds the
+        parameter, ``'period'`` and ``'<var>_max'``, ``'<var>_min'`` for every
+        target variable.
     stability : numpy.ndarray
-        Stability type of each point (array of str) for equilibrium branches;
-        empty for fold/Hopf curves.
+        Stability type of each point (array of str) for equilibrium branches
+        (``'stable'`` or ``'unstable'`` on cycle branches); empty for fold/Hopf
+        curves.
     eigenvalues : numpy.ndarray
-        Eigenvalues of the Jacobian at each point, shape ``(n, dim)``.
+        Eigenvalues of the Jacobian at each point, shape ``(n, dim)`` (empty
+        on cycle branches).
+    multipliers : numpy.ndarray
+        Floquet multipliers at each point of a cycle branch, shape
+        ``(n, dim)`` (complex, by decreasing modulus; one of them is the
+        trivial multiplier 1); empty on other branches.
     """
 
     kind: str
     values: dict
     stability: np.ndarray
     eigenvalues: np.ndarray
+    multipliers: np.ndarray = None
 
     def __post_init__(self):
         object.__setattr__(self, "values", _frozen_dict(self.values))
         object.__setattr__(self, "stability", _frozen_array(self.stability, object))
         object.__setattr__(self, "eigenvalues", _frozen_array(self.eigenvalues, complex))
+        multipliers = (np.zeros((0, self.eigenvalues.shape[-1] if self.eigenvalues.ndim == 2
+                                 else 0)) if self.multipliers is None else self.multipliers)
+        object.__setattr__(self, "multipliers", _frozen_array(multipliers, complex))
 
     @property
     def stable(self):
-        """Boolean array: all eigenvalues have a negative real part."""
+        """Boolean array: all eigenvalues have a negative real part (equilibria), or
+        every nontrivial Floquet multiplier lies inside the unit circle (cycles)."""
+        if self.kind == "cycle":
+            return np.asarray(self.stability == "stable", dtype=bool)
         if self.eigenvalues.size == 0:
             return np.zeros(0, dtype=bool)
         return np.all(self.eigenvalues.real < 0.0, axis=1)
@@ -366,13 +382,20 @@ class SpecialPoint:
         ``'cusp'`` (the fold's quadratic coefficient vanishes), ``'bautin'``
         (generalized Hopf: the first Lyapunov coefficient vanishes) and
         ``'zero_hopf'`` (a zero eigenvalue and an imaginary pair, 3-D and up).
+        On cycle branches: ``'cycle_fold'`` (LPC), ``'period_doubling'`` (PD),
+        ``'torus'`` (Neimark-Sacker, NS) and ``'homoclinic'`` (the period grows
+        without bound: a homoclinic or SNIC end).
     values : dict
-        ``{name: float}`` for the parameters and target variables.
+        ``{name: float}`` for the parameters and target variables. For a
+        point on a cycle branch the variables hold the orbit's maxima, and
+        ``'<var>_max'``, ``'<var>_min'`` and ``'period'`` are added.
     eigenvalues : numpy.ndarray
-        Eigenvalues of the Jacobian at the point.
+        Eigenvalues of the Jacobian at the point (Floquet multipliers for a
+        point on a cycle branch).
     label : str
         AUTO's and MatCont's labels, numbered per kind: ``'LP1'`` (fold),
-        ``'H1'`` (Hopf), ``'BP1'``, ``'BT1'``, ``'CP1'``, ``'GH1'``, ``'ZH1'``.
+        ``'H1'`` (Hopf), ``'BP1'``, ``'BT1'``, ``'CP1'``, ``'GH1'``, ``'ZH1'``;
+        ``'LPC1'``, ``'PD1'``, ``'NS1'``, ``'HC1'`` on cycle branches.
     first_lyapunov : float
         Hopf points: the first Lyapunov coefficient ``l1`` (Kuznetsov's
         normalisation: ``Re(c1) / omega``); NaN for other kinds.
@@ -450,7 +473,15 @@ class BifurcationDiagram:
         Bogdanov-Takens, cusp, Bautin and zero-Hopf points located on the
         fold and Hopf curves (codim 2).
     cycle_envelopes : tuple of CycleEnvelope
-        Limit-cycle extents from simulation (codim 1); empty when not computed.
+        Limit-cycle extents (codim 1): the stable part of the cycle branches
+        (option ``cycle_envelope='continuation'``, the default) or cycles
+        found by simulation (``cycle_envelope='simulation'``); empty when not
+        computed.
+    cycle_branches : tuple of Branch
+        Branches of periodic orbits (``kind='cycle'``, codim 1) continued
+        from the Hopf points and from attracting cycles found by simulation;
+        their special points (``'cycle_fold'``, ``'period_doubling'``,
+        ``'torus'``, ``'homoclinic'``) are in :attr:`special_points`.
     notes : tuple of str
         What is incomplete, and where: no equilibrium in the box, or a
         continuation that stopped inside the box (the point and the last step
@@ -464,6 +495,7 @@ class BifurcationDiagram:
     branches: tuple = ()
     special_points: tuple = ()
     cycle_envelopes: tuple = field(default=())
+    cycle_branches: tuple = ()
     notes: tuple = ()
 
     def __post_init__(self):
@@ -480,7 +512,11 @@ class BifurcationDiagram:
 
         Parameters
         ----------
-        kind : {'fold', 'hopf', 'branch_point', 'bogdanov_takens', 'cusp', 'bautin', 'zero_hopf'}
+        kind : str
+            Equilibria: ``'fold'``, ``'hopf'``, ``'branch_point'``; codim 2:
+            ``'bogdanov_takens'``, ``'cusp'``, ``'bautin'``, ``'zero_hopf'``;
+            cycles: ``'cycle_fold'``, ``'period_doubling'``, ``'torus'``,
+            ``'homoclinic'``.
 
         Returns
         -------

@@ -11,6 +11,7 @@ import numpy as np
 __all__ = ["STABILITY_STYLES", "draw_nullclines", "draw_vector_field", "draw_fixed_points",
            "draw_trajectory", "draw_time_courses", "draw_limit_cycles", "draw_bifurcation",
            "draw_bifurcation_3d", "draw_codim2_curves", "draw_cycle_envelopes",
+           "draw_cycle_branches",
            "finish_phase_plane"]
 
 #: Marker styles of the stability types (stable: filled, unstable: open).
@@ -38,12 +39,23 @@ _SPECIAL_STYLES = {"fold": dict(color="black", marker="s"),
                    "bogdanov_takens": dict(color="tab:green", marker="^"),
                    "cusp": dict(color="tab:orange", marker="v"),
                    "bautin": dict(color="tab:blue", marker="*"),
-                   "zero_hopf": dict(color="tab:purple", marker="P")}
+                   "zero_hopf": dict(color="tab:purple", marker="P"),
+                   # special points of cycle branches (labelled LPC, PD, NS, HC as AUTO does)
+                   "cycle_fold": dict(color="tab:green", marker="s"),
+                   "period_doubling": dict(color="tab:orange", marker="^"),
+                   "torus": dict(color="tab:brown", marker="v"),
+                   "homoclinic": dict(color="tab:blue", marker="X")}
 
 #: Legend text of each kind of special point (AUTO's / MatCont's abbreviations first).
 _SPECIAL_NAMES = {"fold": "LP: fold", "hopf": "H: Hopf", "branch_point": "BP: branch point",
                   "bogdanov_takens": "BT: Bogdanov-Takens", "cusp": "CP: cusp",
-                  "bautin": "GH: generalized Hopf", "zero_hopf": "ZH: zero-Hopf"}
+                  "bautin": "GH: generalized Hopf", "zero_hopf": "ZH: zero-Hopf",
+                  "cycle_fold": "LPC: fold of cycles", "period_doubling": "PD: period doubling",
+                  "torus": "NS: torus", "homoclinic": "HC: homoclinic end"}
+
+#: Cycle branches: XPPAUT's colours, stable solid and unstable dashed.
+CYCLE_STYLES = {True: dict(color="tab:green", linestyle="-"),
+                False: dict(color="tab:blue", linestyle="--")}
 
 
 def _draw_special_points(points, x_name, y_name, ax):
@@ -313,7 +325,10 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
             ax.plot(np.where(mask, p, np.nan), np.where(mask, v, np.nan), dash, color="black",
                     lw=1.2)
     _draw_special_points(diagram.special_points, par, variable, ax)
-    draw_cycle_envelopes(diagram, variable, ax=ax)
+    if diagram.cycle_branches:
+        draw_cycle_branches(diagram, variable, ax=ax)
+    else:
+        draw_cycle_envelopes(diagram, variable, ax=ax)
     ax.set_xlabel(par)
     ax.set_ylabel(variable)
     if lim is not None:
@@ -321,6 +336,44 @@ def draw_bifurcation(diagram, variable, ax=None, lim=None):
     handles, _ = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize="small", markerscale=3)
+    return ax
+
+
+def draw_cycle_branches(diagram, variable, ax=None):
+    """Draw the maximum and minimum of the cycles along each cycle branch.
+
+    Stable cycles are solid green, unstable ones dashed blue (XPPAUT's
+    colours); the special points (LPC, PD, NS, HC) are drawn by
+    :func:`draw_bifurcation`.
+
+    Parameters
+    ----------
+    diagram : BifurcationDiagram
+        Of codimension 1, with ``cycle_branches``.
+    variable : str
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    par = diagram.parameters[0]
+    labelled = set()
+    for branch in diagram.cycle_branches:
+        p, stable = branch.values[par], branch.stable
+        for flag in (True, False):
+            # a stability change is drawn joined: each piece keeps its end point
+            mask = stable == flag
+            mask = mask | np.concatenate([[False], mask[:-1]]) if flag else mask
+            label = None
+            if flag not in labelled and np.any(mask):
+                label = f"{'stable' if flag else 'unstable'} cycle max/min"
+                labelled.add(flag)
+            for key in (f"{variable}_max", f"{variable}_min"):
+                ax.plot(np.where(mask, p, np.nan), np.where(mask, branch.values[key], np.nan),
+                        lw=1.4, label=label, **CYCLE_STYLES[flag])
+                label = None
     return ax
 
 
