@@ -35,6 +35,11 @@ _IDENTICALLY_ZERO = 1e-10
 #: Grid points in a row on which a residual must vanish to form a line of equilibria.
 _MIN_LINE_POINTS = 3
 
+#: Points of a reduction whose residual ``max |f|`` is at most this are left as found:
+#: they are exact to rounding, and Newton would only move them by rounding (which the
+#: continuations started from them need not see).
+_POLISH_ABOVE = 1e-12
+
 #: Most function values evaluated at once (rows of a parameter batch are chunked).
 _CHUNK = 2_000_000
 
@@ -177,9 +182,10 @@ def _roots_on_lines(system, solution, grids, rows, xs, P, fl_tol):
 def polish(system, rows, points, P, grids):
     """Refine points by Newton on the full equations, keeping each near where it started.
 
-    A refined point replaces the original only when Newton converged within one grid
-    step of it and ``|f|`` did not grow; otherwise (a singular Jacobian at a fold, a
-    jump to another equilibrium) the point stays as found.
+    Only points with ``max |f|`` above ``_POLISH_ABOVE`` are refined. A refined point
+    replaces the original only when Newton converged within one grid step of it and
+    ``|f|`` did not grow; otherwise (a singular Jacobian at a fold, a jump to another
+    equilibrium) the point stays as found.
 
     Parameters
     ----------
@@ -199,6 +205,12 @@ def polish(system, rows, points, P, grids):
     """
     points = np.array(points, dtype=float)
     index = np.flatnonzero(np.all(np.isfinite(points), axis=1))
+    if index.size == 0:
+        return points
+    with np.errstate(all="ignore"):
+        size = np.max(np.abs(system.f(list(points[index].T),
+                                      [par[rows[index]] for par in P])), axis=0)
+    index = index[~(size <= _POLISH_ABOVE)]
     if index.size == 0:
         return points
     step = np.array([np.max(np.diff(grids[u])) for u in system.unknowns])

@@ -40,10 +40,11 @@ class Solution:
         Vectorized ``g_k(*unknowns_except_variable, *free, *constants)``.
     singular : tuple of callable
         For a 2-D system: vectorized ``s_j(*free, *constants)``, the values of the
-        other unknown where a denominator of some branch vanishes. There ``g_k`` is
-        undefined (NaN) although the equation may have roots (``x y^2 + y - x = 0``
-        solved for ``y`` divides by ``x``, yet ``y = 0`` solves it at ``x = 0``), so
-        equilibria there are searched along the line itself.
+        other unknown where the branches miss roots of the equation: a denominator of
+        some branch vanishes there, so ``g_k`` is undefined (``x y^2 + y - x = 0``
+        solved for ``y`` divides by ``x``, yet ``y = 0`` solves it at ``x = 0``), or a
+        factor free of ``variable`` vanishes (``x (y - 1) = 0`` holds on ``x = 0``).
+        Equilibria there are searched along the line itself.
     """
 
     def __init__(self, equation, variable, expressions, functions, singular=()):
@@ -161,23 +162,33 @@ def _solve_real(expr, symbol):
     return solutions
 
 
-def _denominator_zeros(solutions, symbol):
-    """Values of ``symbol`` where a denominator of one of ``solutions`` vanishes.
+def _singular_zeros(expr, symbol, solutions, other):
+    """Values of ``other`` where the solutions of ``expr = 0`` for ``symbol`` miss roots.
+
+    Two kinds: zeros of a denominator of a solution (``g`` is undefined there, e.g.
+    ``x y^2 + y - x = 0`` gives ``y = (-1 + sqrt(1 + 4 x^2)) / (2 x)``), and zeros of a
+    factor of ``expr`` free of ``symbol`` (``x (y - 1) = 0`` gives only ``y = 1``; the
+    line ``x = 0`` solves it for every ``y``).
 
     Returns
     -------
     tuple of sympy.Expr
-        Free of ``symbol``; those SymPy cannot find in closed form are left out (the
-        numeric search around undefined grid nodes still covers them).
+        Free of ``symbol`` and ``other``; zeros SymPy cannot find in closed form are
+        left out (the numeric search around undefined grid nodes still covers them).
     """
+    factors = [sympy.fraction(sympy.together(sol))[1] for sol in solutions]
+    try:
+        numerator = sympy.fraction(sympy.together(expr))[0]
+        factors += [factor for factor, _ in sympy.factor_list(numerator)[1]
+                    if not factor.has(symbol)]
+    except (sympy.PolynomialError, NotImplementedError, TypeError, ValueError):
+        pass
     zeros = []
-    for sol in solutions:
-        denominator = sympy.fraction(sympy.together(sol))[1]
-        if not denominator.has(symbol):
+    for factor in factors:
+        if not factor.has(other):
             continue
-        found = _solve_real(denominator, symbol)
-        for value in found or ():
-            if value not in zeros:
+        for value in _solve_real(factor, other) or ():
+            if not value.has(symbol) and value not in zeros:
                 zeros.append(value)
     return tuple(zeros)
 
@@ -588,7 +599,8 @@ class ReducedSystem:
                 found = None
             if found and other is not None:
                 try:
-                    zeros = call_with_timeout(_denominator_zeros, (found, other), timeout)
+                    zeros = call_with_timeout(_singular_zeros, (expr, symbol, found, other),
+                                              timeout)
                 except SolverTimeout:
                     # the numeric search around undefined grid nodes stands in for them
                     zeros = ()
