@@ -105,6 +105,21 @@ def test_hopf_isola_without_sympy_denominators_uses_the_undefined_grid_node(
     assert count == analyzer.grids["beta1"].size
 
 
+@pytest.mark.parametrize("a", [0.123, 0.2])
+def test_shifted_pole_without_sympy_denominators(a, tmp_path, monkeypatch):
+    # the fallback alone: the refined bracket lands on x = a, where g is undefined
+    monkeypatch.setattr(system_module, "_singular_zeros", lambda *args: ())
+    model = _model(SHIFTED_POLE, "shifted_pole", "symbolic", tmp_path)
+    analyzer = bp.analysis.PhasePlane(model, target_vars={"x": [-1, 1], "y": [-1, 1]},
+                                      pars_update={"a": a}, numerical_resolution=0.1,
+                                      options={"verbose": False})
+    points = analyzer.compute_fixed_points()
+    assert analyzer.system.reduction().singular == ()
+    assert len(points) == 1 and points[0].stability == "stable focus"
+    assert points[0].values["x"] == pytest.approx(a, abs=1e-12)
+    assert abs(points[0].values["y"]) < 1e-12
+
+
 def test_the_reduction_reports_where_it_is_undefined(tmp_path):
     model = _model(HOPF_ISOLA, "hopf_isola", "symbolic", tmp_path)
     analyzer = bp.analysis.PhasePlane(

@@ -12,9 +12,9 @@ duplicates closer than ``xl_tol`` are merged.
 A reduction ``y = g(x, p)`` can be undefined at isolated values of ``x`` where
 the equation still has roots: ``x y^2 + y + x^3 - mu x = 0`` solved for ``y``
 divides by ``x``, so ``g(0)`` is NaN although ``(0, 0)`` is an equilibrium. The
-values of ``x`` where a denominator of ``g`` vanishes (found by SymPy) and the
-grid nodes where the residual is undefined between defined neighbours are
-searched separately: along such a line ``x = x*`` the zeros of each component
+values of ``x`` where a denominator of ``g`` vanishes (found by SymPy), the
+grid nodes where the residual is undefined between defined neighbours and the
+roots of the residual where ``g`` is undefined are searched separately: along such a line ``x = x*`` the zeros of each component
 of ``f`` on the grid of ``y`` are candidates. Equilibria of a reduction are
 then refined by Newton on the full 2-D equations (the completion ``g`` can lose
 digits near such a point) before the check.
@@ -109,8 +109,14 @@ def batched_equilibria(system, grids, P, fl_tol):
             rows, roots, holes = _roots_in_chunks(residual, grid, P, batch, fl_tol)
             line_rows.append(holes[0])
             line_x.append(grid[holes[1]])
+        completed = residual.complete(roots, [par[rows] for par in P])
+        # a bracket refined onto the undefined point itself (a root at a removable
+        # singularity, or a sign change across a pole) leaves a root without completion
+        lost = np.isfinite(roots) & ~np.all(np.isfinite(completed), axis=1)
+        line_rows.append(rows[lost])
+        line_x.append(roots[lost])
         all_rows.append(rows)
-        all_points.append(residual.complete(roots, [par[rows] for par in P]))
+        all_points.append(completed)
     rows, points = np.concatenate(all_rows), np.vstack(all_points)
     if system.dim == 2:
         solution = residuals[0].solution
