@@ -164,3 +164,17 @@ def test_a_removable_singularity_between_and_on_grid_nodes(path, a, tmp_path):
     assert points[0].stability == "stable focus"
     assert np.sort(points[0].eigenvalues.imag) == pytest.approx([-np.sqrt(2), np.sqrt(2)],
                                                                  abs=1e-6)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_nullcline_keeps_the_line_of_the_dropped_factor(path, tmp_path):
+    model = _model(FACTOR_LINE, "factor_line", path, tmp_path)
+    analyzer = bp.analysis.PhasePlane(model, target_vars={"x": [-2, 2], "y": [-2, 2]},
+                                      options={"verbose": False})
+    curve = analyzer.compute_nullclines()["x"]
+    x, y = curve.x[np.isfinite(curve.x)], curve.y[np.isfinite(curve.x)]
+    # the x-nullcline x (y - 1) = 0 is the two lines y = 1 and x = 0, both across the box
+    on_line = np.abs(x) < 1e-9
+    assert np.all(on_line | (np.abs(y - 1.0) < 1e-9))
+    assert y[on_line].min() < -1.9 and y[on_line].max() > 1.9
+    assert x[~on_line].min() < -1.9 and x[~on_line].max() > 1.9
