@@ -8,13 +8,23 @@ use Newton from grid cells where both components change sign (and, when
 ``shgo_args`` is given, scipy's ``shgo`` as an extra search). Every candidate
 is checked against the full equations (``|f| <= fl_tol``) and the box, and
 duplicates closer than ``xl_tol`` are merged.
+
+A reduction ``y = g(x, p)`` can be undefined at isolated values of ``x`` where
+the equation still has roots: ``x y^2 + y + x^3 - mu x = 0`` solved for ``y``
+divides by ``x``, so ``g(0)`` is NaN although ``(0, 0)`` is an equilibrium. The
+values of ``x`` where a denominator of ``g`` vanishes (found by SymPy), the
+grid nodes where the residual is undefined between defined neighbours and the
+roots of the residual where ``g`` is undefined are searched separately: along such a line ``x = x*`` the zeros of each component
+of ``f`` on the grid of ``y`` are candidates. Equilibria of a reduction are
+then refined by Newton on the full 2-D equations (the completion ``g`` can lose
+digits near such a point) before the check.
 """
 
 import numpy as np
 from scipy import optimize
 
 from .roots import (cells_with_sign_changes, merge_points, newton, roots_along_grid,
-                    roots_separable)
+                    roots_separable, undefined_nodes)
 
 __all__ = ["find_fixed_points", "batched_equilibria", "in_range", "equilibrium_lines",
            "off_lines", "singular_lines"]
@@ -24,6 +34,11 @@ __all__ = ["find_fixed_points", "batched_equilibria", "in_range", "equilibrium_l
 _IDENTICALLY_ZERO = 1e-10
 #: Grid points in a row on which a residual must vanish to form a line of equilibria.
 _MIN_LINE_POINTS = 3
+
+#: Points of a reduction whose residual ``max |f|`` is at most this are left as found:
+#: they are exact to rounding, and Newton would only move them by rounding (which the
+#: continuations started from them need not see).
+_POLISH_ABOVE = 1e-12
 
 #: Most function values evaluated at once (rows of a parameter batch are chunked).
 _CHUNK = 2_000_000
@@ -77,6 +92,7 @@ def batched_equilibria(system, grids, P, fl_tol):
         return None
     batch = len(P[0]) if P else 1
     all_rows, all_points = [], []
+    line_rows, line_x = [], []
     for residual in residuals:
         grid = grids[residual.variable]
 
@@ -86,15 +102,37 @@ def batched_equilibria(system, grids, P, fl_tol):
         if residual.separable:
             a, b = residual.parts(grid, P)
             rows, roots = roots_separable(a, b, grid, func, fl_tol)
+            cols = np.flatnonzero(undefined_nodes(a[None, :])[0])
+            line_rows.append(np.repeat(np.arange(batch), cols.size))
+            line_x.append(np.tile(grid[cols], batch))
         else:
-            rows, roots = _roots_in_chunks(residual, grid, P, batch, fl_tol)
+            rows, roots, holes = _roots_in_chunks(residual, grid, P, batch, fl_tol)
+            line_rows.append(holes[0])
+            line_x.append(grid[holes[1]])
+        completed = residual.complete(roots, [par[rows] for par in P])
+        # a bracket refined onto the undefined point itself (a root at a removable
+        # singularity, or a sign change across a pole) leaves a root without completion
+        lost = np.isfinite(roots) & ~np.all(np.isfinite(completed), axis=1)
+        line_rows.append(rows[lost])
+        line_x.append(roots[lost])
         all_rows.append(rows)
-        all_points.append(residual.complete(roots, [par[rows] for par in P]))
-    return np.concatenate(all_rows), np.vstack(all_points)
+        all_points.append(completed)
+    rows, points = np.concatenate(all_rows), np.vstack(all_points)
+    if system.dim == 2:
+        solution = residuals[0].solution
+        singular = system.singular_values(solution, P, batch)
+        line_rows.append(np.tile(np.arange(batch), len(singular)))
+        line_x.append(singular.ravel())
+        extra_rows, extra = _roots_on_lines(system, solution, grids, np.concatenate(line_rows),
+                                            np.concatenate(line_x), P, fl_tol)
+        rows = np.concatenate([rows, extra_rows])
+        points = np.vstack([points, extra])
+        points = polish(system, rows, points, P, grids)
+    return rows, points
 
 
 def _roots_in_chunks(residual, grid, P, batch, fl_tol):
-    rows_out, roots_out = [], []
+    rows_out, roots_out, hole_rows, hole_cols = [], [], [], []
     for start, stop in _chunks(batch, grid.size):
         values = residual(grid[None, :], [par[start:stop, None] for par in P])
         values = np.broadcast_to(values, (stop - start, grid.size))
@@ -102,7 +140,108 @@ def _roots_in_chunks(residual, grid, P, batch, fl_tol):
             values, grid, lambda x, r: residual(x, [par[start + r] for par in P]), fl_tol)
         rows_out.append(rows + start)
         roots_out.append(roots)
-    return np.concatenate(rows_out), np.concatenate(roots_out)
+        holes = np.nonzero(undefined_nodes(values))
+        hole_rows.append(holes[0] + start)
+        hole_cols.append(holes[1])
+    return (np.concatenate(rows_out), np.concatenate(roots_out),
+            (np.concatenate(hole_rows), np.concatenate(hole_cols)))
+
+
+def _roots_on_lines(system, solution, grids, rows, xs, P, fl_tol):
+    """Equilibria on the lines ``x = xs[j]`` (parameters of batch row ``rows[j]``).
+
+    Along each line, every zero of either component of ``f`` on the grid of the
+    solved unknown is a candidate; :func:`accept` keeps those where both vanish. A
+    component vanishing identically along the line gives no candidate, the other one
+    does.
+    """
+    other = solution.variable
+    search = [u for u in system.unknowns if u != other][0]
+    grid, y_grid = grids[search], grids[other]
+    keep = np.isfinite(xs) & in_range(xs, (grid[0], grid[-1]))
+    rows, xs = rows[keep], xs[keep]
+    if rows.size:
+        # one line per (row, x): the same x found twice (SymPy and a NaN node) is searched once
+        pairs = np.unique(np.stack([rows.astype(float), xs], axis=1), axis=0)
+        rows, xs = pairs[:, 0].astype(int), pairs[:, 1]
+
+    def evaluate(x, y, r):
+        values = {search: x, other: y}
+        return system.f([values[u] for u in system.unknowns], [par[r] for par in P])
+
+    out_rows, out_points = [np.zeros(0, dtype=int)], [np.zeros((0, 2))]
+    for start, stop in _chunks(rows.size, y_grid.size):
+        r, x = rows[start:stop], xs[start:stop]
+        with np.errstate(all="ignore"):
+            values = evaluate(x[:, None], y_grid[None, :], r[:, None])
+        for component in range(2):
+            def func(y, k, component=component, r=r, x=x):
+                with np.errstate(all="ignore"):
+                    return evaluate(x[k], y, r[k])[component]
+            found, y = roots_along_grid(values[component], y_grid, func, fl_tol)
+            coordinates = {search: x[found], other: y}
+            out_rows.append(r[found])
+            out_points.append(np.stack([coordinates[u] for u in system.unknowns], axis=1))
+    return np.concatenate(out_rows), np.vstack(out_points)
+
+
+def polish(system, rows, points, P, grids):
+    """Refine points by Newton on the full equations, keeping each near where it started.
+
+    Only points with ``max |f|`` above ``_POLISH_ABOVE`` are refined. A refined point
+    replaces the original only when Newton converged within one grid step of it and
+    ``|f|`` did not grow; otherwise (a singular Jacobian at a fold, a jump to another
+    equilibrium) the point stays as found.
+
+    Parameters
+    ----------
+    system : ReducedSystem
+    rows : numpy.ndarray
+        Batch row of each point.
+    points : numpy.ndarray
+        ``(k, n)``.
+    P : sequence of numpy.ndarray
+        Parameter batch.
+    grids : dict
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, n)``.
+    """
+    points = np.array(points, dtype=float)
+    index = np.flatnonzero(np.all(np.isfinite(points), axis=1))
+    if index.size == 0:
+        return points
+    with np.errstate(all="ignore"):
+        size = np.max(np.abs(system.f(list(points[index].T),
+                                      [par[rows[index]] for par in P])), axis=0)
+    index = index[~(size <= _POLISH_ABOVE)]
+    if index.size == 0:
+        return points
+    step = np.array([np.max(np.diff(grids[u])) for u in system.unknowns])
+    own = rows[index]
+
+    def parameters(k):
+        return [par[own[k]] for par in P]
+
+    def func(z, k):
+        with np.errstate(all="ignore"):
+            return system.f(list(z.T), parameters(k)).T
+
+    def jac(z, k):
+        with np.errstate(all="ignore"):
+            return system.jacobian(list(z.T), parameters(k))
+
+    start = points[index]
+    every = np.arange(index.size)
+    refined, converged = newton(func, jac, start, max_step=step)
+    before = np.max(np.abs(func(start, every)), axis=1)
+    after = np.max(np.abs(func(refined, every)), axis=1)
+    better = (converged & np.all(np.abs(refined - start) <= step, axis=1) &
+              np.all(np.isfinite(refined), axis=1) & ~(after > before))
+    points[index[better]] = refined[better]
+    return points
 
 
 def accept(system, rows, points, P, ranges, options):

@@ -144,6 +144,9 @@ class PhasePlane(Analyzer):
                 x, y = _nan_separated(curve[x_name], curve[y_name], valid)
                 xs.append(np.append(x, np.nan))
                 ys.append(np.append(y, np.nan))
+            for line in self._nullcline_lines(solution, index, along, solved):
+                xs.append(np.append(line[x_name], np.nan))
+                ys.append(np.append(line[y_name], np.nan))
             x, y = np.concatenate(xs)[:-1], np.concatenate(ys)[:-1]
             return Nullcline(variable, x, y, "sympy")
 
@@ -151,6 +154,26 @@ class PhasePlane(Analyzer):
             return system.f([x, y])[index]
         x, y = zero_contour(component, self.grids[x_name], self.grids[y_name])
         return Nullcline(variable, x, y, "numeric")
+
+    def _nullcline_lines(self, solution, index, along, solved):
+        """Lines ``along = x*`` on which the equation holds for every value of ``solved``.
+
+        SymPy's solution of ``x (y - 1) = 0`` for ``y`` is ``y = 1`` only; the line
+        ``x = 0`` (a zero of a factor free of ``y``, see ``Solution.singular``) is part
+        of the nullcline too.
+        """
+        system = self.system
+        values = system.singular_values(solution, [], 1)[:, 0]
+        inside = np.isfinite(values) & in_range(values, self.target_vars[along])
+        lines = []
+        for x_star in values[inside]:
+            line = _fine_grid(self.grids[solved])
+            at = {along: np.full_like(line, x_star), solved: line}
+            with np.errstate(all="ignore"):
+                value = system.f([at[name] for name in system.unknowns])[index]
+            if np.all(np.abs(value) <= 1e-10):
+                lines.append(at)
+        return lines
 
     def compute_vector_field(self):
         """The vector field on the resolution grid.

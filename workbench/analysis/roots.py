@@ -13,7 +13,7 @@ Newton starting points. All loops run over arrays of brackets at once.
 import numpy as np
 
 __all__ = ["refine_brackets", "refine_minima", "roots_along_grid", "roots_separable", "newton",
-           "merge_points", "cells_with_sign_changes"]
+           "merge_points", "cells_with_sign_changes", "undefined_nodes"]
 
 _GOLDEN = 0.5 * (3.0 - np.sqrt(5.0))
 
@@ -342,3 +342,29 @@ def cells_with_sign_changes(f1, f2):
         finite = np.all(np.isfinite(corners), axis=0)
         return finite & (np.min(corners, axis=0) <= 0.0) & (np.max(corners, axis=0) >= 0.0)
     return np.nonzero(changes(f1) & changes(f2))
+
+
+def undefined_nodes(values):
+    """Grid nodes where a row is undefined (NaN or inf) but its neighbours are not.
+
+    An isolated undefined node is the trace of a removable singularity (``0 / 0``)
+    that the grid hit exactly; a root there is invisible to the sign-change search,
+    which skips intervals with an undefined end.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(rows, n)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of shape ``(rows, n)``; at the ends of the grid, the one
+        neighbour must be defined.
+    """
+    finite = np.isfinite(values)
+    padded = np.pad(finite, ((0, 0), (1, 1)), constant_values=True)
+    isolated = ~finite & padded[:, :-2] & padded[:, 2:]
+    if values.shape[1] < 2:
+        return np.zeros_like(finite)
+    return isolated

@@ -38,13 +38,21 @@ class Solution:
         One expression per solution branch.
     functions : tuple of callable
         Vectorized ``g_k(*unknowns_except_variable, *free, *constants)``.
+    singular : tuple of callable
+        For a 2-D system: vectorized ``s_j(*free, *constants)``, the values of the
+        other unknown where the branches miss roots of the equation: a denominator of
+        some branch vanishes there, so ``g_k`` is undefined (``x y^2 + y - x = 0``
+        solved for ``y`` divides by ``x``, yet ``y = 0`` solves it at ``x = 0``), or a
+        factor free of ``variable`` vanishes (``x (y - 1) = 0`` holds on ``x = 0``).
+        Equilibria there are searched along the line itself.
     """
 
-    def __init__(self, equation, variable, expressions, functions):
+    def __init__(self, equation, variable, expressions, functions, singular=()):
         self.equation = equation
         self.variable = variable
         self.expressions = tuple(expressions)
         self.functions = tuple(functions)
+        self.singular = tuple(singular)
 
 
 class Residual:
@@ -152,6 +160,37 @@ def _solve_real(expr, symbol):
                 or sol.has(sympy.CRootOf) or sol.has(sympy.zoo) or sol.has(sympy.nan)):
             return None
     return solutions
+
+
+def _singular_zeros(expr, symbol, solutions, other):
+    """Values of ``other`` where the solutions of ``expr = 0`` for ``symbol`` miss roots.
+
+    Two kinds: zeros of a denominator of a solution (``g`` is undefined there, e.g.
+    ``x y^2 + y - x = 0`` gives ``y = (-1 + sqrt(1 + 4 x^2)) / (2 x)``), and zeros of a
+    factor of ``expr`` free of ``symbol`` (``x (y - 1) = 0`` gives only ``y = 1``; the
+    line ``x = 0`` solves it for every ``y``).
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        Free of ``symbol`` and ``other``; zeros SymPy cannot find in closed form are
+        left out (the numeric search around undefined grid nodes still covers them).
+    """
+    factors = [sympy.fraction(sympy.together(sol))[1] for sol in solutions]
+    try:
+        numerator = sympy.fraction(sympy.together(expr))[0]
+        factors += [factor for factor, _ in sympy.factor_list(numerator)[1]
+                    if not factor.has(symbol)]
+    except (sympy.PolynomialError, NotImplementedError, TypeError, ValueError):
+        pass
+    zeros = []
+    for factor in factors:
+        if not factor.has(other):
+            continue
+        for value in _solve_real(factor, other) or ():
+            if not value.has(symbol) and value not in zeros:
+                zeros.append(value)
+    return tuple(zeros)
 
 
 def _broadcast_stack(values, shape):
@@ -549,21 +588,32 @@ class ReducedSystem:
             expr = self.symbolic["expressions"][equation]
             symbol = self.symbolic["symbols"][variable]
             description = self._describe_solve(variable)
+            others = [u for u in self.unknowns if u != variable]
+            other = self.symbolic["symbols"][others[0]] if len(others) == 1 else None
+            timeout = self.options["sympy_solver_timeout"]
+            zeros = ()
             try:
-                found = call_with_timeout(_solve_real, (expr, symbol),
-                                          self.options["sympy_solver_timeout"])
+                found = call_with_timeout(_solve_real, (expr, symbol), timeout)
             except SolverTimeout:
                 self._log(f"{description}, failed because of timeout.")
                 found = None
+            if found and other is not None:
+                try:
+                    zeros = call_with_timeout(_singular_zeros, (expr, symbol, found, other),
+                                              timeout)
+                except SolverTimeout:
+                    # the numeric search around undefined grid nodes stands in for them
+                    zeros = ()
             else:
                 if not found:
                     self._log(f"{description}, failed: no closed-form real solution.")
             if found:
                 self._log(f"{description}, success.")
-                others = [u for u in self.unknowns if u != variable]
                 args = self._symbols(others + list(self.free) + list(self.constant_names))
                 functions = [sympy.lambdify(args, sol, modules="numpy") for sol in found]
-                solution = Solution(equation, variable, found, functions)
+                fixed = self._symbols(list(self.free) + list(self.constant_names))
+                singular = [sympy.lambdify(fixed, zero, modules="numpy") for zero in zeros]
+                solution = Solution(equation, variable, found, functions, singular)
         self._solutions[key] = solution
         return solution
 
@@ -593,6 +643,30 @@ class ReducedSystem:
                 value = np.where(np.abs(value.imag) > 0.0, np.nan, value.real)
             value = np.asarray(value, dtype=float)
         return np.where(np.isfinite(value), value, np.nan)
+
+    def singular_values(self, solution, P, batch):
+        """Values of the searched unknown where a branch of ``solution`` is undefined.
+
+        Parameters
+        ----------
+        solution : Solution
+        P : sequence of numpy.ndarray
+            Free parameter values, each of shape ``(batch,)``.
+        batch : int
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(len(solution.singular), batch)``; NaN where a value is not real.
+        """
+        out = np.full((len(solution.singular), batch), np.nan)
+        for j, function in enumerate(solution.singular):
+            with np.errstate(all="ignore"):
+                value = np.asarray(function(*P, *self._constant_args()))
+            if np.iscomplexobj(value):
+                value = np.where(np.abs(value.imag) > 0.0, np.nan, value.real)
+            out[j] = np.broadcast_to(np.asarray(value, dtype=float), (batch,))
+        return out
 
     def reduction(self):
         """A solution of one equation for one unknown, to reduce a 2-D search to 1-D.
