@@ -92,19 +92,24 @@ TESTS = {
     "integrators/exponential.py": ["tests/integrators/test_exponential.py"],
     "integrators/sde.py": ["tests/integrators/test_sde.py"],
     "integrators/sde_schemes.py": ["tests/integrators/test_sde.py"],
-    "connect/base.py": ["tests/connect/test_structures.py", "tests/connect/test_errors.py"],
-    "connect/checks.py": ["tests/connect/test_errors.py", "tests/connect/test_random.py"],
-    "connect/csr.py": ["tests/connect/test_structures.py", "tests/connect/test_formatters.py"],
-    "connect/formatters.py": ["tests/connect/test_formatters.py"],
-    "connect/graphs.py": ["tests/connect/test_graphs.py"],
-    "connect/random.py": ["tests/connect/test_random.py", "tests/connect/test_random_statistics.py",
-                          "tests/connect/test_errors.py"],
-    "connect/regular.py": ["tests/connect/test_regular.py", "tests/connect/test_structures.py"],
+    # every connect module: the whole folder (about 40 s); error messages, structures and
+    # statistics of one connector live in different files
+    "connect/base.py": ["tests/connect"],
+    "connect/checks.py": ["tests/connect"],
+    "connect/csr.py": ["tests/connect"],
+    "connect/formatters.py": ["tests/connect"],
+    "connect/graphs.py": ["tests/connect"],
+    "connect/random.py": ["tests/connect"],
+    "connect/regular.py": ["tests/connect"],
     "analysis/stability.py": ["tests/analysis/test_stability.py"],
-    "analysis/equilibria.py": ["tests/analysis/test_numerics.py", "tests/analysis/test_phase_plane.py"],
+    "analysis/equilibria.py": ["tests/analysis/test_numerics.py", "tests/analysis/test_equilibria_edges.py",
+                               "tests/analysis/test_phase_plane.py"],
     "analysis/roots.py": ["tests/analysis/test_numerics.py"],
     "analysis/contour.py": ["tests/analysis/test_numerics.py", "tests/analysis/test_phase_plane.py"],
     "analysis/phase_plane.py": ["tests/analysis/test_phase_plane.py"],
+    "analysis/model.py": ["tests/analysis/test_model.py", "tests/analysis/test_phase_plane.py"],
+    "analysis/system.py": ["tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
+                           "tests/analysis/test_phase_plane.py"],
     "symbolic.py": ["tests/test_symbolic.py"],
 }
 
@@ -222,11 +227,32 @@ def apply_mutation(tree, site):
     return ast.fix_missing_locations(tree), line
 
 
+_SCOPES = {}
+
+
+def _scope_of(tree, node):
+    """Qualified name of the function or class around ``node`` (``<module>`` at top level)."""
+    if id(tree) not in _SCOPES:
+        scopes = {}
+
+        def visit(parent, name):
+            for child in ast.iter_child_nodes(parent):
+                inner = name
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    inner = child.name if name == "<module>" else f"{name}.{child.name}"
+                scopes[id(child)] = inner
+                visit(child, inner)
+        visit(tree, "<module>")
+        _SCOPES[id(tree)] = (tree, scopes)     # the tree is kept alive, so ids stay unique
+    return _SCOPES[id(tree)][1].get(id(node), "<module>")
+
+
 def mutant_key(module, tree, site, source_lines):
     """A readable key naming one mutant independently of AST positions (for ``EQUIVALENT``).
 
-    ``module:line text :: before -> after``, where before/after are the mutated
-    node's source; identical mutations of the same text on one line share a key.
+    ``module:scope:line text :: before -> after``, where scope is the enclosing
+    function or class and before/after the mutated node's source; identical
+    mutations of the same text in one scope share a key.
     """
     index, operator, detail = site
     node = list(ast.walk(tree))[index]
@@ -242,7 +268,7 @@ def mutant_key(module, tree, site, source_lines):
     else:
         mutated, _ = apply_mutation(tree, site)
         after = list(ast.walk(mutated))[index]
-    return f"{module}:{text} :: {ast.unparse(node)} -> {ast.unparse(after)}"
+    return f"{module}:{_scope_of(tree, node)}:{text} :: {ast.unparse(node)} -> {ast.unparse(after)}"
 
 
 # ----------------------------------------------------------------------------- running

@@ -54,7 +54,7 @@ def test_keys_name_the_line_and_survive_edits_elsewhere_in_the_module():
     keys = {key for _, key, _ in _mutants(TOY)}
     shifted = {key for _, key, _ in _mutants("import os\nX = os.sep\n" + TOY)}
     assert keys <= shifted          # AST positions moved, the keys did not
-    assert "toy.py:if a <= b and not b: :: a <= b -> a < b" in keys
+    assert "toy.py:f:if a <= b and not b: :: a <= b -> a < b" in keys
 
 
 def test_equivalent_keys_are_real_mutants_of_the_current_modules():
