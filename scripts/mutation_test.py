@@ -120,7 +120,22 @@ DEFAULT_SKIP = {"analysis/continuation.py", "analysis/bifurcation.py", "analysis
 
 # Mutants that cannot change any result, by ``mutant_key`` (see ``--list``), each with the
 # reason; they are left out of the population before sampling and counted apart.
+_SCAN_OR_SORT = ("whether a row's picks are read off by scanning the marks or by sorting them is a "
+                 "speed choice: both give the same sorted row from the same random draws")
+_SUBSET_OR_COMPLEMENT = ("whether Floyd's algorithm draws the row's k columns or the n - k it leaves out "
+                         "is a speed choice: both give a uniform k-subset (a different, equally "
+                         "distributed graph for a given seed), so no property of the result can differ")
 EQUIVALENT = {
+    "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: 64 -> 63": _SCAN_OR_SORT,
+    "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: 64 * k -> 64 / k":
+        _SCAN_OR_SORT,
+    "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: n < 64 * k -> n <= 64 * k":
+        _SCAN_OR_SORT,
+    "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: "
+    "complement or n < 64 * k -> complement and n < 64 * k": _SCAN_OR_SORT + " (complement implies n < 64 k)",
+    "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
+    "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
+        _SUBSET_OR_COMPLEMENT,
 }
 
 _COMPARE_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
@@ -200,6 +215,23 @@ class _Replace(ast.NodeTransformer):
         return super().generic_visit(node)
 
 
+def _moved_constant(value):
+    """An int moved by one (n -> n - 1, and 0 or a negative n -> n + 1); a non-zero float x 1.01, 0.0 -> 1e-3."""
+    if isinstance(value, int):
+        return value + 1 if value <= 0 else value - 1
+    return value * 1.01 if value != 0 else 1e-3
+
+
+_WALKS = {}
+
+
+def _nodes(tree):
+    """``list(ast.walk(tree))``, computed once per tree (sites are indices into it)."""
+    if id(tree) not in _WALKS:
+        _WALKS[id(tree)] = (tree, list(ast.walk(tree)))
+    return _WALKS[id(tree)][1]
+
+
 def apply_mutation(tree, site):
     """A mutated copy of ``tree`` and the line number of the change."""
     tree = copy.deepcopy(tree)
@@ -211,9 +243,7 @@ def apply_mutation(tree, site):
     elif operator == "arith":
         node.op = _ARITH_SWAP[type(node.op)]()
     elif operator == "constant":
-        value = node.value
-        node.value = (value + 1 if value <= 0 else value - 1) if isinstance(value, int) \
-            else (value * 1.01 if value != 0 else 1e-3)
+        node.value = _moved_constant(node.value)
     elif operator == "slice":
         bound = getattr(node, detail)
         setattr(node, detail, ast.BinOp(left=bound, op=ast.Add(), right=ast.Constant(1)))
@@ -255,19 +285,25 @@ def mutant_key(module, tree, site, source_lines):
     mutations of the same text in one scope share a key.
     """
     index, operator, detail = site
-    node = list(ast.walk(tree))[index]
+    node = _nodes(tree)[index]
     line = getattr(node, "lineno", 0)
     text = source_lines[line - 1].strip() if line else ""
-    if operator == "compare":
-        after = copy.deepcopy(node)
-        after.ops[detail] = _COMPARE_SWAP[type(node.ops[detail])]()
-    elif operator == "statement":
+    if operator == "statement":
         after = ast.Pass()
     elif operator == "boolean" and detail == "not":
         after = node.operand
-    else:
-        mutated, _ = apply_mutation(tree, site)
-        after = list(ast.walk(mutated))[index]
+    else:       # the same change as apply_mutation, on a copy of the node alone (fast)
+        after = copy.deepcopy(node)
+        if operator == "compare":
+            after.ops[detail] = _COMPARE_SWAP[type(node.ops[detail])]()
+        elif operator == "arith":
+            after.op = _ARITH_SWAP[type(node.op)]()
+        elif operator == "constant":
+            after.value = _moved_constant(node.value)
+        elif operator == "slice":
+            setattr(after, detail, ast.BinOp(left=getattr(after, detail), op=ast.Add(), right=ast.Constant(1)))
+        else:
+            after.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
     return f"{module}:{_scope_of(tree, node)}:{text} :: {ast.unparse(node)} -> {ast.unparse(after)}"
 
 
