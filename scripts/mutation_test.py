@@ -125,6 +125,8 @@ _SCAN_OR_SORT = ("whether a row's picks are read off by scanning the marks or by
 _SUBSET_OR_COMPLEMENT = ("whether Floyd's algorithm draws the row's k columns or the n - k it leaves out "
                          "is a speed choice: both give a uniform k-subset (a different, equally "
                          "distributed graph for a given seed), so no property of the result can differ")
+_EXPREL = ("`zero` is 1 only where z == 0, where expm1(z) = 0: 0 / (z + 1) and 0 / (z - 1) are both "
+           "(signed) zeros and adding `zero` gives exactly 1 either way")
 EQUIVALENT = {
     "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: 64 -> 63": _SCAN_OR_SORT,
     "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: 64 * k -> 64 / k":
@@ -133,6 +135,10 @@ EQUIVALENT = {
         _SCAN_OR_SORT,
     "connect/random.py:_sample_rows_kernel:scan = complement or n < 64 * k :: "
     "complement or n < 64 * k -> complement and n < 64 * k": _SCAN_OR_SORT + " (complement implies n < 64 k)",
+    "integrators/kernels.py:exprel:return np.expm1(z) / (z + zero) + zero :: z + zero -> z - zero": _EXPREL,
+    "integrators/kernels.py:exprel:return _ops.expm1(z) / (z + zero) + zero :: z + zero -> z - zero": _EXPREL,
+    "integrators/kernels.py:_exprel_numba.relative:return np.expm1(z) / (z + zero) + zero :: "
+    "z + zero -> z - zero": _EXPREL,
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
