@@ -139,6 +139,9 @@ EQUIVALENT = {
     "integrators/kernels.py:exprel:return _ops.expm1(z) / (z + zero) + zero :: z + zero -> z - zero": _EXPREL,
     "integrators/kernels.py:_exprel_numba.relative:return np.expm1(z) / (z + zero) + zero :: "
     "z + zero -> z - zero": _EXPREL,
+    "connect/base.py:Connector.__init__:self._drop_derived() :: self._drop_derived() -> pass":
+        "the structure cache is created empty on first use (`_cache` uses setdefault) and emptied by "
+        "every call and source change, so emptying it in __init__ too cannot be observed",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
