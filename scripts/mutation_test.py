@@ -18,8 +18,9 @@ then AST position) and ``--sample`` of them are drawn with
 ``random.Random(--seed)``: the same seed over unchanged modules gives the same
 mutants, so a run after new tests are added measures the same sample.
 Mutants recorded in ``EQUIVALENT`` below (they cannot change any result; each
-with the reason) are left out of the population before sampling and counted
-apart.
+with the reason) are dropped from the sample after drawing it, so the sample
+does not move when the list grows; the report counts them apart, and the kill
+rate is over the mutants run.
 
 Running. Every mutant is written into a private copy of the repository and
 only the tests mapped to its module run (``TESTS`` below: the module's own test
@@ -492,17 +493,13 @@ def report_table(results, equivalent_counts):
     return "\n".join(lines)
 
 
-def _population(modules, trees, sources):
-    """Package -> [(module, site)] in a fixed order, and package -> number of equivalent mutants left out."""
-    by_package, equivalent = {}, {}
+def _population(modules, trees):
+    """Package -> [(module, site)] in a fixed order (equivalent mutants included)."""
+    by_package = {}
     for module in modules:
         package = module.split("/")[0] if "/" in module else "analysis"
-        for site in mutation_sites(trees[module]):
-            if mutant_key(module, trees[module], site, sources[module]) in EQUIVALENT:
-                equivalent[package] = equivalent.get(package, 0) + 1
-                continue
-            by_package.setdefault(package, []).append((module, site))
-    return by_package, equivalent
+        by_package.setdefault(package, []).extend((module, site) for site in mutation_sites(trees[module]))
+    return by_package
 
 
 def main(argv=None):
@@ -524,7 +521,7 @@ def main(argv=None):
 
     sources = {m: (ROOT / "workbench" / m).read_text().splitlines() for m in modules}
     trees = {m: ast.parse("\n".join(sources[m])) for m in modules}
-    by_package, equivalent = _population(modules, trees, sources)
+    by_package = _population(modules, trees)
     plan = []
     if args.rerun:
         previous = json.loads(Path(args.rerun).read_text())
@@ -537,12 +534,17 @@ def main(argv=None):
             trees.setdefault(module, ast.parse("\n".join(sources[module])))
             by_package.setdefault(row["package"], []).append((module, tuple(row["site"])))
         args.sample = 0
+    equivalent = {}
     for package, mutants in sorted(by_package.items()):
         chosen = mutants if args.sample <= 0 or args.sample >= len(mutants) \
             else rng.sample(mutants, args.sample)
-        plan += [(package, module, site) for module, site in sorted(chosen, key=str)]
-        print(f"{package}: {len(mutants)} mutants in {len({m for m, _ in mutants})} modules "
-              f"({equivalent.get(package, 0)} equivalent left out), running {len(chosen)}")
+        # equivalent mutants are dropped after sampling, so the sample stays the same when the
+        # list grows; they are counted apart, never as kills
+        run = [(m, site) for m, site in chosen if mutant_key(m, trees[m], site, sources[m]) not in EQUIVALENT]
+        equivalent[package] = len(chosen) - len(run)
+        plan += [(package, module, site) for module, site in sorted(run, key=str)]
+        print(f"{package}: {len(mutants)} mutants in {len({m for m, _ in mutants})} modules, sampled "
+              f"{len(chosen)}, {equivalent[package]} of them equivalent (not run), running {len(run)}")
     if args.list:
         for package, module, site in plan:
             print(f"  {mutant_key(module, trees[module], site, sources[module])}")
