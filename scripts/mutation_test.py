@@ -46,11 +46,14 @@ Outcomes and how they are counted:
 Kill rate = (killed + loop) / mutants run. A timed-out second run that fails
 is a kill (``killed``).
 
-Caveat: mutants share one compiled-code cache (fast). Generated step modules
-are cached by their source, so a mutant of the code *generator* whose output
-text is unchanged but whose compiled result differs (e.g. which helper
-functions get compiled) can be served the unmutated machine code and survive;
-re-run such survivors with ``--fresh-cache`` (an empty cache per mutant).
+Compiled code. Mutants share one compiled-code cache (fast): numba
+recompiles a kernel when its own file changes. Two cases it cannot see get an
+empty cache per mutant: a module that defines ``@overload`` helpers (they are
+inlined into the callers' cached machine code, e.g. the tests' ``@jit``
+functions, which would keep running the unmutated helper), always; and, with
+``--fresh-cache``, every mutant -- for a mutant of the code *generator* whose
+output text is unchanged but whose compiled result differs (generated step
+modules are cached by their source).
 
 Usage (from the repository root; 2 cores: sample, run in the background)::
 
@@ -454,6 +457,12 @@ def _judge(copy_root, module, budget, test_times, cache_dir):
     return "timeout", seconds, note + f" (alone: {again.outcome}, {again.seconds:.0f} s)"
 
 
+def _defines_overloads(source):
+    """Whether a module defines numba ``@overload`` helpers (inlined into other files' machine code)."""
+    return any(isinstance(node, ast.Call) and getattr(node.func, "id", None) == "overload"
+               for node in ast.walk(ast.parse(source)))
+
+
 def select_modules(packages, only):
     chosen = []
     for module in TESTS:
@@ -569,7 +578,8 @@ def main(argv=None):
             mutated, line = apply_mutation(trees[module], site)
             key = mutant_key(module, trees[module], site, sources[module])
             target.write_text(ast.unparse(mutated) + "\n")
-            fresh = Path(tempfile.mkdtemp(prefix="wb-mutant-cache-")) if args.fresh_cache else None
+            fresh = Path(tempfile.mkdtemp(prefix="wb-mutant-cache-")) \
+                if args.fresh_cache or _defines_overloads(original) else None
             try:
                 outcome, seconds, note = _judge(copy_root, module, max(120.0, 3 * baseline[module]),
                                                 test_times, fresh)
