@@ -146,6 +146,9 @@ EQUIVALENT = {
     "connect/base.py:Connector.__init__:self._drop_derived() :: self._drop_derived() -> pass":
         "the structure cache is created empty on first use (`_cache` uses setdefault) and emptied by "
         "every call and source change, so emptying it in __init__ too cannot be observed",
+    "integrators/tableaus.py:ButcherTableau.needed_stages:needed.add(0) :: needed.add(0) -> pass":
+        "for every registered tableau (with and without the error weights) stage 0 is already needed "
+        "through b or A, so adding it again changes nothing; only a tableau that ignores f(x_n) would differ",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
