@@ -398,6 +398,10 @@ def _run_tests(copy_root, tests, timeout, cache_dir=None):
     log.write_text("")
     env = dict(os.environ, PYTHONPATH=str(copy_root), MPLBACKEND="Agg", WB_MUTATION_LOG=str(log),
                WORKBENCH_CACHE_DIR=str(cache_dir or copy_root / ".numba_cache"))
+    if cache_dir is not None:
+        # numba caches plain @jit functions (the library's and the tests') beside their source,
+        # in __pycache__, keyed by that file alone: an empty cache has to cover them too
+        env["NUMBA_CACHE_DIR"] = str(cache_dir)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                                 "-p", _PLUGIN_NAME, "-W", "ignore", *tests], cwd=copy_root, env=env,
