@@ -106,11 +106,12 @@ TESTS = {
     "connect/random.py": ["tests/connect"],
     "connect/regular.py": ["tests/connect"],
     "analysis/stability.py": ["tests/analysis/test_stability.py"],
-    "analysis/equilibria.py": ["tests/analysis/test_numerics.py", "tests/analysis/test_equilibria_edges.py",
-                               "tests/analysis/test_phase_plane.py"],
+    "analysis/equilibria.py": ["tests/analysis/test_equilibria_in_range.py", "tests/analysis/test_numerics.py",
+                               "tests/analysis/test_equilibria_edges.py", "tests/analysis/test_phase_plane.py"],
     "analysis/roots.py": ["tests/analysis/test_numerics.py"],
-    "analysis/contour.py": ["tests/analysis/test_numerics.py", "tests/analysis/test_phase_plane.py"],
-    "analysis/phase_plane.py": ["tests/analysis/test_phase_plane.py"],
+    "analysis/contour.py": ["tests/analysis/test_contour.py", "tests/analysis/test_numerics.py",
+                            "tests/analysis/test_phase_plane.py"],
+    "analysis/phase_plane.py": ["tests/analysis/test_phase_plane_gaps.py", "tests/analysis/test_phase_plane.py"],
     "analysis/model.py": ["tests/analysis/test_model.py", "tests/analysis/test_phase_plane.py"],
     "analysis/system.py": ["tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
                            "tests/analysis/test_phase_plane.py"],
@@ -149,6 +150,8 @@ EQUIVALENT = {
     "integrators/tableaus.py:ButcherTableau.needed_stages:needed.add(0) :: needed.add(0) -> pass":
         "for every registered tableau (with and without the error weights) stage 0 is already needed "
         "through b or A, so adding it again changes nothing; only a tableau that ignores f(x_n) would differ",
+    "analysis/model.py:DerivativeSource.rebound:names = tuple(names) :: names = tuple(names) -> pass":
+        "every caller passes a tuple already (model.py and simulate.py build `own` with tuple(...))",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
