@@ -153,6 +153,10 @@ EQUIVALENT = {
     "analysis/model.py:DerivativeSource.rebound:names = tuple(names) :: names = tuple(names) -> pass":
         "every caller passes a tuple already (model.py and simulate.py build `own` with tuple(...))",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 -> 1": _SUBSET_OR_COMPLEMENT,
+    "analysis/stability.py:stability_analysis:if jac.ndim != 2 or jac.shape[0] != jac.shape[1] or jac.shape[0] not "
+    "in (1, 2, 3): :: jac.shape[0] not in (1, 2, 3) -> jac.shape[1] not in (1, 2, 3)":
+        "the condition before it (short-circuit `or`) already refuses non-square matrices, so "
+        "shape[0] == shape[1] whenever this part is evaluated",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
 }
@@ -290,10 +294,17 @@ def _scope_of(tree, node):
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     inner = child.name if name == "<module>" else f"{name}.{child.name}"
                 scopes[id(child)] = inner
+                parents[id(child)] = parent
                 visit(child, inner)
+        parents = {}
         visit(tree, "<module>")
-        _SCOPES[id(tree)] = (tree, scopes)     # the tree is kept alive, so ids stay unique
+        _SCOPES[id(tree)] = (tree, scopes, parents)     # the tree is kept alive, so ids stay unique
     return _SCOPES[id(tree)][1].get(id(node), "<module>")
+
+
+def _parent_of(tree, node):
+    _scope_of(tree, node)
+    return _SCOPES[id(tree)][2].get(id(node))
 
 
 def mutant_key(module, tree, site, source_lines):
@@ -319,6 +330,20 @@ def mutant_key(module, tree, site, source_lines):
             after.op = _ARITH_SWAP[type(node.op)]()
         elif operator == "constant":
             after.value = _moved_constant(node.value)
+            # a number alone is ambiguous on a line: show the smallest expression around it
+            # that occurs once in its statement
+            statement = node
+            while statement is not None and not isinstance(statement, ast.stmt):
+                statement = _parent_of(tree, statement)
+            whole = ast.unparse(statement) if statement is not None else ""
+            shown = node
+            while whole.count(ast.unparse(shown)) > 1 and isinstance(_parent_of(tree, shown), ast.expr):
+                shown = _parent_of(tree, shown)
+            if shown is not node:
+                position = [id(n) for n in ast.walk(shown)].index(id(node))
+                value, after = after.value, copy.deepcopy(shown)
+                list(ast.walk(after))[position].value = value
+                node = shown
         elif operator == "slice":
             setattr(after, detail, ast.BinOp(left=getattr(after, detail), op=ast.Add(), right=ast.Constant(1)))
         else:

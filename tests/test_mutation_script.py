@@ -50,6 +50,14 @@ def test_every_operator_makes_the_expected_single_change():
     assert all(text != original for _, _, text in _mutants(TOY))
 
 
+def test_a_repeated_number_is_shown_in_the_smallest_expression_that_is_unique():
+    source = "def g(m):\n    return m.shape[0] != m.shape[1] or m.shape[0] > 3\n"
+    keys = [key.split(" :: ")[1] for _, key, _ in _mutants(source)]
+    assert "m.shape[0] != m.shape[1] -> m.shape[1] != m.shape[1]" in keys
+    assert "m.shape[0] > 3 -> m.shape[1] > 3" in keys
+    assert "3 -> 2" in keys
+
+
 def test_keys_name_the_line_and_survive_edits_elsewhere_in_the_module():
     keys = {key for _, key, _ in _mutants(TOY)}
     shifted = {key for _, key, _ in _mutants("import os\nX = os.sep\n" + TOY)}
