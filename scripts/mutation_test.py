@@ -440,7 +440,10 @@ def _run_tests(copy_root, tests, timeout, cache_dir=None):
     try:
         code = process.wait(timeout=timeout)
         outcome = "passed" if code == 0 else ("no tests" if code == 5 else "failed")
-    except subprocess.TimeoutExpired:
+    except BaseException as exc:
+        if not isinstance(exc, subprocess.TimeoutExpired):      # interrupted: leave nothing running
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
         outcome = "timeout"
         process.send_signal(signal.SIGUSR1)
         for _ in range(30):             # the dump is written within milliseconds; 3 s at most
@@ -596,6 +599,8 @@ def main(argv=None):
         return 0
 
     os.nice(19)
+    # `kill <pid>` ends the run like Ctrl-C: the private copy is removed, no test is left running
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     lock = _lock()
     copy_root = _make_copy()
     results = []
