@@ -114,7 +114,7 @@ TESTS = {
                             "tests/analysis/test_phase_plane.py"],
     "analysis/phase_plane.py": ["tests/analysis/test_phase_plane_gaps.py", "tests/analysis/test_phase_plane.py"],
     "analysis/model.py": ["tests/analysis/test_model.py", "tests/analysis/test_phase_plane.py"],
-    "analysis/system.py": ["tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
+    "analysis/system.py": ["tests/analysis/test_system_kernels.py", "tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
                            "tests/analysis/test_phase_plane.py"],
     "symbolic.py": ["tests/test_symbolic.py"],
 }
