@@ -1,5 +1,6 @@
 """Clear errors: each names the argument, the value and what is allowed."""
 
+import numpy as np
 import pytest
 
 import workbench as bp
@@ -73,6 +74,18 @@ def test_requires_before_sizes_are_known():
         bp.connect.FixedProb(0.1).requires("pre_ids")
     with pytest.raises(ConnectorError, match="the group sizes are not known yet"):
         _ = bp.connect.GridFour().pre2post
+
+
+def test_a_refused_requires_changes_nothing():
+    """requires('post_slice') before the sizes are known fails before the synapse order moves."""
+    conn = bp.connect.FixedProb(0.5, seed=1)
+    with pytest.raises(ConnectorError, match="the group sizes are not known yet"):
+        conn.requires("post_slice")
+    assert conn.synapse_order == "pre"
+    conn(3, 3)
+    assert conn.synapse_order == "pre"
+    # pre-major synapse numbering: pre_ids ascending
+    assert np.all(np.diff(conn.requires("pre_ids")) >= 0)
 
 
 class PairsOnly(bp.connect.Connector):

@@ -29,6 +29,32 @@ def test_small_world_ring_at_zero_prob(num_neighbor, per_side):
     assert set(_degrees(conn)) == {2 * per_side}
 
 
+@pytest.mark.parametrize("n, num_neighbor", [(6, 4), (7, 4), (8, 6)])
+def test_small_world_rewiring_of_dense_rings_terminates_and_keeps_a_simple_graph(n, num_neighbor):
+    """Rings where rewiring saturates neurons (linked to all others): such a neuron must not rewire.
+
+    The kernel tracks how many neurons each one is linked to; if it did not, a
+    saturated neuron would search forever for a new partner. Every run keeps
+    n * num_neighbor / 2 undirected edges, no self-loops and no multi-edges.
+    """
+    for seed in range(30):
+        conn = bp.connect.SmallWorld(num_neighbor, prob=1.0, seed=seed)(n, n)
+        pairs = set(zip(conn.pre_ids.tolist(), conn.post_ids.tolist()))
+        assert len(pairs) == len(conn.pre_ids) == n * num_neighbor
+        assert pairs == {(j, i) for i, j in pairs}
+        assert all(i != j for i, j in pairs)
+
+
+def test_small_world_on_an_empty_group_is_an_empty_connection():
+    """No neuron: nothing to connect and nothing to refuse, whatever `num_neighbor`."""
+    for directed in (False, True):
+        conn = bp.connect.SmallWorld(num_neighbor=4, prob=0.3, directed=directed, seed=1)(0, 0)
+        assert conn.csr.shape == (0, 0) and conn.csr.num_syn == 0
+    with pytest.raises(bp.errors.ConnectorError, match=r"`num_neighbor`=4 must be smaller than the number "
+                                                       r"of neurons \(4\)"):
+        bp.connect.SmallWorld(num_neighbor=4, prob=0.3, seed=1)(4, 4)
+
+
 @pytest.mark.parametrize("prob", [0.1, 0.5, 1.0])
 def test_small_world_rewiring_preserves_edges(prob):
     n, k = 500, 6

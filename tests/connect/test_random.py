@@ -122,6 +122,20 @@ def test_gaussian_weight_is_symmetric_with_default_w_min():
     assert conn.weights.max() <= 1.0
 
 
+@pytest.mark.parametrize("connector", ["GaussianWeight", "DOG"])
+def test_zero_w_min_connects_every_pair_with_the_formula_weight(connector):
+    """w_min = 0: no cut-off radius, every pair of the grid is connected (all weights are non-zero)."""
+    if connector == "GaussianWeight":
+        conn = bp.connect.GaussianWeight(sigma=1.5, w_max=2.0, w_min=0.0, normalize=False)((3, 4), (3, 4))
+        formula = lambda d2: 2.0 * np.exp(-d2 / (2 * 1.5 ** 2))
+    else:
+        conn = bp.connect.DOG(sigmas=(1.0, 2.0), ws_max=(1.0, 0.5), w_min=0.0, normalize=False)((3, 4), (3, 4))
+        formula = lambda d2: np.exp(-d2 / 2.0) - 0.5 * np.exp(-d2 / 8.0)
+    assert conn.csr.num_syn == 12 * 12
+    d2 = _distances2(conn, False)[conn.pre_ids, conn.post_ids]
+    np.testing.assert_allclose(conn.weights, formula(d2), rtol=1e-14)
+
+
 def test_gaussian_prob_frequency_matches_probability():
     sigma, p_min = 0.15, 0.05
     conn = bp.connect.GaussianProb(sigma, p_min=p_min, seed=3)((30, 30), (30, 30))

@@ -160,6 +160,20 @@ def test_uncompilable_derivative_falls_back_to_python_with_a_warning():
     assert integral(1.0, 0.0) == pytest.approx(0.7)
 
 
+def test_uncompilable_system_with_the_right_return_count_falls_back_too():
+    """Two variables, two values returned: the diagnosis finds nothing wrong and Python runs it."""
+    table = {"rate": 3.0}
+
+    def pair(x, y, t):
+        return -table["rate"] * x, x - y
+
+    integral = bp.odeint(pair, method="euler", dt=0.1)
+    bp.backend.set("numba")
+    with pytest.warns(RuntimeWarning, match="could not be compiled with numba"):
+        x, y = integral(1.0, 2.0, 0.0)
+    assert (x, y) == (pytest.approx(0.7), pytest.approx(2.0 + 0.1 * (1.0 - 2.0)))
+
+
 def test_changed_global_constant_is_never_served_from_a_stale_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
     namespace = {"np": np, "rate": 2.0}

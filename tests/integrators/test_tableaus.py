@@ -115,8 +115,12 @@ def test_validation_catches_a_typo():
     with pytest.raises(IntegratorError, match="error weights"):
         ButcherTableau("bad", "bad", A=((), (1,)), b=(Fraction(1, 2), Fraction(1, 2)), c=(0, 1),
                        order=2, b_embedded=(1, Fraction(1, 2)), embedded_order=1)
-    with pytest.raises(IntegratorError, match="explicit"):
+    with pytest.raises(IntegratorError, match=r"Tableau 'bad': row 1 of A has entries on or above the "
+                                              r"diagonal; only explicit methods are supported"):
         ButcherTableau("bad", "bad", A=((1,),), b=(1,), c=(1,), order=1)
+    with pytest.raises(IntegratorError, match=r"row 2 of A has entries on or above"):
+        ButcherTableau("bad", "bad", A=((), (Fraction(1, 2), Fraction(1, 2))),
+                       b=(Fraction(1, 2), Fraction(1, 2)), c=(0, 1), order=1)
 
 
 @pytest.mark.parametrize("name", sorted(SRI_TABLEAUS))
@@ -260,3 +264,17 @@ def test_order_of_a_float_tableau_is_checked_to_the_float_tolerance():
     b_typo = list(b)
     b_typo[1] += 1e-3
     assert achieved_order(b_typo, A, c) == 0        # sum(b) = 1 fails already
+
+
+@pytest.mark.parametrize("name", sorted(ODE_TABLEAUS))
+def test_needed_stages_are_those_the_weights_reach(name):
+    """Stage j is needed iff a weight uses it or a needed later stage reads it (a reference by hand)."""
+    t = ODE_TABLEAUS[name]
+    for with_error in (False, True):
+        weights = [t.b] + ([t.b_error] if with_error and t.is_embedded else [])
+        needed = set()
+        for j in range(t.stages - 1, -1, -1):
+            if any(w[j] != 0 for w in weights) or any(t.A[i][j] != 0 for i in needed if i > j):
+                needed.add(j)
+        assert t.needed_stages(with_error=with_error) == tuple(sorted(needed))
+        assert 0 in needed          # every method reads f(x_n) (mutation_test.EQUIVALENT relies on it)
