@@ -88,7 +88,9 @@ TESTS = {
                                "tests/integrators/test_sde.py"],
     "integrators/ode.py": ["tests/integrators/test_ode.py", "tests/integrators/test_integrator.py"],
     "integrators/integrator.py": ["tests/integrators/test_integrator.py",
-                                  "tests/integrators/test_ode.py"],
+                                  "tests/integrators/test_ode.py",
+                                  "tests/integrators/test_return_count.py",
+                                  "tests/integrators/test_dt_follows_backend.py"],
     "integrators/signature.py": ["tests/integrators/test_integrator.py",
                                  "tests/integrators/test_ode.py"],
     "integrators/kernels.py": ["tests/integrators/test_kernels.py"],
@@ -107,6 +109,8 @@ TESTS = {
     "connect/regular.py": ["tests/connect"],
     "analysis/stability.py": ["tests/analysis/test_stability_names.py", "tests/analysis/test_stability.py"],
     "analysis/equilibria.py": ["tests/analysis/test_equilibria_in_range.py", "tests/analysis/test_equilibria_cells.py",
+                               "tests/analysis/test_equilibria_singular.py",
+                               "tests/analysis/test_equilibrium_lines.py",
                                "tests/analysis/test_numerics.py",
                                "tests/analysis/test_equilibria_edges.py", "tests/analysis/test_phase_plane.py"],
     "analysis/roots.py": ["tests/analysis/test_roots_double.py", "tests/analysis/test_numerics.py"],
@@ -114,8 +118,15 @@ TESTS = {
                             "tests/analysis/test_phase_plane.py"],
     "analysis/phase_plane.py": ["tests/analysis/test_phase_plane_gaps.py", "tests/analysis/test_phase_plane.py"],
     "analysis/model.py": ["tests/analysis/test_model.py", "tests/analysis/test_phase_plane.py"],
-    "analysis/system.py": ["tests/analysis/test_system_kernels.py", "tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
+    "analysis/system.py": ["tests/analysis/test_system_kernels.py", "tests/analysis/test_equilibria_singular.py", "tests/analysis/test_model.py", "tests/analysis/test_equilibria_edges.py",
                            "tests/analysis/test_phase_plane.py"],
+    # continuation, codim 2, normal forms and periodic orbits: their own tests and the diagrams'
+    "analysis/continuation.py": ["tests/analysis/test_continuation.py", "tests/analysis/test_bifurcation.py"],
+    "analysis/codim2.py": ["tests/analysis/test_codim2.py", "tests/analysis/test_bifurcation.py"],
+    "analysis/normal_form.py": ["tests/analysis/test_normal_form.py", "tests/analysis/test_codim2.py"],
+    **{f"analysis/cycles/{name}.py": ["tests/analysis/cycles"]
+       for name in ("branches", "collocation", "diagram", "floquet", "mesh", "problem", "seeds",
+                    "special", "tracer")},
     "symbolic.py": ["tests/test_symbolic.py"],
 }
 
