@@ -16,7 +16,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "KERNEL_OPS"]
+__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -310,7 +310,27 @@ def _sum_axis_overload(x, axis):
     return impl
 
 
+# -- slice bounds ------------------------------------------------------------------------------
+@register_jitable
+def slice_bounds(lower, upper, size):
+    """``range(*slice(lower, upper).indices(size))`` bounds for a step of 1: (start, stop)."""
+    if lower < 0:
+        lower += size
+        if lower < 0:
+            lower = 0
+    elif lower > size:
+        lower = size
+    if upper < 0:
+        upper += size
+        if upper < 0:
+            upper = 0
+    elif upper > size:
+        upper = size
+    return lower, upper
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
-                    "_gather_into": gather_into, "_sum_axis": sum_axis}
+                    "_gather_into": gather_into, "_sum_axis": sum_axis,
+                    "_slice_bounds": slice_bounds}

@@ -45,6 +45,7 @@ from .context import StepContext
 from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
+from .slice_loops import index_slice_loops
 
 __all__ = ["RewrittenStep", "rewrite_step"]
 
@@ -525,7 +526,7 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         if result is None:
             continue
         body.extend(result if isinstance(result, list) else [result])
-    body = [ast.fix_missing_locations(s) for s in body]
+    body = index_slice_loops([ast.fix_missing_locations(s) for s in body], ctx.fresh_index)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
