@@ -136,6 +136,9 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
             snapshot = watch.snapshot(executor.written_arrays())
             try:
                 executor.run_chunk(i_start, i_end)
+            except SimulationError:
+                executor.finish()         # the executor named the object, variable and time
+                raise
             except Exception as exc:
                 executor.finish()
                 raise _step_failure(plan, executor, exc, watch, snapshot, i_start, i_end) from exc

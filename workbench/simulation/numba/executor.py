@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from ...backend.jit import load_generated_module
+from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError
 from ..numpy.interpreter import InterpretedExecutor
@@ -62,6 +63,7 @@ class CompiledExecutor(Executor):
         self.cells = []
         self.args = ()
         self.t0, self.dt = plan.t0, plan.dt
+        self._where = np.zeros(1, dtype=np.int64)     # schedule index of the running step
         self._compile(plan)
 
     # -- run-time data ---------------------------------------------------------------------
@@ -90,6 +92,8 @@ class CompiledExecutor(Executor):
                 values.append(float(plan.items[source[1]].every))
             elif kind == "delay_head":
                 values.append(source[1].head)
+            elif kind == "where":
+                values.append(self._where)
         return tuple(values), cells
 
     def accepts(self, plan):
@@ -136,8 +140,40 @@ class CompiledExecutor(Executor):
                                 f"cannot be compiled for numba: {summary}")
 
     def run_chunk(self, i_start, i_end):
-        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``."""
-        self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+        """Call the compiled loop for steps ``i_start`` to ``i_end - 1``.
+
+        Raises
+        ------
+        SimulationError
+            If an index check of a step failed (naming the object, variable, index and time).
+        """
+        try:
+            self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+        except IndexError as exc:
+            failure = self._index_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
+
+    def _index_failure(self, exc):
+        """The SimulationError of a failed ``_check_index`` (None for other IndexErrors)."""
+        if len(exc.args) != 4 or not all(isinstance(a, int) for a in exc.args):
+            return None
+        site, index, size, i = exc.args
+        item_index = int(self._where[0])
+        rewritten = self.code.steps.get(item_index)
+        plan = self._bound_plan
+        if rewritten is None or not 0 <= site < len(rewritten.sites) or plan is None:
+            return None
+        variable, axis, line = rewritten.sites[site]
+        item = plan.items[item_index]
+        along = f" along axis {axis}" if axis else ""
+        when = f"t={plan.ts[i]:.6g} ms (step {i} of the run)" if 0 <= i < len(plan.ts) else \
+            f"step {i} of the run"
+        return SimulationError(f"{item.node.describe()}: index {index} is out of range for "
+                               f"{variable} ({size} elements{along}) at {when} in step "
+                               f"{item.key!r} ({rewritten.filename}, line {line}); valid indices "
+                               f"are {-size} to {size - 1}.")
 
     def sync(self):
         """Copy written numbers (cells) back to their objects."""

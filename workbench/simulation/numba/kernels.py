@@ -16,7 +16,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "KERNEL_OPS"]
+__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "check_index",
+           "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -329,8 +330,35 @@ def slice_bounds(lower, upper, size):
     return lower, upper
 
 
+# -- index checks ------------------------------------------------------------------------------
+def check_index(index, size, site, step):
+    """``index`` if it is a valid position along an axis of ``size`` elements, else IndexError.
+
+    Valid positions are ``-size .. size - 1`` (negative ones count from the end, as
+    in numpy). The error's arguments ``(site, index, size, step)`` let the executor
+    name the variable, the index and the time (``generator/index_checks.py``).
+    Anything but an integer (a slice, a mask, an index array) passes unchanged:
+    numba checks those itself.
+    """
+    if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
+        if index >= size or index < -size:
+            raise IndexError(site, int(index), int(size), int(step))
+    return index
+
+
+@overload(check_index, jit_options={"nogil": True}, inline="always")
+def _check_index_overload(index, size, site, step):
+    if isinstance(index, types.Integer):
+        def impl(index, size, site, step):
+            if index >= size or index < -size:
+                raise IndexError(site, index, size, step)
+            return index
+        return impl
+    return lambda index, size, site, step: index
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
-                    "_slice_bounds": slice_bounds}
+                    "_slice_bounds": slice_bounds, "_check_index": check_index}

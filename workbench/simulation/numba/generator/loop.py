@@ -80,8 +80,9 @@ class LoopArguments:
     ``sources[k]`` is one of ``('binding', binding, index)`` (an attribute or global
     a step reads), ``('input', k)`` (an input value), ``('record', k)``,
     ``('period', k)``, ``('index', k)`` (monitor storage, period in steps,
-    indices), ``('every', k)`` (the period of schedule item ``k``) and
-    ``('delay_head', delay)``.
+    indices), ``('every', k)`` (the period of schedule item ``k``),
+    ``('delay_head', delay)`` and ``('where',)`` (one int64 the loop sets to the
+    schedule index of the step it calls, to name the object of a failed index check).
 
     Parameters
     ----------
@@ -322,6 +323,11 @@ class RunLoopCode:
         call_args = ["_t", "_i", "_dt"] + [args.for_binding(binding, position)
                                            for _, binding, position in rewritten.params]
         call = f"{name}({', '.join(call_args)})"
+        if rewritten.sites:
+            # which schedule item runs: names the object when an index check fails
+            if "_where" not in args.names:
+                args.add("_where", ("where",))
+            call = f"_where[0] = {index}; {call}"
         if item.every is None:
             return [call]
         if callable(item.every):

@@ -41,10 +41,11 @@ from ...codegen.elementwise import integrator_is_elementwise
 from ...codegen.names import sanitize
 from ...executor import StepCompileError
 from .. import kernels
-from .context import StepContext
+from .context import StepContext, loop_indices
 from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
+from . import index_checks
 from .slice_loops import index_slice_loops
 
 __all__ = ["RewrittenStep", "rewrite_step"]
@@ -77,9 +78,12 @@ class RewrittenStep:
     label : str
         ``"step 'update' of LIF 'E'"`` for messages.
     filename : str
+    sites : list of (str, int, int)
+        The index checks (``generator/index_checks.py``): variable, axis, line.
     """
 
-    def __init__(self, name, source, params, namespace, key_parts, label, filename):
+    def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=()):
+        self.sites = list(sites)
         self.name = name
         self.source = source
         self.params = params
@@ -526,7 +530,12 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         if result is None:
             continue
         body.extend(result if isinstance(result, list) else [result])
-    body = index_slice_loops([ast.fix_missing_locations(s) for s in body], ctx.fresh_index)
+    body, in_range = index_slice_loops([ast.fix_missing_locations(s) for s in body],
+                                       ctx.fresh_index)
+    arrays = {name: name.replace("__", ".") for name, binding, _ in ctx.params
+              if binding.kind in ("array", "csr")}
+    body, sites = index_checks.add_index_checks(body, arrays, loop_indices(ast.Module(body, []), ctx.globals),
+                                   ctx.fresh_index, in_range)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
@@ -535,4 +544,4 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
               f"def {function_name}({', '.join(params)}):"]
     source = "\n".join(header + render_body(body)) + "\n"
     return RewrittenStep(function_name, source, ctx.params, ctx.namespace, list(ctx.key_parts),
-                         label, ctx.filename)
+                         label, ctx.filename, sites)

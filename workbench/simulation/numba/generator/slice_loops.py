@@ -33,6 +33,7 @@ def _stored_names(nodes):
 class _SliceLoops(ast.NodeTransformer):
     def __init__(self, fresh_name):
         self.fresh_name = fresh_name
+        self.in_range = set()
 
     def visit_For(self, node):
         self.generic_visit(node)
@@ -55,6 +56,7 @@ class _SliceLoops(ast.NodeTransformer):
         element = ast.Assign([node.target], ast.Subscript(ast.Name(array, ast.Load()),
                                                           ast.Name(index, ast.Load()),
                                                           ast.Load()))
+        self.in_range.add((index, array, 0))       # _slice_bounds clips to [0, a.shape[0]]
         loop = ast.For(ast.Name(index, ast.Store()),
                        ast.Call(ast.Name("range", ast.Load()),
                                 [ast.Name(start, ast.Load()), ast.Name(stop, ast.Load())], []),
@@ -74,11 +76,14 @@ def index_slice_loops(statements, fresh_name):
 
     Returns
     -------
-    list of ast.stmt
+    statements : list of ast.stmt
+    in_range : set of (str, str, int)
+        (index name, array name, axis 0) of every new loop: its index is always a
+        valid position of the array (for ``generator/index_checks.py``).
     """
     transformer = _SliceLoops(fresh_name)
     result = []
     for statement in statements:
         new = transformer.visit(statement)
         result.extend(new if isinstance(new, list) else [new])
-    return [ast.fix_missing_locations(s) for s in result]
+    return [ast.fix_missing_locations(s) for s in result], transformer.in_range

@@ -1,0 +1,204 @@
+"""Index checks in compiled steps: an out-of-range index raises instead of corrupting memory.
+
+Numba does not check indices: ``self.g[post_i]`` with a bad ``post_i`` writes past
+the array (or crashes the process). This pass wraps every integer index of an
+array argument in ``_check_index(index, A.shape[axis], site, _i)``, which raises
+``IndexError(site, index, size, _i)``; the executor turns that into a
+:class:`~workbench.errors.SimulationError` naming the object, the variable, the
+index and the time (the *site* numbers the checks of a step:
+:attr:`IndexChecks.sites`).
+
+A check in the innermost loop would cost what the loop costs, so loops over
+``range`` are versioned: when one condition evaluated before the loop proves
+the accesses indexed by the loop variable in range (:mod:`.index_proofs`), a
+copy of the loop without those checks runs; otherwise the checked copy runs.
+
+    for i in range(n):                   _k1 = 0; _k2 = n
+        V[i] = ...                       if _k2 <= _k1 or (_k1 >= -V.shape[0] and _k2 <= V.shape[0]):
+                                 ->          for i in range(_k1, _k2):
+                                                 V[i] = ...
+                                         else:
+                                             for i in range(_k1, _k2):
+                                                 V[_check_index(i, V.shape[0], 0, _i)] = ...
+
+Indices that no loop bound covers (``self.g[post_i]`` with ``post_i`` read from
+``post_ids``) are checked where they are used. Inside the checked copy, nested
+loops are not versioned again, so a loop nest of depth d has d + 1 copies, not 2^d.
+Local arrays a step creates itself are not checked.
+"""
+
+import ast
+import copy
+
+from .index_proofs import covered_accesses, index_offset, range_loop_bounds
+
+__all__ = ["IndexChecks", "add_index_checks", "ENABLED"]
+
+#: Generate the checks (benchmarks/coba.py turns them off once to measure their cost;
+#: the flag changes the generated source, so the disk cache cannot mix the two).
+ENABLED = True
+
+
+class IndexChecks:
+    """Adds the checks to one step's statements.
+
+    Parameters
+    ----------
+    arrays : dict
+        Name of each array argument of the step -> the variable as the user wrote it
+        (``'self.post.input'``).
+    int_names : set of str
+        Names that only ever hold loop indices.
+    fresh_name : callable
+        ``fresh_name()`` returns a local name the step does not use.
+
+    Attributes
+    ----------
+    sites : list of (str, int, int)
+        For every check (its site number is the position): the variable, the axis
+        and the user's line.
+    """
+
+    def __init__(self, arrays, int_names, fresh_name):
+        self.arrays = arrays
+        self.int_names = int_names
+        self.fresh_name = fresh_name
+        self.sites = []
+
+    # -- statements ----------------------------------------------------------------------
+    def block(self, statements, proven, version):
+        """Checked copies of ``statements``; ``proven`` holds (loop name, array, axis, offset)."""
+        result = []
+        for statement in statements:
+            result.extend(self.statement(statement, proven, version))
+        return result
+
+    def statement(self, node, proven, version):
+        if isinstance(node, ast.For) and version:
+            versioned = self._versioned_loop(node, proven)
+            if versioned is not None:
+                return versioned
+        node = copy.copy(node)
+        line = getattr(node, "lineno", 0)
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                if value and all(isinstance(v, ast.stmt) for v in value):
+                    setattr(node, field, self.block(value, proven, version))
+                else:
+                    setattr(node, field, [self._any(v, proven, version, line) for v in value])
+            elif isinstance(value, ast.AST):
+                setattr(node, field, self._any(value, proven, version, line))
+        return [node]
+
+    def _any(self, value, proven, version, line):
+        if isinstance(value, ast.expr):
+            return self.expression(value, proven, line)
+        if isinstance(value, ast.stmt):
+            return self.statement(value, proven, version)[0]
+        if isinstance(value, ast.AST):           # except handlers, keywords, ...
+            return self.statement(value, proven, version)[0]
+        return value
+
+    def _versioned_loop(self, loop, proven):
+        bounds = range_loop_bounds(loop)
+        if bounds is None:
+            return None
+        name = loop.target.id
+        covered = [(array, axis, offset) for array, axis, offset in
+                   covered_accesses(loop, self.int_names, self.arrays)
+                   if (name, array, axis, offset) not in proven]
+        if not covered:
+            return None
+        line = loop.lineno
+        start, stop = self.fresh_name(), self.fresh_name()
+        assigns = [ast.Assign([ast.Name(start, ast.Store())], self.expression(bounds[0], proven,
+                                                                              line)),
+                   ast.Assign([ast.Name(stop, ast.Store())], self.expression(bounds[1], proven,
+                                                                             line))]
+        lo, hi = ast.Name(start, ast.Load()), ast.Name(stop, ast.Load())
+        in_range = []
+        for array, axis, offset in covered:
+            shifted_lo, shifted_hi = _plus(lo, offset), _plus(hi, offset)
+            in_range += [ast.Compare(shifted_lo, [ast.GtE()],
+                                     [ast.UnaryOp(ast.USub(), _size(array, axis))]),
+                         ast.Compare(shifted_hi, [ast.LtE()], [_size(array, axis)])]
+        condition = ast.BoolOp(ast.Or(), [ast.Compare(hi, [ast.LtE()], [lo]),
+                                          ast.BoolOp(ast.And(), in_range)])
+        fast_proven = proven | {(name, array, axis, offset) for array, axis, offset in covered}
+
+        def copy_of(proven_here, version):
+            return ast.For(ast.Name(name, ast.Store()),
+                           ast.Call(ast.Name("range", ast.Load()), [lo, hi], []),
+                           self.block(loop.body, proven_here, version),
+                           self.block(loop.orelse, proven, version))
+        fast, slow = copy_of(fast_proven, True), copy_of(proven, False)
+        result = assigns + [ast.If(condition, [fast], [slow])]
+        return [ast.fix_missing_locations(ast.copy_location(s, loop)) for s in result]
+
+    # -- expressions ---------------------------------------------------------------------
+    def expression(self, node, proven, line):
+        checks = self
+
+        class _Wrap(ast.NodeTransformer):
+            def visit_Subscript(self, sub):
+                self.generic_visit(sub)
+                if not (isinstance(sub.value, ast.Name) and sub.value.id in checks.arrays):
+                    return sub
+                array = sub.value.id
+                tuple_index = isinstance(sub.slice, ast.Tuple)
+                parts = list(sub.slice.elts) if tuple_index else [sub.slice]
+                for axis, part in enumerate(parts):
+                    if isinstance(part, ast.Slice):
+                        continue
+                    if any(index_offset(part, name) == offset
+                           for name, proven_array, proven_axis, offset in proven
+                           if proven_array == array and proven_axis == axis):
+                        continue
+                    parts[axis] = checks._checked(part, array, axis, line)
+                sub.slice = ast.Tuple(parts, ast.Load()) if tuple_index else parts[0]
+                return sub
+
+        return ast.fix_missing_locations(_Wrap().visit(copy.deepcopy(node)))
+
+    def _checked(self, index, array, axis, line):
+        site = len(self.sites)
+        self.sites.append((self.arrays[array], axis, line))
+        return ast.Call(ast.Name("_check_index", ast.Load()),
+                        [index, _size(array, axis), ast.Constant(site), ast.Name("_i", ast.Load())],
+                        [])
+
+
+def _plus(name_expr, offset):
+    if offset == 0:
+        return name_expr
+    return ast.BinOp(name_expr, ast.Add() if offset > 0 else ast.Sub(), ast.Constant(abs(offset)))
+
+
+def _size(array, axis):
+    return ast.Subscript(ast.Attribute(ast.Name(array, ast.Load()), "shape", ast.Load()),
+                         ast.Constant(axis), ast.Load())
+
+
+def add_index_checks(statements, arrays, int_names, fresh_name, in_range=()):
+    """Checked statements of a step and the table of their check sites.
+
+    Parameters
+    ----------
+    statements : list of ast.stmt
+        The rewritten step body.
+    arrays, int_names, fresh_name
+        As for :class:`IndexChecks`.
+    in_range : set of (str, str, int), optional
+        (index name, array, axis) known to be in range wherever the name is used.
+
+    Returns
+    -------
+    statements : list of ast.stmt
+    sites : list of (str, int, int)
+        (variable, axis, line) of each check site.
+    """
+    if not ENABLED:
+        return list(statements), []
+    checks = IndexChecks(arrays, int_names, fresh_name)
+    body = checks.block(statements, frozenset(entry + (0,) for entry in in_range), True)
+    return [ast.fix_missing_locations(s) for s in body], checks.sites
