@@ -138,26 +138,56 @@ def worker_interleaved(variant, pairs=2 * REPEATS):
             "compilations": bp.jit_compilations() - before}
 
 
+def worker_index_checks(variant, pairs=2 * REPEATS):
+    """The cost of the index checks: the same network generated with and without them.
+
+    Two networks (same seed) in one process, one generated with the checks off
+    (``index_checks.ENABLED``; that changes the source, so nothing is shared), runs
+    alternating. Returns every run of both.
+    """
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+    from workbench.simulation.numba.generator import index_checks
+
+    bp.backend.set("numba", dt=0.1)
+    nets = {}
+    for checked in (True, False):
+        index_checks.ENABLED = checked
+        nets[checked] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
+    index_checks.ENABLED = True
+    duration = INTERLEAVED_MS[variant]
+    runs, start = {True: [], False: []}, 100.
+    for pair in range(pairs):
+        for checked in ((True, False) if pair % 2 == 0 else (False, True)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            nets[checked].run((start, start + duration))
+            runs[checked].append((time.perf_counter() - wall, time.process_time() - cpu))
+        start += duration
+    return {"variant": variant, "duration_ms": duration, "engine": runs[True],
+            "hand": runs[False], "compilations": 0}
+
+
 def _median(values):
     ordered = sorted(values)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
 
 
-def print_interleaved(result):
+def print_interleaved(result, names=("workbench", "hand-written")):
     """Every alternating run of one variant and the ratios of the medians (wall and CPU time)."""
     if "error" in result:
         print(f"  interleaved comparison failed: {result['error']}")
         return
     engine, hand = result["engine"], result["hand"]
-    print(f"  {result['variant']}, {result['duration_ms']:.0f} ms per run; workbench wall/cpu s: "
-          + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
-    print(f"  {'':{len(result['variant'])}}  hand-written  wall/cpu s: "
-          + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in hand))
+    pad = len(result["variant"])
+    print(f"  {result['variant']}, {result['duration_ms']:.0f} ms per run; {names[0]:>12} "
+          f"wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
+    print(f"  {'':{pad}}  {'':{len(str(int(result['duration_ms'])))}}             {names[1]:>12} "
+          f"wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in hand))
     wall = _median([w for w, _ in engine]) / _median([w for w, _ in hand])
     cpu = _median([c for _, c in engine]) / _median([c for _, c in hand])
     best = min(w for w, _ in engine) / min(w for w, _ in hand)
-    print(f"  {'':{len(result['variant'])}}  ratio workbench / hand-written: {wall:.3f}x (median "
+    print(f"  {'':{pad}}  ratio {names[0]} / {names[1]}: {wall:.3f}x (median "
           f"wall), {cpu:.3f}x (median cpu), {best:.3f}x (minimum wall); repeat runs compiled "
           f"{result['compilations']}")
     return wall, cpu
@@ -352,6 +382,8 @@ def main():
     parser.add_argument("--no-numpy", action="store_true", help="skip the numpy backend rows")
     parser.add_argument("--interleaved", action="store_true",
                         help="only the alternating workbench / hand-written runs of each variant")
+    parser.add_argument("--index-checks", action="store_true",
+                        help="only the cost of the index checks: runs with and without, alternating")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -360,12 +392,23 @@ def main():
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
         elif kind == "interleaved":
             result = worker_interleaved(args.worker[1])
+        elif kind == "checks":
+            result = worker_index_checks(args.worker[1])
         else:
             result = worker_handwritten(bool(int(args.worker[1])))
         print("RESULT " + json.dumps(result))
         return
 
     variants = [PRE_SLICE] if args.quick else (args.variants or VARIANTS)
+    if args.index_checks:
+        print(f"COBA, 4000 LIF: index checks on / off, alternating; load: {_load()}", flush=True)
+        for variant in variants:
+            if variant in INTERLEAVED_MS:
+                result = _run_process([sys.executable, __file__, "--worker", "checks", variant],
+                                      env=dict(os.environ, PYTHONPATH=ROOT))
+                print_interleaved(result, ("checks on", "checks off"))
+        print(f"load after: {_load()}")
+        return
     if args.interleaved:
         print(f"COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms; load: {_load()}", flush=True)
         for variant in variants:

@@ -121,3 +121,40 @@ def test_the_loop_over_a_provably_valid_range_is_checked_once():
     assert "_k2 - 1 <= self__V.shape[0]" in source
     assert "self__V[self__ids[k]]" not in source            # a read index: checked at use
     assert "self__V[_check_index(self__ids[k], self__V.shape[0]" in source
+
+
+class ReadIndex(bp.NeuGroup):
+    """Indices read from an integer array: V[j] with j = ids[k]."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, ids, rewrite_at=None, **kwargs):
+        self.V = np.zeros(size)
+        self.ids = ids
+        self.rewrite_at = 1e9 if rewrite_at is None else rewrite_at
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        if _t > self.rewrite_at:
+            self.ids[1] = 2 * self.num           # the step itself writes the index array
+        for k in range(self.ids.shape[0]):
+            j = self.ids[k]
+            self.V[j] += 1.
+
+
+def test_indices_read_from_an_array_are_proved_by_its_range_once_per_run():
+    bp.backend.set("numba", dt=0.1)
+    group = ReadIndex(5, np.array([0, 4, 2]))
+    group.run(0.3)
+    np.testing.assert_array_equal(group.V, [3., 0., 3., 0., 3.])
+    source = group._wb_executor.source
+    assert "_check_index_unless(j, self__V.shape[0]" in source
+    group.ids[2] = 5                             # changed between runs: the range is measured again
+    with pytest.raises(SimulationError, match=r"index 5 is out of range for self.V"):
+        group.run(0.3)
+
+
+def test_an_index_array_written_during_the_run_is_checked_at_every_use():
+    bp.backend.set("numba", dt=0.1)
+    group = ReadIndex(5, np.array([0, 4, 2]), rewrite_at=0.15)
+    with pytest.raises(SimulationError, match=r"index 10 is out of range for self.V .*t=0.2 ms"):
+        group.run(0.5)

@@ -17,7 +17,7 @@ from numba import types
 from numba.extending import overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "check_index",
-           "KERNEL_OPS"]
+           "check_index_unless", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -357,8 +357,27 @@ def _check_index_overload(index, size, site, step):
     return lambda index, size, site, step: index
 
 
+def check_index_unless(index, size, proven, site, step):
+    """:func:`check_index` unless ``proven`` (a flag computed once before the loops)."""
+    if proven:
+        return index
+    return check_index(index, size, site, step)
+
+
+@overload(check_index_unless, jit_options={"nogil": True}, inline="always")
+def _check_index_unless_overload(index, size, proven, site, step):
+    if isinstance(index, types.Integer):
+        def impl(index, size, proven, site, step):
+            if not proven and (index >= size or index < -size):
+                raise IndexError(site, index, size, step)
+            return index
+        return impl
+    return lambda index, size, proven, site, step: index
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
-                    "_slice_bounds": slice_bounds, "_check_index": check_index}
+                    "_slice_bounds": slice_bounds, "_check_index": check_index,
+                    "_check_index_unless": check_index_unless}

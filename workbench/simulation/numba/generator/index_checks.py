@@ -21,8 +21,11 @@ copy of the loop without those checks runs; otherwise the checked copy runs.
                                              for i in range(_k1, _k2):
                                                  V[_check_index(i, V.shape[0], 0, _i)] = ...
 
-Indices that no loop bound covers (``self.g[post_i]`` with ``post_i`` read from
-``post_ids``) are checked where they are used. Inside the checked copy, nested
+Indices read from an integer array (``post_i = self.post_ids[k]`` then
+``self.g[post_i]``) are checked where they are used, unless a flag computed when
+the step starts proves the whole array's values in range
+(``_check_index_unless``; the array's min and max come with the run's arguments).
+Other indices are checked where they are used. Inside the checked copy, nested
 loops are not versioned again, so a loop nest of depth d has d + 1 copies, not 2^d.
 Local arrays a step creates itself are not checked.
 """
@@ -30,7 +33,7 @@ Local arrays a step creates itself are not checked.
 import ast
 import copy
 
-from .index_proofs import covered_accesses, index_offset, range_loop_bounds
+from .index_proofs import covered_accesses, index_offset, range_loop_bounds, read_indices
 
 __all__ = ["IndexChecks", "add_index_checks", "ENABLED"]
 
@@ -51,6 +54,9 @@ class IndexChecks:
         Names that only ever hold loop indices.
     fresh_name : callable
         ``fresh_name()`` returns a local name the step does not use.
+    range_of : callable, optional
+        ``range_of(array)`` -> the name of the argument holding ``[min, max]`` of an
+        integer array argument, or None.
 
     Attributes
     ----------
@@ -59,11 +65,32 @@ class IndexChecks:
         and the user's line.
     """
 
-    def __init__(self, arrays, int_names, fresh_name):
+    def __init__(self, arrays, int_names, fresh_name, range_of=None):
         self.arrays = arrays
         self.int_names = int_names
         self.fresh_name = fresh_name
+        self.range_of = range_of or (lambda array: None)
         self.sites = []
+        self.read_from = {}             # x -> B for x = B[...] (see index_proofs)
+        self.flags = {}                 # (B, A, axis) -> flag name
+        self.entry = []                 # statements computing the flags
+
+    def _flag(self, source, array, axis):
+        key = (source, array, axis)
+        if key not in self.flags:
+            bounds = self.range_of(source)
+            if bounds is None:
+                self.flags[key] = None
+                return None
+            name = self.fresh_name()
+            self.flags[key] = name
+            low = ast.Subscript(ast.Name(bounds, ast.Load()), ast.Constant(0), ast.Load())
+            high = ast.Subscript(ast.Name(bounds, ast.Load()), ast.Constant(1), ast.Load())
+            test = ast.BoolOp(ast.And(), [
+                ast.Compare(low, [ast.GtE()], [ast.UnaryOp(ast.USub(), _size(array, axis))]),
+                ast.Compare(high, [ast.Lt()], [_size(array, axis)])])
+            self.entry.append(ast.Assign([ast.Name(name, ast.Store())], test))
+        return self.flags[key]
 
     # -- statements ----------------------------------------------------------------------
     def block(self, statements, proven, version):
@@ -163,9 +190,16 @@ class IndexChecks:
     def _checked(self, index, array, axis, line):
         site = len(self.sites)
         self.sites.append((self.arrays[array], axis, line))
-        return ast.Call(ast.Name("_check_index", ast.Load()),
-                        [index, _size(array, axis), ast.Constant(site), ast.Name("_i", ast.Load())],
-                        [])
+        flag = None
+        if isinstance(index, ast.Name) and index.id in self.read_from:
+            flag = self._flag(self.read_from[index.id], array, axis)
+        if flag is None:
+            return ast.Call(ast.Name("_check_index", ast.Load()),
+                            [index, _size(array, axis), ast.Constant(site),
+                             ast.Name("_i", ast.Load())], [])
+        return ast.Call(ast.Name("_check_index_unless", ast.Load()),
+                        [index, _size(array, axis), ast.Name(flag, ast.Load()),
+                         ast.Constant(site), ast.Name("_i", ast.Load())], [])
 
 
 def _plus(name_expr, offset):
@@ -179,7 +213,7 @@ def _size(array, axis):
                          ast.Constant(axis), ast.Load())
 
 
-def add_index_checks(statements, arrays, int_names, fresh_name, in_range=()):
+def add_index_checks(statements, arrays, int_names, fresh_name, in_range=(), range_of=None):
     """Checked statements of a step and the table of their check sites.
 
     Parameters
@@ -190,6 +224,8 @@ def add_index_checks(statements, arrays, int_names, fresh_name, in_range=()):
         As for :class:`IndexChecks`.
     in_range : set of (str, str, int), optional
         (index name, array, axis) known to be in range wherever the name is used.
+    range_of : callable, optional
+        As for :class:`IndexChecks`.
 
     Returns
     -------
@@ -199,6 +235,9 @@ def add_index_checks(statements, arrays, int_names, fresh_name, in_range=()):
     """
     if not ENABLED:
         return list(statements), []
-    checks = IndexChecks(arrays, int_names, fresh_name)
+    checks = IndexChecks(arrays, int_names, fresh_name, range_of)
+    checks.read_from = read_indices(statements, arrays)
     body = checks.block(statements, frozenset(entry + (0,) for entry in in_range), True)
-    return [ast.fix_missing_locations(s) for s in body], checks.sites
+    line = getattr(statements[0], "lineno", 0) if statements else 0
+    entry = [ast.copy_location(s, ast.Pass(lineno=line, col_offset=0)) for s in checks.entry]
+    return [ast.fix_missing_locations(s) for s in entry + body], checks.sites

@@ -22,14 +22,22 @@ provided that
 * ``range`` evaluates ``lo`` and ``hi`` once, before the first iteration, so
   evaluating the condition on the same values before the loop is enough.
 
-The condition is sufficient, not necessary (the access may sit under an ``if``
+A second claim covers indices read from an array: when a name ``x`` is assigned
+exactly once in the step, by ``x = B[...]`` with ``B`` an integer array argument,
+every value ``x`` holds is an element of ``B``. If no compiled code writes ``B``
+during the run (the binding registry knows; ``bindings.RangeBinding``), each such
+value lies in ``[min(B), max(B)]``, measured before the run, so ``A[x]`` is in range
+whenever ``min(B) >= -A.shape[k] and max(B) < A.shape[k]`` -- a flag computed once
+when the step starts (:func:`read_indices` finds these names).
+
+Both conditions are sufficient, not necessary (the access may sit under an ``if``
 that keeps it in range), which is why the checked form of the loop stays
 available for when it fails.
 """
 
 import ast
 
-__all__ = ["range_loop_bounds", "covered_accesses", "index_offset"]
+__all__ = ["range_loop_bounds", "covered_accesses", "index_offset", "read_indices"]
 
 
 def range_loop_bounds(loop):
@@ -104,6 +112,32 @@ def covered_accesses(loop, int_names, arrays):
                 if offset is not None and (node.value.id, axis, offset) not in found:
                     found.append((node.value.id, axis, offset))
     return found
+
+
+def read_indices(statements, arrays):
+    """Names assigned exactly once, by ``x = B[...]`` with ``B`` one of ``arrays``.
+
+    Parameters
+    ----------
+    statements : list of ast.stmt
+    arrays : container of str
+
+    Returns
+    -------
+    dict
+        ``x`` -> ``B``.
+    """
+    stores, sources = {}, {}
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], ast.Name) and \
+                    isinstance(node.value, ast.Subscript) and \
+                    isinstance(node.value.value, ast.Name) and node.value.value.id in arrays:
+                sources[node.targets[0].id] = node.value.value.id
+    return {name: array for name, array in sources.items() if stores.get(name) == 1}
 
 
 def index_offset(part, name):

@@ -489,6 +489,30 @@ def _check_forbidden(ctx):
                                   "function at module level")
 
 
+def _add_index_checks(ctx, body, in_range):
+    """``generator/index_checks.py`` on a step body: every array argument is checked."""
+    arrays, bindings = {}, {}
+    for name, binding, position in ctx.params:
+        if binding.kind in ("array", "csr"):
+            arrays[name] = name.replace("__", ".")
+            bindings[name] = (binding, position)
+
+    def range_of(array):
+        binding, position = bindings[array]
+        if binding.kind == "csr" and position != 1:
+            return None                      # indptr values are offsets, not indices
+        value = binding.read()
+        if binding.kind == "array" and not (isinstance(value, np.ndarray)
+                                            and value.dtype.kind in "iu"):
+            return None
+        ranged = ctx.registry.range_of(binding)
+        return ctx.add_param(array.removesuffix("__indices"), ranged)[0]
+
+    return index_checks.add_index_checks(body, arrays, loop_indices(ast.Module(body, []),
+                                                                    ctx.globals),
+                                         ctx.fresh_index, in_range, range_of)
+
+
 def rewrite_step(func, node, registry, label, function_name, method_integrators):
     """Rewrite one step function.
 
@@ -532,10 +556,7 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         body.extend(result if isinstance(result, list) else [result])
     body, in_range = index_slice_loops([ast.fix_missing_locations(s) for s in body],
                                        ctx.fresh_index)
-    arrays = {name: name.replace("__", ".") for name, binding, _ in ctx.params
-              if binding.kind in ("array", "csr")}
-    body, sites = index_checks.add_index_checks(body, arrays, loop_indices(ast.Module(body, []), ctx.globals),
-                                   ctx.fresh_index, in_range)
+    body, sites = _add_index_checks(ctx, body, in_range)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
