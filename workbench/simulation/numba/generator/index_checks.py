@@ -22,10 +22,10 @@ copy of the loop without those checks runs; otherwise the checked copy runs.
                                                  V[_check_index(i, V.shape[0], 0, _i)] = ...
 
 Indices read from an integer array (``post_i = self.post_ids[k]`` then
-``self.g[post_i]``) are checked where they are used, unless a flag computed when
-the step starts proves the whole array's values in range
-(``_check_index_unless``; the array's min and max come with the run's arguments).
-Other indices are checked where they are used. Inside the checked copy, nested
+``self.g[post_i]``) are proved by a flag computed when the step starts from the
+array's min and max (which come with the run's arguments): the flag joins the
+condition of the enclosing versioned loop, and outside such a loop the access
+uses ``_check_index_unless``. Other indices are checked where they are used. Inside the checked copy, nested
 loops are not versioned again, so a loop nest of depth d has d + 1 copies, not 2^d.
 Local arrays a step creates itself are not checked.
 """
@@ -126,6 +126,26 @@ class IndexChecks:
             return self.statement(value, proven, version)[0]
         return value
 
+    def _read_accesses(self, loop, proven):
+        """(x, A, axis, flag) of accesses ``A[x]`` in ``loop`` with ``x`` read from an array."""
+        found = []
+        for statement in loop.body:
+            for node in ast.walk(statement):
+                if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                        and node.value.id in self.arrays):
+                    continue
+                parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                for axis, part in enumerate(parts):
+                    if not (isinstance(part, ast.Name) and part.id in self.read_from):
+                        continue
+                    key = ("read", part.id, node.value.id, axis)
+                    if key in proven or any(entry[:4] == key for entry in found):
+                        continue
+                    flag = self._flag(self.read_from[part.id], node.value.id, axis)
+                    if flag is not None:
+                        found.append(key + (flag,))
+        return found
+
     def _versioned_loop(self, loop, proven):
         bounds = range_loop_bounds(loop)
         if bounds is None:
@@ -134,7 +154,8 @@ class IndexChecks:
         covered = [(array, axis, offset) for array, axis, offset in
                    covered_accesses(loop, self.int_names, self.arrays)
                    if (name, array, axis, offset) not in proven]
-        if not covered:
+        reads = self._read_accesses(loop, proven)
+        if not covered and not reads:
             return None
         line = loop.lineno
         start, stop = self.fresh_name(), self.fresh_name()
@@ -149,9 +170,12 @@ class IndexChecks:
             in_range += [ast.Compare(shifted_lo, [ast.GtE()],
                                      [ast.UnaryOp(ast.USub(), _size(array, axis))]),
                          ast.Compare(shifted_hi, [ast.LtE()], [_size(array, axis)])]
+        in_range += [ast.Name(read[4], ast.Load()) for read in reads]
         condition = ast.BoolOp(ast.Or(), [ast.Compare(hi, [ast.LtE()], [lo]),
-                                          ast.BoolOp(ast.And(), in_range)])
-        fast_proven = proven | {(name, array, axis, offset) for array, axis, offset in covered}
+                                          ast.BoolOp(ast.And(), in_range)
+                                          if len(in_range) > 1 else in_range[0]])
+        fast_proven = proven | {(name, array, axis, offset) for array, axis, offset in covered} \
+            | {read[:4] for read in reads}
 
         def copy_of(proven_here, version):
             return ast.For(ast.Name(name, ast.Store()),
@@ -177,9 +201,10 @@ class IndexChecks:
                 for axis, part in enumerate(parts):
                     if isinstance(part, ast.Slice):
                         continue
-                    if any(index_offset(part, name) == offset
-                           for name, proven_array, proven_axis, offset in proven
-                           if proven_array == array and proven_axis == axis):
+                    if isinstance(part, ast.Name) and ("read", part.id, array, axis) in proven:
+                        continue
+                    if any(index_offset(part, entry[0]) == entry[3] for entry in proven
+                           if entry[0] != "read" and entry[1] == array and entry[2] == axis):
                         continue
                     parts[axis] = checks._checked(part, array, axis, line)
                 sub.slice = ast.Tuple(parts, ast.Load()) if tuple_index else parts[0]
