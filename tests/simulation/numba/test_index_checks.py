@@ -120,7 +120,7 @@ def test_the_loop_over_a_provably_valid_range_is_checked_once():
     # V[i] and V[i - 1] under range(self.num): one condition before the loop covers them
     assert "_k2 - 1 <= self__V.shape[0]" in source
     assert "self__V[self__ids[k]]" not in source            # a read index: checked at use
-    assert "self__V[_check_index(self__ids[k], self__V.shape[0]" in source
+    assert "_check_index(self__ids[k], self__V.shape[0]" in source
 
 
 class ReadIndex(bp.NeuGroup):

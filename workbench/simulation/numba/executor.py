@@ -45,6 +45,7 @@ class CompiledExecutor(Executor):
     """
 
     description = "compiled numba executor"
+    watches_stores = True
 
     def __init__(self, plan):
         super().__init__(plan)
@@ -64,6 +65,7 @@ class CompiledExecutor(Executor):
         self.args = ()
         self.t0, self.dt = plan.t0, plan.dt
         self._where = np.zeros(1, dtype=np.int64)     # schedule index of the running step
+        self._nan = np.full(4, -1, dtype=np.int64)     # first NaN/inf stored: site, i, kind, item
         self._compile(plan)
 
     # -- run-time data ---------------------------------------------------------------------
@@ -94,6 +96,8 @@ class CompiledExecutor(Executor):
                 values.append(source[1].head)
             elif kind == "where":
                 values.append(self._where)
+            elif kind == "nan":
+                values.append(self._nan)
         return tuple(values), cells
 
     def accepts(self, plan):
@@ -115,6 +119,7 @@ class CompiledExecutor(Executor):
         self._pending = None
         self._bound_plan = plan
         self.t0, self.dt = plan.t0, plan.dt
+        self._nan[:] = -1
 
     def _compile(self, plan):
         """Compile (or load from the disk cache) by running zero steps."""
@@ -154,6 +159,24 @@ class CompiledExecutor(Executor):
             if failure is None:
                 raise
             raise failure from None
+        if self._nan[0] >= 0:
+            raise self._nonfinite_failure()
+
+    def _nonfinite_failure(self):
+        """The SimulationError of the first NaN/inf a compiled step stored in this run."""
+        site, i, kind, item_index = (int(v) for v in self._nan)
+        self._nan[:] = -1
+        plan = self._bound_plan
+        item = plan.items[item_index]
+        owner, variable = item.node, self.code.steps[item_index].nan_sites[site]
+        chain = variable.split(".")
+        if chain[0] == "self" and len(chain) > 1:       # self.post.input: the post group's input
+            for attr in chain[1:-1]:
+                owner = getattr(owner, attr, owner)
+            variable = chain[-1]
+        return SimulationError(f"{owner.describe()}: {variable} became "
+                               f"{'NaN' if kind == 1 else 'inf'} at t={plan.ts[i]:.6g} ms (step "
+                               f"{i} of the run) in step {item.key!r}.")
 
     def _index_failure(self, exc):
         """The SimulationError of a failed ``_check_index`` (None for other IndexErrors)."""

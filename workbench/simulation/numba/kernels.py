@@ -17,7 +17,7 @@ from numba import types
 from numba.extending import overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "check_index",
-           "check_index_unless", "KERNEL_OPS"]
+           "check_index_unless", "report_nonfinite", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -375,9 +375,24 @@ def _check_index_unless_overload(index, size, proven, site, step):
     return lambda index, size, proven, site, step: index
 
 
+# -- non-finite values -------------------------------------------------------------------------
+@register_jitable
+def report_nonfinite(record, site, step, kind):
+    """Keep the first (site, step, kind) of a run in ``record`` (``generator/nan_watch.py``).
+
+    ``record`` is ``[site, step, kind, schedule item]``, ``site < 0`` while nothing
+    happened; ``kind`` 1 is NaN, 2 is inf. The run loop fills in the item.
+    """
+    if record[0] < 0:
+        record[0] = site
+        record[1] = step
+        record[2] = kind
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
                     "_slice_bounds": slice_bounds, "_check_index": check_index,
-                    "_check_index_unless": check_index_unless}
+                    "_check_index_unless": check_index_unless,
+                    "_report_nonfinite": report_nonfinite}

@@ -46,6 +46,7 @@ from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
 from . import index_checks
+from .nan_watch import add_nan_watch
 from .slice_loops import index_slice_loops
 
 __all__ = ["RewrittenStep", "rewrite_step"]
@@ -80,10 +81,15 @@ class RewrittenStep:
     filename : str
     sites : list of (str, int, int)
         The index checks (``generator/index_checks.py``): variable, axis, line.
+    nan_sites : list of str
+        The variables whose element stores are watched for NaN/inf
+        (``generator/nan_watch.py``); the function then takes ``_nan`` last.
     """
 
-    def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=()):
+    def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=(),
+                 nan_sites=()):
         self.sites = list(sites)
+        self.nan_sites = list(nan_sites)
         self.name = name
         self.source = source
         self.params = params
@@ -557,7 +563,14 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
     body, in_range = index_slice_loops([ast.fix_missing_locations(s) for s in body],
                                        ctx.fresh_index)
     body, sites = _add_index_checks(ctx, body, in_range)
-    params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
+    floats = {}
+    for name, binding, _ in ctx.params:
+        value = binding.read() if binding.kind == "array" else None
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            floats[name] = (name.replace("__", "."), value.ndim)
+    body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index)
+    params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
+        (["_nan"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
@@ -565,4 +578,4 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
               f"def {function_name}({', '.join(params)}):"]
     source = "\n".join(header + render_body(body)) + "\n"
     return RewrittenStep(function_name, source, ctx.params, ctx.namespace, list(ctx.key_parts),
-                         label, ctx.filename, sites)
+                         label, ctx.filename, sites, nan_sites)
