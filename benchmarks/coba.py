@@ -139,22 +139,22 @@ def worker_interleaved(variant, pairs=2 * REPEATS):
 
 
 def worker_index_checks(variant, pairs=2 * REPEATS):
-    """The cost of the index checks: the same network generated with and without them.
+    """The cost of the safety code: the same network generated with and without it.
 
-    Two networks (same seed) in one process, one generated with the checks off
-    (``index_checks.ENABLED``; that changes the source, so nothing is shared), runs
-    alternating. Returns every run of both.
+    Two networks (same seed) in one process, one generated without index checks and
+    NaN watch (``index_checks.ENABLED``, ``nan_watch.ENABLED``; that changes the
+    source, so nothing is shared), runs alternating. Returns every run of both.
     """
     import workbench as bp
     from tests.simulation import manual_models as mm
-    from workbench.simulation.numba.generator import index_checks
+    from workbench.simulation.numba.generator import index_checks, nan_watch
 
     bp.backend.set("numba", dt=0.1)
     nets = {}
     for checked in (True, False):
-        index_checks.ENABLED = checked
+        index_checks.ENABLED = nan_watch.ENABLED = checked
         nets[checked] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
-    index_checks.ENABLED = True
+    index_checks.ENABLED = nan_watch.ENABLED = True
     duration = INTERLEAVED_MS[variant]
     runs, start = {True: [], False: []}, 100.
     for pair in range(pairs):
@@ -383,7 +383,8 @@ def main():
     parser.add_argument("--interleaved", action="store_true",
                         help="only the alternating workbench / hand-written runs of each variant")
     parser.add_argument("--index-checks", action="store_true",
-                        help="only the cost of the index checks: runs with and without, alternating")
+                        help="only the cost of index checks and NaN watch: runs with and without, "
+                             "alternating")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -401,7 +402,8 @@ def main():
 
     variants = [PRE_SLICE] if args.quick else (args.variants or VARIANTS)
     if args.index_checks:
-        print(f"COBA, 4000 LIF: index checks on / off, alternating; load: {_load()}", flush=True)
+        print(f"COBA, 4000 LIF: index checks and NaN watch on / off, alternating; load: {_load()}",
+              flush=True)
         for variant in variants:
             if variant in INTERLEAVED_MS:
                 result = _run_process([sys.executable, __file__, "--worker", "checks", variant],

@@ -7,12 +7,13 @@ floating-point array argument:
 
     A[idx] = value            _k1 = idx
                               _k2 = A[_k1]                 # the old value
-                      ->      A[_k1] = value
-                              _k3 = A[_k1]                 # the stored value
+                      ->      _k3 = value                  # (_k2 + value for A[idx] += value)
+                              A[_k1] = _k3
                               _k4 |= (_k3 != _k3) & (_k2 == _k2)
                               _k5 |= (_k3 - _k3 != 0.0) & (_k3 == _k3) & (_k2 - _k2 == 0.0)
 
-(augmented stores ``A[idx] += value`` likewise). ``x - x == 0.0`` holds exactly for
+(an augmented store ``A[idx] += value`` is the load, the operation and the store
+numba performs for it, written out so the new value is at hand without a reload). ``x - x == 0.0`` holds exactly for
 finite ``x``, so the two flags say "an element that was not NaN became NaN" and "a
 finite element became inf"; elements that stay what they were (``-inf`` for "never
 spiked") do not count, as between chunks. NaN is reported before inf when a step
@@ -28,7 +29,11 @@ writes of the in-place kernels and inputs are left to the check between chunks.
 
 import ast
 
-__all__ = ["add_nan_watch"]
+__all__ = ["add_nan_watch", "ENABLED"]
+
+#: Generate the watch (benchmarks/coba.py turns it off once to measure its cost; the
+#: flag changes the generated source, so the disk cache cannot mix the two).
+ENABLED = True
 
 
 def _flag_update(flag, test):
@@ -62,27 +67,24 @@ class _Watch(ast.NodeTransformer):
             self.flags[array] = (len(self.sites) - 1, self.fresh_name(), self.fresh_name())
         return self.flags[array]
 
-    def _watched(self, node, target, store):
+    def _watched(self, node, target, value, op=None):
         array = target.value.id
         _, nan_flag, inf_flag = self._flags_of(array)
         index, old, new = self.fresh_name(), self.fresh_name(), self.fresh_name()
 
         def element(ctx):
             return ast.Subscript(ast.Name(array, ast.Load()), ast.Name(index, ast.Load()), ctx)
-        if isinstance(store, ast.AugAssign):
-            store.target = element(ast.Store())
-        else:
-            store.targets = [element(ast.Store())]
-        new_value = ast.Name(new, ast.Load())
+        old_value, new_value = ast.Name(old, ast.Load()), ast.Name(new, ast.Load())
+        computed = value if op is None else ast.BinOp(ast.Name(old, ast.Load()), op, value)
         statements = [
             ast.Assign([ast.Name(index, ast.Store())], target.slice),
             ast.Assign([ast.Name(old, ast.Store())], element(ast.Load())),
-            store,
-            ast.Assign([ast.Name(new, ast.Store())], element(ast.Load())),
+            ast.Assign([ast.Name(new, ast.Store())], computed),
+            ast.Assign([element(ast.Store())], new_value),
             _flag_update(nan_flag, ast.BinOp(
                 ast.Compare(new_value, [ast.NotEq()], [ast.Name(new, ast.Load())]),
                 ast.BitAnd(),
-                ast.Compare(ast.Name(old, ast.Load()), [ast.Eq()], [ast.Name(old, ast.Load())]))),
+                ast.Compare(old_value, [ast.Eq()], [ast.Name(old, ast.Load())]))),
             _flag_update(inf_flag, ast.BinOp(ast.BinOp(
                 ast.Compare(ast.BinOp(new_value, ast.Sub(), ast.Name(new, ast.Load())),
                             [ast.NotEq()], [ast.Constant(0.0)]), ast.BitAnd(),
@@ -92,12 +94,12 @@ class _Watch(ast.NodeTransformer):
 
     def visit_Assign(self, node):
         if len(node.targets) == 1 and self._element_store(node.targets[0]):
-            return self._watched(node, node.targets[0], ast.Assign([None], node.value))
+            return self._watched(node, node.targets[0], node.value)
         return node
 
     def visit_AugAssign(self, node):
         if self._element_store(node.target):
-            return self._watched(node, node.target, ast.AugAssign(None, node.op, node.value))
+            return self._watched(node, node.target, node.value, node.op)
         return node
 
     def reports(self, node):
@@ -130,6 +132,8 @@ def add_nan_watch(statements, arrays, fresh_name):
     sites : list of str
         The variable of each watch site (its number is the position).
     """
+    if not ENABLED:
+        return statements, []
     watch = _Watch(arrays, fresh_name)
     body = []
     for statement in statements:
