@@ -66,6 +66,8 @@ class CompiledExecutor(Executor):
         self.t0, self.dt = plan.t0, plan.dt
         self._where = np.zeros(1, dtype=np.int64)     # schedule index of the running step
         self._nan = np.full(4, -1, dtype=np.int64)     # first NaN/inf stored: site, i, kind, item
+        sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
+        self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
         self._compile(plan)
 
     # -- run-time data ---------------------------------------------------------------------
@@ -98,6 +100,8 @@ class CompiledExecutor(Executor):
                 values.append(self._where)
             elif kind == "nan":
                 values.append(self._nan)
+            elif kind == "nan_counts":
+                values.append(self._nan_counts)
         return tuple(values), cells
 
     def accepts(self, plan):
@@ -120,6 +124,7 @@ class CompiledExecutor(Executor):
         self._bound_plan = plan
         self.t0, self.dt = plan.t0, plan.dt
         self._nan[:] = -1
+        self._nan_counts[...] = -1            # counted again when the run's first step starts
 
     def _compile(self, plan):
         """Compile (or load from the disk cache) by running zero steps."""

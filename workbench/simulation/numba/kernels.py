@@ -17,7 +17,7 @@ from numba import types
 from numba.extending import overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "slice_bounds", "check_index",
-           "check_index_unless", "report_nonfinite", "KERNEL_OPS"]
+           "check_index_unless", "nonfinite_baseline", "nonfinite_report", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -377,16 +377,41 @@ def _check_index_unless_overload(index, size, proven, site, step):
 
 # -- non-finite values -------------------------------------------------------------------------
 @register_jitable
-def report_nonfinite(record, site, step, kind):
-    """Keep the first (site, step, kind) of a run in ``record`` (``generator/nan_watch.py``).
+def _count_nonfinite(values):
+    nan = 0
+    inf = 0
+    for x in values.ravel():
+        if x != x:
+            nan += 1
+        elif x - x != 0.0:
+            inf += 1
+    return nan, inf
 
-    ``record`` is ``[site, step, kind, schedule item]``, ``site < 0`` while nothing
-    happened; ``kind`` 1 is NaN, 2 is inf. The run loop fills in the item.
+
+@register_jitable
+def nonfinite_baseline(values, counts):
+    """Count the NaNs and infs of ``values`` into ``counts`` once per run (``counts[0] < 0``)."""
+    if counts[0] < 0:
+        nan, inf = _count_nonfinite(values)
+        counts[0] = nan
+        counts[1] = inf
+
+
+@register_jitable
+def nonfinite_report(values, counts, record, site, step):
+    """Record ``(site, step, kind)`` in ``record`` if ``values`` has more NaNs or infs than counted.
+
+    ``record`` is ``[site, step, kind, schedule item]`` of the run's first new NaN
+    (kind 1) or inf (kind 2); ``site < 0`` while nothing happened; the run loop fills
+    in the item. ``counts`` follows the array (values may also become finite again).
     """
-    if record[0] < 0:
+    nan, inf = _count_nonfinite(values)
+    if record[0] < 0 and (nan > counts[0] or inf > counts[1]):
         record[0] = site
         record[1] = step
-        record[2] = kind
+        record[2] = 1 if nan > counts[0] else 2
+    counts[0] = nan
+    counts[1] = inf
 
 
 #: Names under which generated code calls the kernels.
@@ -395,4 +420,5 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
                     "_slice_bounds": slice_bounds, "_check_index": check_index,
                     "_check_index_unless": check_index_unless,
-                    "_report_nonfinite": report_nonfinite}
+                    "_nonfinite_baseline": nonfinite_baseline,
+                    "_nonfinite_report": nonfinite_report}

@@ -71,25 +71,28 @@ class IndexChecks:
         self.fresh_name = fresh_name
         self.range_of = range_of or (lambda array: None)
         self.sites = []
-        self.read_from = {}             # x -> B for x = B[...] (see index_proofs)
+        self.read_from = {}             # x -> (B, ...) for x = B[...] (see index_proofs)
         self.flags = {}                 # (B, A, axis) -> flag name
         self.entry = []                 # statements computing the flags
 
-    def _flag(self, source, array, axis):
-        key = (source, array, axis)
+    def _flag(self, sources, array, axis):
+        key = (sources, array, axis)
         if key not in self.flags:
-            bounds = self.range_of(source)
-            if bounds is None:
+            bounds = [self.range_of(source) for source in sources]
+            if any(b is None for b in bounds):
                 self.flags[key] = None
                 return None
             name = self.fresh_name()
             self.flags[key] = name
-            low = ast.Subscript(ast.Name(bounds, ast.Load()), ast.Constant(0), ast.Load())
-            high = ast.Subscript(ast.Name(bounds, ast.Load()), ast.Constant(1), ast.Load())
-            test = ast.BoolOp(ast.And(), [
-                ast.Compare(low, [ast.GtE()], [ast.UnaryOp(ast.USub(), _size(array, axis))]),
-                ast.Compare(high, [ast.Lt()], [_size(array, axis)])])
-            self.entry.append(ast.Assign([ast.Name(name, ast.Store())], test))
+            tests = []
+            for values in bounds:
+                low = ast.Subscript(ast.Name(values, ast.Load()), ast.Constant(0), ast.Load())
+                high = ast.Subscript(ast.Name(values, ast.Load()), ast.Constant(1), ast.Load())
+                tests += [ast.Compare(low, [ast.GtE()],
+                                      [ast.UnaryOp(ast.USub(), _size(array, axis))]),
+                          ast.Compare(high, [ast.Lt()], [_size(array, axis)])]
+            self.entry.append(ast.Assign([ast.Name(name, ast.Store())],
+                                         ast.BoolOp(ast.And(), tests)))
         return self.flags[key]
 
     # -- statements ----------------------------------------------------------------------

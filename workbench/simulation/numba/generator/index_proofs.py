@@ -22,13 +22,14 @@ provided that
 * ``range`` evaluates ``lo`` and ``hi`` once, before the first iteration, so
   evaluating the condition on the same values before the loop is enough.
 
-A second claim covers indices read from an array: when a name ``x`` is assigned
-exactly once in the step, by ``x = B[...]`` with ``B`` an integer array argument,
-every value ``x`` holds is an element of ``B``. If no compiled code writes ``B``
-during the run (the binding registry knows; ``bindings.RangeBinding``), each such
-value lies in ``[min(B), max(B)]``, measured before the run, so ``A[x]`` is in range
-whenever ``min(B) >= -A.shape[k] and max(B) < A.shape[k]`` -- a flag computed once
-when the step starts (:func:`read_indices` finds these names).
+A second claim covers indices read from arrays: when every assignment of a name
+``x`` in the step is ``x = B[...]`` with ``B`` an integer array argument (``B`` may
+differ between assignments), every value ``x`` holds is an element of one of those
+arrays. If no compiled code writes them during the run (the binding registry
+knows; ``bindings.RangeBinding``), each such value lies in ``[min(B), max(B)]`` of
+its array, measured before the run, so ``A[x]`` is in range whenever
+``min(B) >= -A.shape[k] and max(B) < A.shape[k]`` for each of them -- flags
+computed once when the step starts (:func:`read_indices` finds these names).
 
 Both conditions are sufficient, not necessary (the access may sit under an ``if``
 that keeps it in range), which is why the checked form of the loop stays
@@ -115,7 +116,7 @@ def covered_accesses(loop, int_names, arrays):
 
 
 def read_indices(statements, arrays):
-    """Names assigned exactly once, by ``x = B[...]`` with ``B`` one of ``arrays``.
+    """Names whose every assignment is ``x = B[...]`` with ``B`` one of ``arrays``.
 
     Parameters
     ----------
@@ -125,7 +126,7 @@ def read_indices(statements, arrays):
     Returns
     -------
     dict
-        ``x`` -> ``B``.
+        ``x`` -> tuple of the arrays ``B`` it is read from.
     """
     stores, sources = {}, {}
     for statement in statements:
@@ -136,8 +137,9 @@ def read_indices(statements, arrays):
                     isinstance(node.targets[0], ast.Name) and \
                     isinstance(node.value, ast.Subscript) and \
                     isinstance(node.value.value, ast.Name) and node.value.value.id in arrays:
-                sources[node.targets[0].id] = node.value.value.id
-    return {name: array for name, array in sources.items() if stores.get(name) == 1}
+                sources.setdefault(node.targets[0].id, []).append(node.value.value.id)
+    return {name: tuple(dict.fromkeys(found)) for name, found in sources.items()
+            if stores.get(name) == len(found)}
 
 
 def index_offset(part, name):

@@ -83,7 +83,8 @@ class LoopArguments:
     indices), ``('every', k)`` (the period of schedule item ``k``),
     ``('delay_head', delay)``, ``('where',)`` (one int64 the loop sets to the
     schedule index of the step it calls, to name the object of a failed index check)
-    and ``('nan',)`` (the first NaN/inf a step stored: site, step, kind, item).
+    ``('nan',)`` (the first NaN/inf a step stored: site, step, kind, item) and
+    ``('nan_counts',)`` (NaN and inf counts per schedule item and watched array).
 
     Parameters
     ----------
@@ -326,7 +327,8 @@ class RunLoopCode:
         if rewritten.nan_sites:
             if "_nan" not in args.names:
                 args.add("_nan", ("nan",))
-            call_args.append("_nan")
+                args.add("_nan_counts", ("nan_counts",))
+            call_args += ["_nan", f"_nan_counts[{index}]"]
         call = f"{name}({', '.join(call_args)})"
         if rewritten.nan_sites:
             # the first NaN/inf a step reports is tagged with this schedule item

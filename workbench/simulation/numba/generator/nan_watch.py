@@ -1,27 +1,28 @@
-"""Catch a NaN or inf the moment a compiled step stores it, even if it is overwritten later.
+"""Catch a NaN or inf that a compiled step stores, even if it is overwritten later in the chunk.
 
 The runner looks for new non-finite values between chunks of steps; a value that
 becomes NaN and is overwritten within the same chunk (a reset, a clip, a later
-step) would pass unseen. This pass instruments every store of one element of a
-floating-point array argument:
+step) would pass unseen. This pass watches every store of one element of a
+floating-point array argument with one floating-point accumulator per array:
 
-    A[idx] = value            _k1 = idx
-                              _k2 = A[_k1]                 # the old value
-                      ->      _k3 = value                  # (_k2 + value for A[idx] += value)
-                              A[_k1] = _k3
-                              _k4 |= (_k3 != _k3) & (_k2 == _k2)
-                              _k5 |= (_k3 - _k3 != 0.0) & (_k3 == _k3) & (_k2 - _k2 == 0.0)
+    A[idx] = value            _k1 = value                  # (A[idx] + value for +=)
+                      ->      A[idx] = _k1
+                              _k2 += _k1 - _k1
 
-(an augmented store ``A[idx] += value`` is the load, the operation and the store
-numba performs for it, written out so the new value is at hand without a reload). ``x - x == 0.0`` holds exactly for
-finite ``x``, so the two flags say "an element that was not NaN became NaN" and "a
-finite element became inf"; elements that stay what they were (``-inf`` for "never
-spiked") do not count, as between chunks. NaN is reported before inf when a step
-stored both. The flags are plain local booleans (no memory traffic,
-no branch in the loop); when the step ends -- and before every ``return`` -- a set
-flag records (site, step index, kind) in the run's ``_nan`` array, once per run,
-and the executor raises ``SimulationError`` naming the object, the variable and the
-time after the chunk.
+``x - x`` is exactly 0.0 for finite ``x`` and NaN for NaN and inf, so the
+accumulator stays 0.0 until a non-finite value is stored: one subtraction and one
+addition per store, no branch, no extra load (a flag per kind with the old value
+cost the ch. 6 per-synapse loops up to 3x; this costs a few percent). When the
+step ends (and before every ``return``) a tripped accumulator makes
+``_nonfinite_report`` count the array's NaNs and infs and compare them with the
+counts it keeps for the run (measured by ``_nonfinite_baseline`` when the run's
+first step starts): only *more* NaNs or infs than before count, so elements that
+were non-finite already (``-inf`` for "never spiked") stored again do not, as
+between chunks. The first new one is recorded with the step index; the executor
+raises ``SimulationError`` naming the object, the variable and the time after the
+chunk. A value that becomes non-finite and is overwritten within the same step
+call is not seen; the counting then happens each step while an array keeps
+re-storing non-finite values.
 
 Only element stores are watched (one index per dimension, no slices); whole-array
 writes of the in-place kernels and inputs are left to the check between chunks.
@@ -36,22 +37,12 @@ __all__ = ["add_nan_watch", "ENABLED"]
 ENABLED = True
 
 
-def _flag_update(flag, test):
-    return ast.AugAssign(ast.Name(flag, ast.Store()), ast.BitOr(), test)
-
-
-def _finite(name):
-    value = ast.Name(name, ast.Load())
-    return ast.Compare(ast.BinOp(value, ast.Sub(), ast.Name(name, ast.Load())), [ast.Eq()],
-                       [ast.Constant(0.0)])
-
-
 class _Watch(ast.NodeTransformer):
     def __init__(self, arrays, fresh_name):
         self.arrays = arrays            # name -> (variable, ndim)
         self.fresh_name = fresh_name
-        self.sites = []                 # (variable,)
-        self.flags = {}                 # array -> (site, nan flag, inf flag)
+        self.sites = []                 # variable of each watched array
+        self.accumulators = {}          # array -> (site, accumulator name)
 
     def _element_store(self, target):
         if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
@@ -61,35 +52,31 @@ class _Watch(ast.NodeTransformer):
         return len(parts) == self.arrays[target.value.id][1] and \
             not any(isinstance(p, ast.Slice) for p in parts)
 
-    def _flags_of(self, array):
-        if array not in self.flags:
+    def _accumulator(self, array):
+        if array not in self.accumulators:
             self.sites.append(self.arrays[array][0])
-            self.flags[array] = (len(self.sites) - 1, self.fresh_name(), self.fresh_name())
-        return self.flags[array]
+            self.accumulators[array] = (len(self.sites) - 1, self.fresh_name())
+        return self.accumulators[array][1]
 
     def _watched(self, node, target, value, op=None):
         array = target.value.id
-        _, nan_flag, inf_flag = self._flags_of(array)
-        index, old, new = self.fresh_name(), self.fresh_name(), self.fresh_name()
-
-        def element(ctx):
-            return ast.Subscript(ast.Name(array, ast.Load()), ast.Name(index, ast.Load()), ctx)
-        old_value, new_value = ast.Name(old, ast.Load()), ast.Name(new, ast.Load())
-        computed = value if op is None else ast.BinOp(ast.Name(old, ast.Load()), op, value)
-        statements = [
-            ast.Assign([ast.Name(index, ast.Store())], target.slice),
-            ast.Assign([ast.Name(old, ast.Store())], element(ast.Load())),
-            ast.Assign([ast.Name(new, ast.Store())], computed),
-            ast.Assign([element(ast.Store())], new_value),
-            _flag_update(nan_flag, ast.BinOp(
-                ast.Compare(new_value, [ast.NotEq()], [ast.Name(new, ast.Load())]),
-                ast.BitAnd(),
-                ast.Compare(old_value, [ast.Eq()], [ast.Name(old, ast.Load())]))),
-            _flag_update(inf_flag, ast.BinOp(ast.BinOp(
-                ast.Compare(ast.BinOp(new_value, ast.Sub(), ast.Name(new, ast.Load())),
-                            [ast.NotEq()], [ast.Constant(0.0)]), ast.BitAnd(),
-                ast.Compare(ast.Name(new, ast.Load()), [ast.Eq()], [ast.Name(new, ast.Load())])),
-                ast.BitAnd(), _finite(old)))]
+        accumulator = self._accumulator(array)
+        new = self.fresh_name()
+        statements = []
+        if op is not None:
+            index = self.fresh_name()
+            statements.append(ast.Assign([ast.Name(index, ast.Store())], target.slice))
+            element = ast.Subscript(ast.Name(array, ast.Load()), ast.Name(index, ast.Load()),
+                                    ast.Load())
+            value = ast.BinOp(element, op, value)
+            target = ast.Subscript(ast.Name(array, ast.Load()), ast.Name(index, ast.Load()),
+                                   ast.Store())
+        statements += [
+            ast.Assign([ast.Name(new, ast.Store())], value),
+            ast.Assign([target], ast.Name(new, ast.Load())),
+            ast.AugAssign(ast.Name(accumulator, ast.Store()), ast.Add(),
+                          ast.BinOp(ast.Name(new, ast.Load()), ast.Sub(),
+                                    ast.Name(new, ast.Load())))]
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
 
     def visit_Assign(self, node):
@@ -102,16 +89,25 @@ class _Watch(ast.NodeTransformer):
             return self._watched(node, node.target, node.value, node.op)
         return node
 
-    def reports(self, node):
-        """``if flag: _report_nonfinite(...)`` for every watched array (before ``node``)."""
+    def _calls(self, kernel, node, with_accumulator):
         statements = []
-        for site, nan_flag, inf_flag in self.flags.values():
-            for flag, kind in ((nan_flag, 1), (inf_flag, 2)):
-                call = ast.Call(ast.Name("_report_nonfinite", ast.Load()),
-                                [ast.Name("_nan", ast.Load()), ast.Constant(site),
-                                 ast.Name("_i", ast.Load()), ast.Constant(kind)], [])
-                statements.append(ast.If(ast.Name(flag, ast.Load()), [ast.Expr(call)], []))
+        for array, (site, accumulator) in self.accumulators.items():
+            row = ast.Subscript(ast.Name("_nan_counts", ast.Load()), ast.Constant(site),
+                                ast.Load())
+            args = [ast.Name(array, ast.Load()), row]
+            if with_accumulator:
+                args += [ast.Name("_nan", ast.Load()), ast.Constant(site),
+                         ast.Name("_i", ast.Load())]
+            call = ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), args, []))
+            if with_accumulator:
+                call = ast.If(ast.Compare(ast.Name(accumulator, ast.Load()), [ast.NotEq()],
+                                          [ast.Constant(0.0)]), [call], [])
+            statements.append(call)
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
+
+    def reports(self, node):
+        """The report calls of every watched array (placed before ``node``)."""
+        return self._calls("_nonfinite_report", node, True)
 
 
 def add_nan_watch(statements, arrays, fresh_name):
@@ -128,9 +124,11 @@ def add_nan_watch(statements, arrays, fresh_name):
     Returns
     -------
     statements : list of ast.stmt
-        Unchanged (the same list) when no store is watched.
+        Unchanged (the same list) when no store is watched. Otherwise the step
+        also takes ``_nan`` (the run's record) and ``_nan_counts`` (one row of
+        counts per site).
     sites : list of str
-        The variable of each watch site (its number is the position).
+        The variable of each watched array (its site number is the position).
     """
     if not ENABLED:
         return statements, []
@@ -139,19 +137,20 @@ def add_nan_watch(statements, arrays, fresh_name):
     for statement in statements:
         new = watch.visit(statement)
         body.extend(new if isinstance(new, list) else [new])
-    if not watch.flags:
+    if not watch.accumulators:
         return statements, []
-    line = getattr(statements[0], "lineno", 0)
-    first = ast.Pass(lineno=line, col_offset=0)
+    first = ast.Pass(lineno=getattr(statements[0], "lineno", 0), col_offset=0)
     init = [ast.fix_missing_locations(ast.copy_location(
-        ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(False)), first))
-        for _, nan_flag, inf_flag in watch.flags.values() for flag in (nan_flag, inf_flag)]
-    last = ast.Pass(lineno=getattr(statements[-1], "end_lineno", line) or line, col_offset=0)
-    return init + _with_reports(body, watch) + watch.reports(last), watch.sites
+        ast.Assign([ast.Name(accumulator, ast.Store())], ast.Constant(0.0)), first))
+        for _, accumulator in watch.accumulators.values()]
+    baseline = watch._calls("_nonfinite_baseline", first, False)
+    last = ast.Pass(lineno=getattr(statements[-1], "end_lineno", None) or first.lineno,
+                    col_offset=0)
+    return init + baseline + _with_reports(body, watch) + watch.reports(last), watch.sites
 
 
 def _with_reports(statements, watch):
-    """Put the reports before every ``return`` (now that all flags are known)."""
+    """Put the reports before every ``return``."""
     class _Returns(ast.NodeTransformer):
         def visit_Return(self, node):
             return watch.reports(node) + [node]

@@ -83,7 +83,7 @@ class RewrittenStep:
         The index checks (``generator/index_checks.py``): variable, axis, line.
     nan_sites : list of str
         The variables whose element stores are watched for NaN/inf
-        (``generator/nan_watch.py``); the function then takes ``_nan`` last.
+        (``generator/nan_watch.py``); the function then takes ``_nan, _nan_counts`` last.
     """
 
     def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=(),
@@ -570,7 +570,7 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
             floats[name] = (name.replace("__", "."), value.ndim)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
-        (["_nan"] if nan_sites else [])
+        (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
