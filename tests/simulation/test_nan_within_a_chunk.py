@@ -52,3 +52,47 @@ def test_without_a_nan_nothing_is_reported(backend):
     group = Blip(3, name="quiet")
     group.run(0.4)                       # stops before the NaN step
     assert np.isneginf(group.t_last).all()
+
+
+class Target(bp.NeuGroup):
+    """Its x is reset to 0 by its own step, after the scatter of the step before."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, **kwargs):
+        self.x = np.zeros(size)
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            self.x[i] = 0.
+
+
+class Scatter(bp.NeuGroup):
+    """Adds to target.x[ids[k]] (a per-synapse scatter); one addend is NaN for one step."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, target, **kwargs):
+        self.target = target
+        self.ids = np.array([2, 0, 2, 1])
+        super().__init__(size=4, **kwargs)
+
+    def update(self, _t):
+        for k in range(self.num):
+            v = np.log(-1.0) if (0.65 < _t < 0.75 and k == 3) else 0.5
+            self.target.x[self.ids[k]] += v
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_a_nan_scattered_into_another_array_and_reset_is_reported():
+    """x is written only by the scatter's += (counted when the step ends, no per-store flag)
+    and reset by its owner's step right after: the NaN lives for part of one time step, which
+    only compiled steps see (interpreted executors check after every time step)."""
+    bp.backend.set("numba", dt=0.1)
+    target = Target(3, name="tgt")
+    net = bp.Network(Scatter(target, name="sc"), target)
+    with pytest.raises(SimulationError, match=r"Target 'tgt' \(size 3\): x became NaN at "
+                                              r"t=0\.7 ms \(step 7 of the run\) in step 'update'"):
+        net.run(20.)
+    source = net._wb_executor.source
+    assert "_nonfinite_report(self__target__x, " in source
+    assert "|= " not in source.split("def Scatter_update")[1].split("def ")[0]

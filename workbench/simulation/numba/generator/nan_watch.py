@@ -25,29 +25,74 @@ chunk. A value that becomes non-finite and is overwritten within the same step
 call is not seen; the counting then happens each step while an array keeps
 re-storing non-finite values.
 
+Arrays a step writes only by scattered sticky stores (``self.post.input[post_i] +=
+...`` per synapse) get no flag: the report counts them whenever the step ends
+(:func:`scanned_arrays`), which costs the array's size per step instead of work per
+synapse.
+
 Only element stores are watched (one index per dimension, no slices); whole-array
 writes of the in-place kernels and inputs are left to the check between chunks.
 """
 
 import ast
 
-__all__ = ["add_nan_watch", "ENABLED"]
+__all__ = ["add_nan_watch", "scanned_arrays", "ENABLED"]
 
 #: Generate the watch (benchmarks/coba.py turns it off once to measure its cost; the
 #: flag changes the generated source, so the disk cache cannot mix the two).
 ENABLED = True
 
 
+#: Operators under which a non-finite element stays non-finite (inf + x, inf * 0, NaN / x, ...).
+_STICKY = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+
+def scanned_arrays(statements, arrays):
+    """Arrays that the step writes only by scattered ``A[j] op= v`` with a sticky ``op``.
+
+    Once such a store makes an element NaN or inf, later ``+=``, ``-=``, ``*=``, ``/=``
+    keep it non-finite, so counting the array once when the step ends sees it: cheaper
+    than a flag per store when the stores run per synapse into a per-neuron array.
+    Only stores whose index is not a plain name of a ``range`` loop count as scattered;
+    any other store to the array (``A[i] = v``, ``A[i] **= v``) keeps the flags.
+    """
+    range_targets = {node.target.id for statement in statements for node in ast.walk(statement)
+                     if isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+                     and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name)
+                     and node.iter.func.id == "range"}
+    scattered, other = set(), set()
+    for statement in statements:
+        for node in ast.walk(statement):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, ast.AugAssign) else []
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and \
+                            sub.value.id in arrays:
+                        sticky = isinstance(node, ast.AugAssign) and \
+                            isinstance(node.op, _STICKY) and sub is target
+                        plain_index = isinstance(sub.slice, ast.Name) and \
+                            sub.slice.id in range_targets
+                        (scattered if sticky and not plain_index else other).add(sub.value.id)
+    return scattered - other
+
+
 class _Watch(ast.NodeTransformer):
-    def __init__(self, arrays, fresh_name):
+    def __init__(self, arrays, fresh_name, scanned=()):
         self.arrays = arrays            # name -> (variable, ndim)
         self.fresh_name = fresh_name
+        self.scanned = set(scanned)     # arrays counted when the step ends, without flags
         self.sites = []                 # variable of each watched array
-        self.accumulators = {}          # array -> (site, accumulator name)
+        self.accumulators = {}          # array -> (site, accumulator name or None)
 
     def _element_store(self, target):
         if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
                 and target.value.id in self.arrays):
+            return False
+        if target.value.id in self.scanned:
+            if target.value.id not in self.accumulators:
+                self.sites.append(self.arrays[target.value.id][0])
+                self.accumulators[target.value.id] = (len(self.sites) - 1, None)
             return False
         parts = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
         return len(parts) == self.arrays[target.value.id][1] and \
@@ -102,7 +147,7 @@ class _Watch(ast.NodeTransformer):
                 args += [ast.Name("_nan", ast.Load()), ast.Constant(site),
                          ast.Name("_i", ast.Load())]
             call = ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), args, []))
-            if with_accumulator:
+            if with_accumulator and accumulator is not None:
                 call = ast.If(ast.Name(accumulator, ast.Load()), [call], [])
             statements.append(call)
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
@@ -134,7 +179,7 @@ def add_nan_watch(statements, arrays, fresh_name):
     """
     if not ENABLED:
         return statements, []
-    watch = _Watch(arrays, fresh_name)
+    watch = _Watch(arrays, fresh_name, scanned_arrays(statements, arrays))
     body = []
     for statement in statements:
         new = watch.visit(statement)
@@ -144,7 +189,7 @@ def add_nan_watch(statements, arrays, fresh_name):
     first = ast.Pass(lineno=getattr(statements[0], "lineno", 0), col_offset=0)
     init = [ast.fix_missing_locations(ast.copy_location(
         ast.Assign([ast.Name(accumulator, ast.Store())], ast.Constant(False)), first))
-        for _, accumulator in watch.accumulators.values()]
+        for _, accumulator in watch.accumulators.values() if accumulator is not None]
     baseline = watch._calls("_nonfinite_baseline", first, False)
     last = ast.Pass(lineno=getattr(statements[-1], "end_lineno", None) or first.lineno,
                     col_offset=0)
