@@ -25,10 +25,11 @@ chunk. A value that becomes non-finite and is overwritten within the same step
 call is not seen; the counting then happens each step while an array keeps
 re-storing non-finite values.
 
-Arrays a step writes only by scattered sticky stores (``self.post.input[post_i] +=
-...`` per synapse) get no flag: the report counts them whenever the step ends
-(:func:`scanned_arrays`), which costs the array's size per step instead of work per
-synapse.
+Arrays whose new NaN/inf must still be there when the step ends -- written only by
+sticky stores (``self.post.input[post_i] += ...`` per synapse) and at most one plain
+element-wise store in a top-level loop (the conductance decay) -- get no flag: the
+report counts them whenever the step ends (:func:`scanned_arrays`), which costs the
+array's size per step instead of work per store.
 
 Only element stores are watched (one index per dimension, no slices); whole-array
 writes of the in-place kernels and inputs are left to the check between chunks.
@@ -48,33 +49,51 @@ _STICKY = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
 
 def scanned_arrays(statements, arrays):
-    """Arrays that the step writes only by scattered ``A[j] op= v`` with a sticky ``op``.
+    """Arrays whose new NaN/inf are still there when the step ends, so counting them then is exact.
 
-    Once such a store makes an element NaN or inf, later ``+=``, ``-=``, ``*=``, ``/=``
-    keep it non-finite, so counting the array once when the step ends sees it: cheaper
-    than a flag per store when the stores run per synapse into a per-neuron array.
-    Only stores whose index is not a plain name of a ``range`` loop count as scattered;
-    any other store to the array (``A[i] = v``, ``A[i] **= v``) keeps the flags.
+    That holds for an array the step writes only by sticky ``A[j] op= v`` (once an
+    element is NaN or inf, ``+=``, ``-=``, ``*=``, ``/=`` keep it non-finite) and by at
+    most one plain store ``A[i] = v`` in a ``for i in range(...)`` loop at the top level
+    of the step (each element written at most once, before or after the sticky
+    stores). Counting such an array when the step ends costs its size per step, less
+    than a flag per store when the stores run per synapse.
     """
-    range_targets = {node.target.id for statement in statements for node in ast.walk(statement)
-                     if isinstance(node, ast.For) and isinstance(node.target, ast.Name)
-                     and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name)
-                     and node.iter.func.id == "range"}
-    scattered, other = set(), set()
+    top_loops = {id(s) for s in statements if isinstance(s, ast.For)}
+    plain, other = {}, set()
+    sticky = set()
+
+    def visit(node, loop):
+        if isinstance(node, ast.For):
+            if loop is None and id(node) in top_loops:
+                loop = node
+            else:
+                loop = "nested"
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AugAssign) else []
+        for target in targets:
+            for sub in ast.walk(target):
+                if not (isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
+                        and sub.value.id in arrays):
+                    continue
+                name = sub.value.id
+                if sub is not target:
+                    other.add(name)
+                elif isinstance(node, ast.AugAssign) and isinstance(node.op, _STICKY):
+                    sticky.add(name)
+                elif isinstance(node, ast.Assign) and isinstance(loop, ast.For) and \
+                        isinstance(loop.target, ast.Name) and isinstance(sub.slice, ast.Name) \
+                        and sub.slice.id == loop.target.id and isinstance(loop.iter, ast.Call) \
+                        and isinstance(loop.iter.func, ast.Name) and \
+                        loop.iter.func.id == "range" and name not in plain:
+                    plain[name] = node
+                else:
+                    other.add(name)
+        for child in ast.iter_child_nodes(node):
+            visit(child, loop)
+
     for statement in statements:
-        for node in ast.walk(statement):
-            targets = node.targets if isinstance(node, ast.Assign) else \
-                [node.target] if isinstance(node, ast.AugAssign) else []
-            for target in targets:
-                for sub in ast.walk(target):
-                    if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and \
-                            sub.value.id in arrays:
-                        sticky = isinstance(node, ast.AugAssign) and \
-                            isinstance(node.op, _STICKY) and sub is target
-                        plain_index = isinstance(sub.slice, ast.Name) and \
-                            sub.slice.id in range_targets
-                        (scattered if sticky and not plain_index else other).add(sub.value.id)
-    return scattered - other
+        visit(statement, None)
+    return (sticky | set(plain)) - other
 
 
 class _Watch(ast.NodeTransformer):
@@ -157,7 +176,7 @@ class _Watch(ast.NodeTransformer):
         return self._calls("_nonfinite_report", node, True)
 
 
-def add_nan_watch(statements, arrays, fresh_name):
+def add_nan_watch(statements, arrays, fresh_name, scanned=None):
     """Watched statements of a step (see the module docs).
 
     Parameters
@@ -167,6 +186,10 @@ def add_nan_watch(statements, arrays, fresh_name):
         Name of each floating-point array argument -> (variable as the user wrote
         it, number of dimensions).
     fresh_name : callable
+    scanned : set of str, optional
+        The arrays to count when the step ends instead of flagging their stores
+        (default: :func:`scanned_arrays` of ``statements``; pass it computed before
+        passes that copy loops, such as the versioning of index checks).
 
     Returns
     -------
@@ -179,7 +202,9 @@ def add_nan_watch(statements, arrays, fresh_name):
     """
     if not ENABLED:
         return statements, []
-    watch = _Watch(arrays, fresh_name, scanned_arrays(statements, arrays))
+    if scanned is None:
+        scanned = scanned_arrays(statements, arrays)
+    watch = _Watch(arrays, fresh_name, scanned)
     body = []
     for statement in statements:
         new = watch.visit(statement)

@@ -46,7 +46,7 @@ from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
 from . import index_checks
-from .nan_watch import add_nan_watch
+from .nan_watch import add_nan_watch, scanned_arrays
 from .slice_loops import index_slice_loops
 
 __all__ = ["RewrittenStep", "rewrite_step"]
@@ -562,13 +562,14 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         body.extend(result if isinstance(result, list) else [result])
     body, in_range = index_slice_loops([ast.fix_missing_locations(s) for s in body],
                                        ctx.fresh_index)
-    body, sites = _add_index_checks(ctx, body, in_range)
     floats = {}
     for name, binding, _ in ctx.params:
         value = binding.read() if binding.kind == "array" else None
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
             floats[name] = (name.replace("__", "."), value.ndim)
-    body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index)
+    scanned = scanned_arrays(body, floats)       # before index checks copy loops
+    body, sites = _add_index_checks(ctx, body, in_range)
+    body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
         (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
