@@ -25,11 +25,12 @@ chunk. A value that becomes non-finite and is overwritten within the same step
 call is not seen; the counting then happens each step while an array keeps
 re-storing non-finite values.
 
-Arrays whose new NaN/inf must still be there when the step ends -- written only by
-sticky stores (``self.post.input[post_i] += ...`` per synapse) and at most one plain
-element-wise store in a top-level loop (the conductance decay) -- get no flag: the
-report counts them whenever the step ends (:func:`scanned_arrays`), which costs the
-array's size per step instead of work per store.
+Arrays a step writes only by scattered sticky stores (``self.post.input[post_i] +=
+...`` per synapse: a NaN or inf stays one under ``+=``, ``-=``, ``*=``, ``/=``) get no
+flag: the report counts them whenever the step ends (:func:`scanned_arrays`), which
+costs the array's size per step instead of work per synapse. (Counting every array
+that way was measured too: on SynVec5, whose per-neuron loops are as cheap as the
+count, it cost 2.5x; flags in element-wise loops cost a few percent.)
 
 Only element stores are watched (one index per dimension, no slices); whole-array
 writes of the in-place kernels and inputs are left to the check between chunks.
@@ -49,25 +50,20 @@ _STICKY = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
 
 def scanned_arrays(statements, arrays):
-    """Arrays whose new NaN/inf are still there when the step ends, so counting them then is exact.
+    """Arrays that the step writes only by scattered ``A[j] op= v`` with a sticky ``op``.
 
-    That holds for an array the step writes only by sticky ``A[j] op= v`` (once an
-    element is NaN or inf, ``+=``, ``-=``, ``*=``, ``/=`` keep it non-finite) and by at
-    most one plain store ``A[i] = v`` in a ``for i in range(...)`` loop at the top level
-    of the step (each element written at most once, before or after the sticky
-    stores). Counting such an array when the step ends costs its size per step, less
-    than a flag per store when the stores run per synapse.
+    Once such a store makes an element NaN or inf, later ``+=``, ``-=``, ``*=``, ``/=``
+    keep it non-finite, so counting the array once when the step ends sees it: cheaper
+    than a flag per store when the stores run per synapse into a per-neuron array.
+    A store counts as scattered unless its index is the target of the ``range`` loop
+    directly around it (an element-wise loop, where a flag costs little); any other
+    store to the array (``A[i] = v``, ``A[i] **= v``) keeps the flags.
     """
-    top_loops = {id(s) for s in statements if isinstance(s, ast.For)}
-    plain, other = {}, set()
-    sticky = set()
+    scattered, other = set(), set()
 
     def visit(node, loop):
         if isinstance(node, ast.For):
-            if loop is None and id(node) in top_loops:
-                loop = node
-            else:
-                loop = "nested"
+            loop = node
         targets = node.targets if isinstance(node, ast.Assign) else \
             [node.target] if isinstance(node, ast.AugAssign) else []
         for target in targets:
@@ -75,25 +71,17 @@ def scanned_arrays(statements, arrays):
                 if not (isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
                         and sub.value.id in arrays):
                     continue
-                name = sub.value.id
-                if sub is not target:
-                    other.add(name)
-                elif isinstance(node, ast.AugAssign) and isinstance(node.op, _STICKY):
-                    sticky.add(name)
-                elif isinstance(node, ast.Assign) and isinstance(loop, ast.For) and \
-                        isinstance(loop.target, ast.Name) and isinstance(sub.slice, ast.Name) \
-                        and sub.slice.id == loop.target.id and isinstance(loop.iter, ast.Call) \
-                        and isinstance(loop.iter.func, ast.Name) and \
-                        loop.iter.func.id == "range" and name not in plain:
-                    plain[name] = node
-                else:
-                    other.add(name)
+                sticky = isinstance(node, ast.AugAssign) and isinstance(node.op, _STICKY) \
+                    and sub is target
+                element_wise = loop is not None and isinstance(loop.target, ast.Name) and \
+                    isinstance(sub.slice, ast.Name) and sub.slice.id == loop.target.id
+                (scattered if sticky and not element_wise else other).add(sub.value.id)
         for child in ast.iter_child_nodes(node):
             visit(child, loop)
 
     for statement in statements:
         visit(statement, None)
-    return (sticky | set(plain)) - other
+    return scattered - other
 
 
 class _Watch(ast.NodeTransformer):
