@@ -73,122 +73,124 @@ def worker_workbench(backend, variant, long_run):
     return result
 
 
-def build_handwritten():
-    """The hand-written network: returns (simulate(t0, steps) -> (seconds, rec_e, rec_i), state)."""
-    import numba
-    import numpy as np
-
-    import workbench as bp
-    from tests.simulation import manual_models as mm
-
-    np.random.seed(SEED)
-    n_exc, n_inh = mm.num_exc, mm.num_inh
-    V_e = np.random.randn(n_exc) * 5. + mm.Vr
-    V_i = np.random.randn(n_inh) * 5. + mm.Vr
-    structures = []
-    for k, (pre, post) in enumerate([(n_exc, n_exc), (n_exc, n_inh), (n_inh, n_exc),
-                                     (n_inh, n_inh)]):
-        conn = bp.connect.FixedProb(0.02, seed=SEED + k + 1)(pre, post)
-        structures += list(conn.requires('pre_slice', 'post_ids'))
-
-    tau, El, Vt, Vr, ref, drive = float(mm.tau), float(mm.El), float(mm.Vt), float(mm.Vr), \
-        mm.ref_time, mm.I
-
-    @numba.njit(cache=False)
-    def lif(t, V, spike, inp, t_last):
-        for i in range(V.shape[0]):
-            spike[i] = 0.
-            if t - t_last[i] > ref:
-                v = V[i] + 0.1 * ((inp[i] + El - V[i]) / tau)
-                if v >= Vt:
-                    V[i] = Vr
-                    spike[i] = 1.
-                    t_last[i] = t
-                else:
-                    V[i] = v
-            inp[i] = drive
-
-    @numba.njit(cache=False)
-    def synapse(g, tau_s, weight, E, pre_spike, pre_slice, post_ids, post_input, post_V):
-        for j in range(g.shape[0]):
-            g[j] = g[j] + 0.1 * (-g[j] / tau_s)
-        for pre in range(pre_spike.shape[0]):
-            if pre_spike[pre]:
-                for k in range(pre_slice[pre, 0], pre_slice[pre, 1]):
-                    g[post_ids[k]] += weight
-        for j in range(g.shape[0]):
-            post_input[j] += g[j] * (E - post_V[j])
-
-    @numba.njit(cache=False)
-    def run(i0, i1, t0, Ve, se, ie, te, Vi, si, ii, ti, g1, g2, g3, g4,
-            s1, p1, s2, p2, s3, p3, s4, p4, rec_e, rec_i):
-        for k in range(i0, i1):
-            t = t0 + k * 0.1
-            lif(t, Ve, se, ie, te)
-            lif(t, Vi, si, ii, ti)
-            synapse(g1, 5., 0.6, 0., se, s1, p1, ie, Ve)
-            synapse(g2, 5., 0.6, 0., se, s2, p2, ii, Vi)
-            synapse(g3, 10., 6.7, -80., si, s3, p3, ie, Ve)
-            synapse(g4, 10., 6.7, -80., si, s4, p4, ii, Vi)
-            row_e, row_i = rec_e[k], rec_i[k]
-            for j in range(se.shape[0]):
-                row_e[j] = se[j]
-            for j in range(si.shape[0]):
-                row_i[j] = si[j]
-
-    state = [V_e, np.zeros(n_exc), np.zeros(n_exc), np.ones(n_exc) * -1e7,
-             V_i, np.zeros(n_inh), np.zeros(n_inh), np.ones(n_inh) * -1e7,
-             np.zeros(n_exc), np.zeros(n_inh), np.zeros(n_exc), np.zeros(n_inh)]
-
-    def simulate(t0, steps):
-        rec_e, rec_i = np.zeros((steps, n_exc)), np.zeros((steps, n_inh))
-        begin = time.perf_counter()
-        run(0, steps, t0, *state, *structures, rec_e, rec_i)
-        return time.perf_counter() - begin, rec_e, rec_i
-
-    started = time.perf_counter()
-    run(0, 0, 0., *state, *structures, np.zeros((1, n_exc)), np.zeros((1, n_inh)))
-    return simulate, state, time.perf_counter() - started
-
-
 def worker_handwritten(long_run):
     import numpy as np
-    simulate, state, compile_time = build_handwritten()
-    result = {"compile": compile_time}
-    elapsed, rec_e, rec_i = simulate(0., 1000)
+    from tests.simulation.coba_handwritten import Handwritten
+    hand = Handwritten(PRE_SLICE, seed=SEED)
+    result = {"compile": hand.compile_time}
+    elapsed, rec_e, rec_i = hand.simulate(0., 1000)
     result.update(run_100ms=elapsed, rates_100ms=(rec_e.mean() * 1e4, rec_i.mean() * 1e4),
                   spikes_100ms=int(rec_e.sum() + rec_i.sum()))
     if long_run:
         times, t0 = [], 100.
         for repeat in range(REPEATS):
-            elapsed, rec_e, rec_i = simulate(t0, 10000)
+            elapsed, rec_e, rec_i = hand.simulate(t0, 10000)
             times.append(elapsed)
             if repeat == 0:
                 result["rates_1s"] = (rec_e.mean() * 1e4, rec_i.mean() * 1e4)
                 result["spikes_1s"] = int(rec_e.sum() + rec_i.sum())
             t0 += 1000.
         result["run_1s"] = min(times)
-    result["checksum"] = float(np.sum(state[0]))
+    result["checksum"] = float(np.sum(hand.V_e))
     return result
 
 
-def worker_interleaved():
-    """workbench (numba, pre_slice) and the hand-written loop, 1 s runs alternating in one process."""
+# per-synapse variants loop over all 320,000 synapses every step: shorter alternating runs
+INTERLEAVED_MS = {"SynVec1": 200., "SynVec2": 200., "SynVec3": 1000., "SynVec4": 200.,
+                  "SynVec5": 1000.}
+
+
+def worker_interleaved(variant, pairs=2 * REPEATS):
+    """workbench (numba) and the hand-written loop of one variant, runs alternating in one process.
+
+    Every run is kept (wall and CPU seconds); which one goes first alternates too,
+    so a slow phase of the shared machine hits both sides alike.
+    """
     import workbench as bp
     from tests.simulation import manual_models as mm
+    from tests.simulation.coba_handwritten import Handwritten
 
     bp.backend.set("numba", dt=0.1)
-    _, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, PRE_SLICE), duration=100., seed=SEED)
-    simulate, _, _ = build_handwritten()
-    simulate(0., 1000)
-    engine, hand, start = [], [], 100.
-    for _ in range(2 * REPEATS):
-        engine.append(net.run((start, start + 1000.)))
-        hand.append(simulate(start, 10000)[0])
-        start += 1000.
-    return {"engine_1s": sorted(engine), "hand_1s": sorted(hand),
-            "ratio_of_minima": min(engine) / min(hand),
-            "ratio_of_medians": sorted(engine)[REPEATS] / sorted(hand)[REPEATS]}
+    _, net, E, I = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)
+    hand = Handwritten(variant, seed=SEED)
+    hand.simulate(0., 1000)
+    duration = INTERLEAVED_MS[variant]
+    steps = int(round(duration / 0.1))
+
+    def engine_run(start):
+        wall, cpu = time.perf_counter(), time.process_time()
+        net.run((start, start + duration))
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    def hand_run(start):
+        cpu = time.process_time()
+        wall = hand.simulate(start, steps)[0]
+        return wall, time.process_time() - cpu
+
+    before = bp.jit_compilations()
+    engine, handwritten, start = [], [], 100.
+    for pair in range(pairs):
+        sides = [(engine, engine_run), (handwritten, hand_run)]
+        for runs, run in (sides if pair % 2 == 0 else sides[::-1]):
+            runs.append(run(start))
+        start += duration
+    return {"variant": variant, "duration_ms": duration, "engine": engine, "hand": handwritten,
+            "compilations": bp.jit_compilations() - before}
+
+
+def worker_index_checks(variant, pairs=2 * REPEATS):
+    """The cost of the safety code: the same network generated with and without it.
+
+    Two networks (same seed) in one process, one generated without index checks and
+    NaN watch (``index_checks.ENABLED``, ``nan_watch.ENABLED``; that changes the
+    source, so nothing is shared), runs alternating. Returns every run of both.
+    """
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+    from workbench.simulation.numba.generator import index_checks, nan_watch
+
+    bp.backend.set("numba", dt=0.1)
+    nets = {}
+    for checked in (True, False):
+        index_checks.ENABLED = nan_watch.ENABLED = checked
+        nets[checked] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
+    index_checks.ENABLED = nan_watch.ENABLED = True
+    duration = INTERLEAVED_MS[variant]
+    runs, start = {True: [], False: []}, 100.
+    for pair in range(pairs):
+        for checked in ((True, False) if pair % 2 == 0 else (False, True)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            nets[checked].run((start, start + duration))
+            runs[checked].append((time.perf_counter() - wall, time.process_time() - cpu))
+        start += duration
+    return {"variant": variant, "duration_ms": duration, "engine": runs[True],
+            "hand": runs[False], "compilations": 0}
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
+
+
+def print_interleaved(result, names=("workbench", "hand-written")):
+    """Every alternating run of one variant and the ratios of the medians (wall and CPU time)."""
+    if "error" in result:
+        print(f"  interleaved comparison failed: {result['error']}")
+        return
+    engine, hand = result["engine"], result["hand"]
+    pad = len(result["variant"])
+    print(f"  {result['variant']}, {result['duration_ms']:.0f} ms per run; {names[0]:>12} "
+          f"wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
+    print(f"  {'':{pad}}  {'':{len(str(int(result['duration_ms'])))}}             {names[1]:>12} "
+          f"wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in hand))
+    wall = _median([w for w, _ in engine]) / _median([w for w, _ in hand])
+    cpu = _median([c for _, c in engine]) / _median([c for _, c in hand])
+    best = min(w for w, _ in engine) / min(w for w, _ in hand)
+    print(f"  {'':{pad}}  ratio {names[0]} / {names[1]}: {wall:.3f}x (median "
+          f"wall), {cpu:.3f}x (median cpu), {best:.3f}x (minimum wall); repeat runs compiled "
+          f"{result['compilations']}")
+    return wall, cpu
 
 
 BRAINPY_SCRIPT = """
@@ -312,6 +314,16 @@ def _workbench(backend, variant, long_run, cache_dir):
                          str(int(long_run))], env=env)
 
 
+def _interleaved(variant):
+    return _run_process([sys.executable, __file__, "--worker", "interleaved", variant],
+                        env=dict(os.environ, PYTHONPATH=ROOT))
+
+
+def _load():
+    """The 1, 5 and 15 minute load averages (the machine may be shared)."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _handwritten(long_run):
     env = dict(os.environ, PYTHONPATH=ROOT)
     return _run_process([sys.executable, __file__, "--worker", "hand", str(int(long_run))],
@@ -368,6 +380,11 @@ def main():
     parser.add_argument("--no-peers", action="store_true", help="skip Brian2 and BrainPy")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, help="synapse variants to run")
     parser.add_argument("--no-numpy", action="store_true", help="skip the numpy backend rows")
+    parser.add_argument("--interleaved", action="store_true",
+                        help="only the alternating workbench / hand-written runs of each variant")
+    parser.add_argument("--index-checks", action="store_true",
+                        help="only the cost of index checks and NaN watch: runs with and without, "
+                             "alternating")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -375,13 +392,32 @@ def main():
         if kind == "workbench":
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
         elif kind == "interleaved":
-            result = worker_interleaved()
+            result = worker_interleaved(args.worker[1])
+        elif kind == "checks":
+            result = worker_index_checks(args.worker[1])
         else:
             result = worker_handwritten(bool(int(args.worker[1])))
         print("RESULT " + json.dumps(result))
         return
 
     variants = [PRE_SLICE] if args.quick else (args.variants or VARIANTS)
+    if args.index_checks:
+        print(f"COBA, 4000 LIF: index checks and NaN watch on / off, alternating; load: {_load()}",
+              flush=True)
+        for variant in variants:
+            if variant in INTERLEAVED_MS:
+                result = _run_process([sys.executable, __file__, "--worker", "checks", variant],
+                                      env=dict(os.environ, PYTHONPATH=ROOT))
+                print_interleaved(result, ("checks on", "checks off"))
+        print(f"load after: {_load()}")
+        return
+    if args.interleaved:
+        print(f"COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms; load: {_load()}", flush=True)
+        for variant in variants:
+            if variant in INTERLEAVED_MS:
+                print_interleaved(_interleaved(variant))
+        print(f"load after: {_load()}")
+        return
 
     class Rows(list):
         """Rows print as they complete (a full run takes a while)."""
@@ -391,14 +427,11 @@ def main():
             print(f"  done: {row[0]}: {json.dumps(row[1])[:200]}", flush=True)
 
     rows = Rows()
-    print("COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms, Euler, all spikes monitored\n",
-          flush=True)
+    print(f"COBA, 4000 LIF, FixedProb(0.02), dt = 0.1 ms, Euler, all spikes monitored; "
+          f"load: {_load()}\n", flush=True)
     reference = _handwritten(long_run=True)
     rows.append(("hand-written @numba.njit loop (pre_slice)", reference))
-    interleaved = {"error": f"not run ({PRE_SLICE} not selected)"}
-    if PRE_SLICE in variants:
-        interleaved = _run_process([sys.executable, __file__, "--worker", "interleaved"],
-                                   env=dict(os.environ, PYTHONPATH=ROOT))
+    interleaved = [_interleaved(variant) for variant in variants if variant in INTERLEAVED_MS]
     with tempfile.TemporaryDirectory() as cache_dir:
         for variant in variants:
             long_run = variant not in SLOW_BY_DESIGN
@@ -445,15 +478,10 @@ def main():
     for name, result in rows:
         if "repeat_compilations" in result:
             print(f"{name}: repeat runs compiled {result['repeat_compilations']} functions")
-    if "error" in interleaved:
-        print(f"interleaved comparison failed: {interleaved['error']}")
-    else:
-        print(f"\n1 s runs alternating in one process, workbench numba {PRE_SLICE} / hand-written "
-              f"loop: {interleaved['ratio_of_minima']:.3f}x (minima), "
-              f"{interleaved['ratio_of_medians']:.3f}x (medians); workbench "
-              f"{', '.join(f'{t:.3f}' for t in interleaved['engine_1s'])} s, hand-written "
-              f"{', '.join(f'{t:.3f}' for t in interleaved['hand_1s'])} s")
-
+    print(f"\nworkbench numba vs the hand-written loop of the same variant, runs alternating in "
+          f"one process:")
+    for result in interleaved:
+        print_interleaved(result)
 
 if __name__ == "__main__":
     main()

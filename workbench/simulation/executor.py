@@ -138,6 +138,11 @@ class Executor(abc.ABC):
         nothing.
         """
 
+    #: True when the executor itself reports a NaN/inf the moment a step stores it
+    #: (compiled steps, ``numba/generator/nan_watch.py``); otherwise the runner checks the
+    #: state after every step, so a value overwritten within a chunk is still seen.
+    watches_stores = False
+
     def written_arrays(self):
         """The arrays a chunk may change, snapshot before it to replay a failure.
 

@@ -117,6 +117,46 @@ class StateWatch:
         self._base = counts
         return None
 
+    def step_check(self):
+        """A quick check to call after every step: ``check() -> Divergence or None``.
+
+        Executors that do not watch their stores (the interpreted ones) are checked
+        after every step, so a NaN that appears and is overwritten within a chunk is
+        still seen (unless it is overwritten within the same step). Arrays that were
+        all finite when the chunk started cost one sum each; the others are counted.
+
+        Returns
+        -------
+        callable
+        """
+        finite, counted = [], []
+        for node, name, _ in self._float_arrays():
+            key = (id(node), name)
+            (finite if self._base.get(key, (0, 0)) == (0, 0) else counted).append((node, name))
+
+        def current(node, name):
+            if name.endswith(" (delay buffer)"):
+                return node.__dict__["_delays"][name[:-len(" (delay buffer)")]].data
+            value = node.__dict__.get(name)
+            return to_numpy(value) if is_tensor(value) else value
+
+        def check():
+            for node, name in finite:
+                arr = current(node, name)
+                if isinstance(arr, np.ndarray) and arr.size and not np.isfinite(arr.sum()):
+                    nan, inf = _non_finite(arr)
+                    if nan or inf:
+                        return Divergence(node, name, "NaN" if nan else "inf")
+            for node, name in counted:
+                arr = current(node, name)
+                old = self._base.get((id(node), name), (0, 0))
+                if isinstance(arr, np.ndarray):
+                    new = _non_finite(arr)
+                    if new[0] > old[0] or new[1] > old[1]:
+                        return Divergence(node, name, "NaN" if new[0] > old[0] else "inf")
+            return None
+        return check
+
     def is_new_divergence(self):
         """Quick re-check used while replaying a chunk step by step.
 

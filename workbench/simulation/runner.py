@@ -137,11 +137,17 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
             snapshot = watch.snapshot(executor.written_arrays())
             plan.begin_chunk(i_start)
             try:
-                executor.run_chunk(i_start, i_end)
+                step_divergence = _run_chunk(executor, watch, i_start, i_end)
+            except SimulationError:
+                executor.finish()         # the executor named the object, variable and time
+                raise
             except Exception as exc:
                 executor.finish()
                 raise _step_failure(plan, executor, exc, watch, snapshot, i_start, i_end) from exc
             executor.sync()
+            if step_divergence is not None:
+                raise _divergence_failure(plan, executor, step_divergence[0], watch, snapshot,
+                                          i_start, step_divergence[1] + 1)
             divergence = watch.check(plan.rows_of_chunk(i_start, i_end), plan.ts)
             if divergence is not None:
                 raise _divergence_failure(plan, executor, divergence, watch, snapshot, i_start,
@@ -153,6 +159,26 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     elapsed = time.perf_counter() - started
     reporter.done(elapsed)
     return elapsed
+
+
+def _run_chunk(executor, watch, i_start, i_end):
+    """Run a chunk; step by step with a quick NaN/inf check unless the executor watches stores.
+
+    Returns
+    -------
+    tuple or None
+        (Divergence, step index) of the first step after which a new NaN/inf was seen.
+    """
+    if executor.watches_stores or not isinstance(executor, InterpretedExecutor):
+        executor.run_chunk(i_start, i_end)      # tensor executors run blocks: checked per chunk
+        return None
+    check = watch.step_check()
+    for i in range(i_start, i_end):
+        executor.run_chunk(i, i + 1)
+        divergence = check()
+        if divergence is not None:
+            return divergence, i
+    return None
 
 
 # -- failures ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from ...backend.jit import load_generated_module
+from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError
 from ..nodes.records import EventRecord
@@ -45,6 +46,7 @@ class CompiledExecutor(Executor):
     """
 
     description = "compiled numba executor"
+    watches_stores = True
 
     def __init__(self, plan):
         super().__init__(plan)
@@ -63,6 +65,10 @@ class CompiledExecutor(Executor):
         self.cells = []
         self.args = ()
         self.t0, self.dt = plan.t0, plan.dt
+        self._where = np.zeros(1, dtype=np.int64)     # schedule index of the running step
+        self._nan = np.full(4, -1, dtype=np.int64)     # first NaN/inf stored: site, i, kind, item
+        sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
+        self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
         self._compile(plan)
 
     # -- run-time data ---------------------------------------------------------------------
@@ -93,6 +99,12 @@ class CompiledExecutor(Executor):
                 values.append(getattr(plan.records[source[1]][1], source[2]))
             elif kind == "delay_head":
                 values.append(source[1].head)
+            elif kind == "where":
+                values.append(self._where)
+            elif kind == "nan":
+                values.append(self._nan)
+            elif kind == "nan_counts":
+                values.append(self._nan_counts)
         return tuple(values), cells
 
     def accepts(self, plan):
@@ -114,6 +126,8 @@ class CompiledExecutor(Executor):
         self._pending = None
         self._bound_plan = plan
         self.t0, self.dt = plan.t0, plan.dt
+        self._nan[:] = -1
+        self._nan_counts[...] = -1            # counted again when the run's first step starts
 
     def _compile(self, plan):
         """Compile (or load from the disk cache) by running zero steps."""
@@ -143,15 +157,64 @@ class CompiledExecutor(Executor):
 
         The loop stops early, before a step, when a spike-event buffer might
         overflow; the buffers then grow and the loop resumes at that step.
+
+        Raises
+        ------
+        SimulationError
+            If an index check of a step failed (naming the object, variable, index and time).
         """
-        i = self.loop(i_start, i_end, self.t0, self.dt, *self.args)
-        while i < i_end:
-            self.sync()                 # numbers written so far go back to their objects
-            for _, record in self._bound_plan.records:
-                if isinstance(record, EventRecord) and not record.has_room():
-                    record.grow()
-            self.args, self.cells = self._gather(self._bound_plan)
-            i = self.loop(i, i_end, self.t0, self.dt, *self.args)
+        try:
+            i = self.loop(i_start, i_end, self.t0, self.dt, *self.args)
+            while i < i_end:
+                self.sync()             # numbers written so far go back to their objects
+                for _, record in self._bound_plan.records:
+                    if isinstance(record, EventRecord) and not record.has_room():
+                        record.grow()
+                self.args, self.cells = self._gather(self._bound_plan)
+                i = self.loop(i, i_end, self.t0, self.dt, *self.args)
+        except IndexError as exc:
+            failure = self._index_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
+        if self._nan[0] >= 0:
+            raise self._nonfinite_failure()
+
+    def _nonfinite_failure(self):
+        """The SimulationError of the first NaN/inf a compiled step stored in this run."""
+        site, i, kind, item_index = (int(v) for v in self._nan)
+        self._nan[:] = -1
+        plan = self._bound_plan
+        item = plan.items[item_index]
+        owner, variable = item.node, self.code.steps[item_index].nan_sites[site]
+        chain = variable.split(".")
+        if chain[0] == "self" and len(chain) > 1:       # self.post.input: the post group's input
+            for attr in chain[1:-1]:
+                owner = getattr(owner, attr, owner)
+            variable = chain[-1]
+        return SimulationError(f"{owner.describe()}: {variable} became "
+                               f"{'NaN' if kind == 1 else 'inf'} at t={plan.ts[i]:.6g} ms (step "
+                               f"{i} of the run) in step {item.key!r}.")
+
+    def _index_failure(self, exc):
+        """The SimulationError of a failed ``_check_index`` (None for other IndexErrors)."""
+        if len(exc.args) != 4 or not all(isinstance(a, int) for a in exc.args):
+            return None
+        site, index, size, i = exc.args
+        item_index = int(self._where[0])
+        rewritten = self.code.steps.get(item_index)
+        plan = self._bound_plan
+        if rewritten is None or not 0 <= site < len(rewritten.sites) or plan is None:
+            return None
+        variable, axis, line = rewritten.sites[site]
+        item = plan.items[item_index]
+        along = f" along axis {axis}" if axis else ""
+        when = f"t={plan.ts[i]:.6g} ms (step {i} of the run)" if 0 <= i < len(plan.ts) else \
+            f"step {i} of the run"
+        return SimulationError(f"{item.node.describe()}: index {index} is out of range for "
+                               f"{variable} ({size} elements{along}) at {when} in step "
+                               f"{item.key!r} ({rewritten.filename}, line {line}); valid indices "
+                               f"are {-size} to {size - 1}.")
 
     def sync(self):
         """Copy written numbers (cells) back to their objects."""

@@ -16,7 +16,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "KERNEL_OPS"]
+__all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
+           "check_index", "check_index_unless", "nonfinite_baseline", "nonfinite_report", "KERNEL_OPS"]
 
 
 def assign(dst, src):
@@ -321,8 +322,115 @@ def delay_pull(data, head, lags):
     return out.reshape(data.shape[1:])
 
 
+# -- slice bounds ------------------------------------------------------------------------------
+@register_jitable
+def slice_bounds(lower, upper, size):
+    """``range(*slice(lower, upper).indices(size))`` bounds for a step of 1: (start, stop)."""
+    if lower < 0:
+        lower += size
+        if lower < 0:
+            lower = 0
+    elif lower > size:
+        lower = size
+    if upper < 0:
+        upper += size
+        if upper < 0:
+            upper = 0
+    elif upper > size:
+        upper = size
+    return lower, upper
+
+
+# -- index checks ------------------------------------------------------------------------------
+def check_index(index, size, site, step):
+    """``index`` if it is a valid position along an axis of ``size`` elements, else IndexError.
+
+    Valid positions are ``-size .. size - 1`` (negative ones count from the end, as
+    in numpy). The error's arguments ``(site, index, size, step)`` let the executor
+    name the variable, the index and the time (``generator/index_checks.py``).
+    Anything but an integer (a slice, a mask, an index array) passes unchanged:
+    numba checks those itself.
+    """
+    if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
+        if index >= size or index < -size:
+            raise IndexError(site, int(index), int(size), int(step))
+    return index
+
+
+@overload(check_index, jit_options={"nogil": True}, inline="always")
+def _check_index_overload(index, size, site, step):
+    if isinstance(index, types.Integer):
+        def impl(index, size, site, step):
+            if index >= size or index < -size:
+                raise IndexError(site, index, size, step)
+            return index
+        return impl
+    return lambda index, size, site, step: index
+
+
+def check_index_unless(index, size, proven, site, step):
+    """:func:`check_index` unless ``proven`` (a flag computed once before the loops)."""
+    if proven:
+        return index
+    return check_index(index, size, site, step)
+
+
+@overload(check_index_unless, jit_options={"nogil": True}, inline="always")
+def _check_index_unless_overload(index, size, proven, site, step):
+    if isinstance(index, types.Integer):
+        def impl(index, size, proven, site, step):
+            if not proven and (index >= size or index < -size):
+                raise IndexError(site, index, size, step)
+            return index
+        return impl
+    return lambda index, size, proven, site, step: index
+
+
+# -- non-finite values -------------------------------------------------------------------------
+@register_jitable
+def _count_nonfinite(values):
+    nan = 0
+    inf = 0
+    for x in values.ravel():
+        if x != x:
+            nan += 1
+        elif x - x != 0.0:
+            inf += 1
+    return nan, inf
+
+
+@register_jitable
+def nonfinite_baseline(values, counts):
+    """Count the NaNs and infs of ``values`` into ``counts`` once per run (``counts[0] < 0``)."""
+    if counts[0] < 0:
+        nan, inf = _count_nonfinite(values)
+        counts[0] = nan
+        counts[1] = inf
+
+
+@register_jitable
+def nonfinite_report(values, counts, record, site, step):
+    """Record ``(site, step, kind)`` in ``record`` if ``values`` has more NaNs or infs than counted.
+
+    ``record`` is ``[site, step, kind, schedule item]`` of the run's first new NaN
+    (kind 1) or inf (kind 2); ``site < 0`` while nothing happened; the run loop fills
+    in the item. ``counts`` follows the array (values may also become finite again).
+    """
+    nan, inf = _count_nonfinite(values)
+    if record[0] < 0 and (nan > counts[0] or inf > counts[1]):
+        record[0] = site
+        record[1] = step
+        record[2] = 1 if nan > counts[0] else 2
+    counts[0] = nan
+    counts[1] = inf
+
+
 #: Names under which generated code calls the kernels.
 KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
-                    "_delay_pull": delay_pull}
+                    "_delay_pull": delay_pull,
+                    "_slice_bounds": slice_bounds, "_check_index": check_index,
+                    "_check_index_unless": check_index_unless,
+                    "_nonfinite_baseline": nonfinite_baseline,
+                    "_nonfinite_report": nonfinite_report}

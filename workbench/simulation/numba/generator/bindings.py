@@ -35,8 +35,8 @@ import numpy as np
 from ....errors import ModelError
 from ...nodes.delays import ConstantDelay
 
-__all__ = ["Binding", "BindingRegistry", "classify", "GlobalOwner", "ValueKindError",
-           "DELAY_KINDS"]
+__all__ = ["Binding", "BindingRegistry", "RangeBinding", "classify", "GlobalOwner",
+           "ValueKindError", "DELAY_KINDS"]
 
 #: The binding kinds of a ConstantDelay: uniform, and one delay per element.
 DELAY_KINDS = ("delay", "element_delay")
@@ -301,6 +301,51 @@ class Binding:
         self.write(value)
 
 
+class RangeBinding(Binding):
+    """The smallest and largest value of an integer array another binding passes.
+
+    Argument: an int64 array ``[min, max]``, computed at every run, for index checks
+    (``generator/index_checks.py``): an index read from the array is in range of an
+    axis of ``n`` elements when ``min >= -n and max < n``. When compiled code (a
+    step or an input) writes the array, or a written array shares its memory, the
+    values may change during the run and the range is the whole int64 range, which
+    proves nothing.
+
+    Parameters
+    ----------
+    base : Binding
+        An ``array`` binding (or ``csr``: the range of its ``indices``).
+    registry : BindingRegistry
+        To see which arrays compiled code writes.
+    """
+
+    def __init__(self, base, registry):
+        super().__init__(base.owner, base.attr, "range", None)
+        self.base = base
+        self.registry = registry
+
+    @property
+    def key(self):
+        return self.base.key + ("range",)
+
+    def suffixes(self):
+        return ("__range",)
+
+    def arguments(self):
+        values = self.base.arguments()[-1]
+        unknown = (np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max], dtype=np.int64),)
+        if values.dtype.kind not in "iu" or self.base.written:
+            return unknown
+        for other in self.registry.bindings.values():
+            if other.written and other.kind == "array" and other is not self.base:
+                written = other.read()
+                if isinstance(written, np.ndarray) and np.may_share_memory(written, values):
+                    return unknown
+        if values.size == 0:
+            return (np.array([0, -1], dtype=np.int64),)
+        return (np.array([values.min(), values.max()], dtype=np.int64),)
+
+
 def csr_arrays(lists):
     """Flatten a list of index sequences into CSR arrays.
 
@@ -347,6 +392,32 @@ class BindingRegistry:
         Binding
         """
         binding = Binding(owner, attr, kind, value)
+        return self.add(binding)
+
+    def range_of(self, base):
+        """The :class:`RangeBinding` of an integer array binding (created on first use).
+
+        Parameters
+        ----------
+        base : Binding
+
+        Returns
+        -------
+        RangeBinding
+        """
+        return self.add(RangeBinding(base, self))
+
+    def add(self, binding):
+        """Register ``binding`` unless one with its key exists; return the registered one.
+
+        Parameters
+        ----------
+        binding : Binding
+
+        Returns
+        -------
+        Binding
+        """
         existing = self.bindings.get(binding.key)
         if existing is not None:
             return existing

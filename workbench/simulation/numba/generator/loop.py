@@ -91,7 +91,10 @@ class LoopArguments:
     ``('period', k)``, ``('index', k)`` (monitor storage, period in steps,
     indices), ``('events', k, part)`` (the ``rows``, ``columns``, ``weights`` or
     ``count`` array of an event record), ``('every', k)`` (the period of schedule
-    item ``k``) and ``('delay_head', delay)``.
+    item ``k``), ``('delay_head', delay)``, ``('where',)`` (one int64 the loop sets
+    to the schedule index of the step it calls, to name the object of a failed index
+    check), ``('nan',)`` (the first NaN/inf a step stored: site, step, kind, item) and
+    ``('nan_counts',)`` (NaN and inf counts per schedule item and watched array).
 
     Parameters
     ----------
@@ -371,13 +374,27 @@ class RunLoopCode:
             key_parts.append(f"{name}={dispatcher.__module__}")
         call_args = ["_t", "_i", "_dt"] + [args.for_binding(binding, position)
                                            for _, binding, position in rewritten.params]
+        if rewritten.nan_sites:
+            if "_nan" not in args.names:
+                args.add("_nan", ("nan",))
+                args.add("_nan_counts", ("nan_counts",))
+            call_args += ["_nan", f"_nan_counts[{index}]"]
         call = f"{name}({', '.join(call_args)})"
+        if rewritten.nan_sites:
+            # the first NaN/inf a step reports is tagged with this schedule item
+            call += f"\nif _nan[0] >= 0 and _nan[3] < 0:\n    _nan[3] = {index}"
+        if rewritten.sites:
+            # which schedule item runs: names the object when an index check fails
+            if "_where" not in args.names:
+                args.add("_where", ("where",))
+            call = f"_where[0] = {index}; {call}"
+        lines = call.split("\n")
         if item.every is None:
-            return [call]
+            return lines
         if callable(item.every):
             condition = f"_everyfn_{index}"
             namespace[condition] = _every_function(item.every)
             key_parts.append(f"{condition}={fingerprint(item.every)}")
-            return [f"if {condition}():", f"    {call}"]
+            return [f"if {condition}():"] + [f"    {line}" for line in lines]
         period = args.add(f"_every_{index}", ("every", index))
-        return [f"if (_t + 0.5 * _dt) % {period} < _dt:", f"    {call}"]
+        return [f"if (_t + 0.5 * _dt) % {period} < _dt:"] + [f"    {line}" for line in lines]

@@ -42,10 +42,13 @@ from ...codegen.names import sanitize
 from ...executor import StepCompileError
 from .. import kernels
 from .bindings import DELAY_KINDS
-from .context import StepContext
+from .context import StepContext, loop_indices
 from .fingerprints import fingerprint, integrator_fingerprint
 from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
+from . import index_checks
+from .nan_watch import add_nan_watch, scanned_arrays
+from .slice_loops import index_slice_loops
 
 __all__ = ["RewrittenStep", "rewrite_step"]
 
@@ -77,9 +80,17 @@ class RewrittenStep:
     label : str
         ``"step 'update' of LIF 'E'"`` for messages.
     filename : str
+    sites : list of (str, int, int)
+        The index checks (``generator/index_checks.py``): variable, axis, line.
+    nan_sites : list of str
+        The variables whose element stores are watched for NaN/inf
+        (``generator/nan_watch.py``); the function then takes ``_nan, _nan_counts`` last.
     """
 
-    def __init__(self, name, source, params, namespace, key_parts, label, filename):
+    def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=(),
+                 nan_sites=()):
+        self.sites = list(sites)
+        self.nan_sites = list(nan_sites)
         self.name = name
         self.source = source
         self.params = params
@@ -494,6 +505,30 @@ def _check_forbidden(ctx):
                                   "function at module level")
 
 
+def _add_index_checks(ctx, body, in_range):
+    """``generator/index_checks.py`` on a step body: every array argument is checked."""
+    arrays, bindings = {}, {}
+    for name, binding, position in ctx.params:
+        if binding.kind in ("array", "csr"):
+            arrays[name] = name.replace("__", ".")
+            bindings[name] = (binding, position)
+
+    def range_of(array):
+        binding, position = bindings[array]
+        if binding.kind == "csr" and position != 1:
+            return None                      # indptr values are offsets, not indices
+        value = binding.read()
+        if binding.kind == "array" and not (isinstance(value, np.ndarray)
+                                            and value.dtype.kind in "iu"):
+            return None
+        ranged = ctx.registry.range_of(binding)
+        return ctx.add_param(array.removesuffix("__indices"), ranged)[0]
+
+    return index_checks.add_index_checks(body, arrays, loop_indices(ast.Module(body, []),
+                                                                    ctx.globals),
+                                         ctx.fresh_index, in_range, range_of)
+
+
 def rewrite_step(func, node, registry, label, function_name, method_integrators):
     """Rewrite one step function.
 
@@ -535,8 +570,18 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
         if result is None:
             continue
         body.extend(result if isinstance(result, list) else [result])
-    body = [ast.fix_missing_locations(s) for s in body]
-    params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params]
+    body, in_range = index_slice_loops([ast.fix_missing_locations(s) for s in body],
+                                       ctx.fresh_index)
+    floats = {}
+    for name, binding, _ in ctx.params:
+        value = binding.read() if binding.kind == "array" else None
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            floats[name] = (name.replace("__", "."), value.ndim)
+    scanned = scanned_arrays(body, floats)       # before index checks copy loops
+    body, sites = _add_index_checks(ctx, body, in_range)
+    body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
+    params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
+        (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
@@ -544,4 +589,4 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
               f"def {function_name}({', '.join(params)}):"]
     source = "\n".join(header + render_body(body)) + "\n"
     return RewrittenStep(function_name, source, ctx.params, ctx.namespace, list(ctx.key_parts),
-                         label, ctx.filename)
+                         label, ctx.filename, sites, nan_sites)
