@@ -65,6 +65,19 @@ def lagrange_tables(nodes, points):
 
 
 @functools.lru_cache(maxsize=16)
+def _monomial_coefficients(degree):
+    """``C`` with ``l_l(s) = sum_p s^p C[p, l]`` for equally spaced nodes on [0, 1] (read-only).
+
+    Evaluating the basis at many points is then one small matrix product
+    (tracing calls it on every step for the extremes and the mesh moves).
+    """
+    nodes = np.linspace(0.0, 1.0, degree + 1)
+    C = np.linalg.inv(np.vander(nodes, degree + 1, increasing=True))
+    C.setflags(write=False)
+    return C
+
+
+@functools.lru_cache(maxsize=16)
 def _uniform_table(degree, per_interval):
     """Lagrange basis at ``per_interval`` equally spaced points of an interval (read-only)."""
     L, _ = lagrange_tables(np.linspace(0.0, 1.0, degree + 1),
@@ -108,6 +121,13 @@ class Collocation:
         self.size = N * m * n
         self._pattern = self._sparsity()
         self._bordered_pattern = None
+        # the parts of the Newton blocks that do not depend on the orbit
+        eye = np.eye(self.dim)
+        self._derivative_blocks = (self.D[None, :, :, None, None]
+                                   / self.h[:, None, None, None, None] * eye)
+        self._value_blocks = self.L[None, :, :, None, None]
+        self._node_weights = np.repeat(self.h / self.degree, self.degree)
+        self._node_weights.setflags(write=False)
 
     # ---------------------------------------------------------------- times
     def node_times(self):
@@ -117,7 +137,7 @@ class Collocation:
 
     def node_weights(self):
         """Quadrature-like weights of the nodes (sum 1) for discrete L2 products."""
-        return np.repeat(self.h / self.degree, self.degree)
+        return self._node_weights
 
     # ------------------------------------------------------------ evaluation
     def blocks(self, U):
@@ -127,8 +147,8 @@ class Collocation:
     def at_gauss(self, U):
         """Values ``(N, m, n)`` and time derivatives ``du/dtau`` at the Gauss points."""
         B = self.blocks(U)
-        X = np.einsum("kl,jln->jkn", self.L, B)
-        dX = np.einsum("kl,jln->jkn", self.D, B) / self.h[:, None, None]
+        X = self.L @ B
+        dX = (self.D @ B) / self.h[:, None, None]
         return X, dX
 
     def evaluate(self, U, times):
@@ -136,7 +156,7 @@ class Collocation:
         times = np.mod(np.asarray(times, dtype=float), 1.0)
         j = np.clip(np.searchsorted(self.mesh, times, side="right") - 1, 0, self.intervals - 1)
         s = (times - self.mesh[j]) / self.h[j]
-        L, _ = lagrange_tables(np.linspace(0.0, 1.0, self.degree + 1), s)
+        L = np.vander(s, self.degree + 1, increasing=True) @ _monomial_coefficients(self.degree)
         return np.einsum("kl,kln->kn", L, U[self.node[j]])
 
     def dense(self, U, per_interval=8):
@@ -190,10 +210,7 @@ class Collocation:
             ``df/dx`` at the Gauss points, shape ``(N, m, n, n)``.
         T : float
         """
-        n = self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         rows, cols = self._pattern
         return sparse.csc_matrix((blocks.ravel(), (rows, cols)), shape=(self.size, self.size))
 
@@ -232,10 +249,7 @@ class Collocation:
         if self._bordered_pattern is None:
             self._bordered_pattern = self._bordered_structure()
         order, indices, indptr = self._bordered_pattern
-        n = self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         data = np.concatenate([blocks.ravel(), -F.ravel(), -T * Fp.ravel(), phase_row,
                                last_row])[order]
         return sparse.csc_matrix((data, indices, indptr), shape=(self.size + 2, self.size + 2))
@@ -243,7 +257,5 @@ class Collocation:
     def interval_blocks(self, J, T):
         """Dense per-interval blocks ``(N, m n, (m + 1) n)`` of the variational equation."""
         N, m, n = self.intervals, self.degree, self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         return blocks.transpose(0, 1, 3, 2, 4).reshape(N, m * n, (m + 1) * n)

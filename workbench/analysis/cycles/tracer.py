@@ -143,12 +143,19 @@ class CycleTracer:
         self.tol = tol
         self.max_iterations = max_iterations
         self.easy_iterations = easy_iterations
+        self._weights = None
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
         """Diagonal of the pseudo-arclength metric for ``(U, T, p)``."""
+        cached = self._weights
+        if cached is not None and cached[0] is collocation:
+            return cached[1]      # one mesh serves several steps
         node = collocation.node_weights()[:, None] / self.scale[None, :] ** 2
-        return np.concatenate([node.ravel(), [0.0, 1.0 / self.pspan ** 2]])
+        w = np.concatenate([node.ravel(), [0.0, 1.0 / self.pspan ** 2]])
+        w.setflags(write=False)
+        self._weights = (collocation, w)
+        return w
 
     def _norm(self, collocation, vector):
         return float(np.sqrt(np.sum(self.weights(collocation) * vector ** 2)))
