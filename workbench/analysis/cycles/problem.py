@@ -30,17 +30,22 @@ class OrbitProblem:
     def f(self, X, p):
         """``f`` at points ``X`` of shape ``(..., n)``, same shape."""
         flat = X.reshape(-1, self.dim)
-        out = self.system.f(list(flat.T), [np.full(len(flat), p)])
-        return np.asarray(out, dtype=float).T.reshape(X.shape)
+        # the raw evaluation with a scalar parameter: the corrector calls this on every
+        # iteration, and the general path's broadcasting costs more than the arithmetic
+        values = self.system.f_raw(list(flat.T), [float(p)])
+        out = np.empty((self.dim, len(flat)))
+        for i, value in enumerate(values):
+            out[i] = value          # broadcasts entries that do not depend on the state
+        return out.T.reshape(X.shape)
 
     def jacobian(self, X, p):
         """``df/dx`` at points ``X`` of shape ``(..., n)``: shape ``(..., n, n)``."""
         flat = X.reshape(-1, self.dim)
-        out = self.system.jacobian(list(flat.T), [np.full(len(flat), p)])
+        out = self.system.jacobian(list(flat.T), [float(p)])
         return np.asarray(out, dtype=float).reshape(X.shape + (self.dim,))
 
     def dfdp(self, X, p):
         """``df/dp`` at points ``X`` of shape ``(..., n)``, same shape."""
         flat = X.reshape(-1, self.dim)
-        out = self.system.dfdp(list(flat.T), [np.full(len(flat), p)])
+        out = self.system.dfdp(list(flat.T), [float(p)])
         return np.asarray(out, dtype=float)[..., 0].reshape(X.shape)
