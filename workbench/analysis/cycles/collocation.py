@@ -86,6 +86,10 @@ def _uniform_table(degree, per_interval):
     return L
 
 
+#: (dim, intervals, degree) -> tables shared by every mesh of that shape
+_SHARED_TABLES = {}
+
+
 class Collocation:
     """Tables and assembly of the collocation equations on one mesh.
 
@@ -111,16 +115,30 @@ class Collocation:
         self.mesh = (np.linspace(0.0, 1.0, intervals + 1) if mesh is None
                      else np.asarray(mesh, dtype=float))
         self.h = np.diff(self.mesh)
-        gauss, weights = legendre.leggauss(degree)
-        self.gauss = 0.5 * (gauss + 1.0)
-        self.weights = 0.5 * weights
-        self.L, self.D = lagrange_tables(np.linspace(0.0, 1.0, degree + 1), self.gauss)
         N, m, n = self.intervals, self.degree, self.dim
-        # node index of (interval j, local node l = 0..m); the last node wraps around
-        self.node = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]) % (N * m)
         self.size = N * m * n
-        self._pattern = self._sparsity()
-        self._bordered_pattern = None
+        # everything that does not depend on the mesh points is shared by every mesh of
+        # this shape (the tracer builds a new mesh every few steps)
+        key = (n, N, m)
+        shared = _SHARED_TABLES.get(key)
+        if shared is None:
+            gauss, weights = legendre.leggauss(degree)
+            self.gauss = 0.5 * (gauss + 1.0)
+            self.weights = 0.5 * weights
+            self.L, self.D = lagrange_tables(np.linspace(0.0, 1.0, degree + 1), self.gauss)
+            # node index of (interval j, local node l = 0..m); the last node wraps around
+            self.node = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]) % (N * m)
+            self._pattern = self._sparsity()
+            self._bordered_pattern = self._bordered_structure()
+            shared = (self.gauss, self.weights, self.L, self.D, self.node, self._pattern,
+                      self._bordered_pattern)
+            for table in shared[:5]:
+                table.setflags(write=False)
+            if len(_SHARED_TABLES) > 16:
+                _SHARED_TABLES.clear()
+            _SHARED_TABLES[key] = shared
+        (self.gauss, self.weights, self.L, self.D, self.node, self._pattern,
+         self._bordered_pattern) = shared
         # the parts of the Newton blocks that do not depend on the orbit
         eye = np.eye(self.dim)
         self._derivative_blocks = (self.D[None, :, :, None, None]
@@ -246,8 +264,6 @@ class Collocation:
         scipy.sparse.csc_matrix
             Shape ``(N m n + 2, N m n + 2)``.
         """
-        if self._bordered_pattern is None:
-            self._bordered_pattern = self._bordered_structure()
         order, indices, indptr = self._bordered_pattern
         blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         data = np.concatenate([blocks.ravel(), -F.ravel(), -T * Fp.ravel(), phase_row,
