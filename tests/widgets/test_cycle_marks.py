@@ -41,6 +41,7 @@ def test_matplotlib_draws_unstable_cycles_dashed_with_labels():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from workbench.visualize.analysis import draw_bifurcation
+    plt.close("all")     # figures left open by earlier tests would be drawn on
     ax = draw_bifurcation(synthetic_diagram(), "V")
     styles = {(line.get_color(), line.get_linestyle()) for line in ax.get_lines()
               if np.isfinite(np.asarray(line.get_ydata(), float)).sum() > 1}

@@ -6,9 +6,11 @@ every chunk of steps ask Newton's method where the nearest equilibrium is. In
 numpy, every step and every Newton iteration is a few calls of lambdified
 functions on short arrays, so Python overhead dominates. Here the SymPy
 right-hand side and its Jacobian are printed as scalar Python (after
-common-subexpression elimination) into a generated module with four numba
+common-subexpression elimination) into a generated module of numba
 functions: ``rhs``, ``jac_into``, an RK4 loop over starts and steps
-(``rk4_chunk``) and a Newton loop over starts (``newton_equilibria``). The
+(``rk4_chunk``), a Newton loop over starts (``newton_equilibria``), and
+``rhs_many`` / ``jac_many`` on many points with one parameter set (the
+collocation points of a periodic orbit). The
 parameters and the constants are arguments, so changing them never compiles
 again; the module goes through
 :func:`~workbench.backend.jit.load_generated_module` so numba's disk cache
@@ -123,6 +125,23 @@ def kernels_source(expressions, unknowns, free, constants):
     lines += jac_block[0]
     lines += [f"    J[{k // n}, {k % n}] = {o}" for k, o in enumerate(jac_block[1])]
     lines += ["", "", _SOLVE_SOURCE.strip(), ""]
+    # many points sharing one parameter set (the Gauss points of a collocated orbit)
+    shared = [f"        p{j} = p[{j}]" for j in range(m)] + [f"        c{j} = C[{j}]" for j in range(c)]
+    point = [f"        x{i} = X[point, {i}]" for i in range(n)]
+    lines += ["", "@jit", "def rhs_many(X, p, C):",
+              "    # X (k, n) states, p (m,) parameters shared by all points, C (c,) constants",
+              "    out = np.empty(X.shape)",
+              "    for point in range(X.shape[0]):"]
+    lines += point + shared
+    lines += [f"        {''.join(f'out[point, {i}], ' for i in range(n))}= rhs({arguments})",
+              "    return out", "", ""]
+    lines += ["@jit", "def jac_many(X, p, C):",
+              "    # X (k, n) states, p (m,) shared parameters: df/dx (k, n, n)",
+              f"    out = np.empty((X.shape[0], {n}, {n}))",
+              "    for point in range(X.shape[0]):"]
+    lines += point + shared
+    lines += [f"        jac_into(out[point], {arguments})",
+              "    return out", ""]
     load = [f"        x{i} = X[{i}, start]" for i in range(n)]
     load += [f"        p{j} = P[{j}, start]" for j in range(m)]
     load += [f"        c{j} = C[{j}]" for j in range(c)]
@@ -191,9 +210,11 @@ def system_kernels(expressions, unknowns, free, constants):
     -------
     module or None
         With ``rk4_chunk(X (n, k), P (m, k), C (c,), dt, steps) -> record
-        (steps, n, k)`` and ``newton_equilibria(X (n, k), P, C, tol, maxiter)
-        -> (equilibria (n, k), converged (k,))``, called with contiguous
-        float64 arrays, a float and an int; each compiles on its first call only.
+        (steps, n, k)``, ``newton_equilibria(X (n, k), P, C, tol, maxiter)
+        -> (equilibria (n, k), converged (k,))``, and ``rhs_many(X (k, n), p (m,),
+        C) -> (k, n)`` and ``jac_many(X (k, n), p, C) -> (k, n, n)`` on points
+        sharing one parameter set, called with contiguous float64 arrays, a
+        float and an int; each compiles on its first call only.
     """
     if is_jit_disabled():
         return None

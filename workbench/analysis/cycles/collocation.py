@@ -65,12 +65,29 @@ def lagrange_tables(nodes, points):
 
 
 @functools.lru_cache(maxsize=16)
+def _monomial_coefficients(degree):
+    """``C`` with ``l_l(s) = sum_p s^p C[p, l]`` for equally spaced nodes on [0, 1] (read-only).
+
+    Evaluating the basis at many points is then one small matrix product
+    (tracing calls it on every step for the extremes and the mesh moves).
+    """
+    nodes = np.linspace(0.0, 1.0, degree + 1)
+    C = np.linalg.inv(np.vander(nodes, degree + 1, increasing=True))
+    C.setflags(write=False)
+    return C
+
+
+@functools.lru_cache(maxsize=16)
 def _uniform_table(degree, per_interval):
     """Lagrange basis at ``per_interval`` equally spaced points of an interval (read-only)."""
     L, _ = lagrange_tables(np.linspace(0.0, 1.0, degree + 1),
                            np.arange(per_interval) / per_interval)
     L.setflags(write=False)
     return L
+
+
+#: (dim, intervals, degree) -> tables shared by every mesh of that shape
+_SHARED_TABLES = {}
 
 
 class Collocation:
@@ -98,16 +115,38 @@ class Collocation:
         self.mesh = (np.linspace(0.0, 1.0, intervals + 1) if mesh is None
                      else np.asarray(mesh, dtype=float))
         self.h = np.diff(self.mesh)
-        gauss, weights = legendre.leggauss(degree)
-        self.gauss = 0.5 * (gauss + 1.0)
-        self.weights = 0.5 * weights
-        self.L, self.D = lagrange_tables(np.linspace(0.0, 1.0, degree + 1), self.gauss)
         N, m, n = self.intervals, self.degree, self.dim
-        # node index of (interval j, local node l = 0..m); the last node wraps around
-        self.node = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]) % (N * m)
         self.size = N * m * n
-        self._pattern = self._sparsity()
-        self._bordered_pattern = None
+        # everything that does not depend on the mesh points is shared by every mesh of
+        # this shape (the tracer builds a new mesh every few steps)
+        key = (n, N, m)
+        shared = _SHARED_TABLES.get(key)
+        if shared is None:
+            gauss, weights = legendre.leggauss(degree)
+            self.gauss = 0.5 * (gauss + 1.0)
+            self.weights = 0.5 * weights
+            self.L, self.D = lagrange_tables(np.linspace(0.0, 1.0, degree + 1), self.gauss)
+            # node index of (interval j, local node l = 0..m); the last node wraps around
+            self.node = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :]) % (N * m)
+            self._pattern = self._sparsity()
+            self._bordered_pattern = self._bordered_structure()
+            shared = (self.gauss, self.weights, self.L, self.D, self.node, self._pattern,
+                      self._bordered_pattern)
+            for table in shared[:5]:
+                table.setflags(write=False)
+            if len(_SHARED_TABLES) > 16:
+                _SHARED_TABLES.clear()
+            _SHARED_TABLES[key] = shared
+        (self.gauss, self.weights, self.L, self.D, self.node, self._pattern,
+         self._bordered_pattern) = shared
+        # the parts of the Newton blocks that do not depend on the orbit
+        eye = np.eye(self.dim)
+        self._derivative_blocks = (self.D[None, :, :, None, None]
+                                   / self.h[:, None, None, None, None] * eye)
+        self._value_blocks = self.L[None, :, :, None, None]
+        self._value_and_derivative = np.vstack([self.L, self.D])
+        self._node_weights = np.repeat(self.h / self.degree, self.degree)
+        self._node_weights.setflags(write=False)
 
     # ---------------------------------------------------------------- times
     def node_times(self):
@@ -117,7 +156,7 @@ class Collocation:
 
     def node_weights(self):
         """Quadrature-like weights of the nodes (sum 1) for discrete L2 products."""
-        return np.repeat(self.h / self.degree, self.degree)
+        return self._node_weights
 
     # ------------------------------------------------------------ evaluation
     def blocks(self, U):
@@ -126,9 +165,10 @@ class Collocation:
 
     def at_gauss(self, U):
         """Values ``(N, m, n)`` and time derivatives ``du/dtau`` at the Gauss points."""
-        B = self.blocks(U)
-        X = np.einsum("kl,jln->jkn", self.L, B)
-        dX = np.einsum("kl,jln->jkn", self.D, B) / self.h[:, None, None]
+        both = self._value_and_derivative @ self.blocks(U)          # (N, 2 m, n)
+        m = self.degree
+        X = both[:, :m]
+        dX = both[:, m:] / self.h[:, None, None]
         return X, dX
 
     def evaluate(self, U, times):
@@ -136,7 +176,7 @@ class Collocation:
         times = np.mod(np.asarray(times, dtype=float), 1.0)
         j = np.clip(np.searchsorted(self.mesh, times, side="right") - 1, 0, self.intervals - 1)
         s = (times - self.mesh[j]) / self.h[j]
-        L, _ = lagrange_tables(np.linspace(0.0, 1.0, self.degree + 1), s)
+        L = np.vander(s, self.degree + 1, increasing=True) @ _monomial_coefficients(self.degree)
         return np.einsum("kl,kln->kn", L, U[self.node[j]])
 
     def dense(self, U, per_interval=8):
@@ -190,10 +230,7 @@ class Collocation:
             ``df/dx`` at the Gauss points, shape ``(N, m, n, n)``.
         T : float
         """
-        n = self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         rows, cols = self._pattern
         return sparse.csc_matrix((blocks.ravel(), (rows, cols)), shape=(self.size, self.size))
 
@@ -229,13 +266,8 @@ class Collocation:
         scipy.sparse.csc_matrix
             Shape ``(N m n + 2, N m n + 2)``.
         """
-        if self._bordered_pattern is None:
-            self._bordered_pattern = self._bordered_structure()
         order, indices, indptr = self._bordered_pattern
-        n = self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         data = np.concatenate([blocks.ravel(), -F.ravel(), -T * Fp.ravel(), phase_row,
                                last_row])[order]
         return sparse.csc_matrix((data, indices, indptr), shape=(self.size + 2, self.size + 2))
@@ -243,7 +275,5 @@ class Collocation:
     def interval_blocks(self, J, T):
         """Dense per-interval blocks ``(N, m n, (m + 1) n)`` of the variational equation."""
         N, m, n = self.intervals, self.degree, self.dim
-        eye = np.eye(n)
-        blocks = (self.D[None, :, :, None, None] / self.h[:, None, None, None, None] * eye
-                  - T * self.L[None, :, :, None, None] * J[:, :, None, :, :])
+        blocks = self._derivative_blocks - T * self._value_blocks * J[:, :, None, :, :]
         return blocks.transpose(0, 1, 3, 2, 4).reshape(N, m * n, (m + 1) * n)

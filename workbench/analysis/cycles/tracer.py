@@ -79,22 +79,20 @@ def extremes(collocation, U):
         np.arange(per_interval) / per_interval, collocation.intervals) * np.repeat(
         collocation.h, per_interval)
     n = collocation.dim
-    fine, owners = [], []
-    for sign in (1.0, -1.0):
-        best = np.argmax(sign * dense, axis=0)
-        for i in range(n):
-            k = int(best[i])
-            left = times[k - 1] if k else times[-1] - 1.0
-            right = times[k + 1] if k + 1 < len(times) else 1.0 + times[0]
-            fine.append(np.linspace(left, right, 33))
-            owners.append((sign, i))
-    values = collocation.evaluate(U, np.concatenate(fine)).reshape(len(fine), 33, n)
-    peaks = {1.0: np.empty(n), -1.0: np.empty(n)}
-    for row, (sign, i) in enumerate(owners):
-        v = sign * values[row, :, i]
-        j = int(np.clip(np.argmax(v), 1, len(v) - 2))
-        peaks[sign][i] = sign * _parabola_peak(v[j - 1], v[j], v[j + 1])
-    return peaks[1.0], peaks[-1.0]
+    # rows: the maximum of every variable, then the minimum of every variable
+    signs = np.repeat([1.0, -1.0], n)
+    columns = np.tile(np.arange(n), 2)
+    best = np.concatenate([np.argmax(dense, axis=0), np.argmax(-dense, axis=0)])
+    left = np.where(best > 0, times[best - 1], times[-1] - 1.0)
+    right = np.where(best + 1 < len(times), times[np.minimum(best + 1, len(times) - 1)],
+                     1.0 + times[0])
+    fine = left[:, None] + (right - left)[:, None] * np.linspace(0.0, 1.0, 33)[None, :]
+    values = collocation.evaluate(U, fine.ravel()).reshape(2 * n, 33, n)
+    v = signs[:, None] * values[np.arange(2 * n), :, columns]            # (2 n, 33)
+    j = np.clip(np.argmax(v, axis=1), 1, v.shape[1] - 2)
+    rows = np.arange(2 * n)
+    peaks = signs * _parabola_peak(v[rows, j - 1], v[rows, j], v[rows, j + 1])
+    return peaks[:n], peaks[n:]
 
 
 class CycleTracer:
@@ -143,12 +141,19 @@ class CycleTracer:
         self.tol = tol
         self.max_iterations = max_iterations
         self.easy_iterations = easy_iterations
+        self._weights = None
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
         """Diagonal of the pseudo-arclength metric for ``(U, T, p)``."""
+        cached = self._weights
+        if cached is not None and cached[0] is collocation:
+            return cached[1]      # one mesh serves several steps
         node = collocation.node_weights()[:, None] / self.scale[None, :] ** 2
-        return np.concatenate([node.ravel(), [0.0, 1.0 / self.pspan ** 2]])
+        w = np.concatenate([node.ravel(), [0.0, 1.0 / self.pspan ** 2]])
+        w.setflags(write=False)
+        self._weights = (collocation, w)
+        return w
 
     def _norm(self, collocation, vector):
         return float(np.sqrt(np.sum(self.weights(collocation) * vector ** 2)))
@@ -182,8 +187,9 @@ class CycleTracer:
         else:
             last_row[:] = w * tangent
         z = z_pred.copy()
-        unit = np.concatenate([np.tile(self.scale, size // self.problem.dim),
-                               [max(abs(z[size]), 1e-12), self.pspan]])
+        inverse_unit = 1.0 / np.concatenate([np.tile(self.scale, size // self.problem.dim),
+                                             [max(abs(z[size]), 1e-12), self.pspan]])
+        rhs = np.empty(size + 2)
         lu, previous = None, np.inf
         for iteration in range(1, self.max_iterations + 1):
             U = z[:size].reshape(-1, self.problem.dim)
@@ -197,16 +203,16 @@ class CycleTracer:
                 # chord iteration: the factorization of an earlier iterate, a new residual
                 X, dX = collocation.at_gauss(U)
                 residual = collocation.residual(self.problem.f(X, z[size + 1]), dX, z[size])
-            rhs = np.concatenate([residual, [phase_row @ z[:size], last_row @ (z - z_pred)]])
-            if not np.all(np.isfinite(rhs)):
-                return None, iteration, None, None
+            rhs[:size] = residual
+            rhs[size] = phase_row @ z[:size]
+            rhs[size + 1] = last_row @ (z - z_pred)
             dz = lu.solve(rhs)
-            if not np.all(np.isfinite(dz)):
+            change = np.max(np.abs(dz) * inverse_unit)
+            if not np.isfinite(change):     # a non-finite residual gives a non-finite update
                 return None, iteration, None, None
             z = z - dz
             if z[size] <= 0.0:
                 return None, iteration, None, None
-            change = np.max(np.abs(dz) / unit)
             if change < self.tol:
                 # the multipliers need the Jacobian at the converged point; the tangent comes
                 # from the last factorization (an earlier iterate of this step: it only
@@ -224,7 +230,10 @@ class CycleTracer:
         if not np.all(np.isfinite(matrix.data)):
             return None
         try:
-            return splu(matrix)
+            # the natural order: the blocks already form a narrow cyclic band plus two
+            # border rows, and a fill-reducing permutation costs more than it saves here
+            # (partial pivoting is kept)
+            return splu(matrix, permc_spec="NATURAL")
         except RuntimeError:         # exactly singular
             return None
 
