@@ -61,7 +61,8 @@ Usage (from the repository root; 2 cores: sample, run in the background)::
         --sample 40 --seed 1 [--modules stability.py,roots.py] [--list] [--json out.json]
     PYTHONPATH=. python scripts/mutation_test.py --rerun out.json  # survivors and timeouts, again
 
-A rerun needs the modules unchanged since the first run (sites are AST positions).
+A rerun finds each mutant by its AST position, or by its key when the module was edited
+elsewhere since the first run; a mutant whose line itself changed is reported as gone.
 """
 
 import argparse
@@ -552,6 +553,22 @@ def report_table(results, equivalent_counts):
     return "\n".join(lines)
 
 
+def _site_of(module, tree, source_lines, row):
+    """The site of a recorded mutant in the module as it is now: its recorded AST position
+    when the key there is unchanged, else the first site with the same key (the module was
+    edited above it); None when the mutated line itself changed."""
+    site = tuple(row["site"])
+    try:
+        if mutant_key(module, tree, site, source_lines) == row["key"]:
+            return site
+    except (AttributeError, IndexError, KeyError, TypeError):
+        pass
+    for candidate in mutation_sites(tree):
+        if mutant_key(module, tree, tuple(candidate), source_lines) == row["key"]:
+            return tuple(candidate)
+    return None
+
+
 def _population(modules, trees):
     """Package -> [(module, site)] in a fixed order (equivalent mutants included)."""
     by_package = {}
@@ -591,7 +608,11 @@ def main(argv=None):
             module = row["module"]
             sources.setdefault(module, (ROOT / "workbench" / module).read_text().splitlines())
             trees.setdefault(module, ast.parse("\n".join(sources[module])))
-            by_package.setdefault(row["package"], []).append((module, tuple(row["site"])))
+            site = _site_of(module, trees[module], sources[module], row)
+            if site is None:
+                print(f"gone (its line changed since the run): {row['key']}")
+                continue
+            by_package.setdefault(row["package"], []).append((module, site))
         args.sample = 0
     equivalent = {}
     for package, mutants in sorted(by_package.items()):
