@@ -119,3 +119,11 @@ def test_adapted_mesh_concentrates_where_the_orbit_turns_fast():
     new, V, (W,) = remesh(c, U, [2 * U], mesh)
     assert V == pytest.approx(c.evaluate(U, new.node_times()), abs=1e-14)
     assert W == pytest.approx(2 * V, abs=1e-14)
+
+
+def test_cycle_is_stable_keeps_the_shape_k_for_no_cycles():
+    """Shape (k,) for multipliers of shape (k, n), also for k = 0 (an empty branch)."""
+    verdict = cycle_is_stable(np.zeros((0, 2), dtype=complex))
+    assert verdict.shape == (0,) and verdict.dtype == bool
+    # one stable (|mu| = 0.5) and one unstable (|mu| = 2) planar cycle, the trivial 1 apart
+    np.testing.assert_array_equal(cycle_is_stable(np.array([[1.0, 0.5], [2.0, 1.0]])), [True, False])
