@@ -132,3 +132,21 @@ def test_a_branch_cut_where_df_dx_is_not_finite_names_the_first_dropped_point():
     # the dropped point is one step (ds_max = 0.03 of the box, 0.06 in x) beyond x = -0.3, on x = r
     r, x = (float(v) for v in re.search(r"at r=(\S+), x=(\S+);", message).groups())
     assert -0.3 - 0.07 < x < -0.3 and r == pytest.approx(x, abs=1e-9)
+
+
+def test_a_closed_curve_comes_back_with_a_unit_tangent_at_every_point():
+    """The circle x^2 + r^2 = 1/4 inside the box [-1, 1]^2: one closed curve, every point on it
+    and every tangent the unit vector (-r, x) / |(-r, x)| up to sign (scaled coordinates; the
+    box is square, so the scaling does not turn it), the last point and tangent the first."""
+    from workbench.analysis.continuation import Continuation
+
+    solver = Continuation(lambda u: np.array([u[0] ** 2 + u[1] ** 2 - 0.25]),
+                          lambda u: np.array([[2.0 * u[0], 2.0 * u[1]]]),
+                          np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
+    points, tangents = solver.trace(np.array([0.5, 0.0]))
+    assert solver.stops == [] and len(points) > 20 and tangents.shape == points.shape
+    np.testing.assert_allclose(np.hypot(points[:, 0], points[:, 1]), 0.5, atol=1e-9)
+    exact = np.column_stack([-points[:, 1], points[:, 0]]) / 0.5
+    np.testing.assert_allclose(np.abs(np.sum(tangents * exact, axis=1)), 1.0, atol=1e-6)
+    np.testing.assert_allclose(points[-1], points[0], atol=1e-12)
+    np.testing.assert_allclose(tangents[-1], tangents[0], atol=1e-12)
