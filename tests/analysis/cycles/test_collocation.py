@@ -127,3 +127,29 @@ def test_cycle_is_stable_keeps_the_shape_k_for_no_cycles():
     assert verdict.shape == (0,) and verdict.dtype == bool
     # one stable (|mu| = 0.5) and one unstable (|mu| = 2) planar cycle, the trivial 1 apart
     np.testing.assert_array_equal(cycle_is_stable(np.array([[1.0, 0.5], [2.0, 1.0]])), [True, False])
+
+
+def test_mesh_adaptation_keeps_the_tangent_a_unit_vector_of_the_new_metric():
+    """The predictor's step is ds along the tangent: after a remesh the tangent must still have
+    norm 1 in the metric of the new mesh (its node weights differ from the old ones)."""
+    from workbench.analysis.cycles.tracer import CycleState, CycleTracer
+
+    class Plane:
+        dim = 2
+
+    tracer = CycleTracer(Plane(), (0.0, 1.0), np.ones(2))
+    c = Collocation(2, 40, 4)
+    t = c.node_times()
+    U = np.stack([np.tanh(40 * np.sin(2 * np.pi * t)), np.cos(2 * np.pi * t)], axis=1)
+    dU = np.stack([np.cos(2 * np.pi * t), np.sin(2 * np.pi * t)], axis=1)
+    tangent = np.concatenate([dU.ravel(), [0.3, 0.2]])
+    tangent /= tracer._norm(c, tangent)
+    new = tracer._adapt(CycleState(c, U, 1.0, 0.5, tangent))
+    assert not np.allclose(new.collocation.mesh, c.mesh)        # the mesh did move
+    assert tracer._norm(new.collocation, new.tangent) == pytest.approx(1.0, abs=1e-12)
+    # the same direction: the old tangent profile at the new nodes, scaled by one factor
+    factor = new.tangent[-1] / tangent[-1]
+    np.testing.assert_allclose(new.tangent[-2:], factor * tangent[-2:], rtol=1e-12)
+    np.testing.assert_allclose(new.tangent[:-2].reshape(-1, 2),
+                               factor * c.evaluate(tangent[:-2].reshape(-1, 2),
+                                                   new.collocation.node_times()), atol=1e-12)
