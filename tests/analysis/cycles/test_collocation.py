@@ -153,3 +153,19 @@ def test_mesh_adaptation_keeps_the_tangent_a_unit_vector_of_the_new_metric():
     np.testing.assert_allclose(new.tangent[:-2].reshape(-1, 2),
                                factor * c.evaluate(tangent[:-2].reshape(-1, 2),
                                                    new.collocation.node_times()), atol=1e-12)
+
+
+@pytest.mark.parametrize("phase", [0.0, 0.1234, 0.377])
+def test_extremes_are_the_maxima_of_the_piecewise_polynomial(phase):
+    """Against brute force: the same piecewise polynomial sampled at 2 million points (its
+    maximum to about 1e-11 there), for an ellipse whose peaks fall anywhere in an interval."""
+    from workbench.analysis.cycles.tracer import extremes
+
+    c = Collocation(2, 40, 4)
+    angle = 2 * np.pi * (c.node_times() + phase)
+    U = np.stack([0.7 * np.cos(angle), 0.3 * np.sin(angle) + 0.1], axis=1)
+    top, bottom = extremes(c, U)
+    dense = c.evaluate(U, np.linspace(0.0, 1.0, 2_000_001))
+    np.testing.assert_allclose(top, dense.max(axis=0), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(bottom, dense.min(axis=0), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(top, [0.7, 0.4], rtol=0, atol=1e-5)   # the ellipse (interpolation error)
