@@ -172,6 +172,18 @@ EQUIVALENT = {
         "shape[0] == shape[1] whenever this part is evaluated",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
+    "analysis/continuation.py:Continuation.__init__:max_steps=3000, margin=0.02, names=None, "
+    "func_many=None): :: 3000 -> 2999":
+        "a safety budget, not a numerical setting: a curve reaches the box's edge, closes or stops in "
+        "Newton long before (at ds_max = 0.03 of the box, 3000 steps are 90 box lengths); only a "
+        "curve built to need exactly 3000 steps would tell, and such a test restates the constant",
+    "analysis/cycles/tracer.py:CycleTracer.trace:if state.period > self.period_limit * smallest_period: "
+    ":: state.period > self.period_limit * smallest_period -> "
+    "state.period >= self.period_limit * smallest_period":
+        "> and >= differ only when a computed period is exactly period_limit times the smallest one; "
+        "period_limit is 40 everywhere (not a user option: Bifurcation passes only the intervals), "
+        "and two Newton-corrected periods in that exact ratio do not occur (a limit of 1, where "
+        "every step would tie with the running minimum, is never used)",
 }
 
 _COMPARE_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
