@@ -61,7 +61,8 @@ Usage (from the repository root; 2 cores: sample, run in the background)::
         --sample 40 --seed 1 [--modules stability.py,roots.py] [--list] [--json out.json]
     PYTHONPATH=. python scripts/mutation_test.py --rerun out.json  # survivors and timeouts, again
 
-A rerun needs the modules unchanged since the first run (sites are AST positions).
+A rerun finds each mutant by its AST position, or by its key when the module was edited
+elsewhere since the first run; a mutant whose line itself changed is reported as gone.
 """
 
 import argparse
@@ -171,6 +172,18 @@ EQUIVALENT = {
         "shape[0] == shape[1] whenever this part is evaluated",
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
+    "analysis/continuation.py:Continuation.__init__:max_steps=3000, margin=0.02, names=None, "
+    "func_many=None): :: 3000 -> 2999":
+        "a safety budget, not a numerical setting: a curve reaches the box's edge, closes or stops in "
+        "Newton long before (at ds_max = 0.03 of the box, 3000 steps are 90 box lengths); only a "
+        "curve built to need exactly 3000 steps would tell, and such a test restates the constant",
+    "analysis/cycles/tracer.py:CycleTracer.trace:if state.period > self.period_limit * smallest_period: "
+    ":: state.period > self.period_limit * smallest_period -> "
+    "state.period >= self.period_limit * smallest_period":
+        "> and >= differ only when a computed period is exactly period_limit times the smallest one; "
+        "period_limit is 40 everywhere (not a user option: Bifurcation passes only the intervals), "
+        "and two Newton-corrected periods in that exact ratio do not occur (a limit of 1, where "
+        "every step would tie with the running minimum, is never used)",
 }
 
 _COMPARE_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
@@ -552,6 +565,22 @@ def report_table(results, equivalent_counts):
     return "\n".join(lines)
 
 
+def _site_of(module, tree, source_lines, row):
+    """The site of a recorded mutant in the module as it is now: its recorded AST position
+    when the key there is unchanged, else the first site with the same key (the module was
+    edited above it); None when the mutated line itself changed."""
+    site = tuple(row["site"])
+    try:
+        if mutant_key(module, tree, site, source_lines) == row["key"]:
+            return site
+    except (AttributeError, IndexError, KeyError, TypeError):
+        pass
+    for candidate in mutation_sites(tree):
+        if mutant_key(module, tree, tuple(candidate), source_lines) == row["key"]:
+            return tuple(candidate)
+    return None
+
+
 def _population(modules, trees):
     """Package -> [(module, site)] in a fixed order (equivalent mutants included)."""
     by_package = {}
@@ -591,7 +620,11 @@ def main(argv=None):
             module = row["module"]
             sources.setdefault(module, (ROOT / "workbench" / module).read_text().splitlines())
             trees.setdefault(module, ast.parse("\n".join(sources[module])))
-            by_package.setdefault(row["package"], []).append((module, tuple(row["site"])))
+            site = _site_of(module, trees[module], sources[module], row)
+            if site is None:
+                print(f"gone (its line changed since the run): {row['key']}")
+                continue
+            by_package.setdefault(row["package"], []).append((module, site))
         args.sample = 0
     equivalent = {}
     for package, mutants in sorted(by_package.items()):

@@ -150,3 +150,20 @@ def test_report_counts_timeouts_apart_and_not_as_kills(outcomes, rate):
                                 "kill", "rate", "equivalent"]
     counts = [str(outcomes.count(k)) for k in ("killed", "loop", "survived", "timeout")]
     assert table[1].split() == ["p", str(len(outcomes)), *counts, rate, "2"]
+
+
+def test_a_rerun_finds_a_mutant_by_its_key_after_edits_elsewhere():
+    old = "def f(a, b):\n    return a + b\n"
+    tree, lines = ast.parse(old), old.splitlines()
+    (site,) = [s for s in mutation_test.mutation_sites(tree) if s[1] == "arith"]
+    row = {"site": list(site), "key": mutation_test.mutant_key("toy.py", tree, site, lines)}
+    # an edit above it moves the AST positions: the same mutant is found by its key
+    moved = "def g(c):\n    return c * 2\n\n\ndef f(a, b):\n    return a + b\n"
+    moved_tree = ast.parse(moved)
+    found = mutation_test._site_of("toy.py", moved_tree, moved.splitlines(), row)
+    assert found is not None and found != site
+    assert mutation_test.mutant_key("toy.py", moved_tree, found, moved.splitlines()) == row["key"]
+    # unchanged: the recorded site itself; its line rewritten: gone
+    assert mutation_test._site_of("toy.py", tree, lines, row) == site
+    changed = "def f(a, b):\n    return a - b\n"
+    assert mutation_test._site_of("toy.py", ast.parse(changed), changed.splitlines(), row) is None

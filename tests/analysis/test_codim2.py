@@ -331,3 +331,25 @@ def test_a_closed_fold_curve_between_the_slices_is_found_from_the_grid():
     assert np.max(np.abs(fold.values["x"])) < 1e-9
     angles = np.unwrap(np.arctan2(b2 - 0.63, b1 - 0.37))
     assert abs(abs(angles[-1] - angles[0]) - 2 * np.pi) < 1e-9
+
+
+class _FoldInP2:
+    """x' = p2 - x^2: two equilibria x = +-sqrt(p2) for p2 > 0, a fold along p2 = 0 (any p1)."""
+    dim = 1
+
+    def jacobian(self, xs, ps):
+        return (-2.0 * np.asarray(xs[0], dtype=float))[:, None, None]
+
+
+def test_grid_seeds_find_a_fold_along_the_second_parameter():
+    from workbench.analysis.codim2 import grid_seeds
+
+    rows = [(s * np.sqrt(p2), p1, p2) for p1 in np.linspace(-1.0, 1.0, 5)
+            for p2 in np.linspace(-1.0, 1.0, 21) if p2 >= 0.0 for s in ((0,) if p2 == 0 else (-1, 1))]
+    points = np.array(rows, dtype=float)
+    seeds = grid_seeds(_FoldInP2(), points, np.array([[-1.0, 1.0], [-1.0, 1.0], [-1.0, 1.0]]))
+    # one fold seed per p1 grid line: the midpoint (x = 0) of the pair x = +-sqrt(0.1) at the
+    # first grid value of p2 beyond the fold; none along p1 (the count never changes there)
+    assert [kind for kind, _ in seeds] == ["fold"] * 5
+    np.testing.assert_allclose(np.array([u for _, u in seeds]),
+                               [(0.0, p1, 0.1) for p1 in np.linspace(-1.0, 1.0, 5)], atol=1e-12)

@@ -1,5 +1,6 @@
 """Equilibrium continuation: branch points, and what a continuation that stops says."""
 
+import re
 import warnings
 
 import numpy as np
@@ -82,3 +83,70 @@ def test_a_complete_diagram_has_no_notes():
                                           options={"verbose": False, "limit_cycles": False}
                                           ).compute_bifurcation()
     assert diagram.notes == ()
+
+
+class _LineWithSingularBatchJacobian:
+    """x' = r - x (branch x = r), whose batched df/dx is not finite for x < -0.3 (as a rate
+    with a removable singularity evaluated as 0/0 would be); point-wise values are exact."""
+    dim, unknowns, free = 1, ("x",), ("r",)
+
+    def f_point(self, x, p):
+        return np.array([p[0] - x[0]])
+
+    def jacobian_point(self, x, p):
+        return np.array([[-1.0]])
+
+    def dfdp_point(self, x, p):
+        return np.array([[1.0]])
+
+    def jacobian(self, xs, ps):
+        x = np.asarray(xs[0], dtype=float)
+        return np.where(x >= -0.3, -1.0, np.inf)[:, None, None]
+
+
+def test_finite_part_keeps_the_finite_run_and_names_the_point_before_it():
+    from workbench.analysis.continuation import _finite_part
+
+    x = np.array([-0.5, -0.4, -0.2, 0.0, 0.2])          # the finite run is the last three
+    points = np.column_stack([x, x])
+    tangents = np.ones_like(points)
+    run, run_tangents, dropped = _finite_part(_LineWithSingularBatchJacobian(), points, tangents)
+    np.testing.assert_array_equal(run, points[2:])
+    assert len(run_tangents) == 3
+    np.testing.assert_array_equal(dropped, points[1])    # the last non-finite point before it
+    # the run first: the dropped point is the one after it
+    run, _, dropped = _finite_part(_LineWithSingularBatchJacobian(), points[::-1], tangents)
+    np.testing.assert_array_equal(run, points[2:][::-1])
+    np.testing.assert_array_equal(dropped, points[1])
+
+
+def test_a_branch_cut_where_df_dx_is_not_finite_names_the_first_dropped_point():
+    from workbench.analysis.continuation import equilibrium_branches
+
+    stops = []
+    ranges = np.array([[-1.0, 1.0], [-1.0, 1.0]])
+    ((points, _),) = equilibrium_branches(_LineWithSingularBatchJacobian(), np.array([[0.5, 0.5]]),
+                                          ranges, stops=stops)
+    assert points[:, 0].min() >= -0.3 and points[:, 0].max() == pytest.approx(1.0, abs=0.03)
+    (message,) = [s for s in stops if "not finite" in s]
+    # the dropped point is one step (ds_max = 0.03 of the box, 0.06 in x) beyond x = -0.3, on x = r
+    r, x = (float(v) for v in re.search(r"at r=(\S+), x=(\S+);", message).groups())
+    assert -0.3 - 0.07 < x < -0.3 and r == pytest.approx(x, abs=1e-9)
+
+
+def test_a_closed_curve_comes_back_with_a_unit_tangent_at_every_point():
+    """The circle x^2 + r^2 = 1/4 inside the box [-1, 1]^2: one closed curve, every point on it
+    and every tangent the unit vector (-r, x) / |(-r, x)| up to sign (scaled coordinates; the
+    box is square, so the scaling does not turn it), the last point and tangent the first."""
+    from workbench.analysis.continuation import Continuation
+
+    solver = Continuation(lambda u: np.array([u[0] ** 2 + u[1] ** 2 - 0.25]),
+                          lambda u: np.array([[2.0 * u[0], 2.0 * u[1]]]),
+                          np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
+    points, tangents = solver.trace(np.array([0.5, 0.0]))
+    assert solver.stops == [] and len(points) > 20 and tangents.shape == points.shape
+    np.testing.assert_allclose(np.hypot(points[:, 0], points[:, 1]), 0.5, atol=1e-9)
+    exact = np.column_stack([-points[:, 1], points[:, 0]]) / 0.5
+    np.testing.assert_allclose(np.abs(np.sum(tangents * exact, axis=1)), 1.0, atol=1e-6)
+    np.testing.assert_allclose(points[-1], points[0], atol=1e-12)
+    np.testing.assert_allclose(tangents[-1], tangents[0], atol=1e-12)

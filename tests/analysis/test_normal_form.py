@@ -169,3 +169,22 @@ def test_criticality_agrees_with_the_cycles_auto_continues_from_the_hopf_points(
         assert rest_state_stable(point.values["Iext"] + side * 0.01)          # ... where the rest
         assert not rest_state_stable(point.values["Iext"] - side * 0.01)      # state is stable
         assert point.criticality == "subcritical"
+
+
+def test_hopf_eigenvectors_threshold_is_relative_to_the_jacobian_scale():
+    """A complex pair counts when its imaginary part is above roundoff *relative to the
+    Jacobian*: the same model in other time units (J -> c J) gives the same answer, with
+    omega scaled by c."""
+    from workbench.analysis.normal_form import hopf_eigenvectors
+
+    def block(w):
+        return np.array([[0.0, w, 0.0], [-w, 0.0, 0.0], [0.0, 0.0, -1.0]])
+
+    for scale in (1.0, 1e4):
+        # imaginary part 5e-13 of a unit-scale matrix: roundoff, no complex pair at any scale
+        assert hopf_eigenvectors(scale * block(5e-13)) is None
+        # a genuine pair: omega = scale * w, A q = i omega q, <p, q> = 1
+        omega, q, p = hopf_eigenvectors(scale * block(1e-3))
+        assert omega == pytest.approx(scale * 1e-3, rel=1e-12)
+        np.testing.assert_allclose(scale * block(1e-3) @ q, 1j * omega * q, atol=1e-12 * scale)
+        assert np.vdot(p, q) == pytest.approx(1.0, abs=1e-12)

@@ -119,3 +119,53 @@ def test_adapted_mesh_concentrates_where_the_orbit_turns_fast():
     new, V, (W,) = remesh(c, U, [2 * U], mesh)
     assert V == pytest.approx(c.evaluate(U, new.node_times()), abs=1e-14)
     assert W == pytest.approx(2 * V, abs=1e-14)
+
+
+def test_cycle_is_stable_keeps_the_shape_k_for_no_cycles():
+    """Shape (k,) for multipliers of shape (k, n), also for k = 0 (an empty branch)."""
+    verdict = cycle_is_stable(np.zeros((0, 2), dtype=complex))
+    assert verdict.shape == (0,) and verdict.dtype == bool
+    # one stable (|mu| = 0.5) and one unstable (|mu| = 2) planar cycle, the trivial 1 apart
+    np.testing.assert_array_equal(cycle_is_stable(np.array([[1.0, 0.5], [2.0, 1.0]])), [True, False])
+
+
+def test_mesh_adaptation_keeps_the_tangent_a_unit_vector_of_the_new_metric():
+    """The predictor's step is ds along the tangent: after a remesh the tangent must still have
+    norm 1 in the metric of the new mesh (its node weights differ from the old ones)."""
+    from workbench.analysis.cycles.tracer import CycleState, CycleTracer
+
+    class Plane:
+        dim = 2
+
+    tracer = CycleTracer(Plane(), (0.0, 1.0), np.ones(2))
+    c = Collocation(2, 40, 4)
+    t = c.node_times()
+    U = np.stack([np.tanh(40 * np.sin(2 * np.pi * t)), np.cos(2 * np.pi * t)], axis=1)
+    dU = np.stack([np.cos(2 * np.pi * t), np.sin(2 * np.pi * t)], axis=1)
+    tangent = np.concatenate([dU.ravel(), [0.3, 0.2]])
+    tangent /= tracer._norm(c, tangent)
+    new = tracer._adapt(CycleState(c, U, 1.0, 0.5, tangent))
+    assert not np.allclose(new.collocation.mesh, c.mesh)        # the mesh did move
+    assert tracer._norm(new.collocation, new.tangent) == pytest.approx(1.0, abs=1e-12)
+    # the same direction: the old tangent profile at the new nodes, scaled by one factor
+    factor = new.tangent[-1] / tangent[-1]
+    np.testing.assert_allclose(new.tangent[-2:], factor * tangent[-2:], rtol=1e-12)
+    np.testing.assert_allclose(new.tangent[:-2].reshape(-1, 2),
+                               factor * c.evaluate(tangent[:-2].reshape(-1, 2),
+                                                   new.collocation.node_times()), atol=1e-12)
+
+
+@pytest.mark.parametrize("phase", [0.0, 0.1234, 0.377])
+def test_extremes_are_the_maxima_of_the_piecewise_polynomial(phase):
+    """Against brute force: the same piecewise polynomial sampled at 2 million points (its
+    maximum to about 1e-11 there), for an ellipse whose peaks fall anywhere in an interval."""
+    from workbench.analysis.cycles.tracer import extremes
+
+    c = Collocation(2, 40, 4)
+    angle = 2 * np.pi * (c.node_times() + phase)
+    U = np.stack([0.7 * np.cos(angle), 0.3 * np.sin(angle) + 0.1], axis=1)
+    top, bottom = extremes(c, U)
+    dense = c.evaluate(U, np.linspace(0.0, 1.0, 2_000_001))
+    np.testing.assert_allclose(top, dense.max(axis=0), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(bottom, dense.min(axis=0), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(top, [0.7, 0.4], rtol=0, atol=1e-5)   # the ellipse (interpolation error)
