@@ -102,7 +102,8 @@ def test_criticality_thresholds():
     assert criticality(-1e-3, 1.0) == "supercritical"
     assert criticality(1e-3, 1.0) == "subcritical"
     assert criticality(1e-12, 1.0) == "degenerate"
-    assert criticality(float("nan"), 1.0) == "degenerate"
+    assert criticality(float("nan"), 1.0) == "undetermined"     # no claim of a Bautin point
+    assert criticality(float("inf"), 1.0) == "undetermined"
 
 
 def test_first_lyapunov_without_a_complex_pair_is_nan():

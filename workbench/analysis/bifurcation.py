@@ -597,7 +597,7 @@ class Bifurcation(Analyzer):
         par = system.free[0]
         low, high = self.target_pars[par]
         if not (isinstance(value, (int, float, np.floating, np.integer))
-                and low <= float(value) <= high):
+                and not isinstance(value, (bool, np.bool_)) and low <= float(value) <= high):
             raise AnalysisError(f"`value`={value!r} must be a number in the range of {par!r}, "
                                 f"[{low}, {high}].")
         if isinstance(cycle, dict):

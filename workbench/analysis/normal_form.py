@@ -18,7 +18,7 @@ On top of it:
 * :func:`fold_coefficient` -- the quadratic coefficient ``a = <p, B(q, q)> / 2``
   of the fold normal form (zero at a cusp);
 * :func:`criticality` -- ``'supercritical'`` (l1 < 0), ``'subcritical'``
-  (l1 > 0) or ``'degenerate'``.
+  (l1 > 0), ``'degenerate'`` or ``'undetermined'``.
 """
 
 import numpy as np
@@ -318,7 +318,8 @@ def fold_coefficient(derivatives, x, p, orientation=None):
 
 
 def criticality(l1, scale, tol=1e-7):
-    """``'supercritical'``, ``'subcritical'`` or ``'degenerate'`` from ``l1``.
+    """The kind of a Hopf point from ``l1``: ``'supercritical'``, ``'subcritical'``,
+    ``'degenerate'`` or ``'undetermined'`` (l1 not finite).
 
     Parameters
     ----------
@@ -331,6 +332,8 @@ def criticality(l1, scale, tol=1e-7):
     -------
     str
     """
-    if not np.isfinite(l1) or abs(l1) <= tol * max(scale, 1e-300):
+    if not np.isfinite(l1):
+        return "undetermined"       # l1 could not be computed: no claim of a Bautin point
+    if abs(l1) <= tol * max(scale, 1e-300):
         return "degenerate"
     return "supercritical" if l1 < 0.0 else "subcritical"

@@ -397,12 +397,13 @@ class SpecialPoint:
         ``'H1'`` (Hopf), ``'BP1'``, ``'BT1'``, ``'CP1'``, ``'GH1'``, ``'ZH1'``;
         ``'LPC1'``, ``'PD1'``, ``'NS1'``, ``'HC1'`` on cycle branches.
     first_lyapunov : float
-        Hopf points: the first Lyapunov coefficient ``l1`` (Kuznetsov's
-        normalisation: ``Re(c1) / omega``); NaN for other kinds.
+        Hopf and Bautin points: the first Lyapunov coefficient ``l1``
+        (Kuznetsov's normalisation: ``Re(c1) / omega``); NaN for other kinds.
     criticality : str
         Hopf points: ``'subcritical'`` (l1 > 0: unstable cycles on the side
         where the equilibrium is stable), ``'supercritical'`` (l1 < 0: stable
-        cycles) or ``'degenerate'`` (l1 = 0 to working precision); ``''``
+        cycles), ``'degenerate'`` (l1 = 0 to working precision) or
+        ``'undetermined'`` (l1 could not be computed: not finite); ``''``
         for other kinds.
     """
 

@@ -167,9 +167,14 @@ class CompiledExecutor(Executor):
             i = self.loop(i_start, i_end, self.t0, self.dt, *self.args)
             while i < i_end:
                 self.sync()             # numbers written so far go back to their objects
+                grown = False
                 for _, record in self._bound_plan.records:
                     if isinstance(record, EventRecord) and not record.has_room():
                         record.grow()
+                        grown = True
+                if not grown:           # the loop stopped with room left: it would never advance
+                    raise RuntimeError(f"the compiled run loop stopped at step {i} of "
+                                       f"[{i_start}, {i_end}) although every event record has room")
                 self.args, self.cells = self._gather(self._bound_plan)
                 i = self.loop(i, i_end, self.t0, self.dt, *self.args)
         except IndexError as exc:
