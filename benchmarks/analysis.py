@@ -476,17 +476,10 @@ print("RESULT " + json.dumps({{"first": times[0], "repeat": sorted(times)[1], "t
 
 
 def run_auto_cycles(scenario):
-    if not os.path.exists(AUTO_PYTHON):
-        return {"error": f"AUTO interpreter {AUTO_PYTHON} not found (set AUTO_PYTHON)"}
-    import tempfile
     function = {"codim1_cycles": "fhn", "fast_slow_cycles": "hr_fast"}[scenario]
     code = AUTO_CYCLES_CHILD.format(references=os.path.join(REPO, "tests", "references"),
-                             function=function)
-    with tempfile.TemporaryDirectory(prefix="auto_bench_") as directory:
-        path = os.path.join(directory, f"auto_{scenario}.py")
-        with open(path, "w") as handle:
-            handle.write(code)
-        return _run([AUTO_PYTHON, path], dict(os.environ, PYTHONPATH=""))
+                                    function=function)
+    return _run_peer(AUTO_PYTHON, "AUTO_PYTHON", code, f"auto_{scenario}.py")
 
 
 def print_cycle_rows(rows):
@@ -535,33 +528,30 @@ def run_workbench(scenario):
     return _run([sys.executable, __file__, "--child", scenario], env)
 
 
-def run_brainpy(scenario):
-    if not os.path.exists(BRAINPY_PYTHON):
-        return {"error": f"BrainPy interpreter {BRAINPY_PYTHON} not found (set BRAINPY_PYTHON)"}
+def _run_peer(python, variable, code, name):
+    """Run ``code`` from a file (BrainPy reads sources) with another interpreter, no PYTHONPATH."""
+    if not os.path.exists(python):
+        return {"error": f"interpreter {python} not found (set {variable})"}
     import tempfile
-    model = {"fast_slow": HR, "codim2_bt": FHN_B}.get(scenario, FHN)
-    code = BRAINPY_CHILD.format(model=model, calls=BRAINPY_CALLS[scenario])
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["MPLBACKEND"] = "Agg"
-    with tempfile.TemporaryDirectory(prefix="brainpy_bench_") as directory:
-        path = os.path.join(directory, f"brainpy_{scenario}.py")   # BrainPy reads sources
+    with tempfile.TemporaryDirectory(prefix="peer_bench_") as directory:
+        path = os.path.join(directory, name)
         with open(path, "w") as handle:
             handle.write(code)
-        return _run([BRAINPY_PYTHON, path], env)
+        return _run([python, path], env)
+
+
+def run_brainpy(scenario):
+    model = {"fast_slow": HR, "codim2_bt": FHN_B}.get(scenario, FHN)
+    code = BRAINPY_CHILD.format(model=model, calls=BRAINPY_CALLS[scenario])
+    return _run_peer(BRAINPY_PYTHON, "BRAINPY_PYTHON", code, f"brainpy_{scenario}.py")
 
 
 def run_auto(scenario):
     if scenario != "codim2_bt":
         return {}
-    if not os.path.exists(AUTO_PYTHON):
-        return {"error": f"AUTO interpreter {AUTO_PYTHON} not found (set AUTO_PYTHON)"}
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="auto_bench_") as directory:
-        path = os.path.join(directory, "auto_codim2.py")
-        with open(path, "w") as handle:
-            handle.write(AUTO_CHILD)
-        return _run([AUTO_PYTHON, path], {k: v for k, v in os.environ.items()
-                                          if k != "PYTHONPATH"})
+    return _run_peer(AUTO_PYTHON, "AUTO_PYTHON", AUTO_CHILD, "auto_codim2.py")
 
 
 def _fmt(value):

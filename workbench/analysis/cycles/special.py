@@ -21,6 +21,7 @@ test function or the bracket is at the tolerance.
 import numpy as np
 
 from .floquet import nontrivial
+from .regula_falsi import illinois
 
 __all__ = ["TESTS", "locate_between"]
 
@@ -90,29 +91,16 @@ def locate_between(tracer, previous, new, ds, phase_row, tol=1e-12, max_iter=30)
         g_a, g_b = test(tracer, previous), test(tracer, new)
         if not (np.isfinite(g_a) and np.isfinite(g_b)) or g_a * g_b >= 0.0:
             continue
-        s_a, s_b = 0.0, ds
-        best, side = new, 0
-        for _ in range(max_iter):
-            s = s_a - g_a * (s_b - s_a) / (g_b - g_a)
+        small = 1e-13 * max(1.0, abs(g_a))
+
+        def evaluate(s, test=test):
             state = _state_at(tracer, previous, s, phase_row)
-            if state is None:
-                break
-            best = state
-            g = test(tracer, state)
-            if g == 0.0 or abs(s_b - s_a) < tol * ds:
-                break
-            if g * g_a < 0.0:
-                s_b, g_b = s, g
-                if side == -1:
-                    g_a *= 0.5
-                side = -1
-            else:
-                s_a, g_a = s, g
-                if side == 1:
-                    g_b *= 0.5
-                side = 1
-            if abs(g) < 1e-13 * max(1.0, abs(test(tracer, previous))):
-                break
+            return (None, None) if state is None else (state, test(tracer, state))
+
+        def done(s_a, s_b, g):
+            return g == 0.0 or abs(s_b - s_a) < tol * ds or abs(g) < small
+
+        best = illinois(evaluate, ds, g_a, g_b, done, max_iter) or new
         if accept is not None and not accept(best):
             continue
         found.append((kind, best))

@@ -24,6 +24,7 @@ from scipy.sparse.linalg import splu
 from .collocation import Collocation
 from .floquet import floquet_multipliers
 from .mesh import adapted_mesh, remesh
+from .regula_falsi import illinois
 
 __all__ = ["CycleTracer", "CycleState", "TracedBranch"]
 
@@ -454,31 +455,16 @@ class CycleTracer:
         Regula falsi (Illinois) on the arclength from ``previous``; None when a
         corrector solve fails.
         """
-        s_a, g_a = 0.0, previous.parameter - bound
-        s_b, g_b = ds, new.parameter - bound
-        best, side = None, 0
-        for _ in range(max_iter):
-            if g_a * g_b > 0.0:
-                return best
-            s = s_a - g_a * (s_b - s_a) / (g_b - g_a)
+        g_a, g_b = previous.parameter - bound, new.parameter - bound
+        if g_a * g_b > 0.0:
+            return None
+
+        def evaluate(s):
             state, _ = self.step(previous, s, phase_row)
-            if state is None:
-                return best
-            best = state
-            g = state.parameter - bound
-            if abs(g) <= 1e-12 * self.pspan:
-                break
-            if g * g_a < 0.0:
-                s_b, g_b = s, g
-                if side == -1:
-                    g_a *= 0.5
-                side = -1
-            else:
-                s_a, g_a = s, g
-                if side == 1:
-                    g_b *= 0.5
-                side = 1
-        return best
+            return (None, None) if state is None else (state, state.parameter - bound)
+
+        return illinois(evaluate, ds, g_a, g_b,
+                        lambda s_a, s_b, g: abs(g) <= 1e-12 * self.pspan, max_iter)
 
     def _adapt(self, state):
         size = state.collocation.size
