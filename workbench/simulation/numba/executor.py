@@ -22,7 +22,7 @@ from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError
 from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
-from .generator.bindings import GlobalOwner, ValueKindError
+from .generator.bindings import GlobalOwner, RangeBinding, ValueKindError
 from .generator.loop import RunLoopCode, load_step
 
 __all__ = ["CompiledExecutor"]
@@ -80,11 +80,7 @@ class CompiledExecutor(Executor):
             kind = source[0]
             if kind == "binding":
                 binding, index = source[1], source[2]
-                if binding.key not in per_binding:
-                    per_binding[binding.key] = binding.arguments()
-                    if binding.kind == "cell":
-                        cells.append((binding, per_binding[binding.key][0]))
-                values.append(per_binding[binding.key][index])
+                values.append(self._arguments_of(binding, per_binding, cells)[index])
             elif kind == "input":
                 values.append(plan.inputs[source[1]].value)
             elif kind == "record":
@@ -106,6 +102,31 @@ class CompiledExecutor(Executor):
             elif kind == "nan_counts":
                 values.append(self._nan_counts)
         return tuple(values), cells
+
+    @staticmethod
+    def _arguments_of(binding, per_binding, cells):
+        """A binding's arguments, converted once per gather (a range reuses its base's)."""
+        if binding.key not in per_binding:
+            if isinstance(binding, RangeBinding):
+                base = CompiledExecutor._arguments_of(binding.base, per_binding, cells)
+                per_binding[binding.key] = binding.arguments(base)
+            else:
+                per_binding[binding.key] = binding.arguments()
+                if binding.kind == "cell":
+                    cells.append((binding, per_binding[binding.key][0]))
+        return per_binding[binding.key]
+
+    def _with_new_event_buffers(self, plan):
+        """The loop's arguments with the event buffers of ``plan`` after they grew.
+
+        Nothing else changes while a chunk runs, so the other arguments (and the
+        cells the loop writes) are kept rather than gathered and converted again.
+        """
+        values = list(self.args)
+        for position, source in enumerate(self.arguments.sources):
+            if source[0] == "events":
+                values[position] = getattr(plan.records[source[1]][1], source[2])
+        return tuple(values)
 
     def accepts(self, plan):
         """False when an attribute a step reads changed kind (number to array, dtype, ...)."""
@@ -175,7 +196,7 @@ class CompiledExecutor(Executor):
                 if not grown:           # the loop stopped with room left: it would never advance
                     raise RuntimeError(f"the compiled run loop stopped at step {i} of "
                                        f"[{i_start}, {i_end}) although every event record has room")
-                self.args, self.cells = self._gather(self._bound_plan)
+                self.args = self._with_new_event_buffers(self._bound_plan)
                 i = self.loop(i, i_end, self.t0, self.dt, *self.args)
         except IndexError as exc:
             failure = self._index_failure(exc)
