@@ -96,3 +96,42 @@ def test_a_nan_scattered_into_another_array_and_reset_is_reported():
     source = net._wb_executor.source
     assert "_nonfinite_report(self__target__x, " in source
     assert "|= " not in source.split("def Scatter_update")[1].split("def ")[0]
+
+
+class StoresAParameter(bp.NeuGroup):
+    """Stores ``self.level`` (the same value at every store) during one step, then 0."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, level, window, **kwargs):
+        self.V = np.zeros(size)
+        self.level = level
+        self.lo, self.hi = window
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            if self.lo < _t < self.hi:
+                self.V[i] = self.level
+            else:
+                self.V[i] = 0.
+
+
+def test_a_nan_parameter_stored_for_one_step_is_reported(backend):
+    """The store's value is tested once per step, before the loop: still seen, with its time."""
+    group = StoresAParameter(3, np.nan, (0.45, 0.55), name="param")
+    with pytest.raises(SimulationError, match=r"V became NaN at t=0\.5 ms \(step 5 of the run\)"):
+        group.run(20.)
+
+
+def test_a_nan_parameter_never_stored_is_not_reported(backend):
+    group = StoresAParameter(3, np.inf, (5., 4.), name="unused")
+    group.run(2.)
+    assert (group.V == 0.).all()
+
+
+def test_stores_of_invariant_values_have_no_flag_in_the_loop():
+    bp.backend.set("numba", dt=0.1)
+    group = StoresAParameter(3, 1.0, (0.45, 0.55), name="flags")
+    group.run(0.2)
+    loops = group._wb_executor.source.split("for i in range")[1:]
+    assert loops and all("|= " not in loop.split("_nonfinite_report")[0] for loop in loops)
