@@ -17,6 +17,7 @@ from numba import types
 from numba.extending import overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
+           "nonzero_bits",
            "check_index", "check_index_unless", "nonfinite_baseline", "nonfinite_report", "KERNEL_OPS"]
 
 
@@ -341,6 +342,32 @@ def slice_bounds(lower, upper, size):
     return lower, upper
 
 
+# -- zero blocks -------------------------------------------------------------------------------
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def nonzero_bits(values):
+    """The bits of a 1-d array as unsigned integers of the same size (a view, no copy).
+
+    An element's bits are all zero exactly when it is ``0`` / ``False`` / ``+0.0``;
+    ``-0.0`` is the only zero with a bit set. OR-ing the bits of a block of
+    elements therefore tells, in a loop the compiler vectorizes, that no element
+    of the block is true (``generator/zero_blocks.py``).
+    """
+    return values.view(_UNSIGNED[values.itemsize])
+
+
+@overload(nonzero_bits, jit_options={"nogil": True}, inline="always")
+def _nonzero_bits_overload(values):
+    if isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C":
+        width = 1 if isinstance(values.dtype, types.Boolean) else \
+            getattr(values.dtype, "bitwidth", 0) // 8
+        if width in _UNSIGNED:
+            unsigned = _UNSIGNED[width]
+            return lambda values: values.view(unsigned)
+    return None
+
+
 # -- index checks ------------------------------------------------------------------------------
 def check_index(index, size, site, step):
     """``index`` if it is a valid position along an axis of ``size`` elements, else IndexError.
@@ -430,7 +457,8 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_imul": imul, "_idiv": idiv,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
                     "_delay_pull": delay_pull,
-                    "_slice_bounds": slice_bounds, "_check_index": check_index,
+                    "_slice_bounds": slice_bounds, "_nonzero_bits": nonzero_bits,
+                    "_check_index": check_index,
                     "_check_index_unless": check_index_unless,
                     "_nonfinite_baseline": nonfinite_baseline,
                     "_nonfinite_report": nonfinite_report}

@@ -33,6 +33,8 @@ numba's disk cache serves a second process) and shared by every loop of the
 process that calls the same source.
 """
 
+import ast
+
 import numpy as np
 
 from ....backend.jit import jit, load_generated_module
@@ -43,6 +45,7 @@ from .bindings import BindingRegistry, GlobalOwner, classify
 from .fingerprints import fingerprint
 from .method_integrators import method_integrator_step
 from .rewrite import rewrite_step
+from .zero_blocks import skip_zero_blocks
 
 __all__ = ["RunLoopCode", "LoopArguments", "load_step"]
 
@@ -316,16 +319,23 @@ class RunLoopCode:
         one_d = np.ndim(getattr(binding.owner, binding.attr)) == 1
         flat = source if one_d else f"{source}.reshape({source}.size)"
         lines = ["_n = " + count + "[0]", f"_flat = {flat}"]
-        if record.index is None:
-            lines += ["for _j in range(_flat.shape[0]):", "    _v = _flat[_j]"]
-        else:
-            lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
-        lines += ["    if _v:", f"        {rows}[_n] = _i // _per_{k}",
-                  f"        {columns}[_n] = _j"]
+        append = ["if _v:", f"    {rows}[_n] = _i // _per_{k}", f"    {columns}[_n] = _j"]
         if record.weighted:
             weights = args.add(f"_evw_{k}", ("events", k, "weights"))
-            lines.append(f"        {weights}[_n] = _v")
-        return lines + ["        _n += 1", f"{count}[0] = _n"]
+            append.append(f"    {weights}[_n] = _v")
+        append.append("    _n += 1")
+        if record.index is not None:
+            lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
+            return lines + [f"    {line}" for line in append] + [f"{count}[0] = _n"]
+        # spikes are rare: blocks of zero elements are skipped (generator/zero_blocks.py)
+        loop = ast.parse("\n".join(["for _j in range(_flat.shape[0]):", "    if _flat[_j]:",
+                                    "        _v = _flat[_j]"] +
+                                   [f"    {line}" for line in append[1:]]))
+        names = iter(f"_z{k}_{n}" for n in range(100))
+        blocked = skip_zero_blocks(loop.body, {"_flat": np.asarray(binding.read()).dtype},
+                                   lambda: next(names))
+        return lines + ast.unparse(ast.fix_missing_locations(ast.Module(blocked, []))
+                                   ).splitlines() + [f"{count}[0] = _n"]
 
     def _monitor_lines(self, plan, item, args):
         lines = []

@@ -49,6 +49,7 @@ from .resolve import is_dispatcher, resolve
 from . import index_checks
 from .nan_watch import add_nan_watch, scanned_arrays
 from .slice_loops import index_slice_loops
+from .zero_blocks import skip_zero_blocks
 
 __all__ = ["RewrittenStep", "rewrite_step"]
 
@@ -580,6 +581,12 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
     scanned = scanned_arrays(body, floats)       # before index checks copy loops
     body, sites = _add_index_checks(ctx, body, in_range)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
+    vectors = {}
+    for name, binding, _ in ctx.params:
+        value = binding.read() if binding.kind == "array" else None
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            vectors[name] = value.dtype
+    body = skip_zero_blocks(body, vectors, ctx.fresh_index)
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
         (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "

@@ -1,0 +1,79 @@
+"""``for i in range(a, b): if x[i]: ...`` skips blocks of zeros and still visits what numpy visits."""
+
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.simulation.numba.generator.zero_blocks import BLOCK
+
+
+class Chain(bp.NeuGroup):
+    """Each true x[i] sets x[i + 3] (the next block too) and counts its visit in order."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, x, lo, hi, **kwargs):
+        self.x = x
+        self.lo, self.hi = lo, hi
+        self.order = np.zeros(x.shape[0] * 4)
+        self.n = np.zeros(1, dtype=np.int64)
+        super().__init__(size=x.shape[0], **kwargs)
+
+    def update(self, _t):
+        for i in range(self.lo, self.hi):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                if i + 3 < self.num:
+                    self.x[i + 3] = 1
+
+
+def _visits(backend, x, lo, hi):
+    bp.backend.set(backend, dt=0.1)
+    group = Chain(x.copy(), lo, hi)
+    group.run(0.1)                                      # one step
+    return group.order[:group.n[0]].tolist(), group.x.tolist(), group
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.bool_])
+@pytest.mark.parametrize("size, lo, hi", [(3 * BLOCK + 5, 0, 3 * BLOCK + 5), (40, 7, 33),
+                                          (40, -30, -2), (BLOCK, 0, BLOCK), (5, 0, 5)])
+def test_visits_equal_numpy_when_the_body_sets_later_elements(dtype, size, lo, hi):
+    x = np.zeros(size, dtype=dtype)
+    x[[1, size // 2]] = 1
+    expected = _visits("numpy", x, lo, hi)[:2]
+    order, values, group = _visits("numba", x, lo, hi)
+    assert (order, values) == expected
+    assert "_nonzero_bits(self__x)" in group._wb_executor.source
+
+
+def test_negative_zero_is_false_and_nan_is_true():
+    x = np.zeros(2 * BLOCK)
+    x[3], x[BLOCK + 2] = -0.0, np.nan
+    order, _, _ = _visits("numba", x, 0, 2 * BLOCK)
+    assert order[0] == BLOCK + 2.                      # then the chain it starts
+    assert order == _visits("numpy", x, 0, 2 * BLOCK)[0]
+
+
+class LastIndex(bp.NeuGroup):
+    """Reads the loop variable after the loop: its last value must stay that of range()."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, **kwargs):
+        self.x = np.zeros(3 * BLOCK)
+        self.x[2] = 1.
+        self.out = np.zeros(2)
+        super().__init__(size=3 * BLOCK, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            if self.x[i]:
+                self.out[0] += 1.
+        self.out[1] = i
+
+
+def test_a_loop_whose_variable_is_read_later_is_left_alone():
+    bp.backend.set("numba", dt=0.1)
+    group = LastIndex()
+    group.run(0.1)
+    assert group.out.tolist() == [1., 3 * BLOCK - 1.]
+    assert "_nonzero_bits" not in group._wb_executor.source.split("def run_loop")[0]
