@@ -138,6 +138,88 @@ def worker_interleaved(variant, pairs=2 * REPEATS):
             "compilations": bp.jit_compilations() - before}
 
 
+def worker_serve(variant):
+    """workbench numba ``variant`` after 100 ms; then one 1 s run per line read from stdin.
+
+    Prints ``READY <compile s>`` once, then ``RUN <wall s> <cpu s>`` per run
+    (``benchmarks/coba.py --versus-brian2`` alternates these with Brian2's runs).
+    """
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    bp.backend.set("numba", dt=0.1)
+    started = time.perf_counter()
+    run_100, net, _, _ = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)
+    print(f"READY {time.perf_counter() - started - run_100:.3f}", flush=True)
+    start, before = 100., bp.jit_compilations()
+    for _ in sys.stdin:
+        wall, cpu = time.perf_counter(), time.process_time()
+        net.run((start, start + 1000.))
+        print(f"RUN {time.perf_counter() - wall:.4f} {time.process_time() - cpu:.4f} "
+              f"{bp.jit_compilations() - before}", flush=True)
+        start += 1000.
+
+
+def versus_brian2(variant, pairs):
+    """Alternating 1 s runs: workbench (one process) and Brian2's cpp_standalone binary.
+
+    Brian2 builds once; its binary then runs again and again (each run writes
+    ``results/last_run_info.txt``: the run time its own timer measured, without
+    process start and file output), so both sides run the same warm code.
+    """
+    python = os.environ.get("BRIAN2_PYTHON", "/work/venvs/brian2/bin/python")
+    build_script = BRIAN2_SCRIPT.split("result = {{}}")[0] + """
+run(1000 * ms)
+started = time.perf_counter()
+device.build(directory={build_dir!r}, compile=True, run=False, debug=False)
+print('RESULT ' + json.dumps(dict(build=time.perf_counter() - started)))
+"""
+    with tempfile.TemporaryDirectory() as build_dir:
+        built = _peer(python, build_script.format(mode="cpp_standalone", long_run=True, seed=SEED,
+                                                   build_dir=build_dir))
+        if "error" in built:
+            print(f"  Brian2 build failed: {built['error']}")
+            return
+        worker = subprocess.Popen([sys.executable, __file__, "--worker", "serve", variant],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                  cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
+        compile_time = float(worker.stdout.readline().split()[1])
+        print(f"  workbench numba {variant}: compile {compile_time:.2f} s (first run, this "
+              f"process); Brian2 cpp_standalone build {built['build']:.1f} s")
+
+        def engine_run():
+            worker.stdin.write("run\n")
+            worker.stdin.flush()
+            _, wall, cpu, compiled = worker.stdout.readline().split()
+            return float(wall), float(cpu), int(compiled)
+
+        def brian2_run():
+            cpu = os.times()
+            subprocess.run(["./main"], cwd=build_dir, check=True, capture_output=True)
+            with open(os.path.join(build_dir, "results", "last_run_info.txt")) as handle:
+                own = float(handle.read().split()[0])
+            return own, os.times().children_user - cpu.children_user + \
+                os.times().children_system - cpu.children_system
+
+        engine, brian2, compiled = [], [], 0
+        for pair in range(pairs):
+            for side in (("e", "b") if pair % 2 == 0 else ("b", "e")):
+                if side == "e":
+                    wall, cpu, compiled = engine_run()
+                    engine.append((wall, cpu))
+                else:
+                    brian2.append(brian2_run())
+        worker.stdin.close()
+        worker.wait()
+    print(f"  workbench 1 s runs, wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
+    print(f"  Brian2    1 s runs, own timer s: " + ", ".join(f"{w:.3f}" for w, _ in brian2) +
+          "  (cpu s of the whole process: " + ", ".join(f"{c:.3f}" for _, c in brian2) + ")")
+    ratio = _median([w for w, _ in engine]) / _median([w for w, _ in brian2])
+    best = min(w for w, _ in engine) / min(w for w, _ in brian2)
+    print(f"  ratio workbench / Brian2 cpp_standalone: {ratio:.3f}x (median), {best:.3f}x "
+          f"(minimum); workbench repeat runs compiled {compiled}")
+
+
 def worker_index_checks(variant, pairs=2 * REPEATS):
     """The cost of the safety code: the same network generated with and without it.
 
@@ -262,7 +344,7 @@ Ci.connect(p=0.02)
 spikes = SpikeMonitor(P)
 result = {{}}
 if mode == 'cpp_standalone':
-    duration = (1100 if long_run else 100) * ms
+    duration = (1000 if long_run else 100) * ms
     run(duration)
     started = time.perf_counter()
     device.build(directory={build_dir!r}, compile=True, run=True, debug=False)
@@ -385,10 +467,17 @@ def main():
     parser.add_argument("--index-checks", action="store_true",
                         help="only the cost of index checks and NaN watch: runs with and without, "
                              "alternating")
+    parser.add_argument("--versus-brian2", action="store_true",
+                        help="only alternating 1 s runs of workbench numba SynVec5 and of Brian2's "
+                             "cpp_standalone binary")
+    parser.add_argument("--pairs", type=int, default=4, help="runs per side for --versus-brian2")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind = args.worker[0]
+        if kind == "serve":
+            worker_serve(args.worker[1])
+            return
         if kind == "workbench":
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
         elif kind == "interleaved":
@@ -409,6 +498,13 @@ def main():
                 result = _run_process([sys.executable, __file__, "--worker", "checks", variant],
                                       env=dict(os.environ, PYTHONPATH=ROOT))
                 print_interleaved(result, ("checks on", "checks off"))
+        print(f"load after: {_load()}")
+        return
+    if args.versus_brian2:
+        print(f"COBA, 4000 LIF, 1 s runs alternating with Brian2 cpp_standalone; load: {_load()}",
+              flush=True)
+        for variant in (args.variants or [PRE_SLICE]):
+            versus_brian2(variant, args.pairs)
         print(f"load after: {_load()}")
         return
     if args.interleaved:
