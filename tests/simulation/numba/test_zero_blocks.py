@@ -4,7 +4,25 @@ import numpy as np
 import pytest
 
 import workbench as bp
+from workbench.backend.jit import jit
+from workbench.simulation.numba import kernels
 from workbench.simulation.numba.generator.zero_blocks import BLOCK
+
+
+@jit
+def _compiled_bits(values, k):
+    return kernels.element_bits(values[k])
+
+
+@pytest.mark.parametrize("values", [np.array([0., -0., 1e-320, np.nan, -np.inf]),
+                                    np.array([0., -0., 2.5], dtype=np.float32),
+                                    np.array([0, -1, 7], dtype=np.int16),
+                                    np.array([False, True])])
+def test_element_bits_are_zero_only_for_zero_false_and_plus_zero(values):
+    for k, value in enumerate(values):
+        bits = kernels.element_bits(value)
+        assert bits == _compiled_bits(values, k)
+        assert (bits == 0) == (not value and not np.signbit(value)), value
 
 
 class Chain(bp.NeuGroup):
@@ -43,7 +61,7 @@ def test_visits_equal_numpy_when_the_body_sets_later_elements(dtype, size, lo, h
     expected = _visits("numpy", x, lo, hi)[:2]
     order, values, group = _visits("numba", x, lo, hi)
     assert (order, values) == expected
-    assert "_nonzero_bits(self__x)" in group._wb_executor.source
+    assert "_element_bits(self__x[" in group._wb_executor.source
 
 
 def test_negative_zero_is_false_and_nan_is_true():
@@ -76,4 +94,4 @@ def test_a_loop_whose_variable_is_read_later_is_left_alone():
     group = LastIndex()
     group.run(0.1)
     assert group.out.tolist() == [1., 3 * BLOCK - 1.]
-    assert "_nonzero_bits" not in group._wb_executor.source.split("def run_loop")[0]
+    assert "_element_bits" not in group._wb_executor.source.split("def run_loop")[0]

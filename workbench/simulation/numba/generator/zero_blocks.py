@@ -6,13 +6,12 @@ spike: one load, test and branch per neuron, as much as the rest of the step.
 A loop of exactly that shape (one ``if`` without ``else`` on an element of a
 1-d array argument, indexed by the loop variable) becomes::
 
-    _b = _nonzero_bits(x)                  # x's bits as unsigned ints (a view)
     for _k in range(a, b, BLOCK):
         _e = min(_k + BLOCK, b)
         if _e - _k == BLOCK:               # a full block: OR its bits (vectorized)
-            _any = _b[_k]
+            _any = _element_bits(x[_k])    # the element's bits as an unsigned int
             for _j in range(_k + 1, _k + BLOCK):
-                _any |= _b[_j]
+                _any |= _element_bits(x[_j])
             if _any == 0:
                 continue                   # every element is 0 / False / +0.0
         for i in range(_k, _e):
@@ -68,17 +67,16 @@ def _matches(node, arrays, stored):
 
 def _rewritten(node, match, fresh_name):
     var, array, start, stop = match
-    bits, first, end, block, last, flag, j = (fresh_name() for _ in range(7))
+    first, end, block, last, flag, j = (fresh_name() for _ in range(6))
     source = "\n".join([
-        f"{bits} = _nonzero_bits({array})",
         f"{first} = 0",
         f"{end} = 0",
         f"for {block} in range({first}, {end}, {BLOCK}):",
         f"    {last} = min({block} + {BLOCK}, {end})",
         f"    if {last} - {block} == {BLOCK}:",
-        f"        {flag} = {bits}[{block}]",
+        f"        {flag} = _element_bits({array}[{block}])",
         f"        for {j} in range({block} + 1, {block} + {BLOCK}):",
-        f"            {flag} |= {bits}[{j}]",
+        f"            {flag} |= _element_bits({array}[{j}])",
         f"        if {flag} == 0:",
         "            continue",
         f"    for {var} in range({block}, {last}):",
@@ -87,8 +85,8 @@ def _rewritten(node, match, fresh_name):
     for statement in statements:
         for sub in ast.walk(statement):
             ast.copy_location(sub, node)
-    statements[1].value = start         # the bounds are evaluated once, start first
-    statements[2].value = stop
+    statements[0].value = start         # the bounds are evaluated once, start first
+    statements[1].value = stop
     statements[-1].body[-1].body = node.body
     return [ast.fix_missing_locations(s) for s in statements]
 
