@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 
+from served import Served
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCRIPT = r"""
@@ -51,6 +53,7 @@ if mode == 'cpp_standalone':
         'sys.exit(code)']
 else:
     prefs.codegen.target = mode
+seed(params['seed'])          # Brian2's generator: the same connections in every run of the program
 defaultclock.dt = 0.1 * ms
 taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
 Vt, Vr, El, Ee, Ei, I0 = -50., -60., -60., 0., -80., 20.
@@ -77,19 +80,33 @@ def counts():
     return int(n[:n_exc].sum()), int(n[n_exc:].sum())
 
 
-if mode == 'cpp_standalone':
+def build():
     started = time.perf_counter()
     run(params['durations_ms'][0] * ms)
     device.build(directory=build_dir, compile=True, run=False, debug=False)
-    result['build'] = time.perf_counter() - started
+    return {'build': time.perf_counter() - started}
+
+
+def run_program():
+    # the compiled program runs from the start: connecting, initialising, simulating
     started = time.perf_counter()
     device.run(directory=build_dir, with_output=False)
-    result['binary'] = time.perf_counter() - started
-    result['run'] = device._last_run_time
+    out = {'binary': time.perf_counter() - started, 'run': device._last_run_time}
     with open(os.path.join(build_dir, 'peak_rss_kb')) as handle:
-        result['peak_rss_bytes'] = int(handle.read()) * 1024
-    result['spikes_exc'], result['spikes_inh'] = counts()
-    result['synapses'] = int(len(Ce) + len(Ci))
+        out['peak_rss_bytes'] = int(handle.read()) * 1024
+    out['spikes_exc'], out['spikes_inh'] = counts()
+    out['synapses'] = int(len(Ce) + len(Ci))
+    return out
+
+
+if mode == 'cpp_standalone' and params.get('serve'):
+    sys.path.insert(0, params['benchmarks_dir'])
+    from served import serve
+    serve(build, run_program, dict)
+    sys.exit()
+if mode == 'cpp_standalone':
+    result.update(build())
+    result.update(run_program())
 else:
     result['runs'], result['spikes_exc'], result['spikes_inh'] = [], [], []
     before = (0, 0)
@@ -103,6 +120,38 @@ else:
         before = now
 print('RESULT ' + json.dumps(result))
 """
+
+
+class Brian2Standalone(Served):
+    """Brian2 cpp_standalone built once, its program run on request (alternating with others).
+
+    ``ready()`` answers ``{"build": seconds}`` (code generation and compilation);
+    each ``run()`` runs the compiled program once and answers as
+    :func:`run_brian2`'s cpp_standalone keys (``binary``, ``run``,
+    ``peak_rss_bytes``, spikes, synapses).
+
+    Parameters
+    ----------
+    size, prob, duration_ms, seed
+        As for :func:`run_brian2`.
+    """
+
+    def __init__(self, size, prob, duration_ms, seed):
+        self._build_dir = tempfile.TemporaryDirectory()
+        params = {"mode": "cpp_standalone", "size": size, "prob": prob,
+                  "durations_ms": [duration_ms], "seed": seed, "build_dir": self._build_dir.name,
+                  "serve": True, "benchmarks_dir": os.path.dirname(os.path.abspath(__file__))}
+        super().__init__([brian2_python(), "-c", SCRIPT, json.dumps(params)], env=_env(),
+                         cwd=self._build_dir.name)
+
+    def close(self):
+        super().close()
+        self._build_dir.cleanup()
+
+
+def _env():
+    # Brian2's own interpreter: the project's PYTHONPATH (numpy 2.4) must not leak in
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 def brian2_python():
@@ -146,11 +195,9 @@ def run_brian2(mode, size, prob, durations_ms, seed, timeout=7200):
     with tempfile.TemporaryDirectory() as build_dir:
         params = {"mode": mode, "size": size, "prob": prob, "durations_ms": list(durations_ms),
                   "seed": seed, "build_dir": build_dir}
-        # Brian2's own interpreter: the project's PYTHONPATH (numpy 2.4) must not leak in
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         try:
             done = subprocess.run([python, "-c", SCRIPT, json.dumps(params)], capture_output=True,
-                                  text=True, env=env, timeout=timeout, cwd=build_dir)
+                                  text=True, env=_env(), timeout=timeout, cwd=build_dir)
         except subprocess.TimeoutExpired:
             return {"error": f"timed out after {timeout} s"}
     for line in done.stdout.splitlines()[::-1]:

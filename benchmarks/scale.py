@@ -29,13 +29,13 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from brian2_coba import run_brian2  # noqa: E402
+from brian2_coba import Brian2Standalone  # noqa: E402
+from served import Served, WorkerFailed, serve  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = (4000, 40000, 400000)
@@ -56,7 +56,8 @@ def _rss_bytes():
         return 0
 
 
-def worker(size, seconds, backend, runs):
+def worker(size, seconds, backend):
+    """Build and compile the network, then run ``seconds`` per request (see ``served.py``)."""
     import numpy as np
 
     import workbench as bp
@@ -66,63 +67,103 @@ def worker(size, seconds, backend, runs):
     n_exc = int(size * 0.8)
     n_inh = size - n_exc
     prob = min(1.0, SYNAPSES_PER_NEURON / size)
-    result = {"size": size, "backend": backend, "seconds": seconds,
-              "rss_after_import_bytes": _rss_bytes()}   # python, numpy, numba, workbench
+    state = {"start": 0.1}
 
-    started = time.perf_counter()
-    np.random.seed(SEED)
-    E = mm.CobaLIF(n_exc, monitors=["spike"])
-    E.V = np.random.randn(n_exc) * 5. + mm.Vr
-    I = mm.CobaLIF(n_inh, monitors=["spike"])
-    I.V = np.random.randn(n_inh) * 5. + mm.Vr
-    synapses = []
-    for k, (pre, post, tau, weight, rev) in enumerate([
-            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc), (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
-            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh), (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
-        conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
-        synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
-    net = bp.Network(E, I, *synapses)
-    result["build"] = time.perf_counter() - started
-    result["synapses"] = int(sum(s.post_ids.shape[0] for s in synapses))
-    result["peak_rss_build_bytes"] = _peak_rss_bytes()
-
-    before = bp.jit_compilations()
-    started = time.perf_counter()
-    first = net.run(0.1)
-    result["compile"] = time.perf_counter() - started - first
-    result["compiled_functions"] = bp.jit_compilations() - before
-    times, start = [], 0.1
-    for repeat in range(runs):
+    def setup():
+        result = {"size": size, "rss_after_import_bytes": _rss_bytes()}  # python, numba, workbench
+        started = time.perf_counter()
+        np.random.seed(SEED)
+        E = mm.CobaLIF(n_exc, monitors=["spike"])
+        E.V = np.random.randn(n_exc) * 5. + mm.Vr
+        I = mm.CobaLIF(n_inh, monitors=["spike"])
+        I.V = np.random.randn(n_inh) * 5. + mm.Vr
+        synapses = []
+        for k, (pre, post, tau, weight, rev) in enumerate([
+                (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
+                (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
+                (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
+                (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
+            conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
+            synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight,
+                                       E=rev))
+        net = bp.Network(E, I, *synapses)
+        result["build"] = time.perf_counter() - started
+        result["synapses"] = int(sum(s.post_ids.shape[0] for s in synapses))
+        result["peak_rss_build_bytes"] = _peak_rss_bytes()
         before = bp.jit_compilations()
-        times.append(net.run((start, start + seconds * 1000.)))
-        if repeat == 0:
-            # events, never the (steps, neurons) matrix: 32 GB at 400,000 neurons
-            spikes = len(E.mon.spike_events) + len(I.mon.spike_events)
-            result["spikes"] = spikes
-            result["rate_hz"] = spikes / size / seconds
-        else:
-            result["repeat_compilations"] = bp.jit_compilations() - before
-        start += seconds * 1000.
-    result["runs"] = times
-    result["peak_rss_bytes"] = _peak_rss_bytes()
-    return result
+        started = time.perf_counter()
+        first = net.run(0.1)
+        result["compile"] = time.perf_counter() - started - first
+        result["compiled_functions"] = bp.jit_compilations() - before
+        state.update(net=net, groups=(E, I))
+        return result
+
+    def run():
+        before = bp.jit_compilations()
+        start = state["start"]
+        elapsed = state["net"].run((start, start + seconds * 1000.))
+        state["start"] = start + seconds * 1000.
+        # events, never the (steps, neurons) matrix: 32 GB at 400,000 neurons
+        spikes = sum(len(group.mon.spike_events) for group in state["groups"])
+        return {"run": elapsed, "spikes": spikes,
+                "compilations": bp.jit_compilations() - before}
+
+    def finish():
+        return {"peak_rss_bytes": _peak_rss_bytes()}
+
+    serve(setup, run, finish)
 
 
-def _run_worker(size, seconds, backend, runs):
+def _workbench(size, seconds, backend, cache_dir):
+    env = dict(os.environ, PYTHONPATH=ROOT, WORKBENCH_CACHE_DIR=cache_dir,
+               NUMBA_CACHE_DIR=os.path.join(cache_dir, "numba"))
+    return Served([sys.executable, __file__, "--worker", str(size), str(seconds), backend],
+                  env=env, cwd=ROOT)
+
+
+def measure(size, seconds, backend, runs, brian2):
+    """One size: set both up, then ``runs`` runs each, alternating (who goes first too)."""
+    wb = {"size": size, "runs": [], "spikes": [], "compilations": []}
+    b2 = {"runs": [], "binary": [], "peak_rss_bytes": [], "spikes": []} if brian2 else None
+    workers = {}
     with tempfile.TemporaryDirectory() as cache_dir:
-        env = dict(os.environ, PYTHONPATH=ROOT, WORKBENCH_CACHE_DIR=cache_dir,
-                   NUMBA_CACHE_DIR=os.path.join(cache_dir, "numba"))
         try:
-            done = subprocess.run([sys.executable, __file__, "--worker", str(size), str(seconds),
-                                   backend, str(runs)], capture_output=True, text=True, env=env,
-                                  timeout=7200, cwd=ROOT)
-        except subprocess.TimeoutExpired:
-            return {"size": size, "error": "timed out after 2 h"}
-    for line in done.stdout.splitlines()[::-1]:
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
-    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return {"size": size, "error": " | ".join(tail) or f"exit status {done.returncode}"}
+            workers["wb"] = _workbench(size, seconds, backend, cache_dir)
+            wb.update(workers["wb"].ready())
+            print(f"  workbench {size} ready: build {wb['build']:.2f} s, compile "
+                  f"{wb['compile']:.2f} s; load {_load()}", flush=True)
+            if brian2:
+                # built after workbench's compile so the two compilations do not overlap
+                workers["b2"] = Brian2Standalone(size, min(1.0, SYNAPSES_PER_NEURON / size),
+                                                 seconds * 1000., SEED)
+                b2.update(workers["b2"].ready())
+                print(f"  Brian2 {size} ready: build {b2['build']:.2f} s; load {_load()}",
+                      flush=True)
+            for k in range(runs):
+                order = ["wb", "b2"] if k % 2 == 0 else ["b2", "wb"]
+                for name in order:
+                    if name not in workers:
+                        continue
+                    answer = workers[name].run()
+                    if name == "wb":
+                        for key in ("run", "spikes", "compilations"):
+                            wb[key + ("s" if key == "run" else "")].append(answer[key])
+                    else:
+                        b2["runs"].append(answer["run"])
+                        b2["binary"].append(answer["binary"])
+                        b2["peak_rss_bytes"].append(answer["peak_rss_bytes"])
+                        b2["spikes"].append(answer["spikes_exc"] + answer["spikes_inh"])
+                        b2["synapses"] = answer["synapses"]
+                    print(f"    {name} run {k + 1}: {json.dumps(answer)}; load {_load()}",
+                          flush=True)
+            wb.update(workers["wb"].finish())
+        except WorkerFailed as error:
+            failed = wb if "peak_rss_bytes" not in wb else b2
+            failed["error"] = str(error)[:300]
+        finally:
+            for worker_ in workers.values():
+                worker_.close()
+    return wb, b2
 
 
 def _load():
@@ -133,60 +174,65 @@ def _mb(nbytes):
     return f"{nbytes / 2 ** 20:.0f}"
 
 
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
+
+
 def print_table(rows, seconds):
     """One line per size: workbench, Brian2 cpp_standalone and the ratios workbench / Brian2."""
-    print(f"\n{'':>8} {'':>10} | {'workbench':^51} | {'Brian2 cpp_standalone':^36} | "
-          f"{'workbench / Brian2':^20}")
-    print(f"{'neurons':>8} {'synapses':>10} | {'build':>6} {'compile':>7} {'run':>15} "
-          f"{'Hz':>4} {'peak MB':>15} | {'build':>6} {'setup':>6} {'run':>7} {'Hz':>4} "
-          f"{'peak MB':>7} | {'run':>13} {'peak':>6}")
+    print(f"\n{'':>8} {'':>10} | {'workbench':^40} | {'Brian2 cpp_standalone':^37} | "
+          f"{'wb / Brian2':^13}")
+    print(f"{'neurons':>8} {'synapses':>10} | {'build':>6} {'compile':>7} {'run':>7} "
+          f"{'Hz':>4} {'peak MB':>12} | {'build':>6} {'setup':>6} {'run':>7} {'Hz':>4} "
+          f"{'peak MB':>8} | {'run':>6} {'peak':>6}")
     for wb, b2 in rows:
-        size = wb.get("size", "?")
-        if "error" in wb:
-            cells = f"{'failed: ' + wb['error'][:70]:<51}"
+        size = wb["size"]
+        if "error" in wb or not wb["runs"]:
+            cells = f"{'failed: ' + wb.get('error', '')[:70]:<40}"
         else:
-            runs = "/".join(f"{t:.2f}" for t in wb["runs"])
-            cells = (f"{wb['build']:>6.2f} {wb['compile']:>7.2f} {runs:>15} "
-                     f"{wb['rate_hz']:>4.1f} {_mb(wb['peak_rss_bytes']):>7} "
-                     f"{'(' + _mb(wb['peak_rss_bytes'] - wb['rss_after_import_bytes']) + ')':>7}")
-        synapses = wb.get("synapses", b2.get("synapses", 0) if b2 else 0)
+            peak = wb["peak_rss_bytes"]
+            cells = (f"{wb['build']:>6.2f} {wb['compile']:>7.2f} {_median(wb['runs']):>7.3f} "
+                     f"{wb['spikes'][0] / size / seconds:>4.1f} {_mb(peak):>5} "
+                     f"{'(' + _mb(peak - wb['rss_after_import_bytes']) + ')':>6}")
+        synapses = wb.get("synapses", (b2 or {}).get("synapses", 0))
         line = f"{size:>8} {synapses:>10} | {cells} | "
         if b2 is None:
-            line += f"{'not run':<36} |"
-        elif "error" in b2:
-            line += f"{'failed: ' + b2['error'][:60]:<36} |"
+            line += f"{'not run':<37} |"
+        elif "error" in b2 or not b2["runs"]:
+            line += f"{'failed: ' + b2.get('error', '')[:60]:<37} |"
         else:
-            rate = (b2["spikes_exc"] + b2["spikes_inh"]) / size / seconds
-            line += (f"{b2['build']:>6.2f} {b2['binary'] - b2['run']:>6.2f} {b2['run']:>7.3f} "
-                     f"{rate:>4.1f} {_mb(b2['peak_rss_bytes']):>7} | ")
-            if "error" not in wb:
-                line += (f"{wb['runs'][0] / b2['run']:>5.2f}x/{min(wb['runs']) / b2['run']:.2f}x "
-                         f"{wb['peak_rss_bytes'] / b2['peak_rss_bytes']:>5.2f}x")
+            setup = _median([w - r for w, r in zip(b2["binary"], b2["runs"])])
+            peak = max(b2["peak_rss_bytes"])
+            line += (f"{b2['build']:>6.2f} {setup:>6.2f} {_median(b2['runs']):>7.3f} "
+                     f"{b2['spikes'][0] / size / seconds:>4.1f} {_mb(peak):>8} | ")
+            if "error" not in wb and wb["runs"]:
+                line += (f"{_median(wb['runs']) / _median(b2['runs']):>5.2f}x "
+                         f"{wb['peak_rss_bytes'] / peak:>5.2f}x")
         print(line)
     print(f"""
-workbench: build = creating groups and connections (s); compile = first run (0.1 ms) minus its
-running time on an empty disk cache; run = every {seconds:g} s run (the first, then repeats; s);
-peak MB = the process's peak resident memory (in brackets: above its memory after importing
-python, numpy, numba and workbench). Brian2: build = code generation and C++
-compilation (make -j2); setup = the compiled program's time outside the simulation loop
-(connecting, initialising, writing results); run = its simulation loop; peak MB = the
-compiled program's peak resident memory. Ratios: workbench's first / fastest run over Brian2's
-run; the processes' peak memory. Every spike is recorded on both sides (events / SpikeMonitor).""")
+run = median of the {seconds:g} s runs, workbench and Brian2 alternating (every run is printed
+above). workbench: build = creating groups and connections (s); compile = first run (0.1 ms)
+minus its running time on an empty disk cache; peak MB = the process's peak resident memory
+(in brackets: above its memory after importing python, numpy, numba and workbench). Brian2:
+build = code generation and C++ compilation (make -j2); setup = the compiled program's time
+outside its simulation loop (connecting, initialising, writing results; median); run = its
+simulation loop; peak MB = the compiled program's peak resident memory. Every spike is
+recorded on both sides (events / SpikeMonitor).""")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=list(SIZES))
     parser.add_argument("--seconds", type=float, default=1.0, help="simulated seconds per run")
-    parser.add_argument("--runs", type=int, default=2, help="workbench runs per size (>= 1)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per simulator and size (>= 1)")
     parser.add_argument("--backend", default="numba", choices=["numba", "numba-parallel"])
     parser.add_argument("--no-brian2", action="store_true", help="skip the Brian2 rows")
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        result = worker(int(args.worker[0]), float(args.worker[1]), args.worker[2],
-                        int(args.worker[3]))
-        print("RESULT " + json.dumps(result))
+        worker(int(args.worker[0]), float(args.worker[1]), args.worker[2])
         return
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -194,15 +240,11 @@ def main():
           f"per neuron, {args.seconds:g} s per run, Euler dt = 0.1 ms, all spikes monitored; "
           f"load: {_load()}\n", flush=True)
     rows = []
-    for size in args.sizes:             # one process at a time: the big sizes need the memory
-        wb = _run_worker(size, args.seconds, args.backend, args.runs)
-        print(f"  workbench {size}: {json.dumps(wb)[:400]}; load {_load()}", flush=True)
-        b2 = None
-        if not args.no_brian2:
-            b2 = run_brian2("cpp_standalone", size, min(1.0, SYNAPSES_PER_NEURON / size),
-                            [args.seconds * 1000.], SEED)
-            print(f"  Brian2 {size}: {json.dumps(b2)[:400]}; load {_load()}", flush=True)
-        rows.append((wb, b2))
+    for size in args.sizes:             # one size at a time: the big sizes need the memory
+        rows.append(measure(size, args.seconds, args.backend, args.runs, not args.no_brian2))
+        wb = rows[-1][0]
+        if wb.get("compilations") and any(wb["compilations"]):
+            print(f"  workbench {size}: runs compiled {wb['compilations']} functions (want 0)")
     print_table(rows, args.seconds)
     print(f"\nload after: {_load()}")
 
