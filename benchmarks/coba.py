@@ -435,7 +435,9 @@ def main():
         print(_format_row(name, result, reference))
     print("\nratio = run time / hand-written loop's run time for the same duration; compile = "
           "first-run time minus run time in a fresh process (numba's disk cache empty for "
-          "workbench rows unless marked).")
+          "workbench rows unless marked). Brian2 cpp_standalone's run time is its own "
+          "last_run_time: std::clock, CPU time (the others are wall time; on a loaded machine "
+          "wall > cpu, see benchmarks/scale.py for CPU against CPU).")
     for name, result in rows:
         if "repeat_compilations" in result:
             print(f"{name}: repeat runs compiled {result['repeat_compilations']} functions")
