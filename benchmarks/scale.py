@@ -221,8 +221,8 @@ the time ``net.run`` reports (on a loaded machine wall > cpu). workbench: build 
 and connections (s); compile = first run (0.1 ms) minus its running time on an empty disk
 cache; peak MB = the process's peak resident memory (in brackets: above its memory after
 importing python, numpy, numba and workbench). Brian2: build = code generation and C++
-compilation (make -j2); setup = the compiled program's wall time outside its simulation loop
-(connecting, initialising, writing results); peak MB = the compiled program's peak
+compilation (make -j2); setup = the compiled program's wall time minus its loop's CPU time
+(connecting, initialising, writing results; on a loaded machine also waiting); peak MB = the compiled program's peak
 resident memory. Every spike is recorded on both sides (events / SpikeMonitor).""")
 
 
