@@ -127,26 +127,42 @@ def measure(size, seconds, backend, runs, brian2):
     """One size: set both up, then ``runs`` runs each, alternating (who goes first too)."""
     wb = {"size": size, "runs": [], "cpu": [], "spikes": [], "compilations": []}
     b2 = {"runs": [], "binary": [], "peak_rss_bytes": [], "spikes": []} if brian2 else None
-    workers = {}
+    workers, sides = {}, {"wb": wb, "b2": b2}
+
+    def ask(name, request):
+        """The worker's answer, or None when it failed (its side then records the error)."""
+        try:
+            return getattr(workers[name], request)()
+        except WorkerFailed as error:
+            sides[name]["error"] = str(error)[:300]
+            workers.pop(name).close()
+            return None
+
     with tempfile.TemporaryDirectory() as cache_dir:
         try:
             workers["wb"] = _workbench(size, seconds, backend, cache_dir)
-            wb.update(workers["wb"].ready())
+            answer = ask("wb", "ready")
+            if answer is None:
+                return wb, b2
+            wb.update(answer)
             print(f"  workbench {size} ready: build {wb['build']:.2f} s, compile "
                   f"{wb['compile']:.2f} s; load {_load()}", flush=True)
             if brian2:
                 # built after workbench's compile so the two compilations do not overlap
                 workers["b2"] = Brian2Standalone(size, min(1.0, SYNAPSES_PER_NEURON / size),
                                                  seconds * 1000., SEED)
-                b2.update(workers["b2"].ready())
-                print(f"  Brian2 {size} ready: build {b2['build']:.2f} s; load {_load()}",
-                      flush=True)
+                answer = ask("b2", "ready")
+                if answer is not None:
+                    b2.update(answer)
+                    print(f"  Brian2 {size} ready: build {b2['build']:.2f} s; load {_load()}",
+                          flush=True)
             for k in range(runs):
-                order = ["wb", "b2"] if k % 2 == 0 else ["b2", "wb"]
-                for name in order:
+                for name in (["wb", "b2"] if k % 2 == 0 else ["b2", "wb"]):
                     if name not in workers:
                         continue
-                    answer = workers[name].run()
+                    answer = ask(name, "run")
+                    if answer is None:
+                        continue
                     if name == "wb":
                         for key in ("run", "cpu", "spikes", "compilations"):
                             wb[key + ("s" if key == "run" else "")].append(answer[key])
@@ -158,10 +174,8 @@ def measure(size, seconds, backend, runs, brian2):
                         b2["synapses"] = answer["synapses"]
                     print(f"    {name} run {k + 1}: {json.dumps(answer)}; load {_load()}",
                           flush=True)
-            wb.update(workers["wb"].finish())
-        except WorkerFailed as error:
-            failed = wb if "peak_rss_bytes" not in wb else b2
-            failed["error"] = str(error)[:300]
+            if "wb" in workers:
+                wb.update(ask("wb", "finish") or {})
         finally:
             for worker_ in workers.values():
                 worker_.close()
