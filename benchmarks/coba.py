@@ -15,8 +15,9 @@ time, so compile times are those of a fresh process:
   Its spikes must equal workbench's (same connectivity, same operations).
 * ``BrainPy 1.0.3`` (``$BRAINPY_PYTHON``, default ``/work/venvs/brainpy103/bin/python``)
   running the same model file with ``workbench`` bound to ``brainpy``.
-* ``Brian2`` (``$BRIAN2_PYTHON``, default ``/work/venvs/brian2/bin/python``) with the
-  same equations integrated by Euler, in cpp_standalone, cython and numpy modes.
+* ``Brian2`` (``benchmarks/brian2_coba.py``: ``$BRIAN2_PYTHON``, default the tests'
+  Brian2 venv) with the same equations integrated by Euler, in cpp_standalone,
+  cython and numpy modes.
 
 Run ``python benchmarks/coba.py`` from the repository root (``--quick`` runs only
 the pre_slice variant). Timings on a shared machine are noisy: compare ratios.
@@ -29,6 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from brian2_coba import Brian2Standalone, run_brian2  # noqa: E402
+from served import WorkerFailed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["SynMat1", "SynMat2", "SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
@@ -167,19 +172,13 @@ def versus_brian2(variant, pairs):
     ``results/last_run_info.txt``: the run time its own timer measured, without
     process start and file output), so both sides run the same warm code.
     """
-    python = os.environ.get("BRIAN2_PYTHON", "/work/venvs/brian2/bin/python")
-    build_script = BRIAN2_SCRIPT.split("result = {{}}")[0] + """
-run(1000 * ms)
-started = time.perf_counter()
-device.build(directory={build_dir!r}, compile=True, run=False, debug=False)
-print('RESULT ' + json.dumps(dict(build=time.perf_counter() - started)))
-"""
-    with tempfile.TemporaryDirectory() as build_dir:
-        built = _peer(python, build_script.format(mode="cpp_standalone", long_run=True, seed=SEED,
-                                                   build_dir=build_dir))
-        if "error" in built:
-            print(f"  Brian2 build failed: {built['error']}")
-            return
+    try:
+        brian2_worker = Brian2Standalone(4000, 0.02, 1000., SEED)
+        built = brian2_worker.ready()
+    except WorkerFailed as failure:
+        print(f"  Brian2 build failed: {failure}")
+        return
+    try:
         worker = subprocess.Popen([sys.executable, __file__, "--worker", "serve", variant],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                   cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
@@ -194,12 +193,9 @@ print('RESULT ' + json.dumps(dict(build=time.perf_counter() - started)))
             return float(wall), float(cpu), int(compiled)
 
         def brian2_run():
-            cpu = os.times()
-            subprocess.run(["./main"], cwd=build_dir, check=True, capture_output=True)
-            with open(os.path.join(build_dir, "results", "last_run_info.txt")) as handle:
-                own = float(handle.read().split()[0])
-            return own, os.times().children_user - cpu.children_user + \
-                os.times().children_system - cpu.children_system
+            # its own timer (the loop only) and the whole program's wall time
+            answer = brian2_worker.run()
+            return answer["run"], answer["binary"]
 
         engine, brian2, compiled = [], [], 0
         for pair in range(pairs):
@@ -211,9 +207,11 @@ print('RESULT ' + json.dumps(dict(build=time.perf_counter() - started)))
                     brian2.append(brian2_run())
         worker.stdin.close()
         worker.wait()
+    finally:
+        brian2_worker.close()
     print(f"  workbench 1 s runs, wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
     print(f"  Brian2    1 s runs, own timer s: " + ", ".join(f"{w:.3f}" for w, _ in brian2) +
-          "  (cpu s of the whole process: " + ", ".join(f"{c:.3f}" for _, c in brian2) + ")")
+          "  (wall s of the whole program: " + ", ".join(f"{c:.3f}" for _, c in brian2) + ")")
     ratio = _median([w for w, _ in engine]) / _median([w for w, _ in brian2])
     best = min(w for w, _ in engine) / min(w for w, _ in brian2)
     print(f"  ratio workbench / Brian2 cpp_standalone: {ratio:.3f}x (median), {best:.3f}x "
@@ -315,67 +313,6 @@ if long_run:
 print('RESULT ' + json.dumps(result))
 """
 
-BRIAN2_SCRIPT = """
-import json, os, sys, time
-import numpy as np
-from brian2 import *
-mode, long_run = {mode!r}, {long_run!r}
-if mode == 'cpp_standalone':
-    set_device('cpp_standalone', directory={build_dir!r}, build_on_run=False)
-else:
-    prefs.codegen.target = mode
-defaultclock.dt = 0.1 * ms
-taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
-Vt, Vr, El, Ee, Ei, I0 = -50., -60., -60., 0., -80., 20.
-eqs = '''
-dv/dt = (ge * (Ee - v) + gi * (Ei - v) + El - v + I0) / taum : 1 (unless refractory)
-dge/dt = -ge / taue : 1
-dgi/dt = -gi / taui : 1
-'''
-P = NeuronGroup(4000, eqs, threshold='v >= Vt', reset='v = Vr', refractory=5 * ms,
-                method='euler')
-np.random.seed({seed})
-P.v = np.random.randn(4000) * 5. + Vr
-Pe, Pi = P[:3200], P[3200:]
-Ce = Synapses(Pe, P, on_pre='ge += 0.6')
-Ci = Synapses(Pi, P, on_pre='gi += 6.7')
-Ce.connect(p=0.02)
-Ci.connect(p=0.02)
-spikes = SpikeMonitor(P)
-result = {{}}
-if mode == 'cpp_standalone':
-    duration = (1000 if long_run else 100) * ms
-    run(duration)
-    started = time.perf_counter()
-    device.build(directory={build_dir!r}, compile=True, run=True, debug=False)
-    total = time.perf_counter() - started
-    result['run_' + ('1s' if long_run else '100ms')] = device._last_run_time
-    result['compile'] = total - device._last_run_time
-    n = spikes.count[:]
-    seconds = float(duration / second)
-    result['rates_' + ('1s' if long_run else '100ms')] = (n[:3200].sum() / 3200 / seconds,
-                                                         n[3200:].sum() / 800 / seconds)
-else:
-    started = time.perf_counter()
-    run(100 * ms)
-    first = time.perf_counter() - started
-    n = spikes.count[:].copy()
-    result['rates_100ms'] = (n[:3200].sum() / 320., n[3200:].sum() / 80.)
-    started = time.perf_counter()
-    run(100 * ms)
-    result['run_100ms'] = time.perf_counter() - started
-    result['compile'] = first - result['run_100ms']
-    if long_run:
-        before = spikes.count[:].copy()
-        started = time.perf_counter()
-        run(1000 * ms)
-        result['run_1s'] = time.perf_counter() - started
-        n = spikes.count[:] - before
-        result['rates_1s'] = (n[:3200].sum() / 3200., n[3200:].sum() / 800.)
-print('RESULT ' + json.dumps(result))
-"""
-
-
 # -- orchestration ------------------------------------------------------------------------------
 def _run_process(command, env=None, timeout=3600):
     try:
@@ -432,11 +369,30 @@ def _brainpy(variant, backend, long_run):
 
 
 def _brian2(mode, long_run):
-    python = os.environ.get("BRIAN2_PYTHON", "/work/venvs/brian2/bin/python")
-    with tempfile.TemporaryDirectory() as build_dir:
-        script = BRIAN2_SCRIPT.format(mode=mode, long_run=long_run, seed=SEED,
-                                      build_dir=build_dir)
-        return _peer(python, script)
+    """Brian2's COBA (``benchmarks/brian2_coba.py``) in the keys of the other rows."""
+    n_exc, n_inh = 3200, 800
+    if mode == "cpp_standalone":
+        seconds = 1.0 if long_run else 0.1
+        result = run_brian2(mode, n_exc + n_inh, 0.02, [seconds * 1000.], SEED)
+        if "error" in result:
+            return result
+        key = "1s" if long_run else "100ms"
+        # compile: everything but the simulation loop (code generation, C++ build, the
+        # program's start, connecting, writing results)
+        return {"compile": result["build"] + result["binary"] - result["run"],
+                f"run_{key}": result["run"],
+                f"rates_{key}": (result["spikes_exc"] / n_exc / seconds,
+                                 result["spikes_inh"] / n_inh / seconds)}
+    result = run_brian2(mode, n_exc + n_inh, 0.02, [100., 100.] + ([1000.] if long_run else []),
+                        SEED)
+    if "error" in result:
+        return result
+    runs, exc, inh = result["runs"], result["spikes_exc"], result["spikes_inh"]
+    out = {"compile": runs[0] - runs[1], "run_100ms": runs[1],
+           "rates_100ms": (exc[0] / n_exc / 0.1, inh[0] / n_inh / 0.1)}
+    if long_run:
+        out.update(run_1s=runs[2], rates_1s=(exc[2] / n_exc, inh[2] / n_inh))
+    return out
 
 
 def _format_row(name, result, reference):
@@ -556,12 +512,11 @@ def main():
         if PRE_SLICE in variants and not args.no_numpy:
             rows.append((f"BrainPy 1.0.3 numpy {PRE_SLICE}", _brainpy(PRE_SLICE, "numpy", True)))
         for mode in ("cpp_standalone", "cython", "numpy") if PRE_SLICE in variants else ():
-            result = _brian2(mode, long_run=False)
+            # cpp_standalone runs one duration per build: 100 ms and 1 s are two processes
+            result = _brian2(mode, long_run=mode != "cpp_standalone")
             if mode == "cpp_standalone" and "error" not in result:
                 result.update({k: v for k, v in _brian2(mode, long_run=True).items()
                                if k in ("run_1s", "rates_1s")})
-            elif "error" not in result:
-                result = _brian2(mode, long_run=True)
             rows.append((f"Brian2 {mode} (Euler)", result))
 
     print(f"\n{'':<44} {'compile':>8} {'100 ms':>9} {'ratio':>7} {'1 s':>9} {'ratio':>7} "
@@ -570,7 +525,9 @@ def main():
         print(_format_row(name, result, reference))
     print("\nratio = run time / hand-written loop's run time for the same duration; compile = "
           "first-run time minus run time in a fresh process (numba's disk cache empty for "
-          "workbench rows unless marked).")
+          "workbench rows unless marked). Brian2 cpp_standalone's run time is its own "
+          "last_run_time: std::clock, CPU time (the others are wall time; on a loaded machine "
+          "wall > cpu, see benchmarks/scale.py for CPU against CPU).")
     for name, result in rows:
         if "repeat_compilations" in result:
             print(f"{name}: repeat runs compiled {result['repeat_compilations']} functions")

@@ -223,3 +223,45 @@ def test_generator_seed_advances():
 def test_fractions_round_halves_up():
     conn = bp.connect.FixedPostNum(0.5, seed=1)(4, 5)
     assert set(np.diff(conn.csr.indptr)) == {3}
+
+
+@pytest.mark.parametrize("method", ["matrix", "iter"])
+def test_fixed_prob_indices_are_int32_when_the_synapses_fit(method):
+    """1e10 possible pairs but ~1e4 synapses: int32 (the connection of a 400k network is half
+    the memory), as documented in ``workbench.connect.base``."""
+    conn = bp.connect.FixedProb(1e-6, seed=3, method=method)(100_000, 100_000)
+    pre_slice, post_ids, pre2syn = conn.requires("pre_slice", "post_ids", "pre2syn")
+    assert 9_000 < len(post_ids) < 11_000
+    assert pre_slice.dtype == post_ids.dtype == pre2syn[0].dtype == np.int32
+
+
+def test_fixed_prob_matrix_peak_memory_is_about_the_result(monkeypatch):
+    """No per-synapse pre indices or concatenated copies: the peak of the drawing is the post
+    indices (4 bytes per synapse) plus one chunk of gaps (made small here)."""
+    import tracemalloc
+
+    from workbench.connect import random as random_module
+    monkeypatch.setattr(random_module, "_GAP_CHUNK", 1 << 15)       # 32k gaps: < 2 MB of chunk
+    bp.connect.FixedProb(0.5, seed=1)(10, 10).requires("post_ids")  # compile the kernels first
+    tracemalloc.start()
+    try:
+        conn = bp.connect.FixedProb(0.01, seed=5)(20_000, 20_000)
+        post_ids = conn.requires("post_ids")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 3_900_000 < len(post_ids) < 4_100_000 and post_ids.dtype == np.int32
+    # the old drawing kept per-synapse pre and post lists and their concatenations: 4x
+    assert peak < 1.25 * post_ids.nbytes + 4 * 2 ** 20, (peak, post_ids.nbytes)
+
+
+def test_fixed_prob_grows_a_short_index_array_to_the_same_graph(monkeypatch):
+    from workbench.connect import random as random_module
+    want = bp.connect.FixedProb(0.3, include_self=False, seed=9)(300, 200).requires(
+        "pre_slice", "post_ids")
+    monkeypatch.setattr(random_module, "_CAPACITY_SIGMAS", -40.0)   # far below the count drawn
+    monkeypatch.setattr(random_module, "_GAP_CHUNK", 1 << 10)       # many chunks, a grow mid-way
+    got = bp.connect.FixedProb(0.3, include_self=False, seed=9)(300, 200).requires(
+        "pre_slice", "post_ids")
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)

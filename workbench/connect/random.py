@@ -33,6 +33,10 @@ _SAME_POSITION2 = 1e-18
 # (about 130 MB) whatever the size of the connection.
 _GAP_CHUNK = 1 << 22
 
+# FixedProb sizes its index array for the expected number of synapses plus this
+# many standard deviations (and grows it in the rare case that is short).
+_CAPACITY_SIGMAS = 6.0
+
 
 # --------------------------------------------------------------------- kernels
 @jit
@@ -159,15 +163,27 @@ def _sample_rows(rng, counts, num_cols, exclude_self, dtype):
     return indptr, indices
 
 
-def _bernoulli_matrix(rng, num_pre, num_post, prob, include_self, dtype):
+def _bernoulli_matrix(rng, num_pre, num_post, prob, include_self):
     """Every (pre, post) pair independently with probability ``prob``, pre-major.
 
     The chosen positions of the flattened num_pre x num_post matrix are a
     Bernoulli process: the gaps between them are geometric, so drawing the
     gaps visits only the chosen pairs and yields them already sorted.
+
+    Memory: the post indices go straight into one array sized for the expected
+    count plus six standard deviations (grown in the rare case it is short) and
+    the pre indices are only counted, so the peak is the result plus one chunk
+    of gaps -- at 400,000 x 400,000 pairs and 32 M synapses a list of per-synapse
+    pre indices, its concatenation and int64 indices would take 4x the result.
+    The index dtype follows the synapses drawn (int32 up to 2**31 - 1), not the
+    number of possible pairs.
     """
     total = num_pre * num_post
-    pres, posts = [], []
+    counts = np.zeros(num_pre, dtype=np.int64)
+    mean = total * prob
+    capacity = max(16, int(mean + _CAPACITY_SIGMAS * np.sqrt(mean * (1.0 - prob)) + 16))
+    indices = np.empty(capacity, dtype=index_dtype(num_pre, num_post, capacity))
+    n = 0
     last = -1
     while prob > 0.0 and last < total - 1:
         expected = (total - 1 - last) * prob
@@ -179,15 +195,24 @@ def _bernoulli_matrix(rng, num_pre, num_post, prob, include_self, dtype):
             positions = positions[:np.searchsorted(positions, total)]
         pre = positions // num_post
         post = positions - pre * num_post
+        del positions
         if not include_self:
             keep = pre != post
             pre, post = pre[keep], post[keep]
-        pres.append(pre.astype(dtype))
-        posts.append(post.astype(dtype))
-    pre = np.concatenate(pres) if pres else np.empty(0, dtype)
-    indices = np.concatenate(posts) if posts else np.empty(0, dtype)
-    del pres, posts
-    return offsets_from_counts(np.bincount(pre, minlength=num_pre)), indices
+        if n + len(post) > len(indices):
+            capacity = max(2 * len(indices), n + len(post))
+            grown = np.empty(capacity, dtype=index_dtype(num_pre, num_post, capacity))
+            grown[:n] = indices[:n]
+            indices = grown
+        indices[n:n + len(post)] = post
+        n += len(post)
+        if len(pre):
+            # pre is sorted: count within its range only (O(chunk), not O(num_pre))
+            counts[pre[0]:pre[-1] + 1] += np.bincount(pre - pre[0])
+    dtype = index_dtype(num_pre, num_post, n)
+    # a view: the unused tail (about six standard deviations) is not worth a copy
+    indices = indices[:n] if indices.dtype == dtype else indices[:n].astype(dtype)
+    return offsets_from_counts(counts), indices
 
 
 class FixedProb(Connector):
@@ -241,15 +266,16 @@ class FixedProb(Connector):
         """Draw the connection; see :meth:`Connector.build_csr`."""
         num_pre, num_post = self.num_pre, self.num_post
         rng = make_rng(self.seed)
-        dtype = index_dtype(num_pre, num_post, num_pre * num_post)
         if self.method == "matrix":
             indptr, indices = _bernoulli_matrix(rng, num_pre, num_post, self.prob,
-                                                self.include_self, dtype)
+                                                self.include_self)
         else:
             candidates = np.full(num_pre, num_post, dtype=np.int64)
             if not self.include_self:
                 candidates[:min(num_pre, num_post)] -= 1
             counts = rng.binomial(candidates, self.prob)
+            # int32 unless the synapses drawn (not the possible pairs) need more
+            dtype = index_dtype(num_pre, num_post, int(counts.sum()))
             indptr, indices = _sample_rows(rng, counts, num_post, not self.include_self, dtype)
         return CSR(indptr, indices, (num_pre, num_post))
 
