@@ -179,6 +179,17 @@ class Collocation:
         L = np.vander(s, self.degree + 1, increasing=True) @ _monomial_coefficients(self.degree)
         return np.einsum("kl,kln->kn", L, U[self.node[j]])
 
+    def dense_times(self, per_interval=8):
+        """Times of the rows of :meth:`dense` (read-only, kept per mesh)."""
+        cached = self.__dict__.get("_dense_times")
+        if cached is not None and cached[0] == per_interval:
+            return cached[1]
+        local = np.arange(per_interval) / per_interval
+        times = (self.mesh[:-1, None] + self.h[:, None] * local[None, :]).ravel()
+        times.setflags(write=False)
+        self._dense_times = (per_interval, times)
+        return times
+
     def dense(self, U, per_interval=8):
         """The orbit sampled finely (for extremes and drawing), shape ``(N * per_interval, n)``."""
         L = _uniform_table(self.degree, per_interval)
@@ -193,8 +204,10 @@ class Collocation:
         _, dV = self.at_gauss(V)                                   # (N, m, n)
         scaled = dV * (self.weights[None, :, None] * self.h[:, None, None])
         contribution = np.einsum("kl,jkn->jln", self.L, scaled)    # (N, m+1, n)
-        row = np.zeros((self.intervals * self.degree, self.dim))
-        np.add.at(row, self.node.ravel(), contribution.reshape(-1, self.dim))
+        # node l < m of interval j is row j m + l; the last node (l = m) is the next
+        # interval's first node (the last interval's wraps to row 0)
+        row = contribution[:, :-1].copy()
+        row[:, 0] += np.roll(contribution[:, -1], 1, axis=0)
         return row.ravel()
 
     # ------------------------------------------------------------- residual

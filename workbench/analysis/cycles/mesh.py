@@ -71,5 +71,7 @@ def remesh(collocation, U, others, mesh):
     """
     new = Collocation(collocation.dim, collocation.intervals, collocation.degree, mesh)
     times = new.node_times()
-    return (new, collocation.evaluate(U, times),
-            [collocation.evaluate(V, times) for V in others])
+    # one evaluation of all profiles side by side
+    n = U.shape[1]
+    moved = collocation.evaluate(np.hstack([U] + list(others)), times)
+    return new, moved[:, :n], [moved[:, n * (i + 1):n * (i + 2)] for i in range(len(others))]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse.linalg import splu
 
+from . import banded
 from .collocation import Collocation
 from .floquet import floquet_multipliers
 from .mesh import adapted_mesh, remesh
@@ -76,14 +77,12 @@ def extremes(collocation, U):
     """
     per_interval = 8
     dense = collocation.dense(U, per_interval=per_interval)
-    times = np.repeat(collocation.mesh[:-1], per_interval) + np.tile(
-        np.arange(per_interval) / per_interval, collocation.intervals) * np.repeat(
-        collocation.h, per_interval)
+    times = collocation.dense_times(per_interval)
     n = collocation.dim
     # rows: the maximum of every variable, then the minimum of every variable
     signs = np.repeat([1.0, -1.0], n)
     columns = np.tile(np.arange(n), 2)
-    best = np.concatenate([np.argmax(dense, axis=0), np.argmax(-dense, axis=0)])
+    best = np.concatenate([np.argmax(dense, axis=0), np.argmin(dense, axis=0)])
     left = np.where(best > 0, times[best - 1], times[-1] - 1.0)
     right = np.where(best + 1 < len(times), times[np.minimum(best + 1, len(times) - 1)],
                      1.0 + times[0])
@@ -160,15 +159,18 @@ class CycleTracer:
         return float(np.sqrt(np.sum(self.weights(collocation) * vector ** 2)))
 
     # ------------------------------------------------------------- Newton
-    def _bordered(self, collocation, U, T, p, phase_row, last_row):
-        """Residual pieces and the bordered Jacobian at ``(U, T, p)``."""
+    def _newton_matrix(self, collocation, U, T, p, phase_row, last_row):
+        """The collocation residual at ``(U, T, p)`` and the bordered Jacobian's LU (or None)."""
         problem = self.problem
         X, dX = collocation.at_gauss(U)
         F = problem.f(X, p)
         J = problem.jacobian(X, p)
         Fp = problem.dfdp(X, p)
-        matrix = collocation.bordered_matrix(J, T, F, Fp, phase_row, last_row)
-        return collocation.residual(F, dX, T), J, matrix
+        residual = collocation.residual(F, dX, T)
+        if banded.available():
+            return residual, banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
+        return residual, self._factor(collocation.bordered_matrix(J, T, F, Fp, phase_row,
+                                                                  last_row))
 
     def correct(self, collocation, z_pred, tangent, phase_row, fixed_parameter=False):
         """Newton on the orbit, the phase condition and the hyperplane normal to ``tangent``.
@@ -195,9 +197,8 @@ class CycleTracer:
         for iteration in range(1, self.max_iterations + 1):
             U = z[:size].reshape(-1, self.problem.dim)
             if lu is None:
-                residual, _, matrix = self._bordered(collocation, U, z[size], z[size + 1],
-                                                     phase_row, last_row)
-                lu = self._factor(matrix)
+                residual, lu = self._newton_matrix(collocation, U, z[size], z[size + 1],
+                                                   phase_row, last_row)
                 if lu is None:
                     return None, iteration, None, None
             else:
@@ -214,13 +215,20 @@ class CycleTracer:
             z = z - dz
             if z[size] <= 0.0:
                 return None, iteration, None, None
-            if change < self.tol:
+            ratio = change / previous if previous < np.inf else 1.0
+            # chord iterations contract linearly: about change * ratio / (1 - ratio) is left
+            # after this update. When that is a tenth of the tolerance, the next update would
+            # pass the test below: stop now (the step control counts that iteration, so the
+            # steps are those of the plain test)
+            predicted = ratio < 0.25 and change * ratio < 0.1 * self.tol * (1.0 - ratio)
+            if change < self.tol or predicted:
                 # the multipliers need the Jacobian at the converged point; the tangent comes
                 # from the last factorization (an earlier iterate of this step: it only
                 # steers the next predictor)
                 U = z[:size].reshape(-1, self.problem.dim)
                 X, _ = collocation.at_gauss(U)
-                return z, iteration, lu, self.problem.jacobian(X, z[size + 1])
+                return (z, iteration + (change >= self.tol), lu,
+                        self.problem.jacobian(X, z[size + 1]))
             if change > 0.25 * previous:
                 lu = None           # slow contraction: a fresh Newton matrix next
             previous = change
@@ -228,6 +236,7 @@ class CycleTracer:
 
     @staticmethod
     def _factor(matrix):
+        """SuperLU's factorization (numba off), None when singular or not finite."""
         if not np.all(np.isfinite(matrix.data)):
             return None
         try:

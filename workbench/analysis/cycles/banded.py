@@ -1,0 +1,206 @@
+"""Compiled LU factorization of the bordered collocation matrix.
+
+The Newton matrix of a collocated orbit (:meth:`.collocation.Collocation.bordered_matrix`)
+is a band -- interval ``j``'s ``m n`` rows touch the ``(m + 1) n`` columns of
+its nodes -- except for three kinds of rows and columns: the last interval's
+rows also touch the first node (the orbit is periodic), the phase and
+pseudo-arclength rows are dense, and so are the period and parameter columns.
+SuperLU factors it in natural order with partial pivoting; that costs more in
+its set-up than in arithmetic at these sizes (a few hundred unknowns).
+
+:func:`factor` does the same Gaussian elimination with partial pivoting in the
+same (natural) column order, in numba, touching only the entries that can be
+nonzero: for column ``k`` the candidate rows are the band rows that start at
+or before ``k`` (at most ``m n`` of them) and the ``m n + 2`` rows at the
+bottom (last interval, phase, arclength), and a row's update stops at the
+last column its pivot row reaches (tracked per row as the fill grows). Row
+interchanges are applied to the columns right of the pivot only (LINPACK's
+convention), so the multipliers of column ``k`` stay in the candidate rows of
+``k`` and :func:`solve` visits only those. The kernels take no model
+functions, so one compilation (kept in numba's disk cache) serves every model.
+"""
+
+import numpy as np
+
+from ...backend.jit import is_jit_disabled, jit
+
+__all__ = ["BorderedLU", "factor_bordered", "available"]
+
+
+def available():
+    """Whether the compiled factorization can be used (numba is on).
+
+    Returns
+    -------
+    bool
+    """
+    return not is_jit_disabled()
+
+
+@jit
+def _eliminate(A, ext, i, k, reach, size):
+    # row i -= (A[i, k] / A[k, k]) * row k over the columns row k can reach; the multiplier
+    # is kept in A[i, k]
+    value = A[i, k]
+    if value == 0.0:
+        return
+    value = value / A[k, k]
+    A[i, k] = value
+    for c in range(k + 1, reach + 1):
+        A[i, c] -= value * A[k, c]
+    for c in range(max(size, k + 1), A.shape[1]):
+        A[i, c] -= value * A[k, c]
+    if reach > ext[i]:
+        ext[i] = reach
+
+
+@jit
+def _assemble_and_factor(D, L, h, J, F, Fp, T, phase_row, last_row):
+    # the bordered matrix of Collocation.bordered_matrix, dense, then factored in place
+    N, m, n = J.shape[0], J.shape[1], J.shape[2]
+    size = N * m * n
+    s = size + 2
+    A = np.zeros((s, s))
+    ext = np.empty(s, np.int64)       # last column < size that can be nonzero, per row
+    piv = np.empty(s, np.int64)
+    finite = np.isfinite(T)
+    for j in range(N):
+        for k in range(m):
+            for a in range(n):
+                row = (j * m + k) * n + a
+                for l in range(m + 1):
+                    col0 = ((j * m + l) % (N * m)) * n
+                    for b in range(n):
+                        value = -T * L[k, l] * J[j, k, a, b]
+                        if a == b:
+                            value += D[k, l] / h[j]
+                        finite = finite and np.isfinite(value)
+                        A[row, col0 + b] += value
+                A[row, size] = -F[j, k, a]
+                A[row, size + 1] = -T * Fp[j, k, a]
+                finite = finite and np.isfinite(A[row, size]) and np.isfinite(A[row, size + 1])
+                ext[row] = size - 1 if j == N - 1 else (j + 1) * m * n + n - 1
+    for c in range(size):
+        A[size, c] = phase_row[c]
+        finite = finite and np.isfinite(phase_row[c])
+    for c in range(s):
+        A[size + 1, c] = last_row[c]
+        finite = finite and np.isfinite(last_row[c])
+    if not finite:
+        return A, piv, ext, False
+    ext[size] = size - 1
+    ext[size + 1] = size - 1
+    spike = (N - 1) * m * n      # from here on every row may be nonzero in any column
+    band = m * n
+    for k in range(s):
+        # candidates: rows k .. hi - 1 (band rows starting at or before column k) and the
+        # bottom rows
+        hi = min(k + band, spike)
+        low = max(k + 1, spike)
+        p = k
+        best = abs(A[k, k])
+        for i in range(k + 1, hi):
+            if abs(A[i, k]) > best:
+                best = abs(A[i, k])
+                p = i
+        for i in range(low, s):
+            if abs(A[i, k]) > best:
+                best = abs(A[i, k])
+                p = i
+        if best == 0.0:
+            return A, piv, ext, False
+        piv[k] = p
+        if p != k:
+            last = max(ext[k], ext[p])
+            for c in range(k, last + 1):
+                A[k, c], A[p, c] = A[p, c], A[k, c]
+            for c in range(max(size, last + 1, k), s):
+                A[k, c], A[p, c] = A[p, c], A[k, c]
+            ext[k], ext[p] = ext[p], ext[k]
+        reach = ext[k]
+        for i in range(k + 1, hi):
+            _eliminate(A, ext, i, k, reach, size)
+        for i in range(low, s):
+            _eliminate(A, ext, i, k, reach, size)
+    return A, piv, ext, True
+
+
+@jit
+def _solve(A, piv, ext, rhs, band, spike):
+    s = A.shape[0]
+    size = s - 2
+    x = rhs.copy()
+    for k in range(s):
+        p = piv[k]
+        if p != k:
+            x[k], x[p] = x[p], x[k]
+        value = x[k]
+        if value == 0.0:
+            continue
+        for i in range(k + 1, min(k + band, spike)):
+            x[i] -= A[i, k] * value
+        for i in range(max(k + 1, spike), s):
+            x[i] -= A[i, k] * value
+    for k in range(s - 1, -1, -1):
+        total = x[k]
+        for c in range(k + 1, ext[k] + 1):
+            total -= A[k, c] * x[c]
+        for c in range(max(size, k + 1), s):
+            total -= A[k, c] * x[c]
+        x[k] = total / A[k, k]
+    return x
+
+
+class BorderedLU:
+    """The factorization of one bordered collocation matrix; ``solve`` as SuperLU's."""
+
+    __slots__ = ("_A", "_piv", "_ext", "_band", "_spike")
+
+    def __init__(self, A, piv, ext, band, spike):
+        self._A, self._piv, self._ext, self._band, self._spike = A, piv, ext, band, spike
+
+    def solve(self, rhs):
+        """The solution of ``M x = rhs`` (a new array).
+
+        Parameters
+        ----------
+        rhs : numpy.ndarray
+            Shape ``(N m n + 2,)``.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        return _solve(self._A, self._piv, self._ext, np.ascontiguousarray(rhs, dtype=float),
+                      self._band, self._spike)
+
+
+def factor_bordered(collocation, J, T, F, Fp, phase_row, last_row):
+    """LU factorization of :meth:`.collocation.Collocation.bordered_matrix` (same arguments).
+
+    Parameters
+    ----------
+    collocation : Collocation
+    J : numpy.ndarray
+        ``df/dx`` at the Gauss points ``(N, m, n, n)``.
+    T : float
+    F, Fp : numpy.ndarray
+        ``(N, m, n)``.
+    phase_row : numpy.ndarray
+        ``(N m n,)``.
+    last_row : numpy.ndarray
+        ``(N m n + 2,)``.
+
+    Returns
+    -------
+    BorderedLU or None
+        None when the matrix has a non-finite entry or is exactly singular.
+    """
+    A, piv, ext, ok = _assemble_and_factor(
+        collocation.D, collocation.L, collocation.h, np.ascontiguousarray(J, dtype=float),
+        np.ascontiguousarray(F, dtype=float), np.ascontiguousarray(Fp, dtype=float), float(T),
+        np.ascontiguousarray(phase_row, dtype=float), np.ascontiguousarray(last_row, dtype=float))
+    if not ok:
+        return None
+    N, m, n = collocation.intervals, collocation.degree, collocation.dim
+    return BorderedLU(A, piv, ext, m * n, (N - 1) * m * n)
