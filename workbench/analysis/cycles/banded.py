@@ -24,7 +24,7 @@ import numpy as np
 
 from ...backend.jit import is_jit_disabled, jit
 
-__all__ = ["BorderedLU", "factor_bordered", "available"]
+__all__ = ["BorderedLU", "factor_bordered", "available", "at_gauss", "extremes"]
 
 
 def available():
@@ -151,6 +151,154 @@ def _solve(A, piv, ext, rhs, band, spike):
     return x
 
 
+@jit
+def _chord_update(A, piv, ext, band, spike, dX, F, T, z, z_pred, phase_row, last_row,
+                  inverse_unit):
+    # right-hand side [u' - T f; phase; arclength], the Newton update and its largest scaled
+    # entry (NaN when an entry is not finite)
+    size = phase_row.shape[0]
+    dXf = dX.reshape(-1)
+    Ff = F.reshape(-1)
+    rhs = np.empty(size + 2)
+    phase = 0.0
+    for i in range(size):
+        rhs[i] = dXf[i] - T * Ff[i]
+        phase += phase_row[i] * z[i]
+    arclength = 0.0
+    for i in range(size + 2):
+        arclength += last_row[i] * (z[i] - z_pred[i])
+    rhs[size] = phase
+    rhs[size + 1] = arclength
+    dz = _solve(A, piv, ext, rhs, band, spike)
+    change = 0.0
+    for i in range(size + 2):
+        value = abs(dz[i]) * inverse_unit[i]
+        if not np.isfinite(value):
+            return z - dz, np.nan
+        if value > change:
+            change = value
+    return z - dz, change
+
+
+@jit
+def _at_gauss(U, VD, h, m):
+    # values and tau-derivatives at the Gauss points, (N, m, n) each (Collocation.at_gauss)
+    Nm, n = U.shape
+    N = Nm // m
+    X = np.empty((N, m, n))
+    dX = np.empty((N, m, n))
+    for j in range(N):
+        for k in range(m):
+            for a in range(n):
+                x = 0.0
+                d = 0.0
+                for l in range(m + 1):
+                    u = U[(j * m + l) % Nm, a]
+                    x += VD[k, l] * u
+                    d += VD[m + k, l] * u
+                X[j, k, a] = x
+                dX[j, k, a] = d / h[j]
+    return X, dX
+
+
+def at_gauss(collocation, U):
+    """:meth:`.collocation.Collocation.at_gauss` compiled (one call instead of a few numpy ones).
+
+    Parameters
+    ----------
+    collocation : Collocation
+    U : numpy.ndarray
+        Profile ``(N m, n)``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Values and derivatives ``(N, m, n)``, C-contiguous.
+    """
+    return _at_gauss(np.ascontiguousarray(U, dtype=float), collocation.value_and_derivative,
+                     np.ascontiguousarray(collocation.h, dtype=float), collocation.degree)
+
+
+@jit
+def _extremes(U, mesh, h, dense_table, dense_times, C, m):
+    # the algorithm of tracer.extremes: best of the dense samples, 33 samples around it,
+    # a parabola through the best three
+    Nm, n = U.shape
+    N = Nm // m
+    per = dense_table.shape[0]
+    count = N * per
+    out = np.empty(2 * n)
+    basis = np.empty(m + 1)
+    for row in range(2 * n):
+        a = row % n
+        sign = 1.0 if row < n else -1.0
+        best, best_value = 0, -np.inf
+        for j in range(N):
+            for k in range(per):
+                value = 0.0
+                for l in range(m + 1):
+                    value += dense_table[k, l] * U[(j * m + l) % Nm, a]
+                value *= sign
+                if value > best_value:
+                    best, best_value = j * per + k, value
+        left = dense_times[best - 1] if best > 0 else dense_times[count - 1] - 1.0
+        right = dense_times[best + 1] if best + 1 < count else 1.0 + dense_times[0]
+        v = np.empty(33)
+        for q in range(33):
+            t = left + (right - left) * (q / 32.0)
+            t = t - np.floor(t)
+            j = np.searchsorted(mesh, t, side="right") - 1
+            j = min(max(j, 0), N - 1)
+            x = (t - mesh[j]) / h[j]
+            for l in range(m + 1):
+                basis[l] = 0.0
+            power = 1.0
+            for p in range(m + 1):
+                for l in range(m + 1):
+                    basis[l] += power * C[p, l]
+                power *= x
+            value = 0.0
+            for l in range(m + 1):
+                value += basis[l] * U[(j * m + l) % Nm, a]
+            v[q] = sign * value
+        top = 0
+        for q in range(1, 33):
+            if v[q] > v[top]:
+                top = q
+        top = min(max(top, 1), 31)
+        lo, mid, hi = v[top - 1], v[top], v[top + 1]
+        curvature = lo - 2.0 * mid + hi
+        peak = mid - 0.125 * (hi - lo) ** 2 / curvature if curvature < 0.0 else mid
+        out[row] = sign * peak
+    return out
+
+
+def extremes(collocation, U, per_interval=8):
+    """:func:`.tracer.extremes` compiled: ``(maxima (n,), minima (n,))``.
+
+    Parameters
+    ----------
+    collocation : Collocation
+    U : numpy.ndarray
+        Profile ``(N m, n)``.
+    per_interval : int
+        Samples per mesh interval of the first search.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+    """
+    from .collocation import _monomial_coefficients, _uniform_table
+    peaks = _extremes(np.ascontiguousarray(U, dtype=float),
+                      np.ascontiguousarray(collocation.mesh, dtype=float),
+                      np.ascontiguousarray(collocation.h, dtype=float),
+                      _uniform_table(collocation.degree, per_interval),
+                      collocation.dense_times(per_interval),
+                      _monomial_coefficients(collocation.degree), collocation.degree)
+    n = collocation.dim
+    return peaks[:n], peaks[n:]
+
+
 class BorderedLU:
     """The factorization of one bordered collocation matrix; ``solve`` as SuperLU's."""
 
@@ -173,6 +321,35 @@ class BorderedLU:
         """
         return _solve(self._A, self._piv, self._ext, np.ascontiguousarray(rhs, dtype=float),
                       self._band, self._spike)
+
+    def update(self, dX, F, T, z, z_pred, phase_row, last_row, inverse_unit):
+        """One Newton (or chord) update of ``z`` for the collocation system.
+
+        Parameters
+        ----------
+        dX, F : numpy.ndarray
+            ``du/dtau`` and ``f`` at the Gauss points ``(N, m, n)`` (C-contiguous).
+        T : float
+            The period (``z[-2]``).
+        z, z_pred : numpy.ndarray
+            The iterate and the predicted point, ``(N m n + 2,)``.
+        phase_row, last_row : numpy.ndarray
+            As for :func:`factor_bordered`.
+        inverse_unit : numpy.ndarray
+            Inverse units of the entries of ``z`` for the convergence test.
+
+        Returns
+        -------
+        (numpy.ndarray, float)
+            The new iterate and the largest scaled update (NaN when not finite).
+        """
+        def flat(a):
+            return np.ascontiguousarray(a, dtype=float)
+        # one array type for every call (the numeric path's f gives strided arrays): one
+        # compilation only
+        return _chord_update(self._A, self._piv, self._ext, self._band, self._spike, flat(dX),
+                             flat(F), float(T), flat(z), flat(z_pred), flat(phase_row),
+                             flat(last_row), flat(inverse_unit))
 
 
 def factor_bordered(collocation, J, T, F, Fp, phase_row, last_row):
@@ -197,7 +374,7 @@ def factor_bordered(collocation, J, T, F, Fp, phase_row, last_row):
         None when the matrix has a non-finite entry or is exactly singular.
     """
     A, piv, ext, ok = _assemble_and_factor(
-        collocation.D, collocation.L, collocation.h, np.ascontiguousarray(J, dtype=float),
+        collocation.D, collocation.L, np.ascontiguousarray(collocation.h, dtype=float), np.ascontiguousarray(J, dtype=float),
         np.ascontiguousarray(F, dtype=float), np.ascontiguousarray(Fp, dtype=float), float(T),
         np.ascontiguousarray(phase_row, dtype=float), np.ascontiguousarray(last_row, dtype=float))
     if not ok:

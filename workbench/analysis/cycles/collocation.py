@@ -144,7 +144,7 @@ class Collocation:
         self._derivative_blocks = (self.D[None, :, :, None, None]
                                    / self.h[:, None, None, None, None] * eye)
         self._value_blocks = self.L[None, :, :, None, None]
-        self._value_and_derivative = np.vstack([self.L, self.D])
+        self.value_and_derivative = np.vstack([self.L, self.D])
         self._node_weights = np.repeat(self.h / self.degree, self.degree)
         self._node_weights.setflags(write=False)
 
@@ -165,7 +165,7 @@ class Collocation:
 
     def at_gauss(self, U):
         """Values ``(N, m, n)`` and time derivatives ``du/dtau`` at the Gauss points."""
-        both = self._value_and_derivative @ self.blocks(U)          # (N, 2 m, n)
+        both = self.value_and_derivative @ self.blocks(U)          # (N, 2 m, n)
         m = self.degree
         X = both[:, :m]
         dX = both[:, m:] / self.h[:, None, None]

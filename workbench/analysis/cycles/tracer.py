@@ -30,6 +30,28 @@ from .regula_falsi import illinois
 __all__ = ["CycleTracer", "CycleState", "TracedBranch"]
 
 
+class _SuperLU:
+    """SuperLU's factorization with the update of :class:`.banded.BorderedLU` (numba off)."""
+
+    def __init__(self, lu):
+        self.lu = lu
+
+    def __bool__(self):
+        return self.lu is not None
+
+    def solve(self, rhs):
+        return self.lu.solve(rhs)
+
+    def update(self, dX, F, T, z, z_pred, phase_row, last_row, inverse_unit):
+        size = phase_row.size
+        rhs = np.empty(size + 2)
+        rhs[:size] = (dX - T * F).ravel()
+        rhs[size] = phase_row @ z[:size]
+        rhs[size + 1] = last_row @ (z - z_pred)
+        dz = self.lu.solve(rhs)
+        return z - dz, np.max(np.abs(dz) * inverse_unit)
+
+
 @dataclass
 class CycleState:
     """One point of a cycle branch (mutable working state of the tracer)."""
@@ -73,9 +95,12 @@ def extremes(collocation, U):
 
     The piecewise polynomial is sampled 8 times per interval, then 33 times
     around the best sample, and a parabola through the best three values
-    gives the extreme (its error is far below the collocation error).
+    gives the extreme (its error is far below the collocation error). With
+    numba on, :func:`.banded.extremes` runs the same steps compiled.
     """
     per_interval = 8
+    if banded.available():
+        return banded.extremes(collocation, U, per_interval)
     dense = collocation.dense(U, per_interval=per_interval)
     times = collocation.dense_times(per_interval)
     n = collocation.dim
@@ -142,6 +167,8 @@ class CycleTracer:
         self.max_iterations = max_iterations
         self.easy_iterations = easy_iterations
         self._weights = None
+        # the compiled factorization and Gauss-point values (numba on), else numpy and SuperLU
+        self._compiled = banded.available()
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
@@ -159,18 +186,22 @@ class CycleTracer:
         return float(np.sqrt(np.sum(self.weights(collocation) * vector ** 2)))
 
     # ------------------------------------------------------------- Newton
+    def _at_gauss(self, collocation, U):
+        if self._compiled:
+            return banded.at_gauss(collocation, U)
+        return collocation.at_gauss(U)
+
     def _newton_matrix(self, collocation, U, T, p, phase_row, last_row):
-        """The collocation residual at ``(U, T, p)`` and the bordered Jacobian's LU (or None)."""
+        """``du/dtau`` and ``f`` at the Gauss points and the bordered Jacobian's LU (or None)."""
         problem = self.problem
-        X, dX = collocation.at_gauss(U)
+        X, dX = self._at_gauss(collocation, U)
         F = problem.f(X, p)
         J = problem.jacobian(X, p)
         Fp = problem.dfdp(X, p)
-        residual = collocation.residual(F, dX, T)
-        if banded.available():
-            return residual, banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
-        return residual, self._factor(collocation.bordered_matrix(J, T, F, Fp, phase_row,
-                                                                  last_row))
+        if self._compiled:
+            return dX, F, banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
+        return dX, F, _SuperLU(self._factor(collocation.bordered_matrix(J, T, F, Fp, phase_row,
+                                                                        last_row)))
 
     def correct(self, collocation, z_pred, tangent, phase_row, fixed_parameter=False):
         """Newton on the orbit, the phase condition and the hyperplane normal to ``tangent``.
@@ -192,27 +223,21 @@ class CycleTracer:
         z = z_pred.copy()
         inverse_unit = 1.0 / np.concatenate([np.tile(self.scale, size // self.problem.dim),
                                              [max(abs(z[size]), 1e-12), self.pspan]])
-        rhs = np.empty(size + 2)
         lu, previous = None, np.inf
         for iteration in range(1, self.max_iterations + 1):
             U = z[:size].reshape(-1, self.problem.dim)
             if lu is None:
-                residual, lu = self._newton_matrix(collocation, U, z[size], z[size + 1],
-                                                   phase_row, last_row)
-                if lu is None:
+                dX, F, lu = self._newton_matrix(collocation, U, z[size], z[size + 1],
+                                                phase_row, last_row)
+                if not lu:
                     return None, iteration, None, None
             else:
                 # chord iteration: the factorization of an earlier iterate, a new residual
-                X, dX = collocation.at_gauss(U)
-                residual = collocation.residual(self.problem.f(X, z[size + 1]), dX, z[size])
-            rhs[:size] = residual
-            rhs[size] = phase_row @ z[:size]
-            rhs[size + 1] = last_row @ (z - z_pred)
-            dz = lu.solve(rhs)
-            change = np.max(np.abs(dz) * inverse_unit)
+                X, dX = self._at_gauss(collocation, U)
+                F = self.problem.f(X, z[size + 1])
+            z, change = lu.update(dX, F, z[size], z, z_pred, phase_row, last_row, inverse_unit)
             if not np.isfinite(change):     # a non-finite residual gives a non-finite update
                 return None, iteration, None, None
-            z = z - dz
             if z[size] <= 0.0:
                 return None, iteration, None, None
             ratio = change / previous if previous < np.inf else 1.0
@@ -226,7 +251,7 @@ class CycleTracer:
                 # from the last factorization (an earlier iterate of this step: it only
                 # steers the next predictor)
                 U = z[:size].reshape(-1, self.problem.dim)
-                X, _ = collocation.at_gauss(U)
+                X, _ = self._at_gauss(collocation, U)
                 return (z, iteration + (change >= self.tol), lu,
                         self.problem.jacobian(X, z[size + 1]))
             if change > 0.25 * previous:
