@@ -44,3 +44,44 @@ def test_a_non_finite_or_singular_matrix_gives_none():
     assert banded.factor_bordered(collocation, bad, T, F, Fp, phase_row, last_row) is None
     assert banded.factor_bordered(collocation, J, T, F, Fp, phase_row,
                                   np.zeros_like(last_row)) is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_compiled_gauss_values_phase_rows_and_extremes_match_numpy(seed, monkeypatch):
+    from workbench.analysis.cycles import tracer
+    rng = np.random.default_rng(seed)
+    n, N, m = int(rng.integers(1, 4)), int(rng.integers(8, 30)), int(rng.integers(2, 6))
+    collocation = Collocation(n, N, m, np.sort(np.concatenate([[0.0], rng.random(N - 1), [1.0]])))
+    t = collocation.node_times()
+    U = np.stack([np.cos(2 * np.pi * (k + 1) * t + k) ** 3 + 0.3 * np.sin(6 * np.pi * t)
+                  for k in range(n)], axis=1)
+    X, dX = banded.at_gauss(collocation, U)
+    compiled_row = collocation.integral_weights(U)
+    compiled_extremes = np.concatenate(tracer.extremes(collocation, U))
+    monkeypatch.setattr(banded, "available", lambda: False)
+    X0, dX0 = collocation.at_gauss(U)
+    np.testing.assert_allclose(X, X0, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(dX, dX0, rtol=0, atol=1e-10 * np.max(np.abs(dX0)))
+    np.testing.assert_allclose(compiled_row, collocation.integral_weights(U), rtol=0,
+                               atol=1e-14 * np.max(np.abs(compiled_row)))
+    np.testing.assert_allclose(compiled_extremes, np.concatenate(tracer.extremes(collocation, U)),
+                               rtol=0, atol=1e-12)
+
+
+def test_the_chord_update_is_the_superlu_newton_step():
+    rng = np.random.default_rng(7)
+    collocation, J, T, F, Fp, phase_row, last_row = random_pieces(rng, 2, 12, 4)
+    size = collocation.size
+    lu = banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
+    dX = rng.normal(size=F.shape)
+    z, z_pred = rng.normal(size=size + 2), rng.normal(size=size + 2)
+    unit = rng.uniform(0.5, 2.0, size=size + 2)
+    new, change = lu.update(dX, F, T, z, z_pred, phase_row, last_row, unit)
+    rhs = np.concatenate([(dX - T * F).ravel(), [phase_row @ z[:size], last_row @ (z - z_pred)]])
+    dz = splu(collocation.bordered_matrix(J, T, F, Fp, phase_row, last_row),
+              permc_spec="NATURAL").solve(rhs)
+    np.testing.assert_allclose(new, z - dz, rtol=0, atol=1e-10 * np.max(np.abs(dz)))
+    assert change == pytest.approx(np.max(np.abs(dz) * unit), rel=1e-10)
+    bad = F.copy()
+    bad[0, 0, 0] = np.inf
+    assert np.isnan(lu.update(dX, bad, T, z, z_pred, phase_row, last_row, unit)[1])

@@ -24,7 +24,7 @@ import numpy as np
 
 from ...backend.jit import is_jit_disabled, jit
 
-__all__ = ["BorderedLU", "factor_bordered", "available", "at_gauss", "extremes"]
+__all__ = ["BorderedLU", "factor_bordered", "available", "at_gauss", "extremes", "phase_row"]
 
 
 def available():
@@ -199,6 +199,43 @@ def _at_gauss(U, VD, h, m):
                 X[j, k, a] = x
                 dX[j, k, a] = d / h[j]
     return X, dX
+
+
+@jit
+def _phase_row(V, VD, L, weights, h, m):
+    # Collocation.integral_weights: Gauss quadrature of <u, v'> on every interval
+    Nm, n = V.shape
+    N = Nm // m
+    row = np.zeros(Nm * n)
+    for j in range(N):
+        for k in range(m):
+            for a in range(n):
+                d = 0.0
+                for l in range(m + 1):
+                    d += VD[m + k, l] * V[(j * m + l) % Nm, a]
+                scaled = d / h[j] * (weights[k] * h[j])
+                for l in range(m + 1):
+                    row[((j * m + l) % Nm) * n + a] += L[k, l] * scaled
+    return row
+
+
+def phase_row(collocation, V):
+    """:meth:`.collocation.Collocation.integral_weights` compiled.
+
+    Parameters
+    ----------
+    collocation : Collocation
+    V : numpy.ndarray
+        Reference profile ``(N m, n)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N m n,)``.
+    """
+    return _phase_row(np.ascontiguousarray(V, dtype=float), collocation.value_and_derivative,
+                      collocation.L, collocation.weights,
+                      np.ascontiguousarray(collocation.h, dtype=float), collocation.degree)
 
 
 def at_gauss(collocation, U):

@@ -21,6 +21,8 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import sparse
 
+from . import banded
+
 __all__ = ["Collocation", "lagrange_tables"]
 
 
@@ -199,8 +201,10 @@ class Collocation:
         """Row vector ``w`` with ``w . U.ravel() = int_0^1 <u, v'> dtau`` for a reference ``V``.
 
         This is the integral phase condition's row (Gauss quadrature on every
-        interval).
+        interval). With numba on, :func:`.banded.phase_row` computes it.
         """
+        if banded.available():
+            return banded.phase_row(self, V)
         _, dV = self.at_gauss(V)                                   # (N, m, n)
         scaled = dV * (self.weights[None, :, None] * self.h[:, None, None])
         contribution = np.einsum("kl,jkn->jln", self.L, scaled)    # (N, m+1, n)
