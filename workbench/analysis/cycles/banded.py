@@ -310,7 +310,7 @@ def _extremes(U, mesh, h, dense_table, dense_times, C, m):
     return out
 
 
-def extremes(collocation, U, per_interval=8):
+def extremes(collocation, U, dense_table, coefficients):
     """:func:`.tracer.extremes` compiled: ``(maxima (n,), minima (n,))``.
 
     Parameters
@@ -318,20 +318,20 @@ def extremes(collocation, U, per_interval=8):
     collocation : Collocation
     U : numpy.ndarray
         Profile ``(N m, n)``.
-    per_interval : int
-        Samples per mesh interval of the first search.
+    dense_table : numpy.ndarray
+        Lagrange basis at the first search's samples of an interval, ``(per_interval, m + 1)``.
+    coefficients : numpy.ndarray
+        Monomial coefficients of the Lagrange basis, ``(m + 1, m + 1)``.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
     """
-    from .collocation import _monomial_coefficients, _uniform_table
     peaks = _extremes(np.ascontiguousarray(U, dtype=float),
                       np.ascontiguousarray(collocation.mesh, dtype=float),
-                      np.ascontiguousarray(collocation.h, dtype=float),
-                      _uniform_table(collocation.degree, per_interval),
-                      collocation.dense_times(per_interval),
-                      _monomial_coefficients(collocation.degree), collocation.degree)
+                      np.ascontiguousarray(collocation.h, dtype=float), dense_table,
+                      collocation.dense_times(len(dense_table)), coefficients,
+                      collocation.degree)
     n = collocation.dim
     return peaks[:n], peaks[n:]
 

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.sparse.linalg import splu
 
 from . import banded
-from .collocation import Collocation
+from .collocation import Collocation, _monomial_coefficients, _uniform_table
 from .floquet import floquet_multipliers
 from .mesh import adapted_mesh, remesh
 from .regula_falsi import illinois
@@ -100,7 +100,8 @@ def extremes(collocation, U):
     """
     per_interval = 8
     if banded.available():
-        return banded.extremes(collocation, U, per_interval)
+        return banded.extremes(collocation, U, _uniform_table(collocation.degree, per_interval),
+                               _monomial_coefficients(collocation.degree))
     dense = collocation.dense(U, per_interval=per_interval)
     times = collocation.dense_times(per_interval)
     n = collocation.dim
