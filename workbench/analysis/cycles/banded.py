@@ -24,6 +24,10 @@ import numpy as np
 
 from ...backend.jit import is_jit_disabled, jit
 
+#: Threshold of the partial pivoting between band rows and the bottom rows: a bottom row
+#: becomes the pivot only when it is larger than every band candidate divided by this.
+PIVOT_THRESHOLD = 0.1
+
 __all__ = ["BorderedLU", "factor_bordered", "available", "at_gauss", "extremes", "phase_row"]
 
 
@@ -103,8 +107,13 @@ def _assemble_and_factor(D, L, h, J, F, Fp, T, phase_row, last_row):
             if abs(A[i, k]) > best:
                 best = abs(A[i, k])
                 p = i
+        # threshold partial pivoting (UMFPACK's default 0.1): a bottom row is the pivot
+        # only when every band candidate is ten times smaller, which keeps the fill (and
+        # the work) of the dense bottom rows out of the band
+        band_best = best
+        threshold = PIVOT_THRESHOLD if k < spike else 1.0
         for i in range(low, s):
-            if abs(A[i, k]) > best:
+            if abs(A[i, k]) > best and abs(A[i, k]) * threshold > band_best:
                 best = abs(A[i, k])
                 p = i
         if best == 0.0:
