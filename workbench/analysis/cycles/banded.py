@@ -8,15 +8,21 @@ pseudo-arclength rows are dense, and so are the period and parameter columns.
 SuperLU factors it in natural order with partial pivoting; that costs more in
 its set-up than in arithmetic at these sizes (a few hundred unknowns).
 
-:func:`factor` does the same Gaussian elimination with partial pivoting in the
-same (natural) column order, in numba, touching only the entries that can be
-nonzero: for column ``k`` the candidate rows are the band rows that start at
-or before ``k`` (at most ``m n`` of them) and the ``m n + 2`` rows at the
-bottom (last interval, phase, arclength), and a row's update stops at the
-last column its pivot row reaches (tracked per row as the fill grows). Row
+:func:`factor_bordered` does Gaussian elimination in the same (natural) column
+order, in numba, touching only the entries that can be nonzero: for column
+``k`` the candidate rows are the band rows that start at or before ``k`` (at
+most ``m n`` of them) and the ``m n + 2`` rows at the bottom (last interval,
+phase, arclength), and a row's update stops at the last column its pivot row
+reaches (tracked per row as the fill grows). Pivoting is partial with a
+threshold (:data:`PIVOT_THRESHOLD`, UMFPACK's default): a bottom row becomes
+the pivot only when it is ten times larger than every band candidate. Plain
+partial pivoting picks the last interval's rows (which share the first node)
+for up to a fifth of the columns (FHN) and fills the band with dense rows; with the
+threshold the work stays that of a band, and an element grows by at most a
+factor 11 per elimination step instead of 2. Row
 interchanges are applied to the columns right of the pivot only (LINPACK's
 convention), so the multipliers of column ``k`` stay in the candidate rows of
-``k`` and :func:`solve` visits only those. The kernels take no model
+``k`` and :meth:`BorderedLU.solve` visits only those. The kernels take no model
 functions, so one compilation (kept in numba's disk cache) serves every model.
 """
 
