@@ -85,3 +85,44 @@ def test_the_chord_update_is_the_superlu_newton_step():
     bad = F.copy()
     bad[0, 0, 0] = np.inf
     assert np.isnan(lu.update(dX, bad, T, z, z_pred, phase_row, last_row, unit)[1])
+
+
+class NormalForm:
+    """Hopf normal form, p = mu: the cycle of radius sqrt(mu) with period 2 pi."""
+
+    dim = 2
+
+    def f(self, X, p):
+        x, y = X[..., 0], X[..., 1]
+        r2 = x * x + y * y
+        return np.stack([p * x - y - x * r2, x + p * y - y * r2], axis=-1)
+
+    def jacobian(self, X, p):
+        x, y = X[..., 0], X[..., 1]
+        J = np.empty(X.shape + (2,))
+        J[..., 0, 0] = p - 3 * x * x - y * y
+        J[..., 0, 1] = -1 - 2 * x * y
+        J[..., 1, 0] = 1 - 2 * x * y
+        J[..., 1, 1] = p - x * x - 3 * y * y
+        return J
+
+    def dfdp(self, X, p):
+        return X.copy()
+
+
+@pytest.mark.parametrize("largest", [banded.MAX_SIZE, 0])
+def test_the_corrector_finds_the_normal_form_cycle_with_either_factorization(largest, monkeypatch):
+    # largest = 0 sends every matrix to SuperLU (as for meshes too large to store dense)
+    from workbench.analysis.cycles.tracer import CycleTracer
+    monkeypatch.setattr(banded, "MAX_SIZE", largest)
+    tracer = CycleTracer(NormalForm(), (0.0, 1.0), np.ones(2))
+    collocation = Collocation(2, 40, 4)
+    t = collocation.node_times()
+    U = 0.6 * np.stack([np.cos(2 * np.pi * t), np.sin(2 * np.pi * t)], axis=1)   # radius 0.5
+    z0 = np.concatenate([U.ravel(), [6.0, 0.25]])
+    z, _, lu, _ = tracer.correct(collocation, z0, np.zeros_like(z0),
+                                 collocation.integral_weights(U), fixed_parameter=True)
+    assert isinstance(lu, banded.BorderedLU) == (largest > 0)
+    assert z[-2] == pytest.approx(2 * np.pi, rel=1e-9)
+    radius = np.hypot(*z[:-2].reshape(-1, 2).T)
+    np.testing.assert_allclose(radius, 0.5, rtol=0, atol=1e-7)

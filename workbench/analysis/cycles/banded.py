@@ -34,6 +34,10 @@ from ...backend.jit import is_jit_disabled, jit
 #: becomes the pivot only when it is larger than every band candidate divided by this.
 PIVOT_THRESHOLD = 0.1
 
+#: Largest matrix factored here: the factors are stored dense (5 MB at this size); larger
+#: meshes (many intervals in 3-D and more) go to SuperLU, whose sparse factors grow linearly.
+MAX_SIZE = 800
+
 __all__ = ["BorderedLU", "factor_bordered", "available", "at_gauss", "extremes", "phase_row"]
 
 

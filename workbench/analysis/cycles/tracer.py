@@ -62,7 +62,6 @@ class CycleState:
     parameter: float
     tangent: np.ndarray     # (N m n + 2,) in unscaled coordinates
     multipliers: np.ndarray = None
-    lu: object = None       # factorization of the last bordered matrix
 
     def vector(self):
         return np.concatenate([self.U.ravel(), [self.period, self.parameter]])
@@ -199,7 +198,7 @@ class CycleTracer:
         F = problem.f(X, p)
         J = problem.jacobian(X, p)
         Fp = problem.dfdp(X, p)
-        if self._compiled:
+        if self._compiled and collocation.size + 2 <= banded.MAX_SIZE:
             return dX, F, banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
         return dX, F, _SuperLU(self._factor(collocation.bordered_matrix(J, T, F, Fp, phase_row,
                                                                         last_row)))
@@ -390,7 +389,6 @@ class CycleTracer:
         new = CycleState(collocation, z[:size].reshape(-1, self.problem.dim), z[size],
                          z[size + 1], self.tangent(collocation, lu, state.tangent))
         new.multipliers = floquet_multipliers(collocation, J, new.period)
-        new.lu = lu
         return new, iterations
 
     def trace(self, state, phase_reference, locate):
