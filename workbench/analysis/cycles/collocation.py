@@ -21,6 +21,8 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import sparse
 
+from . import banded
+
 __all__ = ["Collocation", "lagrange_tables"]
 
 
@@ -144,7 +146,7 @@ class Collocation:
         self._derivative_blocks = (self.D[None, :, :, None, None]
                                    / self.h[:, None, None, None, None] * eye)
         self._value_blocks = self.L[None, :, :, None, None]
-        self._value_and_derivative = np.vstack([self.L, self.D])
+        self.value_and_derivative = np.vstack([self.L, self.D])
         self._node_weights = np.repeat(self.h / self.degree, self.degree)
         self._node_weights.setflags(write=False)
 
@@ -165,7 +167,7 @@ class Collocation:
 
     def at_gauss(self, U):
         """Values ``(N, m, n)`` and time derivatives ``du/dtau`` at the Gauss points."""
-        both = self._value_and_derivative @ self.blocks(U)          # (N, 2 m, n)
+        both = self.value_and_derivative @ self.blocks(U)          # (N, 2 m, n)
         m = self.degree
         X = both[:, :m]
         dX = both[:, m:] / self.h[:, None, None]
@@ -179,6 +181,17 @@ class Collocation:
         L = np.vander(s, self.degree + 1, increasing=True) @ _monomial_coefficients(self.degree)
         return np.einsum("kl,kln->kn", L, U[self.node[j]])
 
+    def dense_times(self, per_interval=8):
+        """Times of the rows of :meth:`dense` (read-only, kept per mesh)."""
+        cached = self.__dict__.get("_dense_times")
+        if cached is not None and cached[0] == per_interval:
+            return cached[1]
+        local = np.arange(per_interval) / per_interval
+        times = (self.mesh[:-1, None] + self.h[:, None] * local[None, :]).ravel()
+        times.setflags(write=False)
+        self._dense_times = (per_interval, times)
+        return times
+
     def dense(self, U, per_interval=8):
         """The orbit sampled finely (for extremes and drawing), shape ``(N * per_interval, n)``."""
         L = _uniform_table(self.degree, per_interval)
@@ -188,13 +201,17 @@ class Collocation:
         """Row vector ``w`` with ``w . U.ravel() = int_0^1 <u, v'> dtau`` for a reference ``V``.
 
         This is the integral phase condition's row (Gauss quadrature on every
-        interval).
+        interval). With numba on, :func:`.banded.phase_row` computes it.
         """
+        if banded.available():
+            return banded.phase_row(self, V)
         _, dV = self.at_gauss(V)                                   # (N, m, n)
         scaled = dV * (self.weights[None, :, None] * self.h[:, None, None])
         contribution = np.einsum("kl,jkn->jln", self.L, scaled)    # (N, m+1, n)
-        row = np.zeros((self.intervals * self.degree, self.dim))
-        np.add.at(row, self.node.ravel(), contribution.reshape(-1, self.dim))
+        # node l < m of interval j is row j m + l; the last node (l = m) is the next
+        # interval's first node (the last interval's wraps to row 0)
+        row = contribution[:, :-1].copy()
+        row[:, 0] += np.roll(contribution[:, -1], 1, axis=0)
         return row.ravel()
 
     # ------------------------------------------------------------- residual

@@ -12,6 +12,8 @@ discretization. In two dimensions the nontrivial multiplier is
 quadrature: exact however much the orbit stretches perturbations.
 """
 
+import math
+
 import numpy as np
 
 __all__ = ["monodromy", "floquet_multipliers", "nontrivial", "cycle_is_stable"]
@@ -61,10 +63,13 @@ def floquet_multipliers(collocation, J, T):
         # Liouville: the product of the multipliers is exp(T int trace J); one of them is 1.
         # Exact whatever the conditioning of the monodromy product (canard cycles grow and
         # shrink perturbations by e^20 along one period, which loses the trivial multiplier)
-        trace = np.einsum("jkii->jk", J)
-        exponent = T * np.sum(trace * collocation.weights[None, :] * collocation.h[:, None])
-        with np.errstate(over="ignore"):
-            values = np.array([np.exp(exponent), 1.0], dtype=complex)
+        trace = J[..., 0, 0] + J[..., 1, 1]
+        exponent = float(T * np.sum(trace * collocation.weights[None, :] * collocation.h[:, None]))
+        try:
+            growth = math.exp(exponent)
+        except OverflowError:       # numpy's inf, without numpy's warning machinery
+            growth = math.inf
+        values = np.array([growth, 1.0], dtype=complex)
     else:
         with np.errstate(all="ignore"):
             values = np.linalg.eigvals(monodromy(collocation, J, T))

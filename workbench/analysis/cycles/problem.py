@@ -56,6 +56,15 @@ class OrbitProblem:
 
     def dfdp(self, X, p):
         """``df/dp`` at points ``X`` of shape ``(..., n)``, same shape."""
+        if self._kernels is not None:
+            # central differences of the compiled f (as the numeric path and AUTO do): only
+            # the Newton matrix and the tangent's direction use it, and two kernel calls
+            # cost a quarter of the lambdified derivative on arrays
+            flat, par, constants = self._kernel_arguments(X, p)
+            step = 1e-6 * (1.0 + abs(float(p)))
+            up = self._kernels.rhs_many(flat, par + step, constants)
+            down = self._kernels.rhs_many(flat, par - step, constants)
+            return ((up - down) / (2.0 * step)).reshape(X.shape)
         flat = X.reshape(-1, self.dim)
         out = self.system.dfdp(list(flat.T), [float(p)])
         return np.asarray(out, dtype=float)[..., 0].reshape(X.shape)

@@ -21,12 +21,35 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse.linalg import splu
 
-from .collocation import Collocation
+from . import banded
+from .collocation import Collocation, _monomial_coefficients, _uniform_table
 from .floquet import floquet_multipliers
 from .mesh import adapted_mesh, remesh
 from .regula_falsi import illinois
 
 __all__ = ["CycleTracer", "CycleState", "TracedBranch"]
+
+
+class _SuperLU:
+    """SuperLU's factorization with the update of :class:`.banded.BorderedLU` (numba off)."""
+
+    def __init__(self, lu):
+        self.lu = lu
+
+    def __bool__(self):
+        return self.lu is not None
+
+    def solve(self, rhs):
+        return self.lu.solve(rhs)
+
+    def update(self, dX, F, T, z, z_pred, phase_row, last_row, inverse_unit):
+        size = phase_row.size
+        rhs = np.empty(size + 2)
+        rhs[:size] = (dX - T * F).ravel()
+        rhs[size] = phase_row @ z[:size]
+        rhs[size + 1] = last_row @ (z - z_pred)
+        dz = self.lu.solve(rhs)
+        return z - dz, np.max(np.abs(dz) * inverse_unit)
 
 
 @dataclass
@@ -39,7 +62,6 @@ class CycleState:
     parameter: float
     tangent: np.ndarray     # (N m n + 2,) in unscaled coordinates
     multipliers: np.ndarray = None
-    lu: object = None       # factorization of the last bordered matrix
 
     def vector(self):
         return np.concatenate([self.U.ravel(), [self.period, self.parameter]])
@@ -72,18 +94,20 @@ def extremes(collocation, U):
 
     The piecewise polynomial is sampled 8 times per interval, then 33 times
     around the best sample, and a parabola through the best three values
-    gives the extreme (its error is far below the collocation error).
+    gives the extreme (its error is far below the collocation error). With
+    numba on, :func:`.banded.extremes` runs the same steps compiled.
     """
     per_interval = 8
+    if banded.available():
+        return banded.extremes(collocation, U, _uniform_table(collocation.degree, per_interval),
+                               _monomial_coefficients(collocation.degree))
     dense = collocation.dense(U, per_interval=per_interval)
-    times = np.repeat(collocation.mesh[:-1], per_interval) + np.tile(
-        np.arange(per_interval) / per_interval, collocation.intervals) * np.repeat(
-        collocation.h, per_interval)
+    times = collocation.dense_times(per_interval)
     n = collocation.dim
     # rows: the maximum of every variable, then the minimum of every variable
     signs = np.repeat([1.0, -1.0], n)
     columns = np.tile(np.arange(n), 2)
-    best = np.concatenate([np.argmax(dense, axis=0), np.argmax(-dense, axis=0)])
+    best = np.concatenate([np.argmax(dense, axis=0), np.argmin(dense, axis=0)])
     left = np.where(best > 0, times[best - 1], times[-1] - 1.0)
     right = np.where(best + 1 < len(times), times[np.minimum(best + 1, len(times) - 1)],
                      1.0 + times[0])
@@ -143,6 +167,8 @@ class CycleTracer:
         self.max_iterations = max_iterations
         self.easy_iterations = easy_iterations
         self._weights = None
+        # the compiled factorization and Gauss-point values (numba on), else numpy and SuperLU
+        self._compiled = banded.available()
 
     # -------------------------------------------------------------- metric
     def weights(self, collocation):
@@ -160,15 +186,22 @@ class CycleTracer:
         return float(np.sqrt(np.sum(self.weights(collocation) * vector ** 2)))
 
     # ------------------------------------------------------------- Newton
-    def _bordered(self, collocation, U, T, p, phase_row, last_row):
-        """Residual pieces and the bordered Jacobian at ``(U, T, p)``."""
+    def _at_gauss(self, collocation, U):
+        if self._compiled:
+            return banded.at_gauss(collocation, U)
+        return collocation.at_gauss(U)
+
+    def _newton_matrix(self, collocation, U, T, p, phase_row, last_row):
+        """``du/dtau`` and ``f`` at the Gauss points and the bordered Jacobian's LU (or None)."""
         problem = self.problem
-        X, dX = collocation.at_gauss(U)
+        X, dX = self._at_gauss(collocation, U)
         F = problem.f(X, p)
         J = problem.jacobian(X, p)
         Fp = problem.dfdp(X, p)
-        matrix = collocation.bordered_matrix(J, T, F, Fp, phase_row, last_row)
-        return collocation.residual(F, dX, T), J, matrix
+        if self._compiled and collocation.size + 2 <= banded.MAX_SIZE:
+            return dX, F, banded.factor_bordered(collocation, J, T, F, Fp, phase_row, last_row)
+        return dX, F, _SuperLU(self._factor(collocation.bordered_matrix(J, T, F, Fp, phase_row,
+                                                                        last_row)))
 
     def correct(self, collocation, z_pred, tangent, phase_row, fixed_parameter=False):
         """Newton on the orbit, the phase condition and the hyperplane normal to ``tangent``.
@@ -190,37 +223,37 @@ class CycleTracer:
         z = z_pred.copy()
         inverse_unit = 1.0 / np.concatenate([np.tile(self.scale, size // self.problem.dim),
                                              [max(abs(z[size]), 1e-12), self.pspan]])
-        rhs = np.empty(size + 2)
         lu, previous = None, np.inf
         for iteration in range(1, self.max_iterations + 1):
             U = z[:size].reshape(-1, self.problem.dim)
             if lu is None:
-                residual, _, matrix = self._bordered(collocation, U, z[size], z[size + 1],
-                                                     phase_row, last_row)
-                lu = self._factor(matrix)
-                if lu is None:
+                dX, F, lu = self._newton_matrix(collocation, U, z[size], z[size + 1],
+                                                phase_row, last_row)
+                if not lu:
                     return None, iteration, None, None
             else:
                 # chord iteration: the factorization of an earlier iterate, a new residual
-                X, dX = collocation.at_gauss(U)
-                residual = collocation.residual(self.problem.f(X, z[size + 1]), dX, z[size])
-            rhs[:size] = residual
-            rhs[size] = phase_row @ z[:size]
-            rhs[size + 1] = last_row @ (z - z_pred)
-            dz = lu.solve(rhs)
-            change = np.max(np.abs(dz) * inverse_unit)
+                X, dX = self._at_gauss(collocation, U)
+                F = self.problem.f(X, z[size + 1])
+            z, change = lu.update(dX, F, z[size], z, z_pred, phase_row, last_row, inverse_unit)
             if not np.isfinite(change):     # a non-finite residual gives a non-finite update
                 return None, iteration, None, None
-            z = z - dz
             if z[size] <= 0.0:
                 return None, iteration, None, None
-            if change < self.tol:
+            ratio = change / previous if previous < np.inf else 1.0
+            # chord iterations contract linearly: about change * ratio / (1 - ratio) is left
+            # after this update. When that is a tenth of the tolerance, the next update would
+            # pass the test below: stop now (the step control counts that iteration, so the
+            # steps are those of the plain test)
+            predicted = ratio < 0.25 and change * ratio < 0.1 * self.tol * (1.0 - ratio)
+            if change < self.tol or predicted:
                 # the multipliers need the Jacobian at the converged point; the tangent comes
                 # from the last factorization (an earlier iterate of this step: it only
                 # steers the next predictor)
                 U = z[:size].reshape(-1, self.problem.dim)
-                X, _ = collocation.at_gauss(U)
-                return z, iteration, lu, self.problem.jacobian(X, z[size + 1])
+                X, _ = self._at_gauss(collocation, U)
+                return (z, iteration + (change >= self.tol), lu,
+                        self.problem.jacobian(X, z[size + 1]))
             if change > 0.25 * previous:
                 lu = None           # slow contraction: a fresh Newton matrix next
             previous = change
@@ -228,6 +261,7 @@ class CycleTracer:
 
     @staticmethod
     def _factor(matrix):
+        """SuperLU's factorization (numba off), None when singular or not finite."""
         if not np.all(np.isfinite(matrix.data)):
             return None
         try:
@@ -355,7 +389,6 @@ class CycleTracer:
         new = CycleState(collocation, z[:size].reshape(-1, self.problem.dim), z[size],
                          z[size + 1], self.tangent(collocation, lu, state.tangent))
         new.multipliers = floquet_multipliers(collocation, J, new.period)
-        new.lu = lu
         return new, iterations
 
     def trace(self, state, phase_reference, locate):
