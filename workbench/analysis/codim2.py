@@ -33,7 +33,8 @@ from scipy.spatial import cKDTree
 from .continuation import Continuation, _resampled, hopf_test
 from .normal_form import first_lyapunov, fold_coefficient
 
-__all__ = ["curve_equations", "curve_equations_many", "curve_jacobian", "bifurcation_curves",
+__all__ = ["curve_equations", "curve_equations_many", "curve_jacobian",
+           "curve_equations_and_jacobian", "bifurcation_curves",
            "grid_seeds", "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
@@ -97,6 +98,30 @@ def curve_jacobian(system, derivatives, kind):
         return np.vstack([top, np.einsum("ij,ijk->k", weights,
                                          derivatives.jacobian_gradient(x, p))])
     return jacobian
+
+
+def curve_equations_and_jacobian(system, derivatives, kind):
+    """``u -> (H(u), dH/du(u))`` of :func:`curve_equations` and :func:`curve_jacobian` from
+    one evaluation of the derivatives (:meth:`Derivatives.jet`), or None where there is
+    no exact Jacobian.
+    """
+    if curve_jacobian(system, derivatives, kind) is None:
+        return None
+    n = system.dim
+    test = np.linalg.det if kind == "fold" else hopf_test
+
+    def both(u):
+        f, first, gradient = derivatives.jet(u[:n], u[n:])
+        a = first[:, :n]
+        weights = _cofactors(a) if kind == "fold" else np.eye(n)
+        values = np.empty(n + 1)
+        values[:n] = f
+        values[n] = test(a)
+        jac = np.empty((n + 1, u.size))
+        jac[:n] = first
+        jac[n] = weights.ravel() @ gradient.reshape(n * n, -1)
+        return values, jac
+    return both
 
 
 def _cofactors(a):
@@ -337,7 +362,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
                               curve_jacobian(system, derivatives, kind), low, high,
                               ds=0.01, ds_max=0.02,
                               func_many=curve_equations_many(system, derivatives, kind),
-                              names=list(system.unknowns) + list(system.free))
+                              names=list(system.unknowns) + list(system.free),
+                              func_jac=curve_equations_and_jacobian(system, derivatives, kind))
         traced = []         # k-d trees of the curves traced (scaled coordinates)
         for seed_kind, u0 in seeds:
             if seed_kind != kind or len(curves) >= max_curves:

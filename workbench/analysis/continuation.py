@@ -21,6 +21,8 @@ On top of it:
   special points of such slices).
 """
 
+import math
+
 import numpy as np
 from scipy import optimize
 from scipy.spatial import cKDTree
@@ -54,6 +56,10 @@ class Continuation:
     func_many : callable, optional
         ``H`` of many points ``(k, N+1) -> (k, N)`` at once; the central
         differences (when ``jac`` is None) then take one call.
+    func_jac : callable, optional
+        ``u -> (H(u), dH/du(u))`` from one evaluation; the Newton corrector
+        then makes one call per iteration instead of two (``func`` and ``jac``
+        must give the same values: they are still used on their own).
 
     Attributes
     ----------
@@ -65,9 +71,10 @@ class Continuation:
     """
 
     def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
-                 max_steps=3000, margin=0.02, names=None, func_many=None):
+                 max_steps=3000, margin=0.02, names=None, func_many=None, func_jac=None):
         self.func = func
         self.func_many = func_many
+        self.func_jac = func_jac
         self.jac = jac
         self.low = np.asarray(low, dtype=float)
         self.span = np.asarray(high, dtype=float) - self.low
@@ -102,6 +109,17 @@ class Continuation:
             e[k] = step[k]
             cols.append((self._h(v + e) - self._h(v - e)) / (2.0 * step[k]))
         return np.stack(cols, axis=1)
+
+    def _h_hv(self, v):
+        """``H`` and ``dH/dv`` at scaled ``v`` (one call of ``func_jac`` when there is one).
+
+        Without ``func_jac`` the derivative is skipped (None) where ``H`` is not finite.
+        """
+        if self.func_jac is None:
+            h = self._h(v)
+            return h, (self._hv(v) if _finite(h) else None)
+        h, jac = self.func_jac(self.low + v * self.span)
+        return h, jac * self.span
 
     def _inside(self, v):
         return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
@@ -146,25 +164,33 @@ class Continuation:
         """
         v = v_pred.copy()
         first = None
+        # the bordered system [dH/dv; t] and its right-hand side, filled in place per iteration
+        size = v.size
+        system = np.empty((size, size))
+        system[-1] = t
+        residual = np.empty(size)
         for it in range(1, max_iter + 1):
-            h = self._h(v)
-            if not np.all(np.isfinite(h)):
+            h, jv = self._h_hv(v)
+            if not _finite(h):
                 return None, it
-            first = np.linalg.norm(h) if first is None else first
-            self.last_jacobian = self._hv(v)        # the tangent at the result reuses it
-            system = np.vstack([self.last_jacobian, t])
-            residual = np.append(h, t @ (v - v_pred))
+            norm = math.sqrt(h @ h)
+            first = norm if first is None else first
+            self.last_jacobian = jv         # the tangent at the result reuses it
+            system[:-1] = jv
+            residual[:-1] = h
+            residual[-1] = t @ (v - v_pred)
             try:
                 dv = np.linalg.solve(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
-            if not np.all(np.isfinite(dv)):
+            if not _finite(dv):
                 return None, it         # an infinite derivative (a square root's end point)
+            step = math.sqrt(dv @ dv)
             v = v - dv
-            if np.linalg.norm(dv) < tol:
+            if step < tol:
                 # a vanishing step with a residual left means a singular (infinite) derivative
                 final = self._h(v)
-                if np.all(np.isfinite(final)) and np.linalg.norm(final) <= 1e-6 * max(1.0, first):
+                if _finite(final) and math.sqrt(final @ final) <= 1e-6 * max(1.0, first):
                     return v, it
                 return None, it
         return None, max_iter
@@ -297,6 +323,11 @@ class Continuation:
         return np.vstack(pieces), np.vstack(tangent_pieces)
 
 
+def _finite(values):
+    """Whether every entry of a vector is finite (the cheap dot product decides nearly always)."""
+    return math.isfinite(values @ values) or bool(np.all(np.isfinite(values)))
+
+
 # ----------------------------------------------------------------- test functions
 def hopf_test(jacobians):
     """Hopf test function ``prod_{i<j} (l_i + l_j)`` of Jacobians (vectorized).
@@ -367,10 +398,15 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None, ds_
     def jac(u):
         return np.hstack([system.jacobian_point(u[:n], u[n:]), system.dfdp_point(u[:n], u[n:])])
 
+    def func_jac(u):
+        f, jac = system.point_jet(u[:n], u[n:])
+        return f, jac
+
     low, high = ranges[:, 0], ranges[:, 1]
     span = high - low
     solver = Continuation(func, jac, low, high, ds_max=ds_max,
-                          names=list(system.unknowns) + list(system.free))
+                          names=list(system.unknowns) + list(system.free),
+                          func_jac=func_jac if hasattr(system, "point_jet") else None)
     branches = []
     seeds = np.asarray(seeds, dtype=float)
     uncovered = np.ones(len(seeds), dtype=bool)
@@ -625,6 +661,7 @@ class ParameterSlice:
         self.unknowns = system.unknowns
         self.moving = 1 - held
         self.free = (system.free[self.moving],)
+        self._columns = list(range(self.dim)) + [self.dim + self.moving]
 
     def _full(self, P):
         full = [None, None]
@@ -647,6 +684,11 @@ class ParameterSlice:
     def dfdp_point(self, x, p):
         """df/dp of the moving parameter at one point."""
         return self.system.dfdp_point(x, self._full(p))[:, [self.moving]]
+
+    def point_jet(self, x, p):
+        """f and [df/dx | df/dp of the moving parameter] at one point, from one call."""
+        f, jac = self.system.point_jet(x, self._full(p))
+        return f, jac[:, self._columns]
 
     def f(self, X, P):
         """f with the held parameter inserted."""

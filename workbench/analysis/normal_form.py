@@ -56,6 +56,7 @@ class Derivatives:
         self._second = None
         self._third = None
         self._gradient = None
+        self._jet = None
 
     # ------------------------------------------------------------- Jacobian
     def jacobian(self, x, p):
@@ -127,6 +128,35 @@ class Derivatives:
                 return np.array([float(v) for v in values]).reshape(shape)
             self._gradient = gradient
         return self._gradient(x, p)
+
+    def jet(self, x, p):
+        """``f``, ``[df/dx | df/dp]`` and :meth:`jacobian_gradient` at one point, from one call.
+
+        Symbolic path only (None on the numeric path): the codimension-2
+        corrector needs all three at every Newton iteration, and one
+        lambdified function of them all costs one Python call.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray, numpy.ndarray) or None
+            Shapes ``(n,)``, ``(n, n + m)`` and ``(n, n, n + m)``.
+        """
+        if not self.symbolic:
+            return None
+        system = self.system
+        n = self.dim
+        if self._jet is None:
+            exprs = [system.symbolic["expressions"][v] for v in system.unknowns]
+            states = system._symbols(system.unknowns)
+            every = states + system._symbols(system.free)
+            first = [sympy.diff(e, w) for e in exprs for w in every]
+            second = [sympy.diff(first[i * len(every) + j], w) for i in range(n)
+                      for j in range(n) for w in every]
+            self._jet = system._lambdify(exprs + first + second)
+        values = np.array(self._jet(*x, *p, *system._constant_args()), dtype=float)
+        k = n + len(p)
+        return (values[:n], values[n:n + n * k].reshape(n, k),
+                values[n + n * k:].reshape(n, n, k))
 
     # ----------------------------------------------------- multilinear forms
     def _tensor(self, order):

@@ -235,6 +235,7 @@ class ReducedSystem:
         self._jac = None
         self._jac_raw = None
         self._dfdp_raw = None
+        self._jet_raw = None
         self._kernels = None
         self._kernels_done = False
         self._last_differences = None
@@ -508,6 +509,29 @@ class ReducedSystem:
             return self._differences_point(x, p)[:, self.dim:]
         entries = self._dfdp_raw(*x, *p, *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, len(self.free))
+
+    def point_jet(self, x, p=()):
+        """``f`` and ``[df/dx | df/dp]`` at one point, from one call (continuation's corrector).
+
+        The values are those of :meth:`f_point`, :meth:`jacobian_point` and
+        :meth:`dfdp_point`; on the symbolic path all of them come from one
+        lambdified function (one Python call per Newton iteration instead of three).
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Shapes ``(n,)`` and ``(n, n + m)``.
+        """
+        if self.symbolic is None:
+            return self.f_point(x, p), self._differences_point(x, p)
+        if self._jet_raw is None:
+            self.jacobian_point(x, p)        # derived (and logged) as before
+            exprs = sympy.Matrix([self.symbolic["expressions"][v] for v in self.unknowns])
+            matrix = exprs.jacobian(self._symbols(self.unknowns + self.free))
+            self._jet_raw = self._lambdify(list(exprs) + list(matrix))
+        n = self.dim
+        values = np.array(self._jet_raw(*x, *p, *self._constant_args()), dtype=float)
+        return values[:n], values[n:].reshape(n, -1)
 
     def _differences_point(self, x, p):
         """``[df/dx, df/dp]`` at one point by central differences, in one vectorized call.
