@@ -300,24 +300,70 @@ def grid_seeds(system, points, ranges, reach=0.1, lines=12):
     for along in (0, 1):
         across = points[:, n + 1 - along]
         values = np.unique(across)
-        for value in values[np.unique(np.linspace(0, len(values) - 1, lines).astype(int))]:
-            line = np.flatnonzero(across == value)
-            order = line[np.argsort(points[line, n + along], kind="stable")]
-            levels = points[order, n + along]
-            groups = np.split(order, np.flatnonzero(np.diff(levels) > 0) + 1)
-            for here, there in zip(groups[:-1], groups[1:]):
-                if len(here) != len(there):
-                    seeds.extend(_fold_seed(points, scaled, max(here, there, key=len)))
-                if n < 2:
-                    continue
-                distance = np.linalg.norm(scaled[here][:, None] - scaled[there][None], axis=2)
-                nearest = np.argmin(distance, axis=1)
-                for a, b, d in zip(here, there[nearest], distance[np.arange(len(here)), nearest]):
-                    if d < reach and test[a] * test[b] < 0 and (complex_pair[a] or
-                                                                 complex_pair[b]):
-                        weight = test[a] / (test[a] - test[b])
-                        seeds.append(("hopf", points[a] + weight * (points[b] - points[a])))
+        chosen = values[np.unique(np.linspace(0, len(values) - 1, lines).astype(int))]
+        rows = np.flatnonzero(np.isin(across, chosen))
+        # the rows of every searched line, by line, then grid value along it, then row index
+        order = rows[np.lexsort((rows, points[rows, n + along], across[rows]))]
+        line, level = across[order], points[order, n + along]
+        new_group = np.ones(len(order), dtype=bool)
+        new_group[1:] = (line[1:] != line[:-1]) | (level[1:] != level[:-1])
+        starts = np.flatnonzero(new_group)
+        sizes = np.diff(np.append(starts, len(order)))
+        group_line = line[starts]
+        # consecutive grid values of one line: groups k and k + 1
+        pairs = np.flatnonzero(group_line[1:] == group_line[:-1])
+        found = []          # (group pair, 0 for a fold / 1 for a Hopf seed, row, seed)
+        for k in pairs[sizes[pairs] != sizes[pairs + 1]]:
+            richer = k if sizes[k] > sizes[k + 1] else k + 1
+            for seed in _fold_seed(points, scaled, order[starts[richer]:starts[richer] +
+                                                         sizes[richer]]):
+                found.append((k, 0, 0, seed))
+        if n >= 2 and len(pairs):
+            found.extend(_hopf_seeds(points, scaled, test, complex_pair, order, starts, sizes,
+                                     pairs, reach))
+        found.sort(key=lambda item: item[:3])
+        seeds.extend(seed for *_, seed in found)
     return seeds
+
+
+def _hopf_seeds(points, scaled, test, complex_pair, order, starts, sizes, pairs, reach):
+    """Hopf seeds between the equilibria of grid groups ``k`` and ``k + 1`` for ``k`` in pairs.
+
+    Each equilibrium of group ``k`` is paired with the nearest one of group
+    ``k + 1`` (first of equals); a sign change of the Hopf test between them,
+    closer than ``reach``, with a complex pair on either side, gives a seed by
+    linear interpolation of the test.
+    """
+    # every (a in group k, b in group k + 1) combination, a in order, b in order
+    a_count = sizes[pairs]
+    a_pos = np.repeat(starts[pairs], a_count) + _ranges_within(a_count)
+    a_pair = np.repeat(pairs, a_count)
+    b_count = sizes[a_pair + 1]
+    a_rep = np.repeat(a_pos, b_count)
+    b_pos = np.repeat(starts[a_pair + 1], b_count) + _ranges_within(b_count)
+    a_rows, b_rows = order[a_rep], order[b_pos]
+    distance = np.linalg.norm(scaled[a_rows] - scaled[b_rows], axis=1)
+    # nearest b per a: the first minimum within each a's run of combinations
+    first = np.concatenate([[0], np.cumsum(b_count)[:-1]])
+    minimum = np.minimum.reduceat(distance, first)
+    is_min = distance == np.repeat(minimum, b_count)
+    candidates = np.flatnonzero(is_min)
+    owner = np.repeat(np.arange(len(a_pos)), b_count)[candidates]
+    take = candidates[np.concatenate([[True], owner[1:] != owner[:-1]])]
+    a, b, d = a_rows[take], b_rows[take], distance[take]
+    ok = (d < reach) & (test[a] * test[b] < 0) & (complex_pair[a] | complex_pair[b])
+    out = []
+    for k, row_a, row_b in zip(a_pair[ok], a[ok], b[ok]):
+        weight = test[row_a] / (test[row_a] - test[row_b])
+        out.append((k, 1, row_a, ("hopf", points[row_a] + weight * (points[row_b] - points[row_a]))))
+    return out
+
+
+def _ranges_within(counts):
+    """``0..c-1`` for each count ``c``, concatenated."""
+    total = int(np.sum(counts))
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total) - offsets
 
 
 def _fold_seed(points, scaled, group):

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 from scipy import optimize
+from scipy.linalg import lapack
 from scipy.spatial import cKDTree
 
 from .stability import classify
@@ -147,7 +148,7 @@ class Continuation:
         rhs = np.zeros(v.size)
         rhs[-1] = 1.0
         try:
-            t = np.linalg.solve(np.vstack([jv, previous]), rhs)
+            t = _solve_small(np.vstack([jv, previous]), rhs)
         except np.linalg.LinAlgError:
             _, _, vt = np.linalg.svd(jv)
             t = vt[-1] * np.sign(vt[-1] @ previous or 1.0)
@@ -180,7 +181,7 @@ class Continuation:
             residual[:-1] = h
             residual[-1] = t @ (v - v_pred)
             try:
-                dv = np.linalg.solve(system, residual)
+                dv = _solve_small(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
             if not _finite(dv):
@@ -321,6 +322,20 @@ class Continuation:
                 pieces.append(edge[None])
                 tangent_pieces.append(tangents[inner][None])
         return np.vstack(pieces), np.vstack(tangent_pieces)
+
+
+def _solve_small(a, b):
+    """``np.linalg.solve`` of one small system through LAPACK's dgesv directly.
+
+    The same factorization (LU with partial pivoting) without numpy's
+    per-call dispatch, which is most of the time for the 3x3 to 6x6 systems of
+    the corrector. Raises ``LinAlgError`` for an exactly singular matrix, as
+    ``np.linalg.solve`` does.
+    """
+    _, _, x, info = lapack.dgesv(a, b)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular matrix" if info > 0 else "illegal argument")
+    return x
 
 
 def _finite(values):
