@@ -22,6 +22,10 @@ import types
 
 import numpy as np
 import sympy
+# SymPy imports sympy.tensor.tensor (and sympy.combinatorics) inside the first Add it
+# builds (Add.flatten): about 30 ms that the first symbolic analysis of every session
+# would pay inside its call. Imported with the package instead.
+import sympy.tensor.tensor  # noqa: F401
 
 from ..errors import AnalysisError, choices
 
