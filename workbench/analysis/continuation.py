@@ -97,6 +97,8 @@ class Continuation:
 
     def _hv(self, v):
         u = self.low + v * self.span
+        if self.func_jac is not None:
+            return self.func_jac(u)[1] * self.span
         if self.jac is not None:
             return self.jac(u) * self.span
         step = 1e-7 * (1.0 + np.abs(v))
