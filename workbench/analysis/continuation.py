@@ -166,7 +166,7 @@ class Continuation:
             number of iterations.
         """
         v = v_pred.copy()
-        first = None
+        first = previous = None
         # the bordered system [dH/dv; t] and its right-hand side, filled in place per iteration
         size = v.size
         system = np.empty((size, size))
@@ -190,7 +190,13 @@ class Continuation:
                 return None, it         # an infinite derivative (a square root's end point)
             step = math.sqrt(dv @ dv)
             v = v - dv
-            if step < tol:
+            # quadratic convergence: the error left after this step is about step^3 / previous^2
+            # (Newton's constant estimated from the last two steps), so one more iteration,
+            # whose step would be that small, is skipped when it is below the tolerance
+            converged = step < tol or (previous is not None and step < 1e-3 * previous
+                                       and step ** 3 < tol * previous ** 2)
+            previous = step
+            if converged:
                 # a vanishing step with a residual left means a singular (infinite) derivative
                 final = self._h(v)
                 if _finite(final) and math.sqrt(final @ final) <= 1e-6 * max(1.0, first):
