@@ -31,7 +31,7 @@ from scipy import optimize
 from scipy.spatial import cKDTree
 
 from .continuation import Continuation, _resampled, hopf_test
-from .normal_form import first_lyapunov, fold_coefficient
+from .normal_form import first_lyapunov, first_lyapunov_many, fold_coefficient, fold_coefficients
 
 __all__ = ["curve_equations", "curve_equations_many", "curve_jacobian",
            "curve_equations_and_jacobian", "bifurcation_curves",
@@ -141,6 +141,12 @@ def _complex_pair(eigenvalues):
     return bool(np.any(eigenvalues.imag > 1e-7 * scale))
 
 
+def _complex_pairs(eigenvalues):
+    """:func:`_complex_pair` of every row of ``eigenvalues`` (k, n)."""
+    scale = np.maximum(1.0, np.max(np.abs(eigenvalues), axis=1))
+    return np.any(eigenvalues.imag > 1e-7 * scale[:, None], axis=1)
+
+
 class _CurveTests:
     """Test functions along one curve (values per point, then the located roots)."""
 
@@ -168,15 +174,27 @@ class _CurveTests:
 
     def orientations(self, points):
         """Null vectors of A along a fold curve, oriented continuously (fixes the cusp test's sign)."""
-        out, previous = [], None
-        for u in points:
-            _, _, vt = np.linalg.svd(self.jacobian(u))
-            q = vt[-1]
-            if previous is not None and q @ previous < 0:
-                q = -q
-            out.append(q)
-            previous = q
-        return out
+        _, _, vt = np.linalg.svd(self.jacobians(points))
+        q = vt[:, -1, :]
+        # flip q_k when it points against the (already oriented) q_(k-1)
+        flips = np.ones(len(q))
+        flips[1:] = np.where(np.sum(q[1:] * q[:-1], axis=1) < 0, -1.0, 1.0)
+        return q * np.cumprod(flips)[:, None]
+
+    def jacobians(self, points):
+        return self.derivatives.jacobians(points[:, :self.n], points[:, self.n:])
+
+    def values(self, name, points, orientations):
+        """The test ``name`` at every point of the curve (vectorized :meth:`bt_zh`, ...)."""
+        X, P = points[:, :self.n], points[:, self.n:]
+        if name == "bt_zh":
+            jac = self.jacobians(points)
+            return hopf_test(jac) if self.kind == "fold" else np.linalg.det(jac)
+        if name == "cusp":
+            return fold_coefficients(self.derivatives, X, P, orientations)
+        values, _ = first_lyapunov_many(self.derivatives, X, P)
+        values[~_complex_pairs(np.linalg.eigvals(self.jacobians(points)))] = np.nan
+        return values
 
 
 def _locate(equations, test, a, b, span, orientation):
@@ -227,7 +245,7 @@ def curve_special_points(system, derivatives, kind, points, span):
     found = []
     for name in CODIM2_TESTS[kind]:
         test = getattr(tests, name)
-        values = np.array([test(u, q) for u, q in zip(points, orientations)])
+        values = tests.values(name, points, orientations)
         with np.errstate(invalid="ignore"):
             crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
@@ -251,11 +269,9 @@ def _cut_neutral_saddles(system, derivatives, points, keep):
     """NaN where the Hopf test vanishes with a real pair (neutral saddles); ``keep`` rows stay."""
     n = system.dim
     out = points.copy()
-    for k, u in enumerate(points):
-        if k in keep:
-            continue
-        if not _complex_pair(np.linalg.eigvals(derivatives.jacobian(u[:n], u[n:]))):
-            out[k] = np.nan
+    real = ~_complex_pairs(np.linalg.eigvals(derivatives.jacobians(points[:, :n], points[:, n:])))
+    real[list(keep)] = False
+    out[real] = np.nan
     return out
 
 
