@@ -174,10 +174,10 @@ class Continuation:
         residual = np.empty(size)
         for it in range(1, max_iter + 1):
             h, jv = self._h_hv(v)
-            if not _finite(h):
+            squared = h @ h
+            if not math.isfinite(squared) and not np.all(np.isfinite(h)):
                 return None, it
-            norm = math.sqrt(h @ h)
-            first = norm if first is None else first
+            first = math.sqrt(squared) if first is None else first
             self.last_jacobian = jv         # the tangent at the result reuses it
             system[:-1] = jv
             residual[:-1] = h
@@ -186,9 +186,9 @@ class Continuation:
                 dv = _solve_small(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
-            if not _finite(dv):
-                return None, it         # an infinite derivative (a square root's end point)
             step = math.sqrt(dv @ dv)
+            if not math.isfinite(step) and not np.all(np.isfinite(dv)):
+                return None, it         # an infinite derivative (a square root's end point)
             v = v - dv
             # quadratic convergence: the error left after this step is about step^3 / previous^2
             # (Newton's constant estimated from the last two steps), so one more iteration,

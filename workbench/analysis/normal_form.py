@@ -26,6 +26,8 @@ On top of it:
 import numpy as np
 import sympy
 
+from .system import _floats
+
 __all__ = ["Derivatives", "first_lyapunov", "fold_coefficient", "criticality",
            "first_lyapunov_many", "fold_coefficients", "hopf_eigenvectors_many"]
 
@@ -126,7 +128,7 @@ class Derivatives:
             shape = (self.dim, self.dim, len(every))
 
             def gradient(x, p):
-                values = func(*x, *p, *system._constant_args())
+                values = func(*_floats(x), *_floats(p), *system._constant_args())
                 return np.array([float(v) for v in values]).reshape(shape)
             self._gradient = gradient
         return self._gradient(x, p)
@@ -155,7 +157,8 @@ class Derivatives:
             second = [sympy.diff(first[i * len(every) + j], w) for i in range(n)
                       for j in range(n) for w in every]
             self._jet = system._lambdify(exprs + first + second)
-        values = np.array(self._jet(*x, *p, *system._constant_args()), dtype=float)
+        values = np.array(self._jet(*_floats(x), *_floats(p), *system._constant_args()),
+                          dtype=float)
         k = n + len(p)
         return (values[:n], values[n:n + n * k].reshape(n, k),
                 values[n + n * k:].reshape(n, n, k))
@@ -181,7 +184,8 @@ class Derivatives:
 
     def _tensor(self, order, x, p):
         """The derivative tensor at one point, shape ``(n,) * (order + 1)``."""
-        values = self._tensor_function(order)(*x, *p, *self.system._constant_args())
+        values = self._tensor_function(order)(*_floats(x), *_floats(p),
+                                              *self.system._constant_args())
         return np.array([float(v) for v in values]).reshape((self.dim,) * (order + 1))
 
     def _tensors(self, order, X, P):

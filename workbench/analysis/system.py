@@ -217,6 +217,18 @@ def _singular_zeros(expr, symbol, solutions, other):
     return tuple(zeros)
 
 
+def _floats(values):
+    """A point's coordinates as Python floats.
+
+    Iterating over an array gives numpy scalars, on which lambdified scalar code
+    runs about four times slower than on floats (the single-point evaluations
+    of continuation make thousands of such calls).
+    """
+    if isinstance(values, np.ndarray):
+        return values.tolist()
+    return [float(v) for v in values]
+
+
 def _broadcast_stack(values, shape):
     return np.stack([np.broadcast_to(np.asarray(v, dtype=float), shape) for v in values])
 
@@ -514,7 +526,7 @@ class ReducedSystem:
         numpy.ndarray
             Shape ``(n,)``.
         """
-        return np.array(self.f_raw(list(x), list(p)), dtype=float)
+        return np.array(self.f_raw(_floats(x), _floats(p)), dtype=float)
 
     def jacobian_point(self, x, p=()):
         """``df/dx`` at one point, shape ``(n, n)``."""
@@ -522,7 +534,7 @@ class ReducedSystem:
             self._jac = self._build_jacobian()
         if self._jac_raw is None:
             return self._differences_point(x, p)[:, :self.dim]
-        entries = self._jac_raw(*x, *p, *self._constant_args())
+        entries = self._jac_raw(*_floats(x), *_floats(p), *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, self.dim)
 
     def dfdp_point(self, x, p):
@@ -531,7 +543,7 @@ class ReducedSystem:
             self._dfdp = self._build_dfdp()
         if self._dfdp_raw is None:
             return self._differences_point(x, p)[:, self.dim:]
-        entries = self._dfdp_raw(*x, *p, *self._constant_args())
+        entries = self._dfdp_raw(*_floats(x), *_floats(p), *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, len(self.free))
 
     def point_jet(self, x, p=()):
@@ -554,7 +566,8 @@ class ReducedSystem:
             matrix = exprs.jacobian(self._symbols(self.unknowns + self.free))
             self._jet_raw = self._lambdify(list(exprs) + list(matrix))
         n = self.dim
-        values = np.array(self._jet_raw(*x, *p, *self._constant_args()), dtype=float)
+        values = np.array(self._jet_raw(*_floats(x), *_floats(p), *self._constant_args()),
+                          dtype=float)
         return values[:n], values[n:].reshape(n, -1)
 
     def _differences_point(self, x, p):
