@@ -125,7 +125,7 @@ class Continuation:
         return h, jac * self.span
 
     def _inside(self, v):
-        return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
+        return bool(v.min() >= -self.margin and v.max() <= 1.0 + self.margin)
 
     def tangent(self, v, previous=None, jv=None):
         """Unit tangent of the curve at scaled point ``v``.
@@ -154,7 +154,7 @@ class Continuation:
         except np.linalg.LinAlgError:
             _, _, vt = np.linalg.svd(jv)
             t = vt[-1] * np.sign(vt[-1] @ previous or 1.0)
-        return t / np.linalg.norm(t)
+        return t / math.sqrt(t @ t)
 
     def correct(self, v_pred, t, tol=1e-10, max_iter=8):
         """Newton corrector on the curve and the hyperplane through ``v_pred`` normal to ``t``.
@@ -216,7 +216,8 @@ class Continuation:
                 # the predictor's direction depends on it
                 t_new = self.tangent(v_new, t, self.last_jacobian)
                 turn = t_new @ t
-                if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
+                moved = v_new - v
+                if (turn < 0.98 and ds > 4.0 * self.ds_min) or moved @ moved > 4.0 * ds * ds:
                     v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
             if v_new is None:
                 ds *= 0.5
