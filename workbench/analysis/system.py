@@ -97,11 +97,11 @@ class Residual:
             x_only, mixed = x_part.as_independent(*pars, as_Add=True)
         else:
             x_only, mixed = x_part, sympy.S.Zero
-        self._full = sympy.lambdify([x] + pars + consts, expr, modules="numpy", cse=True)
-        self._x_part = sympy.lambdify([x] + consts, x_only, modules="numpy")
-        self._p_part = sympy.lambdify(pars + consts, rest, modules="numpy")
+        self._full = _numpy_function([x] + pars + consts, expr, cse=True)
+        self._x_part = _numpy_function([x] + consts, x_only)
+        self._p_part = _numpy_function(pars + consts, rest)
         self._mixed = (None if mixed == 0 else
-                       sympy.lambdify([x] + pars + consts, mixed, modules="numpy", cse=True))
+                       _numpy_function([x] + pars + consts, mixed, cse=True))
         self.separable = self._mixed is None
 
     def __call__(self, x, P):
@@ -217,6 +217,13 @@ def _singular_zeros(expr, symbol, solutions, other):
     return tuple(zeros)
 
 
+def _numpy_function(args, expr, cse=False):
+    """``sympy.lambdify`` to numpy, without the docstring (it prints every expression once
+    more, about a fifth of the time of each of the dozen lambdify calls of a first analysis).
+    """
+    return sympy.lambdify(args, expr, modules="numpy", cse=cse, docstring_limit=0)
+
+
 def _floats(values):
     """A point's coordinates as Python floats.
 
@@ -329,7 +336,7 @@ class ReducedSystem:
 
     def _lambdify(self, expr, args=None):
         args = self._arg_symbols() if args is None else args
-        return sympy.lambdify(args, expr, modules="numpy", cse=True)
+        return _numpy_function(args, expr, cse=True)
 
     # ----------------------------------------------------------- evaluation
     def _build_f_raw(self):
@@ -671,9 +678,9 @@ class ReducedSystem:
             if found:
                 self._log(f"{description}, success.")
                 args = self._symbols(others + list(self.free) + list(self.constant_names))
-                functions = [sympy.lambdify(args, sol, modules="numpy") for sol in found]
+                functions = [_numpy_function(args, sol) for sol in found]
                 fixed = self._symbols(list(self.free) + list(self.constant_names))
-                singular = [sympy.lambdify(fixed, zero, modules="numpy") for zero in zeros]
+                singular = [_numpy_function(fixed, zero) for zero in zeros]
                 solution = Solution(equation, variable, found, functions, singular)
         self._solutions[key] = solution
         return solution
