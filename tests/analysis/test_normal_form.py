@@ -189,3 +189,44 @@ def test_hopf_eigenvectors_threshold_is_relative_to_the_jacobian_scale():
         assert omega == pytest.approx(scale * 1e-3, rel=1e-12)
         np.testing.assert_allclose(scale * block(1e-3) @ q, 1j * omega * q, atol=1e-12 * scale)
         assert np.vdot(p, q) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_vectorized_coefficients_equal_the_pointwise_ones(path):
+    """first_lyapunov_many / fold_coefficients (the codim-2 tests along whole curves) give the
+    pointwise values: Morris-Lecar points with and without a complex pair, and FHN's
+    Bogdanov-Takens point (a double zero eigenvalue: no l1) next to one of its Hopf points."""
+    from workbench.analysis.normal_form import (first_lyapunov_many, fold_coefficient,
+                                                fold_coefficients)
+    func = nf.from_source(nf.MORRIS_LECAR_SOURCE, "morris_lecar", path and path / "ml.py")
+    analyzer = bp.analysis.Bifurcation(func, target_pars={"Iext": [0, 150], "gCa": [3, 6]},
+                                       target_vars={"V": [-80, 60], "w": [-0.2, 1]},
+                                       options={"verbose": False, "continuation": False})
+    derivatives = Derivatives(analyzer.system)
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.uniform(-70, 40, 12), rng.uniform(0.0, 0.8, 12)])
+    P = np.column_stack([rng.uniform(0, 150, 12), rng.uniform(3, 6, 12)])
+    values, scales = first_lyapunov_many(derivatives, X, P)
+    pointwise = np.array([first_lyapunov(derivatives, x, p) for x, p in zip(X, P)])
+    assert 0 < np.sum(np.isnan(values)) < len(X)            # both kinds of point occur
+    np.testing.assert_array_equal(np.isnan(values), np.isnan(pointwise[:, 0]))
+    np.testing.assert_allclose(values, pointwise[:, 0], rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(scales, pointwise[:, 1], rtol=1e-12, equal_nan=True)
+    orientations = rng.normal(size=X.shape)
+    expected = [fold_coefficient(derivatives, x, p, q)[0] for x, p, q in zip(X, P, orientations)]
+    np.testing.assert_allclose(fold_coefficients(derivatives, X, P, orientations), expected,
+                               rtol=1e-12)
+    # FHN at its BT point (a double zero eigenvalue: no l1) next to a Hopf point
+    fhn = nf.from_source(nf.FHN_SOURCE.replace("Iext, a=0.7, b=0.8", "Iext, b, a=0.7"),
+                         "fhn", path and path / "fhn_b.py")
+    analyzer = bp.analysis.Bifurcation(fhn, target_pars={"Iext": [-1, 2], "b": [0.5, 4]},
+                                       target_vars={"V": [-3, 3], "w": [-5, 5]},
+                                       options={"verbose": False, "continuation": False})
+    derivatives = Derivatives(analyzer.system)
+    b_bt, V_bt, w_bt, I_bt = nf.fhn_bogdanov_takens()
+    V_h = -np.sqrt(1 - 0.5 / 12.5)
+    X = np.array([[V_bt[0], w_bt[0]], [V_h, (V_h + 0.7) / 0.5]])
+    P = np.array([[I_bt[0], b_bt], [(V_h + 0.7) / 0.5 - V_h + V_h ** 3 / 3, 0.5]])
+    values, _ = first_lyapunov_many(derivatives, X, P)
+    pointwise = [first_lyapunov(derivatives, x, p)[0] for x, p in zip(X, P)]
+    np.testing.assert_allclose(values, pointwise, rtol=1e-12, equal_nan=True)
+    assert np.isnan(values[0]) and np.isfinite(values[1])

@@ -31,9 +31,10 @@ from scipy import optimize
 from scipy.spatial import cKDTree
 
 from .continuation import Continuation, _resampled, hopf_test
-from .normal_form import first_lyapunov, fold_coefficient
+from .normal_form import first_lyapunov, first_lyapunov_many, fold_coefficient, fold_coefficients
 
-__all__ = ["curve_equations", "curve_equations_many", "curve_jacobian", "bifurcation_curves",
+__all__ = ["curve_equations", "curve_equations_many", "curve_jacobian",
+           "curve_equations_and_jacobian", "bifurcation_curves",
            "grid_seeds", "CODIM2_TESTS"]
 
 #: Test functions per curve kind: the codimension-2 kinds each one detects.
@@ -99,6 +100,30 @@ def curve_jacobian(system, derivatives, kind):
     return jacobian
 
 
+def curve_equations_and_jacobian(system, derivatives, kind):
+    """``u -> (H(u), dH/du(u))`` of :func:`curve_equations` and :func:`curve_jacobian` from
+    one evaluation of the derivatives (:meth:`Derivatives.jet`), or None where there is
+    no exact Jacobian.
+    """
+    if curve_jacobian(system, derivatives, kind) is None:
+        return None
+    n = system.dim
+    test = np.linalg.det if kind == "fold" else hopf_test
+
+    def both(u):
+        f, first, gradient = derivatives.jet(u[:n], u[n:])
+        a = first[:, :n]
+        weights = _cofactors(a) if kind == "fold" else np.eye(n)
+        values = np.empty(n + 1)
+        values[:n] = f
+        values[n] = test(a)
+        jac = np.empty((n + 1, u.size))
+        jac[:n] = first
+        jac[n] = weights.ravel() @ gradient.reshape(n * n, -1)
+        return values, jac
+    return both
+
+
 def _cofactors(a):
     """Cofactor matrix (the gradient of det) of a square matrix, singular ones included."""
     if a.shape[0] == 1:
@@ -114,6 +139,12 @@ def _cofactors(a):
 def _complex_pair(eigenvalues):
     scale = max(1.0, float(np.max(np.abs(eigenvalues))))
     return bool(np.any(eigenvalues.imag > 1e-7 * scale))
+
+
+def _complex_pairs(eigenvalues):
+    """:func:`_complex_pair` of every row of ``eigenvalues`` (k, n)."""
+    scale = np.maximum(1.0, np.max(np.abs(eigenvalues), axis=1))
+    return np.any(eigenvalues.imag > 1e-7 * scale[:, None], axis=1)
 
 
 class _CurveTests:
@@ -143,15 +174,27 @@ class _CurveTests:
 
     def orientations(self, points):
         """Null vectors of A along a fold curve, oriented continuously (fixes the cusp test's sign)."""
-        out, previous = [], None
-        for u in points:
-            _, _, vt = np.linalg.svd(self.jacobian(u))
-            q = vt[-1]
-            if previous is not None and q @ previous < 0:
-                q = -q
-            out.append(q)
-            previous = q
-        return out
+        _, _, vt = np.linalg.svd(self.jacobians(points))
+        q = vt[:, -1, :]
+        # flip q_k when it points against the (already oriented) q_(k-1)
+        flips = np.ones(len(q))
+        flips[1:] = np.where(np.sum(q[1:] * q[:-1], axis=1) < 0, -1.0, 1.0)
+        return q * np.cumprod(flips)[:, None]
+
+    def jacobians(self, points):
+        return self.derivatives.jacobians(points[:, :self.n], points[:, self.n:])
+
+    def values(self, name, points, orientations):
+        """The test ``name`` at every point of the curve (vectorized :meth:`bt_zh`, ...)."""
+        X, P = points[:, :self.n], points[:, self.n:]
+        if name == "bt_zh":
+            jac = self.jacobians(points)
+            return hopf_test(jac) if self.kind == "fold" else np.linalg.det(jac)
+        if name == "cusp":
+            return fold_coefficients(self.derivatives, X, P, orientations)
+        values, _ = first_lyapunov_many(self.derivatives, X, P)
+        values[~_complex_pairs(np.linalg.eigvals(self.jacobians(points)))] = np.nan
+        return values
 
 
 def _locate(equations, test, a, b, span, orientation):
@@ -202,7 +245,7 @@ def curve_special_points(system, derivatives, kind, points, span):
     found = []
     for name in CODIM2_TESTS[kind]:
         test = getattr(tests, name)
-        values = np.array([test(u, q) for u, q in zip(points, orientations)])
+        values = tests.values(name, points, orientations)
         with np.errstate(invalid="ignore"):
             crossing = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         for k in crossing:
@@ -226,11 +269,9 @@ def _cut_neutral_saddles(system, derivatives, points, keep):
     """NaN where the Hopf test vanishes with a real pair (neutral saddles); ``keep`` rows stay."""
     n = system.dim
     out = points.copy()
-    for k, u in enumerate(points):
-        if k in keep:
-            continue
-        if not _complex_pair(np.linalg.eigvals(derivatives.jacobian(u[:n], u[n:]))):
-            out[k] = np.nan
+    real = ~_complex_pairs(np.linalg.eigvals(derivatives.jacobians(points[:, :n], points[:, n:])))
+    real[list(keep)] = False
+    out[real] = np.nan
     return out
 
 
@@ -275,24 +316,70 @@ def grid_seeds(system, points, ranges, reach=0.1, lines=12):
     for along in (0, 1):
         across = points[:, n + 1 - along]
         values = np.unique(across)
-        for value in values[np.unique(np.linspace(0, len(values) - 1, lines).astype(int))]:
-            line = np.flatnonzero(across == value)
-            order = line[np.argsort(points[line, n + along], kind="stable")]
-            levels = points[order, n + along]
-            groups = np.split(order, np.flatnonzero(np.diff(levels) > 0) + 1)
-            for here, there in zip(groups[:-1], groups[1:]):
-                if len(here) != len(there):
-                    seeds.extend(_fold_seed(points, scaled, max(here, there, key=len)))
-                if n < 2:
-                    continue
-                distance = np.linalg.norm(scaled[here][:, None] - scaled[there][None], axis=2)
-                nearest = np.argmin(distance, axis=1)
-                for a, b, d in zip(here, there[nearest], distance[np.arange(len(here)), nearest]):
-                    if d < reach and test[a] * test[b] < 0 and (complex_pair[a] or
-                                                                 complex_pair[b]):
-                        weight = test[a] / (test[a] - test[b])
-                        seeds.append(("hopf", points[a] + weight * (points[b] - points[a])))
+        chosen = values[np.unique(np.linspace(0, len(values) - 1, lines).astype(int))]
+        rows = np.flatnonzero(np.isin(across, chosen))
+        # the rows of every searched line, by line, then grid value along it, then row index
+        order = rows[np.lexsort((rows, points[rows, n + along], across[rows]))]
+        line, level = across[order], points[order, n + along]
+        new_group = np.ones(len(order), dtype=bool)
+        new_group[1:] = (line[1:] != line[:-1]) | (level[1:] != level[:-1])
+        starts = np.flatnonzero(new_group)
+        sizes = np.diff(np.append(starts, len(order)))
+        group_line = line[starts]
+        # consecutive grid values of one line: groups k and k + 1
+        pairs = np.flatnonzero(group_line[1:] == group_line[:-1])
+        found = []          # (group pair, 0 for a fold / 1 for a Hopf seed, row, seed)
+        for k in pairs[sizes[pairs] != sizes[pairs + 1]]:
+            richer = k if sizes[k] > sizes[k + 1] else k + 1
+            for seed in _fold_seed(points, scaled, order[starts[richer]:starts[richer] +
+                                                         sizes[richer]]):
+                found.append((k, 0, 0, seed))
+        if n >= 2 and len(pairs):
+            found.extend(_hopf_seeds(points, scaled, test, complex_pair, order, starts, sizes,
+                                     pairs, reach))
+        found.sort(key=lambda item: item[:3])
+        seeds.extend(seed for *_, seed in found)
     return seeds
+
+
+def _hopf_seeds(points, scaled, test, complex_pair, order, starts, sizes, pairs, reach):
+    """Hopf seeds between the equilibria of grid groups ``k`` and ``k + 1`` for ``k`` in pairs.
+
+    Each equilibrium of group ``k`` is paired with the nearest one of group
+    ``k + 1`` (first of equals); a sign change of the Hopf test between them,
+    closer than ``reach``, with a complex pair on either side, gives a seed by
+    linear interpolation of the test.
+    """
+    # every (a in group k, b in group k + 1) combination, a in order, b in order
+    a_count = sizes[pairs]
+    a_pos = np.repeat(starts[pairs], a_count) + _ranges_within(a_count)
+    a_pair = np.repeat(pairs, a_count)
+    b_count = sizes[a_pair + 1]
+    a_rep = np.repeat(a_pos, b_count)
+    b_pos = np.repeat(starts[a_pair + 1], b_count) + _ranges_within(b_count)
+    a_rows, b_rows = order[a_rep], order[b_pos]
+    distance = np.linalg.norm(scaled[a_rows] - scaled[b_rows], axis=1)
+    # nearest b per a: the first minimum within each a's run of combinations
+    first = np.concatenate([[0], np.cumsum(b_count)[:-1]])
+    minimum = np.minimum.reduceat(distance, first)
+    is_min = distance == np.repeat(minimum, b_count)
+    candidates = np.flatnonzero(is_min)
+    owner = np.repeat(np.arange(len(a_pos)), b_count)[candidates]
+    take = candidates[np.concatenate([[True], owner[1:] != owner[:-1]])]
+    a, b, d = a_rows[take], b_rows[take], distance[take]
+    ok = (d < reach) & (test[a] * test[b] < 0) & (complex_pair[a] | complex_pair[b])
+    out = []
+    for k, row_a, row_b in zip(a_pair[ok], a[ok], b[ok]):
+        weight = test[row_a] / (test[row_a] - test[row_b])
+        out.append((k, 1, row_a, ("hopf", points[row_a] + weight * (points[row_b] - points[row_a]))))
+    return out
+
+
+def _ranges_within(counts):
+    """``0..c-1`` for each count ``c``, concatenated."""
+    total = int(np.sum(counts))
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total) - offsets
 
 
 def _fold_seed(points, scaled, group):
@@ -337,7 +424,8 @@ def bifurcation_curves(system, derivatives, seeds, ranges, max_curves=16, stops=
                               curve_jacobian(system, derivatives, kind), low, high,
                               ds=0.01, ds_max=0.02,
                               func_many=curve_equations_many(system, derivatives, kind),
-                              names=list(system.unknowns) + list(system.free))
+                              names=list(system.unknowns) + list(system.free),
+                              func_jac=curve_equations_and_jacobian(system, derivatives, kind))
         traced = []         # k-d trees of the curves traced (scaled coordinates)
         for seed_kind, u0 in seeds:
             if seed_kind != kind or len(curves) >= max_curves:

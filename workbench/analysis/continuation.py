@@ -21,8 +21,11 @@ On top of it:
   special points of such slices).
 """
 
+import math
+
 import numpy as np
 from scipy import optimize
+from scipy.linalg import lapack
 from scipy.spatial import cKDTree
 
 from .stability import classify
@@ -54,6 +57,10 @@ class Continuation:
     func_many : callable, optional
         ``H`` of many points ``(k, N+1) -> (k, N)`` at once; the central
         differences (when ``jac`` is None) then take one call.
+    func_jac : callable, optional
+        ``u -> (H(u), dH/du(u))`` from one evaluation; the Newton corrector
+        then makes one call per iteration instead of two (``func`` and ``jac``
+        must give the same values: they are still used on their own).
 
     Attributes
     ----------
@@ -65,9 +72,10 @@ class Continuation:
     """
 
     def __init__(self, func, jac, low, high, ds=0.01, ds_min=1e-6, ds_max=0.03,
-                 max_steps=3000, margin=0.02, names=None, func_many=None):
+                 max_steps=3000, margin=0.02, names=None, func_many=None, func_jac=None):
         self.func = func
         self.func_many = func_many
+        self.func_jac = func_jac
         self.jac = jac
         self.low = np.asarray(low, dtype=float)
         self.span = np.asarray(high, dtype=float) - self.low
@@ -89,6 +97,8 @@ class Continuation:
 
     def _hv(self, v):
         u = self.low + v * self.span
+        if self.func_jac is not None:
+            return self.func_jac(u)[1] * self.span
         if self.jac is not None:
             return self.jac(u) * self.span
         step = 1e-7 * (1.0 + np.abs(v))
@@ -103,8 +113,19 @@ class Continuation:
             cols.append((self._h(v + e) - self._h(v - e)) / (2.0 * step[k]))
         return np.stack(cols, axis=1)
 
+    def _h_hv(self, v):
+        """``H`` and ``dH/dv`` at scaled ``v`` (one call of ``func_jac`` when there is one).
+
+        Without ``func_jac`` the derivative is skipped (None) where ``H`` is not finite.
+        """
+        if self.func_jac is None:
+            h = self._h(v)
+            return h, (self._hv(v) if _finite(h) else None)
+        h, jac = self.func_jac(self.low + v * self.span)
+        return h, jac * self.span
+
     def _inside(self, v):
-        return np.all(v >= -self.margin) and np.all(v <= 1.0 + self.margin)
+        return bool(v.min() >= -self.margin and v.max() <= 1.0 + self.margin)
 
     def tangent(self, v, previous=None, jv=None):
         """Unit tangent of the curve at scaled point ``v``.
@@ -129,11 +150,11 @@ class Continuation:
         rhs = np.zeros(v.size)
         rhs[-1] = 1.0
         try:
-            t = np.linalg.solve(np.vstack([jv, previous]), rhs)
+            t = _solve_small(np.vstack([jv, previous]), rhs)
         except np.linalg.LinAlgError:
             _, _, vt = np.linalg.svd(jv)
             t = vt[-1] * np.sign(vt[-1] @ previous or 1.0)
-        return t / np.linalg.norm(t)
+        return t / math.sqrt(t @ t)
 
     def correct(self, v_pred, t, tol=1e-10, max_iter=8):
         """Newton corrector on the curve and the hyperplane through ``v_pred`` normal to ``t``.
@@ -145,26 +166,40 @@ class Continuation:
             number of iterations.
         """
         v = v_pred.copy()
-        first = None
+        first = previous = None
+        # the bordered system [dH/dv; t] and its right-hand side, filled in place per iteration
+        size = v.size
+        system = np.empty((size, size))
+        system[-1] = t
+        residual = np.empty(size)
         for it in range(1, max_iter + 1):
-            h = self._h(v)
-            if not np.all(np.isfinite(h)):
+            h, jv = self._h_hv(v)
+            squared = h @ h
+            if not math.isfinite(squared) and not np.all(np.isfinite(h)):
                 return None, it
-            first = np.linalg.norm(h) if first is None else first
-            self.last_jacobian = self._hv(v)        # the tangent at the result reuses it
-            system = np.vstack([self.last_jacobian, t])
-            residual = np.append(h, t @ (v - v_pred))
+            first = math.sqrt(squared) if first is None else first
+            self.last_jacobian = jv         # the tangent at the result reuses it
+            system[:-1] = jv
+            residual[:-1] = h
+            residual[-1] = t @ (v - v_pred)
             try:
-                dv = np.linalg.solve(system, residual)
+                dv = _solve_small(system, residual)
             except np.linalg.LinAlgError:
                 return None, it
-            if not np.all(np.isfinite(dv)):
+            step = math.sqrt(dv @ dv)
+            if not math.isfinite(step) and not np.all(np.isfinite(dv)):
                 return None, it         # an infinite derivative (a square root's end point)
             v = v - dv
-            if np.linalg.norm(dv) < tol:
+            # quadratic convergence: the error left after this step is about step^3 / previous^2
+            # (Newton's constant estimated from the last two steps), so one more iteration,
+            # whose step would be that small, is skipped when it is below the tolerance
+            converged = step < tol or (previous is not None and step < 1e-3 * previous
+                                       and step ** 3 < tol * previous ** 2)
+            previous = step
+            if converged:
                 # a vanishing step with a residual left means a singular (infinite) derivative
                 final = self._h(v)
-                if np.all(np.isfinite(final)) and np.linalg.norm(final) <= 1e-6 * max(1.0, first):
+                if _finite(final) and math.sqrt(final @ final) <= 1e-6 * max(1.0, first):
                     return v, it
                 return None, it
         return None, max_iter
@@ -181,7 +216,8 @@ class Continuation:
                 # the predictor's direction depends on it
                 t_new = self.tangent(v_new, t, self.last_jacobian)
                 turn = t_new @ t
-                if (turn < 0.98 and ds > 4.0 * self.ds_min) or np.linalg.norm(v_new - v) > 2.0 * ds:
+                moved = v_new - v
+                if (turn < 0.98 and ds > 4.0 * self.ds_min) or moved @ moved > 4.0 * ds * ds:
                     v_new = None      # turned sharply: resolve the bend (or avoid branch jumping)
             if v_new is None:
                 ds *= 0.5
@@ -297,6 +333,25 @@ class Continuation:
         return np.vstack(pieces), np.vstack(tangent_pieces)
 
 
+def _solve_small(a, b):
+    """``np.linalg.solve`` of one small system through LAPACK's dgesv directly.
+
+    The same factorization (LU with partial pivoting) without numpy's
+    per-call dispatch, which is most of the time for the 3x3 to 6x6 systems of
+    the corrector. Raises ``LinAlgError`` for an exactly singular matrix, as
+    ``np.linalg.solve`` does.
+    """
+    _, _, x, info = lapack.dgesv(a, b)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular matrix" if info > 0 else "illegal argument")
+    return x
+
+
+def _finite(values):
+    """Whether every entry of a vector is finite (the cheap dot product decides nearly always)."""
+    return math.isfinite(values @ values) or bool(np.all(np.isfinite(values)))
+
+
 # ----------------------------------------------------------------- test functions
 def hopf_test(jacobians):
     """Hopf test function ``prod_{i<j} (l_i + l_j)`` of Jacobians (vectorized).
@@ -367,10 +422,15 @@ def equilibrium_branches(system, seeds, ranges, max_branches=20, stops=None, ds_
     def jac(u):
         return np.hstack([system.jacobian_point(u[:n], u[n:]), system.dfdp_point(u[:n], u[n:])])
 
+    def func_jac(u):
+        f, jac = system.point_jet(u[:n], u[n:])
+        return f, jac
+
     low, high = ranges[:, 0], ranges[:, 1]
     span = high - low
     solver = Continuation(func, jac, low, high, ds_max=ds_max,
-                          names=list(system.unknowns) + list(system.free))
+                          names=list(system.unknowns) + list(system.free),
+                          func_jac=func_jac if hasattr(system, "point_jet") else None)
     branches = []
     seeds = np.asarray(seeds, dtype=float)
     uncovered = np.ones(len(seeds), dtype=bool)
@@ -625,6 +685,7 @@ class ParameterSlice:
         self.unknowns = system.unknowns
         self.moving = 1 - held
         self.free = (system.free[self.moving],)
+        self._columns = list(range(self.dim)) + [self.dim + self.moving]
 
     def _full(self, P):
         full = [None, None]
@@ -647,6 +708,11 @@ class ParameterSlice:
     def dfdp_point(self, x, p):
         """df/dp of the moving parameter at one point."""
         return self.system.dfdp_point(x, self._full(p))[:, [self.moving]]
+
+    def point_jet(self, x, p):
+        """f and [df/dx | df/dp of the moving parameter] at one point, from one call."""
+        f, jac = self.system.point_jet(x, self._full(p))
+        return f, jac[:, self._columns]
 
     def f(self, X, P):
         """f with the held parameter inserted."""

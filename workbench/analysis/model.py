@@ -22,8 +22,17 @@ import types
 
 import numpy as np
 import sympy
+# SymPy imports these inside the first Add it builds (Add.flatten imports sympy.tensor and
+# with it sympy.combinatorics), the first derivative, set and lambdify: about 40 ms that the
+# first symbolic analysis of every session would pay inside its call. Imported with the
+# package instead.
+import sympy.assumptions.wrapper  # noqa: F401
+import sympy.codegen.ast  # noqa: F401
+import sympy.sets.setexpr  # noqa: F401
+import sympy.tensor.tensor  # noqa: F401
 
 from ..errors import AnalysisError, choices
+from ..symbolic import SymbolicError, to_sympy
 
 __all__ = ["ModelView", "DerivativeSource"]
 
@@ -362,7 +371,6 @@ def _with_workbench_symbolic(func, exposed):
     Module constants become numbers, except the ``exposed`` ones, which stay
     symbols (the analysis varies them).
     """
-    from ..symbolic import SymbolicError, to_sympy
     try:
         function = to_sympy(func)
     except SymbolicError:

@@ -17,6 +17,8 @@ On top of it:
   Lyapunov coefficient ``l1`` of a Hopf point, in any dimension;
 * :func:`fold_coefficient` -- the quadratic coefficient ``a = <p, B(q, q)> / 2``
   of the fold normal form (zero at a cusp);
+* :func:`first_lyapunov_many`, :func:`fold_coefficients` -- the same at many
+  points in one vectorized evaluation (the codimension-2 tests along a curve);
 * :func:`criticality` -- ``'supercritical'`` (l1 < 0), ``'subcritical'``
   (l1 > 0), ``'degenerate'`` or ``'undetermined'``.
 """
@@ -24,7 +26,10 @@ On top of it:
 import numpy as np
 import sympy
 
-__all__ = ["Derivatives", "first_lyapunov", "fold_coefficient", "criticality"]
+from .system import _floats
+
+__all__ = ["Derivatives", "first_lyapunov", "fold_coefficient", "criticality",
+           "first_lyapunov_many", "fold_coefficients", "hopf_eigenvectors_many"]
 
 #: Relative step of the sixth-order Jacobian differences (numeric path).
 _JACOBIAN_STEP = 1e-3
@@ -53,9 +58,9 @@ class Derivatives:
         self.system = system
         self.dim = system.dim
         self.symbolic = system.symbolic is not None
-        self._second = None
-        self._third = None
+        self._tensor_functions = {}
         self._gradient = None
+        self._jet = None
 
     # ------------------------------------------------------------- Jacobian
     def jacobian(self, x, p):
@@ -123,33 +128,72 @@ class Derivatives:
             shape = (self.dim, self.dim, len(every))
 
             def gradient(x, p):
-                values = func(*x, *p, *system._constant_args())
+                values = func(*_floats(x), *_floats(p), *system._constant_args())
                 return np.array([float(v) for v in values]).reshape(shape)
             self._gradient = gradient
         return self._gradient(x, p)
 
-    # ----------------------------------------------------- multilinear forms
-    def _tensor(self, order):
-        """Lambdified derivative tensor of the given order (2 or 3) in the unknowns."""
-        system = self.system
-        exprs = [system.symbolic["expressions"][v] for v in system.unknowns]
-        symbols = system._symbols(system.unknowns)
-        n = self.dim
-        entries = []
-        for expr in exprs:
-            first = [sympy.diff(expr, s) for s in symbols]
-            second = [[sympy.diff(d, s) for s in symbols] for d in first]
-            if order == 2:
-                entries.extend(e for row in second for e in row)
-            else:
-                entries.extend(sympy.diff(e, s) for row in second for e in row for s in symbols)
-        func = system._lambdify(entries)
-        shape = (n,) * (order + 1)
+    def jet(self, x, p):
+        """``f``, ``[df/dx | df/dp]`` and :meth:`jacobian_gradient` at one point, from one call.
 
-        def tensor(x, p):
-            values = func(*x, *p, *system._constant_args())
-            return np.array([float(v) for v in values]).reshape(shape)
-        return tensor
+        Symbolic path only (None on the numeric path): the codimension-2
+        corrector needs all three at every Newton iteration, and one
+        lambdified function of them all costs one Python call.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray, numpy.ndarray) or None
+            Shapes ``(n,)``, ``(n, n + m)`` and ``(n, n, n + m)``.
+        """
+        if not self.symbolic:
+            return None
+        system = self.system
+        n = self.dim
+        if self._jet is None:
+            exprs = [system.symbolic["expressions"][v] for v in system.unknowns]
+            states = system._symbols(system.unknowns)
+            every = states + system._symbols(system.free)
+            first = [sympy.diff(e, w) for e in exprs for w in every]
+            second = [sympy.diff(first[i * len(every) + j], w) for i in range(n)
+                      for j in range(n) for w in every]
+            self._jet = system._lambdify(exprs + first + second)
+        values = np.array(self._jet(*_floats(x), *_floats(p), *system._constant_args()),
+                          dtype=float)
+        k = n + len(p)
+        return (values[:n], values[n:n + n * k].reshape(n, k),
+                values[n + n * k:].reshape(n, n, k))
+
+    # ----------------------------------------------------- multilinear forms
+    def _tensor_function(self, order):
+        """Lambdified derivative tensor of the given order (2 or 3) in the unknowns (made once)."""
+        if self._tensor_functions.get(order) is None:
+            system = self.system
+            exprs = [system.symbolic["expressions"][v] for v in system.unknowns]
+            symbols = system._symbols(system.unknowns)
+            entries = []
+            for expr in exprs:
+                first = [sympy.diff(expr, s) for s in symbols]
+                second = [[sympy.diff(d, s) for s in symbols] for d in first]
+                if order == 2:
+                    entries.extend(e for row in second for e in row)
+                else:
+                    entries.extend(sympy.diff(e, s) for row in second for e in row
+                                   for s in symbols)
+            self._tensor_functions[order] = system._lambdify(entries)
+        return self._tensor_functions[order]
+
+    def _tensor(self, order, x, p):
+        """The derivative tensor at one point, shape ``(n,) * (order + 1)``."""
+        values = self._tensor_function(order)(*_floats(x), *_floats(p),
+                                              *self.system._constant_args())
+        return np.array([float(v) for v in values]).reshape((self.dim,) * (order + 1))
+
+    def _tensors(self, order, X, P):
+        """The derivative tensor at many points ``X`` (k, n), ``P`` (k, m): ``(k, n, ..., n)``."""
+        k = len(X)
+        values = self._tensor_function(order)(*X.T, *P.T, *self.system._constant_args())
+        flat = np.stack([np.broadcast_to(np.asarray(v, dtype=float), (k,)) for v in values])
+        return np.moveaxis(flat, -1, 0).reshape((k,) + (self.dim,) * (order + 1))
 
     def second(self, x, p, u, v):
         """``B(u, v)`` for real or complex vectors ``u``, ``v`` at ``(x, p)``.
@@ -160,9 +204,7 @@ class Derivatives:
             Shape ``(n,)``, complex when an argument is complex.
         """
         if self.symbolic:
-            if self._second is None:
-                self._second = self._tensor(2)
-            return np.einsum("ijk,j,k->i", self._second(x, p), u, v)
+            return np.einsum("ijk,j,k->i", self._tensor(2, x, p), u, v)
         return self._complex_form(x, p, (u, v), _SECOND_STEP)
 
     def third(self, x, p, u, v, w):
@@ -174,10 +216,23 @@ class Derivatives:
             Shape ``(n,)``.
         """
         if self.symbolic:
-            if self._third is None:
-                self._third = self._tensor(3)
-            return np.einsum("ijkl,j,k,l->i", self._third(x, p), u, v, w)
+            return np.einsum("ijkl,j,k,l->i", self._tensor(3, x, p), u, v, w)
         return self._complex_form(x, p, (u, v, w), _THIRD_STEP)
+
+    def second_many(self, X, P, U, V):
+        """:meth:`second` at many points: ``X`` (k, n), ``P`` (k, m), ``U``, ``V`` (k, n) -> (k, n).
+
+        One vectorized evaluation on the symbolic path, a loop on the numeric path.
+        """
+        if self.symbolic:
+            return np.einsum("aijk,aj,ak->ai", self._tensors(2, X, P), U, V)
+        return np.array([self.second(*args) for args in zip(X, P, U, V)])
+
+    def third_many(self, X, P, U, V, W):
+        """:meth:`third` at many points (see :meth:`second_many`)."""
+        if self.symbolic:
+            return np.einsum("aijkl,aj,ak,al->ai", self._tensors(3, X, P), U, V, W)
+        return np.array([self.third(*args) for args in zip(X, P, U, V, W)])
 
     def _complex_form(self, x, p, vectors, step):
         """A multilinear form of complex vectors by mixed central differences (numeric path).
@@ -295,6 +350,104 @@ def first_lyapunov(derivatives, x, p):
     floor = omega * omega / (1.0 + float(np.max(np.abs(x)))) ** 2
     scale = float(max(np.max(np.abs(terms)), floor) / (2.0 * omega))
     return value, scale
+
+
+def _vdot(a, b):
+    """``np.vdot`` row by row: ``sum(conj(a) * b)`` over the last axis."""
+    return np.sum(np.conj(a) * b, axis=-1)
+
+
+def hopf_eigenvectors_many(jacobians):
+    """:func:`hopf_eigenvectors` of many Jacobians ``(k, n, n)`` (same choices, vectorized).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        ``ok`` (k,) (a complex pair exists), ``omega`` (k,), ``q`` and ``p``
+        (k, n); rows without a pair hold meaningless values.
+    """
+    eigenvalues, vectors = np.linalg.eig(jacobians)
+    size = np.maximum(1.0, np.max(np.abs(eigenvalues), axis=1))
+    candidates = eigenvalues.imag > 1e-12 * size[:, None]
+    # the first candidate with the smallest |real part|, as in hopf_eigenvectors
+    pick = np.where(candidates, np.abs(eigenvalues.real), np.inf).argmin(axis=1)
+    rows = np.arange(len(jacobians))
+    chosen = eigenvalues[rows, pick]
+    q = vectors[rows, :, pick]
+    q = q / np.linalg.norm(q, axis=1)[:, None]
+    left_values, left_vectors = np.linalg.eig(np.swapaxes(jacobians, 1, 2))
+    j = np.argmin(np.abs(left_values - np.conj(chosen)[:, None]), axis=1)
+    p = left_vectors[rows, :, j]
+    p = p / np.conj(_vdot(p, q))[:, None]
+    return np.any(candidates, axis=1), chosen.imag, q, p
+
+
+def first_lyapunov_many(derivatives, X, P):
+    """:func:`first_lyapunov` at many points ``X`` (k, n), ``P`` (k, m), vectorized.
+
+    The Bautin test along a Hopf curve evaluates ``l1`` at every point: one
+    batched eigen-decomposition, one evaluation of each derivative tensor and
+    batched solves instead of a Python loop over the points.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``l1`` and ``scale`` per point, NaN where the Jacobian has no complex pair.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        Where a Jacobian with a complex pair is exactly singular, as
+        :func:`first_lyapunov` does.
+    """
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    P = np.atleast_2d(np.asarray(P, dtype=float))
+    k, n = X.shape
+    values, scales = np.full(k, np.nan), np.full(k, np.nan)
+    if k == 0:
+        return values, scales
+    jacobians = derivatives.jacobians(X, P)
+    ok, omega, q, left = hopf_eigenvectors_many(jacobians)
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        return values, scales
+    A, X, P, omega, q, left = jacobians[rows], X[rows], P[rows], omega[rows], q[rows], left[rows]
+    qb = np.conj(q)
+    h11 = np.linalg.solve(A, derivatives.second_many(X, P, q, qb)[..., None])[..., 0]
+    h20 = np.linalg.solve(2j * omega[:, None, None] * np.eye(n) - A,
+                          derivatives.second_many(X, P, q, q)[..., None])[..., 0]
+    terms = np.stack([_vdot(left, derivatives.third_many(X, P, q, q, qb)),
+                      -2.0 * _vdot(left, derivatives.second_many(X, P, q, h11)),
+                      _vdot(left, derivatives.second_many(X, P, qb, h20))], axis=1)
+    values[rows] = np.sum(terms, axis=1).real / (2.0 * omega)
+    floor = omega * omega / (1.0 + np.max(np.abs(X), axis=1)) ** 2
+    scales[rows] = np.maximum(np.max(np.abs(terms), axis=1), floor) / (2.0 * omega)
+    return values, scales
+
+
+def fold_coefficients(derivatives, X, P, orientations):
+    """:func:`fold_coefficient` at many points (its value only), vectorized.
+
+    Parameters
+    ----------
+    derivatives : Derivatives
+    X, P : numpy.ndarray
+        ``(k, n)`` and ``(k, m)``.
+    orientations : numpy.ndarray
+        ``(k, n)``: the sign of each null vector ``q`` is chosen along it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``a`` per point.
+    """
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    P = np.atleast_2d(np.asarray(P, dtype=float))
+    u, _, vt = np.linalg.svd(derivatives.jacobians(X, P))
+    q = vt[:, -1, :]
+    q = np.where((np.sum(q * orientations, axis=1) < 0)[:, None], -q, q)
+    left = u[:, :, -1] / np.sum(u[:, :, -1] * q, axis=1)[:, None]
+    return 0.5 * np.sum(left * np.real(derivatives.second_many(X, P, q, q)), axis=1)
 
 
 def fold_coefficient(derivatives, x, p, orientation=None):

@@ -97,11 +97,11 @@ class Residual:
             x_only, mixed = x_part.as_independent(*pars, as_Add=True)
         else:
             x_only, mixed = x_part, sympy.S.Zero
-        self._full = sympy.lambdify([x] + pars + consts, expr, modules="numpy", cse=True)
-        self._x_part = sympy.lambdify([x] + consts, x_only, modules="numpy")
-        self._p_part = sympy.lambdify(pars + consts, rest, modules="numpy")
+        self._full = _numpy_function([x] + pars + consts, expr, cse=True)
+        self._x_part = _numpy_function([x] + consts, x_only)
+        self._p_part = _numpy_function(pars + consts, rest)
         self._mixed = (None if mixed == 0 else
-                       sympy.lambdify([x] + pars + consts, mixed, modules="numpy", cse=True))
+                       _numpy_function([x] + pars + consts, mixed, cse=True))
         self.separable = self._mixed is None
 
     def __call__(self, x, P):
@@ -137,8 +137,28 @@ class Residual:
                         axis=1)
 
 
+def _solve_linear(expr, symbol):
+    """The solution of ``expr = 0`` when ``expr`` is affine in ``symbol``, or None.
+
+    ``expr = a s + c`` with ``a = d expr / ds`` free of ``s`` and not zero gives
+    ``s = -c / a``, the set ``solveset`` returns for it (with the zeros of ``a``
+    handled by :func:`_singular_zeros` as for any solution). It takes about a
+    millisecond where ``solveset`` takes tens (the first call of an analysis
+    solves the nullcline of a linear recovery variable this way).
+    """
+    if expr.has(sympy.Piecewise):
+        return None
+    slope = sympy.diff(expr, symbol)
+    if slope == 0 or slope.has(symbol) or slope.has(sympy.Derivative):
+        return None
+    return (-expr.xreplace({symbol: sympy.S.Zero}) / slope,)
+
+
 def _solve_real(expr, symbol):
     """Real solution set of ``expr = 0`` for ``symbol`` as a tuple, or None."""
+    linear = _solve_linear(expr, symbol)
+    if linear is not None:
+        return _real_closed_forms(linear, symbol)
     try:
         solution_set = sympy.solveset(expr, symbol, domain=sympy.S.Reals)
     except (NotImplementedError, TypeError, ValueError):
@@ -154,7 +174,11 @@ def _solve_real(expr, symbol):
         solution_set = finite[0]
     if not isinstance(solution_set, sympy.FiniteSet):
         return None
-    solutions = tuple(solution_set.args)
+    return _real_closed_forms(tuple(solution_set.args), symbol)
+
+
+def _real_closed_forms(solutions, symbol):
+    """``solutions`` when each is a real closed form free of ``symbol``, else None."""
     for sol in solutions:
         if (sol.has(symbol) or sol.has(sympy.I) or sol.has(sympy.Piecewise)
                 or sol.has(sympy.CRootOf) or sol.has(sympy.zoo) or sol.has(sympy.nan)):
@@ -191,6 +215,25 @@ def _singular_zeros(expr, symbol, solutions, other):
             if not value.has(symbol) and value not in zeros:
                 zeros.append(value)
     return tuple(zeros)
+
+
+def _numpy_function(args, expr, cse=False):
+    """``sympy.lambdify`` to numpy, without the docstring (it prints every expression once
+    more, about a fifth of the time of each of the dozen lambdify calls of a first analysis).
+    """
+    return sympy.lambdify(args, expr, modules="numpy", cse=cse, docstring_limit=0)
+
+
+def _floats(values):
+    """A point's coordinates as Python floats.
+
+    Iterating over an array gives numpy scalars, on which lambdified scalar code
+    runs about four times slower than on floats (the single-point evaluations
+    of continuation make thousands of such calls).
+    """
+    if isinstance(values, np.ndarray):
+        return values.tolist()
+    return [float(v) for v in values]
 
 
 def _broadcast_stack(values, shape):
@@ -235,6 +278,7 @@ class ReducedSystem:
         self._jac = None
         self._jac_raw = None
         self._dfdp_raw = None
+        self._jet_raw = None
         self._kernels = None
         self._kernels_done = False
         self._last_differences = None
@@ -292,7 +336,7 @@ class ReducedSystem:
 
     def _lambdify(self, expr, args=None):
         args = self._arg_symbols() if args is None else args
-        return sympy.lambdify(args, expr, modules="numpy", cse=True)
+        return _numpy_function(args, expr, cse=True)
 
     # ----------------------------------------------------------- evaluation
     def _build_f_raw(self):
@@ -489,7 +533,7 @@ class ReducedSystem:
         numpy.ndarray
             Shape ``(n,)``.
         """
-        return np.array(self.f_raw(list(x), list(p)), dtype=float)
+        return np.array(self.f_raw(_floats(x), _floats(p)), dtype=float)
 
     def jacobian_point(self, x, p=()):
         """``df/dx`` at one point, shape ``(n, n)``."""
@@ -497,7 +541,7 @@ class ReducedSystem:
             self._jac = self._build_jacobian()
         if self._jac_raw is None:
             return self._differences_point(x, p)[:, :self.dim]
-        entries = self._jac_raw(*x, *p, *self._constant_args())
+        entries = self._jac_raw(*_floats(x), *_floats(p), *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, self.dim)
 
     def dfdp_point(self, x, p):
@@ -506,8 +550,32 @@ class ReducedSystem:
             self._dfdp = self._build_dfdp()
         if self._dfdp_raw is None:
             return self._differences_point(x, p)[:, self.dim:]
-        entries = self._dfdp_raw(*x, *p, *self._constant_args())
+        entries = self._dfdp_raw(*_floats(x), *_floats(p), *self._constant_args())
         return np.array(entries, dtype=float).reshape(self.dim, len(self.free))
+
+    def point_jet(self, x, p=()):
+        """``f`` and ``[df/dx | df/dp]`` at one point, from one call (continuation's corrector).
+
+        The values are those of :meth:`f_point`, :meth:`jacobian_point` and
+        :meth:`dfdp_point`; on the symbolic path all of them come from one
+        lambdified function (one Python call per Newton iteration instead of three).
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Shapes ``(n,)`` and ``(n, n + m)``.
+        """
+        if self.symbolic is None:
+            return self.f_point(x, p), self._differences_point(x, p)
+        if self._jet_raw is None:
+            self.jacobian_point(x, p)        # derived (and logged) as before
+            exprs = sympy.Matrix([self.symbolic["expressions"][v] for v in self.unknowns])
+            matrix = exprs.jacobian(self._symbols(self.unknowns + self.free))
+            self._jet_raw = self._lambdify(list(exprs) + list(matrix))
+        n = self.dim
+        values = np.array(self._jet_raw(*_floats(x), *_floats(p), *self._constant_args()),
+                          dtype=float)
+        return values[:n], values[n:].reshape(n, -1)
 
     def _differences_point(self, x, p):
         """``[df/dx, df/dp]`` at one point by central differences, in one vectorized call.
@@ -610,9 +678,9 @@ class ReducedSystem:
             if found:
                 self._log(f"{description}, success.")
                 args = self._symbols(others + list(self.free) + list(self.constant_names))
-                functions = [sympy.lambdify(args, sol, modules="numpy") for sol in found]
+                functions = [_numpy_function(args, sol) for sol in found]
                 fixed = self._symbols(list(self.free) + list(self.constant_names))
-                singular = [sympy.lambdify(fixed, zero, modules="numpy") for zero in zeros]
+                singular = [_numpy_function(fixed, zero) for zero in zeros]
                 solution = Solution(equation, variable, found, functions, singular)
         self._solutions[key] = solution
         return solution
