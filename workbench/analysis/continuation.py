@@ -177,7 +177,8 @@ class Continuation:
             squared = h @ h
             if not math.isfinite(squared) and not np.all(np.isfinite(h)):
                 return None, it
-            first = math.sqrt(squared) if first is None else first
+            if first is None:       # h @ h can overflow although every entry is finite
+                first = math.sqrt(squared) if math.isfinite(squared) else float(np.linalg.norm(h))
             self.last_jacobian = jv         # the tangent at the result reuses it
             system[:-1] = jv
             residual[:-1] = h
