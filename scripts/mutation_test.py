@@ -173,7 +173,7 @@ EQUIVALENT = {
     "connect/random.py:_sample_rows_kernel:complement = 2 * k > n :: 2 * k > n -> 2 * k >= n":
         _SUBSET_OR_COMPLEMENT,
     "analysis/continuation.py:Continuation.__init__:max_steps=3000, margin=0.02, names=None, "
-    "func_many=None): :: 3000 -> 2999":
+    "func_many=None, func_jac=None): :: 3000 -> 2999":
         "a safety budget, not a numerical setting: a curve reaches the box's edge, closes or stops in "
         "Newton long before (at ds_max = 0.03 of the box, 3000 steps are 90 box lengths); only a "
         "curve built to need exactly 3000 steps would tell, and such a test restates the constant",
