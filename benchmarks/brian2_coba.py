@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 
-from served import Served
+from served import Served, result_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -200,8 +200,4 @@ def run_brian2(mode, size, prob, durations_ms, seed, timeout=7200):
                                   text=True, env=_env(), timeout=timeout, cwd=build_dir)
         except subprocess.TimeoutExpired:
             return {"error": f"timed out after {timeout} s"}
-    for line in done.stdout.splitlines()[::-1]:
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
-    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return {"error": " | ".join(tail) or f"exit status {done.returncode}"}
+    return result_of(done)

@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from brian2_coba import Brian2Standalone, run_brian2  # noqa: E402
-from served import WorkerFailed  # noqa: E402
+from served import WorkerFailed, result_of  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["SynMat1", "SynMat2", "SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
@@ -339,11 +339,7 @@ def _run_process(command, env=None, timeout=3600):
                               cwd=ROOT)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout} s"}
-    for line in done.stdout.splitlines()[::-1]:
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
-    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-    return {"error": " | ".join(tail) or f"exit status {done.returncode}"}
+    return result_of(done)
 
 
 def _workbench(backend, variant, long_run, cache_dir):

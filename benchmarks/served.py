@@ -83,3 +83,18 @@ def serve(setup, run, finish):
         elif line.strip() == "quit":
             break
     print("RESULT " + json.dumps(finish()), flush=True)
+
+
+def result_of(done):
+    """A finished process's last ``RESULT <json>`` line, or ``{"error": ...}`` from its output.
+
+    Parameters
+    ----------
+    done : subprocess.CompletedProcess
+        Run with ``capture_output=True, text=True``.
+    """
+    for line in done.stdout.splitlines()[::-1]:
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail) or f"exit status {done.returncode}"}
