@@ -25,6 +25,38 @@ def test_element_bits_are_zero_only_for_zero_false_and_plus_zero(values):
         assert (bits == 0) == (not value and not np.signbit(value)), value
 
 
+@jit
+def _compiled_block_is_zero(values, start):
+    return kernels.block_is_zero(values, start, BLOCK)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int16, np.uint8, np.bool_])
+def test_block_is_zero_sees_every_element_of_the_block_and_none_outside(dtype):
+    values = np.zeros(3 * BLOCK, dtype=dtype)
+    values[BLOCK - 1] = values[2 * BLOCK] = 1          # just outside the middle block
+    for start in (0, BLOCK, 2 * BLOCK - 1, 2 * BLOCK):
+        expected = not values[start:start + BLOCK].any()
+        assert kernels.block_is_zero(values, start, BLOCK) == expected, start
+        assert _compiled_block_is_zero(values, start) == expected, start
+    for k in range(BLOCK, 2 * BLOCK):                   # each lane of the vector counts
+        one = values.copy()
+        one[k] = 1
+        assert not _compiled_block_is_zero(one, BLOCK)
+
+
+def test_block_is_zero_counts_negative_zero_and_nan_and_reads_strided_views():
+    values = np.zeros(2 * BLOCK)
+    values[5] = -0.0
+    assert not _compiled_block_is_zero(values, 0) and not kernels.block_is_zero(values, 0, BLOCK)
+    values[5] = np.nan
+    assert not _compiled_block_is_zero(values, 0)
+    strided = np.zeros(4 * BLOCK)[::2]                 # a non-contiguous view: element by element
+    assert _compiled_block_is_zero(strided, BLOCK)
+    strided[BLOCK + 3] = 2.
+    assert not _compiled_block_is_zero(strided, BLOCK)
+    assert not kernels.block_is_zero(strided, BLOCK, BLOCK)
+
+
 class Chain(bp.NeuGroup):
     """Each true x[i] sets x[i + 3] (the next block too) and counts its visit in order."""
     target_backend = ["numpy", "numba"]
@@ -61,7 +93,7 @@ def test_visits_equal_numpy_when_the_body_sets_later_elements(dtype, size, lo, h
     expected = _visits("numpy", x, lo, hi)[:2]
     order, values, group = _visits("numba", x, lo, hi)
     assert (order, values) == expected
-    assert "_element_bits(self__x[" in group._wb_executor.source
+    assert "_block_is_zero(self__x, " in group._wb_executor.source
 
 
 def test_negative_zero_is_false_and_nan_is_true():
@@ -94,4 +126,4 @@ def test_a_loop_whose_variable_is_read_later_is_left_alone():
     group = LastIndex()
     group.run(0.1)
     assert group.out.tolist() == [1., 3 * BLOCK - 1.]
-    assert "_element_bits" not in group._wb_executor.source.split("def run_loop")[0]
+    assert "_block_is_zero" not in group._wb_executor.source.split("def run_loop")[0]

@@ -15,10 +15,11 @@ Error messages follow numpy's wording ("could not broadcast").
 import numpy as np
 from numba import types
 from llvmlite import ir
+from numba.core import cgutils
 from numba.extending import intrinsic, overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
-           "element_bits",
+           "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
            "check_index", "check_index_unless", "nonfinite_baseline", "nonfinite_report", "KERNEL_OPS"]
 
 
@@ -343,6 +344,24 @@ def slice_bounds(lower, upper, size):
     return lower, upper
 
 
+def nonnegative_index(value):
+    """``value`` as an unsigned index; the generated code calls it only where ``value >= 0`` is proven.
+
+    Numba indexes with signed integers as numpy does, adding the axis length to a
+    negative index: three instructions per access that LLVM cannot remove when the
+    index is loaded from memory (``g[post_ids[k]]`` in the ch. 6 scatter). An
+    unsigned index has no negative case.
+    """
+    return value
+
+
+@overload(nonnegative_index, jit_options={"nogil": True}, inline="always")
+def _nonnegative_index_overload(value):
+    if isinstance(value, types.Integer):
+        return lambda value: np.uintp(value)
+    return None
+
+
 # -- zero blocks -------------------------------------------------------------------------------
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -383,6 +402,85 @@ def _element_bits(typingctx, value):
 def _element_bits_overload(value):
     if isinstance(value, (types.Float, types.Integer, types.Boolean)):
         return lambda value: _element_bits(value)
+    return None
+
+
+def block_is_zero(array, start, count):
+    """Whether ``array[start:start + count]`` has only zero bits (``0``, ``False``, ``+0.0``).
+
+    The caller guarantees ``0 <= start`` and ``start + count <= array.shape[0]``
+    (the compiled version reads the block without checks). Compiled, a C-contiguous
+    block is one vector load OR-reduced to a scalar (``llvm.vector.reduce.or``):
+    LLVM left the element-by-element OR of ``element_bits`` a chain of scalar ``or``
+    instructions, one cycle per element, which was a fifth of the ch. 6 COBA step.
+    """
+    block = np.ascontiguousarray(array[start:start + count])
+    return not block.view(np.uint8).any()
+
+
+@intrinsic
+def _block_is_zero(typingctx, array, start, count):
+    # ``count`` is a literal: the vector type is fixed when the code is generated
+    if not (isinstance(array, types.Array) and array.ndim == 1 and array.layout == "C"
+            and isinstance(start, types.Integer) and isinstance(count, types.IntegerLiteral)):
+        return None
+    dtype = array.dtype
+    if isinstance(dtype, types.Boolean):
+        width = 8
+    elif isinstance(dtype, (types.Integer, types.Float)) and dtype.bitwidth in (8, 16, 32, 64):
+        width = dtype.bitwidth
+    else:
+        return None
+    lanes = count.literal_value
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        vector = ir.VectorType(ir.IntType(width), lanes)
+        first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
+        block = builder.load(first, align=width // 8)
+        reduce_or = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(width), [vector]),
+            f"llvm.vector.reduce.or.v{lanes}i{width}")
+        bits = builder.call(reduce_or, [block])
+        return builder.icmp_unsigned("==", bits, ir.Constant(ir.IntType(width), 0))
+    return types.boolean(array, start, count), codegen
+
+
+@overload(block_is_zero, jit_options={"nogil": True}, inline="always", prefer_literal=True)
+def _block_is_zero_overload(array, start, count):
+    if not (isinstance(array, types.Array) and array.ndim == 1):
+        return None
+    if array.layout == "C" and isinstance(count, types.IntegerLiteral) and \
+            isinstance(array.dtype, (types.Boolean, types.Integer, types.Float)):
+        return lambda array, start, count: _block_is_zero(array, start, count)
+
+    def elementwise(array, start, count):     # strided views: element by element
+        for j in range(start, start + count):
+            if _element_bits(array[j]) != 0:
+                return False
+        return True
+    return elementwise
+
+
+def nonfinite_bits(value):
+    """Non-zero exactly when ``value`` is NaN or infinite (the NaN watch's per-store test).
+
+    Compiled, it is the bits of ``value - value``: ``+0.0`` (all bits zero) for every
+    finite float in round-to-nearest, NaN for NaN and inf. OR-ing these integers into
+    one accumulator costs a subtraction and an integer ``or`` per store; the boolean
+    form ``value - value != 0.0`` took a compare, two ``set`` and two ``or`` per
+    synapse in the scatter loops. Integers and booleans are always finite (0).
+    """
+    difference = value - value
+    return 0 if difference == 0 else 1
+
+
+@overload(nonfinite_bits, jit_options={"nogil": True}, inline="always")
+def _nonfinite_bits_overload(value):
+    if isinstance(value, types.Float):
+        return lambda value: np.uint64(_element_bits(value - value))
+    if isinstance(value, (types.Integer, types.Boolean)):
+        return lambda value: np.uint64(0)
     return None
 
 
@@ -476,6 +574,8 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
                     "_delay_pull": delay_pull,
                     "_slice_bounds": slice_bounds, "_element_bits": element_bits,
+                    "_block_is_zero": block_is_zero, "_nonfinite_bits": nonfinite_bits,
+                    "_nonnegative_index": nonnegative_index,
                     "_check_index": check_index,
                     "_check_index_unless": check_index_unless,
                     "_nonfinite_baseline": nonfinite_baseline,

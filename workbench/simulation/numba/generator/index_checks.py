@@ -23,7 +23,10 @@ copy of the loop without those checks runs; otherwise the checked copy runs.
 
 Indices read from an integer array (``post_i = self.post_ids[k]`` then
 ``self.g[post_i]``) are proved by a flag computed when the step starts from the
-array's min and max (which come with the run's arguments): the flag joins the
+array's min and max (which come with the run's arguments): ``0 <= min`` and
+``max < A.shape[axis]``, so the proven access indexes with the value as an unsigned
+integer (``_nonnegative_index``: no negative-index wrap-around; arrays with
+negative entries take the checked copy, which allows them as numpy does). The flag joins the
 condition of the enclosing versioned loop, and outside such a loop the access
 uses ``_check_index_unless``. Other indices are checked where they are used. Inside the checked copy, nested
 loops are not versioned again, so a loop nest of depth d has d + 1 copies, not 2^d.
@@ -88,8 +91,9 @@ class IndexChecks:
             for values in bounds:
                 low = ast.Subscript(ast.Name(values, ast.Load()), ast.Constant(0), ast.Load())
                 high = ast.Subscript(ast.Name(values, ast.Load()), ast.Constant(1), ast.Load())
-                tests += [ast.Compare(low, [ast.GtE()],
-                                      [ast.UnaryOp(ast.USub(), _size(array, axis))]),
+                # non-negative, not just >= -size: the proven accesses then index with
+                # unsigned integers (no wrap-around); negative indices take the checked copy
+                tests += [ast.Compare(low, [ast.GtE()], [ast.Constant(0)]),
                           ast.Compare(high, [ast.Lt()], [_size(array, axis)])]
             self.entry.append(ast.Assign([ast.Name(name, ast.Store())],
                                          ast.BoolOp(ast.And(), tests)))
@@ -205,6 +209,8 @@ class IndexChecks:
                     if isinstance(part, ast.Slice):
                         continue
                     if isinstance(part, ast.Name) and ("read", part.id, array, axis) in proven:
+                        parts[axis] = ast.Call(ast.Name("_nonnegative_index", ast.Load()),
+                                               [part], [])
                         continue
                     if any(index_offset(part, entry[0]) == entry[3] for entry in proven
                            if entry[0] != "read" and entry[1] == array and entry[2] == axis):

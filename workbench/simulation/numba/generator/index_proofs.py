@@ -28,7 +28,8 @@ differ between assignments), every value ``x`` holds is an element of one of tho
 arrays. If no compiled code writes them during the run (the binding registry
 knows; ``bindings.RangeBinding``), each such value lies in ``[min(B), max(B)]`` of
 its array, measured before the run, so ``A[x]`` is in range whenever
-``min(B) >= -A.shape[k] and max(B) < A.shape[k]`` for each of them -- flags
+``min(B) >= -A.shape[k] and max(B) < A.shape[k]`` for each of them (the generated flags
+ask ``min(B) >= 0``, see :mod:`.index_checks`) -- flags
 computed once when the step starts (:func:`read_indices` finds these names).
 
 Both conditions are sufficient, not necessary (the access may sit under an ``if``

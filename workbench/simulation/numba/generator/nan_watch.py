@@ -7,14 +7,16 @@ floating-point array argument with one boolean per array:
 
     A[idx] = value            _k1 = value                  # (A[idx] + value for +=)
                       ->      A[idx] = _k1
-                              _k2 |= _k1 - _k1 != 0.0
+                              _k2 |= _nonfinite_bits(_k1)
 
-``x - x`` is exactly 0.0 for finite ``x`` and NaN for NaN and inf, so the flag
-stays False until a non-finite value is stored: a subtraction, a comparison and an
-``or`` per store, no branch, no extra load. (Measured on the ch. 6 SynVec2 loops:
-two flags per kind that also load the old value cost 3x, a floating-point
-accumulator 1.9x -- its additions form a chain --, this 1.4x; SynVec5 and SynVec3,
-whose stores are not in the per-synapse loops, pay a few percent.) When the step ends (and before every ``return``) a tripped accumulator makes
+``x - x`` is exactly +0.0 (no bit set) for finite ``x`` and NaN for NaN and inf,
+so the integer flag ``_k2``, which ORs the bits of ``x - x``
+(``kernels.nonfinite_bits``), stays 0 until a non-finite value is stored: a
+subtraction and an integer ``or`` per store, no branch, no extra load. (Measured
+on the ch. 6 SynVec2 loops: two flags per kind that also load the old value cost
+3x, a floating-point accumulator 1.9x -- its additions form a chain --, a boolean
+flag ``x - x != 0.0`` 1.4x; in the SynVec5 scatter that boolean took six of the
+fourteen instructions per synapse, the integer flag two.) When the step ends (and before every ``return``) a tripped accumulator makes
 ``_nonfinite_report`` count the array's NaNs and infs and compare them with the
 counts it keeps for the run (measured by ``_nonfinite_baseline`` when the run's
 first step starts): only *more* NaNs or infs than before count, so elements that
@@ -127,6 +129,13 @@ def _stored_names(statements):
             if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
 
 
+def _flag_update(accumulator, value):
+    """``accumulator |= _nonfinite_bits(value)`` (non-zero once ``value`` was NaN or inf)."""
+    return ast.AugAssign(ast.Name(accumulator, ast.Store()), ast.BitOr(),
+                         ast.Call(ast.Name("_nonfinite_bits", ast.Load()),
+                                  [ast.Name(value, ast.Load())], []))
+
+
 class _Watch(ast.NodeTransformer):
     def __init__(self, arrays, fresh_name, scanned=(), stored=()):
         self.arrays = arrays            # name -> (variable, ndim)
@@ -174,10 +183,7 @@ class _Watch(ast.NodeTransformer):
         statements += [
             ast.Assign([ast.Name(new, ast.Store())], value),
             ast.Assign([target], ast.Name(new, ast.Load())),
-            ast.AugAssign(ast.Name(accumulator, ast.Store()), ast.BitOr(),
-                          ast.Compare(ast.BinOp(ast.Name(new, ast.Load()), ast.Sub(),
-                                                ast.Name(new, ast.Load())),
-                                      [ast.NotEq()], [ast.Constant(0.0)]))]
+            _flag_update(accumulator, new)]
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
 
     def visit_Assign(self, node):
@@ -205,10 +211,7 @@ class _Watch(ast.NodeTransformer):
             new = self.fresh_name()
             statements += [
                 ast.Assign([ast.Name(new, ast.Store())], value),
-                ast.AugAssign(ast.Name(accumulator, ast.Store()), ast.BitOr(),
-                              ast.Compare(ast.BinOp(ast.Name(new, ast.Load()), ast.Sub(),
-                                                    ast.Name(new, ast.Load())),
-                                          [ast.NotEq()], [ast.Constant(0.0)]))]
+                _flag_update(accumulator, new)]
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
 
     def visit_AugAssign(self, node):
@@ -273,7 +276,9 @@ def add_nan_watch(statements, arrays, fresh_name, scanned=None):
         return statements, []
     first = ast.Pass(lineno=getattr(statements[0], "lineno", 0), col_offset=0)
     init = [ast.fix_missing_locations(ast.copy_location(
-        ast.Assign([ast.Name(accumulator, ast.Store())], ast.Constant(False)), first))
+        ast.Assign([ast.Name(accumulator, ast.Store())],
+                   ast.Call(ast.Name("_nonfinite_bits", ast.Load()), [ast.Constant(0.0)], [])),
+        first))
         for _, accumulator in watch.accumulators.values() if accumulator is not None]
     baseline = watch._calls("_nonfinite_baseline", first, False)
     last = ast.Pass(lineno=getattr(statements[-1], "end_lineno", None) or first.lineno,

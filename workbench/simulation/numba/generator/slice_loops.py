@@ -8,7 +8,7 @@ made the scatter three times slower than the index loop a person writes. The
 rewrite
 
     for x in a[lo:hi]:            _b1, _b2 = _slice_bounds(lo, hi, a.shape[0])
-        body              ->      for _k1 in range(_b1, _b2):
+        body              ->      for _k1 in range(_nonnegative_index(_b1), _nonnegative_index(_b2)):
                                       x = a[_k1]
                                       body
 
@@ -23,6 +23,12 @@ rebind, and the slice has no step.
 import ast
 
 __all__ = ["index_slice_loops"]
+
+
+def _nonnegative(name):
+    # ``_slice_bounds`` returns bounds in [0, len]: as unsigned integers they make the loop
+    # index unsigned, and ``a[_k1]`` skips numba's negative-index wrap-around
+    return ast.Call(ast.Name("_nonnegative_index", ast.Load()), [ast.Name(name, ast.Load())], [])
 
 
 def _stored_names(nodes):
@@ -59,7 +65,7 @@ class _SliceLoops(ast.NodeTransformer):
         self.in_range.add((index, array, 0))       # _slice_bounds clips to [0, a.shape[0]]
         loop = ast.For(ast.Name(index, ast.Store()),
                        ast.Call(ast.Name("range", ast.Load()),
-                                [ast.Name(start, ast.Load()), ast.Name(stop, ast.Load())], []),
+                                [_nonnegative(start), _nonnegative(stop)], []),
                        [element] + node.body, node.orelse)
         return [ast.copy_location(bounds, node), ast.copy_location(loop, node)]
 
