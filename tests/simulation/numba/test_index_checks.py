@@ -153,6 +153,22 @@ def test_indices_read_from_an_array_are_proved_by_its_range_once_per_run():
         group.run(0.3)
 
 
+def test_negative_indices_read_from_an_array_count_from_the_end_as_in_numpy():
+    """The fast copy indexes with unsigned integers, proven by ``min(ids) >= 0``; an array
+    with negative entries must take the checked copy, where -1 is the last element."""
+    bp.backend.set("numba", dt=0.1)
+    group = ReadIndex(5, np.array([0, -1, 2, -5]))
+    group.run(0.3)
+    np.testing.assert_array_equal(group.V, [6., 0., 3., 0., 3.])
+    assert "_nonnegative_index(j)" in group._wb_executor.source
+    group.ids[:] = [0, 4, 2, 1]                  # all non-negative: the fast copy, same sums
+    group.run(0.3)
+    np.testing.assert_array_equal(group.V, [9., 3., 6., 0., 6.])
+    group.ids[1] = -6
+    with pytest.raises(SimulationError, match=r"index -6 is out of range for self.V"):
+        group.run(0.3)
+
+
 def test_an_index_array_written_during_the_run_is_checked_at_every_use():
     bp.backend.set("numba", dt=0.1)
     group = ReadIndex(5, np.array([0, 4, 2]), rewrite_at=0.15)
