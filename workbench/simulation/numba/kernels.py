@@ -355,7 +355,7 @@ def nonnegative_index(value):
     return value
 
 
-@overload(nonnegative_index, jit_options={"nogil": True}, inline="always")
+@overload(nonnegative_index, jit_options={"nogil": True})
 def _nonnegative_index_overload(value):
     if isinstance(value, types.Integer):
         return lambda value: np.uintp(value)
@@ -475,7 +475,7 @@ def nonfinite_bits(value):
     return 0 if difference == 0 else 1
 
 
-@overload(nonfinite_bits, jit_options={"nogil": True}, inline="always")
+@overload(nonfinite_bits, jit_options={"nogil": True})
 def _nonfinite_bits_overload(value):
     if isinstance(value, types.Float):
         return lambda value: np.uint64(_element_bits(value - value))
