@@ -359,7 +359,9 @@ def nonnegative_index(value):
 def _nonnegative_index_overload(value):
     if isinstance(value, types.Integer):
         return lambda value: np.uintp(value)
-    return None
+    # anything else (an index array read from a row, a float bound from unsigned
+    # arithmetic) is left as it is: numba indexes with it as before
+    return lambda value: value
 
 
 # -- zero blocks -------------------------------------------------------------------------------
@@ -437,7 +439,8 @@ def _block_is_zero(typingctx, array, start, count):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         vector = ir.VectorType(ir.IntType(width), lanes)
         first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
-        block = builder.load(first, align=width // 8)
+        # an array numba types as unaligned (np.frombuffer at an odd offset) gets no claim
+        block = builder.load(first, align=width // 8 if array.aligned else 1)
         reduce_or = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(ir.IntType(width), [vector]),
             f"llvm.vector.reduce.or.v{lanes}i{width}")
@@ -469,10 +472,13 @@ def nonfinite_bits(value):
     finite float in round-to-nearest, NaN for NaN and inf. OR-ing these integers into
     one accumulator costs a subtraction and an integer ``or`` per store; the boolean
     form ``value - value != 0.0`` took a compare, two ``set`` and two ``or`` per
-    synapse in the scatter loops. Integers and booleans are always finite (0).
+    synapse in the scatter loops. Integers and booleans are always finite (0); a 0-d
+    array counts as its element; anything else is tested as ``x - x != 0``.
     """
-    difference = value - value
-    return 0 if difference == 0 else 1
+    value = np.asarray(value)
+    if value.dtype.kind in "biu":
+        return 0
+    return 0 if np.all(np.isfinite(value)) else 1
 
 
 @overload(nonfinite_bits, jit_options={"nogil": True})
@@ -481,7 +487,12 @@ def _nonfinite_bits_overload(value):
         return lambda value: np.uint64(_element_bits(value - value))
     if isinstance(value, (types.Integer, types.Boolean)):
         return lambda value: np.uint64(0)
-    return None
+    if isinstance(value, types.Array) and value.ndim == 0:
+        return lambda value: nonfinite_bits(value[()])
+
+    def other(value):          # what the boolean flag did before: numba types it or says why
+        return np.uint64(1) if value - value != 0 else np.uint64(0)
+    return other
 
 
 # -- index checks ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The runner looks for new non-finite values between chunks of steps; a value that
 becomes NaN and is overwritten within the same chunk (a reset, a clip, a later
 step) would pass unseen. This pass watches every store of one element of a
-floating-point array argument with one boolean per array:
+floating-point array argument with one integer flag per array:
 
     A[idx] = value            _k1 = value                  # (A[idx] + value for +=)
                       ->      A[idx] = _k1
