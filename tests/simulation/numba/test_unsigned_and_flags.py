@@ -99,3 +99,28 @@ def test_a_zero_dimensional_array_stored_into_an_element_compiles_and_is_watched
                                              (np.bool_(True), 0), (np.array(np.nan), 1)])
 def test_nonfinite_bits_without_numba_says_whether_a_value_is_nan_or_inf(value, expected):
     assert kernels.nonfinite_bits(value) == expected
+
+
+class ReadIndex(bp.NeuGroup):
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, ids):
+        self.V = np.zeros(5)
+        self.ids = ids
+        super().__init__(size=5)
+
+    def update(self, _t):
+        for k in range(self.ids.shape[0]):
+            j = self.ids[k]
+            self.V[j] += 1.
+
+
+def test_an_unsigned_index_beyond_the_int64_range_is_a_clear_error():
+    bp.backend.set("numba", dt=0.1)
+    group = ReadIndex(np.array([0, 2 ** 64 - 1 - 10 ** 12], dtype=np.uint64))
+    with pytest.raises(bp.errors.SimulationError, match=r"out of range for self\.V"):
+        group.run(0.1)
+    group.ids[1] = 3                                  # in range again: the fast copy
+    group.V[:] = 0.
+    group.run(0.1)
+    assert group.V.tolist() == [1., 0., 0., 1., 0.]
