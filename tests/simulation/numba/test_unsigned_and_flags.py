@@ -117,9 +117,10 @@ class ReadIndex(bp.NeuGroup):
 
 def test_an_unsigned_index_beyond_the_int64_range_is_a_clear_error():
     bp.backend.set("numba", dt=0.1)
-    group = ReadIndex(np.array([0, 2 ** 64 - 1 - 10 ** 12], dtype=np.uint64))
-    with pytest.raises(bp.errors.SimulationError, match=r"out of range for self\.V"):
-        group.run(0.1)
+    for ids in ([0, 2 ** 64 - 1 - 10 ** 12], [2 ** 63 + 5, 2 ** 64 - 1]):
+        group = ReadIndex(np.array(ids, dtype=np.uint64))
+        with pytest.raises(bp.errors.SimulationError, match=r"out of range for self\.V"):
+            group.run(0.1)
     group.ids[1] = 3                                  # in range again: the fast copy
     group.V[:] = 0.
     group.run(0.1)

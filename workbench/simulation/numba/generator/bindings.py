@@ -357,8 +357,9 @@ class RangeBinding(Binding):
             return (np.array([0, -1], dtype=np.int64),)
         # a uint64 entry above the int64 range proves nothing (the checked copy then
         # raises for it); converting it would overflow
-        high = min(int(values.max()), int(np.iinfo(np.int64).max))
-        return (np.array([int(values.min()), high], dtype=np.int64),)
+        largest = int(np.iinfo(np.int64).max)
+        return (np.array([min(int(values.min()), largest), min(int(values.max()), largest)],
+                         dtype=np.int64),)
 
 
 def csr_arrays(lists):
