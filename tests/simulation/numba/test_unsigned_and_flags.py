@@ -121,7 +121,7 @@ def test_an_unsigned_index_beyond_the_int64_range_is_a_clear_error():
         group = ReadIndex(np.array(ids, dtype=np.uint64))
         with pytest.raises(bp.errors.SimulationError, match=r"out of range for self\.V"):
             group.run(0.1)
-    group.ids[1] = 3                                  # in range again: the fast copy
+    group.ids[:] = [0, 3]                             # in range again: the fast copy
     group.V[:] = 0.
     group.run(0.1)
     assert group.V.tolist() == [1., 0., 0., 1., 0.]
