@@ -311,6 +311,24 @@ class _Proof:
                 raise _Unproven(f"{name} may carry a value between iterations or loops")
 
 
+class _UnsignedIndex(ast.NodeTransformer):
+    """``A[i]`` -> ``A[_uintp(i)]`` for the split indices, which are never negative there.
+
+    numba wraps a negative signed index around (``i + n``); that test per access kept
+    LLVM from vectorizing the loops inside a parallel region (measured: 67 us against
+    8 us serially for two loops over 32,000 elements on one thread; 9.7 us unsigned).
+    """
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.slice, ast.Name) and node.slice.id in self.names:
+            node.slice = ast.Call(ast.Name("_uintp", ast.Load()), [node.slice], [])
+        return node
+
+
 def _split_loop(proof, loop, fresh):
     """Classify a fast-branch loop and rewrite it (in place) to run over a thread's indices."""
     bounds = _range_args(loop)
@@ -326,6 +344,7 @@ def _split_loop(proof, loop, fresh):
             proof.conditions.append(f"({ast.unparse(start)}) >= 0")
             loop.iter = ast.parse(f"range(max({ast.unparse(start)}, _lo), "
                                   f"min({ast.unparse(stop)}, _hi))", mode="eval").body
+            loop.body = [_UnsignedIndex(names).visit(s) for s in loop.body]
             proof.parts.append(loop)
             return
     # a scatter: code outside inner target loops is the same for every thread
@@ -401,9 +420,10 @@ def _split_scatter(proof, loop, fresh):
     a, b = fresh(), fresh()
     span = ast.parse(f"{a}, {b} = _owned_span({ids}, _desc_{ids}, {ast.unparse(start)}, "
                      f"{ast.unparse(stop)}, _lo, _hi)").body[0]
+    rest = [_UnsignedIndex(names).visit(s) for s in rest]
     guard = ast.If(ast.parse(f"_lo <= {target} and {target} < _hi", mode="eval").body, rest, [])
     loop.iter = ast.parse(f"range({a}, {b})", mode="eval").body
-    loop.body = [loop.body[0], guard]
+    loop.body = [_UnsignedIndex({loop.target.id}).visit(loop.body[0]), guard]
     proof.parts.append(loop)
     return [span, loop]
 

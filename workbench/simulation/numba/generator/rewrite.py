@@ -553,7 +553,8 @@ def _parallel_twin(ctx, body, params, function_name):
     # cached on disk: a run loop loaded from a numba cache shared by several processes,
     # calling parallel code, crashed while loading (seen with numba 0.68).
     ctx.namespace.update(PARALLEL_KERNELS)
-    ctx.namespace.update(_prange=numba.prange, _np=np, _parallel_options=dict(PARALLEL_OPTIONS))
+    ctx.namespace.update(_prange=numba.prange, _np=np, _uintp=np.uintp,
+                         _parallel_options=dict(PARALLEL_OPTIONS))
     ctx.key_parts[f"parallel={PARALLEL_OPTIONS!r}"] = None
     ctx.key_parts[fingerprint(parallel_kernels)] = None
     return twin
