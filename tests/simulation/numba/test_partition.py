@@ -186,3 +186,33 @@ def test_a_scatter_needs_the_range_of_its_targets():
     code = "for p in range(n):\n    for k in range(0, 4):\n        j = ids[k]\n        g[j] += w\n"
     assert _twin(code, arrays) is None
     assert _twin(code) is not None
+
+
+class Decay(bp.NeuGroup):
+    """An element-wise loop through an integrator that divides by a per-neuron tau."""
+    target_backend = ["numpy", "numba"]
+
+    @staticmethod
+    def dev_V(V, t, tau):
+        return -V / tau
+
+    def __init__(self, size, **kwargs):
+        self.V = np.ones(size)
+        self.tau = np.ones(size)
+        self.int_V = bp.odeint(self.dev_V)
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            self.V[i] = self.int_V(self.V[i], _t, self.tau[i])
+
+
+def test_an_exception_in_a_thread_is_not_lost(always_parallel):
+    # numba drops an exception raised inside a parallel region: the thread stops and the
+    # region returns; the twin must notice and the run must fail as serially
+    bp.backend.set("numba-parallel", dt=0.1)
+    group = Decay(50)
+    group.tau[30] = 0.
+    with pytest.raises(SimulationError, match="ZeroDivisionError"):
+        group.run(0.2)
+    assert _twins(group) == {"Decay_update"}

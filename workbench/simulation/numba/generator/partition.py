@@ -539,18 +539,31 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
         checks += [f"_apart({w}, {v}, True)" for v in written[k + 1:]]
         checks += [f"_apart({w}, {v}, False)" for v in others]
     region_name, twin_name = f"{function_name}_region", f"{function_name}_par"
-    n_flags = max(1, len(used_flags))
+    n_flags = len(used_flags) + 1
 
+    part_name = f"{function_name}_part"
+    # The thread's work is a function of its own, compiled with Python's error model like
+    # the serial step (in a prange body numba divides with numpy's: inf, no
+    # ZeroDivisionError). An exception raised there is lost (numba 0.68: the thread stops,
+    # the region returns normally), so the function's last statement marks the thread done
+    # (the last column of _flags) and the twin raises when a thread is not; the runner then
+    # replays the chunk in Python to name the failing step. (A try/except would catch it
+    # too, but made the thread's loops 5x slower.)
+    part = ["@jit(cache=False, error_model='python')",
+            f"def {part_name}(_lo, _hi, _tid, _flags, {', '.join(free)}):"]
+    part += [f"    {flag} = False" for flag in used_flags]
+    for statement in branches:
+        part += ["    " + line for line in _source(statement)]
+    part += [f"    _flags[_tid, {k}] = {flag}" for k, flag in enumerate(used_flags)]
+    part += [f"    _flags[_tid, {len(used_flags)}] = True"]
     region = ["@jit(cache=False, **_parallel_options)",
               f"def {region_name}(_nthreads, _flags, {', '.join(free)}):",
               f"    _n = {written[0]}.shape[0]",
               "    for _tid in _prange(_nthreads):",
               "        _lo = _tid * _n // _nthreads",
-              f"        _hi = (_tid + 1) * _n // _nthreads if _tid < _nthreads - 1 else {_BIG}"]
-    region += [f"        {flag} = False" for flag in used_flags]
-    for statement in branches:
-        region += ["        " + line for line in _source(statement)]
-    region += [f"        _flags[_tid, {k}] = {flag}" for k, flag in enumerate(used_flags)]
+              f"        _hi = (_tid + 1) * _n // _nthreads if _tid < _nthreads - 1 else {_BIG}",
+              f"        {part_name}(_lo, _hi, _tid, _flags, {', '.join(free)})"]
+    region = part + ["", ""] + region
 
     def block(statements, indent):
         return [indent + line for s in statements for line in _source(s)]
@@ -565,6 +578,8 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
              + " and ".join(f"({c})" for c in checks) + ":",
              f"        _flags = _np.zeros((_nthreads, {n_flags}), dtype=_np.bool_)",
              f"        {region_name}(_nthreads, _flags, {', '.join(free)})"]
+    twin += [f"        if not _flags[:, {len(used_flags)}].all():",
+             f"            raise RuntimeError('a thread of the parallel {function_name} failed')"]
     for k, flag in enumerate(used_flags):
         twin += [f"        {flag} |= _flags[:, {k}].any()"]
     twin += ["    else:"] + block(middle, "        ")
