@@ -14,6 +14,7 @@ import pytest
 import workbench as bp
 from tests.simulation import manual_models as mm
 from workbench.errors import SimulationError
+from workbench.simulation import StepCompileWarning
 from workbench.simulation.numba import executor as numba_executor
 from workbench.simulation.numba import parallel_choice
 from workbench.simulation.numba.generator import partition
@@ -216,3 +217,14 @@ def test_an_exception_in_a_thread_is_not_lost(always_parallel):
     with pytest.raises(SimulationError, match="ZeroDivisionError"):
         group.run(0.2)
     assert _twins(group) == {"Decay_update"}
+
+
+def test_a_twin_numba_cannot_compile_leaves_the_serial_steps(always_parallel, monkeypatch):
+    monkeypatch.setattr(partition, "_BIG", "_no_such_name")     # breaks every region
+    bp.backend.set("numba-parallel", dt=0.1)
+    group = Decay(50)
+    with pytest.warns(StepCompileWarning, match="running its serial steps"):
+        group.run(0.3)
+    np.testing.assert_allclose(group.V, 0.9 ** 3)                 # Euler steps of dV = -V
+    executor = group.__dict__["_wb_executor"]
+    assert type(executor).__name__ == "CompiledExecutor" and not _twins(group)

@@ -13,6 +13,7 @@ an attribute) builds a new loop.
 
 import re
 import time
+import warnings
 
 import numba
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from ...backend.jit import load_generated_module
 from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
-from ..executor import Executor, StepCompileError
+from ..executor import Executor, StepCompileError, StepCompileWarning
 from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
 from .generator.bindings import GlobalOwner, RangeBinding, ValueKindError
@@ -60,14 +61,7 @@ class CompiledExecutor(Executor):
         super().__init__(plan)
         self.nodes = plan.nodes
         self.items = plan.items
-        self.code = RunLoopCode(plan)
-        self.registry = self.code.registry
-        self.arguments = self.code.arguments
-        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
-                                   [self.code.source])
-        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
-                                       self.code.key_parts, self.code.namespace)
-        self.loop = module.run_loop
+        self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
         self.cells = []
@@ -80,7 +74,30 @@ class CompiledExecutor(Executor):
         sources = [source[0] for source in self.arguments.sources]
         self._threads_position = sources.index("threads") if "threads" in sources else None
         self.parallel_choice = ParallelChoice()
-        self._compile(plan)
+        try:
+            self._compile(plan)
+        except StepCompileError as exc:
+            if self._threads_position is None:
+                raise
+            # a parallel twin numba cannot compile must not cost the compiled loop
+            warnings.warn(f"The parallel steps of {plan.host.describe()} cannot be compiled "
+                          f"({exc}); running its serial steps.", StepCompileWarning,
+                          stacklevel=2)
+            self._load(plan, parallel=False)
+            self._threads_position = None
+            self._bound_plan = None
+            self._compile(plan)
+
+    def _load(self, plan, parallel):
+        """Generate (``parallel``: with parallel twins, None: as the backend says) and load the loop."""
+        self.code = RunLoopCode(plan, parallel)
+        self.registry = self.code.registry
+        self.arguments = self.code.arguments
+        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
+                                   [self.code.source])
+        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
+                                       self.code.key_parts, self.code.namespace)
+        self.loop = module.run_loop
 
     # -- run-time data ---------------------------------------------------------------------
     def _gather(self, plan):

@@ -186,6 +186,8 @@ class RunLoopCode:
     Parameters
     ----------
     plan : RunPlan
+    parallel : bool, optional
+        Give steps their parallel twins (default: under ``'numba-parallel'``).
 
     Attributes
     ----------
@@ -207,7 +209,8 @@ class RunLoopCode:
         If a step cannot be rewritten (the message names the user's file and line).
     """
 
-    def __init__(self, plan):
+    def __init__(self, plan, parallel=None):
+        self.parallel = plan.backend == "numba-parallel" if parallel is None else parallel
         self.registry = BindingRegistry()
         self.steps = self._rewrite_steps(plan)
         self._node_names = node_variable_names(plan.nodes)
@@ -225,7 +228,7 @@ class RunLoopCode:
                 name = f"{type(item.node).__name__}_{item.key}"
                 rewritten[index] = rewrite_step(item.func, item.node, self.registry, label, name,
                                                 method_integrator_step,
-                                                parallel=plan.backend == "numba-parallel")
+                                                parallel=self.parallel)
             promoted = [b for b in self.registry.bindings.values()
                         if b.written and b.kind == "scalar"]
             if not promoted:

@@ -187,7 +187,7 @@ class _Proof:
     def collect_written(self, region):
         for node in ast.walk(ast.Module(region, [])):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                if not (isinstance(node.value, ast.Name) and node.value.id in self.arrays):
+                if not (isinstance(node.value, ast.Name) and self.arrays.get(node.value.id, 0) >= 1):
                     raise _Unproven("a store into something else than an array argument")
                 if node.value.id not in self.written:
                     self.written.append(node.value.id)
