@@ -329,6 +329,75 @@ class _UnsignedIndex(ast.NodeTransformer):
         return node
 
 
+def _unsigned_rest(proof, branches, outside):
+    """Unsigned indices for every local the region proves non-negative (in place).
+
+    A local is non-negative when every store of it is: a loop over ``range(a, b[, c])``
+    with ``a`` non-negative and ``c`` a positive constant, or an assignment of a
+    non-negative int constant, a non-negative local, a sum or product or ``min``/``max``
+    of such. Numbers from before the region (``outside``) count when the twin checks
+    them (added to its conditions). The scan of the spikes in a scatter then runs 2.3x
+    faster (5 against 12 us for 32,000 neurons, see :class:`_UnsignedIndex`).
+    """
+    module = ast.Module(branches, [])
+    stores = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    stores.setdefault(target.id, []).append(node.value)
+                else:
+                    for name in _stored(target):
+                        stores.setdefault(name, []).append(None)
+        elif isinstance(node, ast.AugAssign):
+            for name in _stored(node.target):
+                stores.setdefault(name, []).append(None)
+        elif isinstance(node, ast.For):
+            it = node.iter
+            start = None
+            if isinstance(node.target, ast.Name) and isinstance(it, ast.Call) and \
+                    isinstance(it.func, ast.Name) and it.func.id == "range" and \
+                    not it.keywords and 1 <= len(it.args) <= 3:
+                step = it.args[2] if len(it.args) == 3 else ast.Constant(1)
+                if isinstance(step, ast.Constant) and isinstance(step.value, int) and \
+                        step.value > 0:
+                    start = ast.Constant(0) if len(it.args) == 1 else it.args[0]
+            for name in _stored(node.target):
+                stores.setdefault(name, []).append(start)
+    scalars = {name for name in outside if name not in proof.arrays}
+    known = set(stores)
+    checks = set()
+
+    def nonneg(expr):
+        if isinstance(expr, ast.Constant):
+            return type(expr.value) is int and expr.value >= 0
+        if isinstance(expr, ast.Name):
+            if expr.id in known:
+                return True
+            if expr.id in scalars and expr.id not in stores:
+                checks.add(expr.id)
+                return True
+            return False
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mult)):
+            return nonneg(expr.left) and nonneg(expr.right)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and \
+                expr.func.id in ("min", "max") and expr.args and not expr.keywords:
+            return all(nonneg(a) for a in expr.args)
+        return False
+
+    changed = True
+    while changed:
+        changed = False
+        checks.clear()
+        for name in sorted(known):
+            if not all(v is not None and nonneg(v) for v in stores[name]):
+                known.discard(name)
+                changed = True
+    proof.conditions.extend(f"({name}) >= 0" for name in sorted(checks))
+    for statement in branches:
+        _UnsignedIndex(known).visit(statement)
+
+
 def _split_loop(proof, loop, fresh):
     """Classify a fast-branch loop and rewrite it (in place) to run over a thread's indices."""
     bounds = _range_args(loop)
@@ -513,6 +582,7 @@ def _partition(body, params, arrays, call_kind, function_name, fresh):
         if _loaded(ast.parse(condition, mode="eval")) & region_stored:
             raise _Unproven("a loop bound computed inside the region")
     proof.check_flow(branches, set(), region_stored)
+    _unsigned_rest(proof, branches, outside | hoisted_stored)
     return _render(proof, prelude, hoisted, middle, epilogue, branches, params, function_name,
                    region_stored)
 
