@@ -228,3 +228,18 @@ def test_a_twin_numba_cannot_compile_leaves_the_serial_steps(always_parallel, mo
     np.testing.assert_allclose(group.V, 0.9 ** 3)                 # Euler steps of dV = -V
     executor = group.__dict__["_wb_executor"]
     assert type(executor).__name__ == "CompiledExecutor" and not _twins(group)
+
+
+_SCATTER = ("for p in range({start}, n):\n"
+            "    if spike[p]:\n"
+            "        a, b = sl[p]\n"
+            "        for k in range(a, b):\n"
+            "            j = ids[k]\n"
+            "            g[j] += w\n")
+
+
+def test_unsigned_indices_only_where_proven_non_negative():
+    text = "\n".join(_twin(_SCATTER.format(start="0")).lines)
+    assert "spike[_uintp(p)]" in text and "g[_uintp(j)]" in text and "ids[_uintp(k)]" in text
+    text = "\n".join(_twin(_SCATTER.format(start="n - 5")).lines)
+    assert "spike[p]" in text and "sl[p]" in text         # n - 5 may be negative
