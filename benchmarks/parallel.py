@@ -10,7 +10,10 @@ printed, not the best. A run reports
 * run: the running time ``net.run`` reports for ``--seconds`` simulated,
 * the functions that run compiled (must be 0),
 * the spikes and a hash of every spike (step, neuron) and the final potentials:
-  the hashes of the two backends must be equal (bitwise identical results).
+  the hashes of the two backends must be equal (bitwise identical results),
+* the steps that have a parallel twin, and the share of time steps the executor ran
+  in parallel (it measures and runs serially while that is faster,
+  ``workbench/simulation/numba/parallel_choice.py``).
 
 Usage::
 
@@ -71,9 +74,12 @@ def worker(size, seconds, backend):
         digest.update(np.ascontiguousarray(events.times).tobytes())
         digest.update(np.ascontiguousarray(events.indices).tobytes())
         digest.update(np.ascontiguousarray(group.V).tobytes())
-    twins = [step.twin.name for step in net.__dict__["_wb_executor"].code.steps.values()
+    executor = net.__dict__["_wb_executor"]
+    twins = [step.twin.name for step in executor.code.steps.values()
              if getattr(step, "twin", None) is not None]
+    steps = executor.parallel_choice.steps
     return {"backend": backend, "compile": compile_time, "run": run,
+            "parallel_share": steps[True] / max(1, steps[True] + steps[False]),
             "compiled": bp.jit_compilations() - before, "spikes": spikes,
             "hash": digest.hexdigest()[:16], "twins": sorted(set(twins))}
 
@@ -130,7 +136,8 @@ def main():
             print(f"  run {repeat + 1} {backend:15s} compile {result['compile']:6.2f} s   run "
                   f"{result['run']:7.3f} s   compiled {result['compiled']}   spikes "
                   f"{result['spikes']}   hash {result['hash']}   parallel twins "
-                  f"{','.join(result['twins']) or '-'}   load {_load()}", flush=True)
+                  f"{','.join(result['twins']) or '-'} (steps run in parallel: "
+                  f"{100 * result['parallel_share']:.0f}%)   load {_load()}", flush=True)
     if times["numba"] and times["numba-parallel"]:
         serial, parallel = _median(times["numba"]), _median(times["numba-parallel"])
         print(f"\nmedian numba {serial:.3f} s, numba-parallel {parallel:.3f} s: "
