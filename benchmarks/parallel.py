@@ -18,6 +18,8 @@ printed, not the best. A run reports
 Usage::
 
     PYTHONPATH=. python benchmarks/parallel.py [--size 40000] [--seconds 1] [--repeats 3]
+    # in one process: 100 chunks of 10 steps with one thread, then all threads, alternating
+    PYTHONPATH=. python benchmarks/parallel.py --chunks 100
 
 The machine load (``os.getloadavg``) is printed with every run: on a 2-core
 machine, other processes take a core from the parallel runs and the ratio then
@@ -38,8 +40,8 @@ SYNAPSES_PER_NEURON = 80
 SEED = 1234
 
 
-def worker(size, seconds, backend):
-    """Build, compile and run the network once; return the measurements."""
+def _network(size, backend):
+    """The 40,000-neuron (``size``) COBA network of ``benchmarks/scale.py`` on ``backend``."""
     import numpy as np
 
     import workbench as bp
@@ -60,7 +62,55 @@ def worker(size, seconds, backend):
             (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh), (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
         conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
         synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
-    net = bp.Network(E, I, *synapses)
+    return bp.Network(E, I, *synapses), E, I
+
+
+def chunks(size, count):
+    """Steps per chunk of 10, one thread and all threads alternating, in one process.
+
+    The parallel twins' probe is off; the thread count is the loop's ``_threads``
+    argument. The best chunks approximate a quiet machine when other processes come
+    and go.
+    """
+    import numba
+
+    from workbench.simulation import runner
+    from workbench.simulation.numba import parallel_choice
+
+    parallel_choice.ADAPTIVE = False
+    net, _, _ = _network(size, "numba-parallel")
+    net.run(50.)                                  # compiles, and the network gets active
+    run_steps = runner.build(net, 10 * 2 * count * 0.1 + 1.)
+    run_steps(0, 1)
+    executor = net.__dict__["_wb_executor"]
+    threads = (1, numba.get_num_threads())
+    times = {n: [] for n in threads}
+    i = 1
+    for _ in range(count):
+        for n in threads:
+            args = list(executor.args)
+            args[executor._threads_position] = n
+            executor.args = tuple(args)
+            started = time.perf_counter()
+            executor.run_chunk(i, i + 10)
+            times[n].append((time.perf_counter() - started) / 10 * 1e6)
+            i += 10
+    for n in threads:
+        ordered = sorted(times[n])
+        print(f"  {n} thread(s): best {ordered[0]:.1f}, 10th percentile "
+              f"{ordered[len(ordered) // 10]:.1f}, median {ordered[len(ordered) // 2]:.1f} us "
+              f"per step", flush=True)
+    print(f"  best chunks: {min(times[1]) / min(times[threads[1]]):.2f}x; medians: "
+          f"{_median(times[1]) / _median(times[threads[1]]):.2f}x; load {_load()}")
+
+
+def worker(size, seconds, backend):
+    """Build, compile and run the network once; return the measurements."""
+    import numpy as np
+
+    import workbench as bp
+
+    net, E, I = _network(size, backend)
     started = time.perf_counter()
     first = net.run(0.1)
     compile_time = time.perf_counter() - started - first
@@ -112,8 +162,15 @@ def main():
     parser.add_argument("--size", type=int, default=40000)
     parser.add_argument("--seconds", type=float, default=1.0, help="simulated seconds per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per backend")
+    parser.add_argument("--chunks", type=int, default=0,
+                        help="instead: this many chunks of 10 steps each way in one process")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.chunks:
+        print(f"COBA {args.size} neurons, numba-parallel, chunks of 10 steps with one thread "
+              f"and all threads alternating; load before: {_load()}", flush=True)
+        chunks(args.size, args.chunks)
+        return
     if args.worker:
         size, seconds, backend = args.worker
         print("RESULT " + json.dumps(worker(int(size), float(seconds), backend)))
