@@ -1,4 +1,4 @@
-"""'numba-parallel' against 'numba' on the ch. 6 COBA network (CobaLIF + 4 x SynVec5), 40,000 neurons.
+"""'numba-parallel' against 'numba' on the ch. 6 COBA network (CobaLIF + 4 x SynVec5), 40,000 cells.
 
 The network is the one of ``benchmarks/scale.py`` (80% excitatory, ``FixedProb``
 with 80 synapses per neuron on average, Euler steps of 0.1 ms, every spike
@@ -58,8 +58,10 @@ def _network(size, backend):
     I.V = np.random.randn(n_inh) * 5. + mm.Vr
     synapses = []
     for k, (pre, post, tau, weight, rev) in enumerate([
-            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc), (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
-            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh), (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
+            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
+            (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
         conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
         synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
     return bp.Network(E, I, *synapses), E, I

@@ -89,7 +89,7 @@ class CompiledExecutor(Executor):
             self._compile(plan)
 
     def _load(self, plan, parallel):
-        """Generate (``parallel``: with parallel twins, None: as the backend says) and load the loop."""
+        """Generate and load the run loop (``parallel``: with twins; None: as the backend says)."""
         self.code = RunLoopCode(plan, parallel)
         self.registry = self.code.registry
         self.arguments = self.code.arguments

@@ -141,7 +141,8 @@ def call_kind_in(namespace, origins):
 
 def _stored(node):
     """Names a statement or expression stores (assignment and loop targets)."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {n.id for n in ast.walk(node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _loaded(node):
@@ -187,10 +188,11 @@ class _Proof:
     def collect_written(self, region):
         for node in ast.walk(ast.Module(region, [])):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                if not (isinstance(node.value, ast.Name) and self.arrays.get(node.value.id, 0) >= 1):
+                name = node.value.id if isinstance(node.value, ast.Name) else None
+                if self.arrays.get(name, 0) < 1:
                     raise _Unproven("a store into something else than an array argument")
-                if node.value.id not in self.written:
-                    self.written.append(node.value.id)
+                if name not in self.written:
+                    self.written.append(name)
             if isinstance(node, _FORBIDDEN):
                 raise _Unproven(type(node).__name__)
             if isinstance(node, ast.Call):
