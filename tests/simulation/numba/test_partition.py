@@ -243,3 +243,26 @@ def test_unsigned_indices_only_where_proven_non_negative():
     assert "spike[_uintp(p)]" in text and "g[_uintp(j)]" in text and "ids[_uintp(k)]" in text
     text = "\n".join(_twin(_SCATTER.format(start="n - 5")).lines)
     assert "spike[p]" in text and "sl[p]" in text         # n - 5 may be negative
+
+
+class Shifted(bp.NeuGroup):
+    """Writes x[i + 1] from x[i] through two views: each iteration reads the previous one's result."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, **kwargs):
+        self.x = np.zeros(size + 1)
+        self.ahead = self.x[1:]
+        self.behind = self.x[:-1]
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            self.ahead[i] = self.behind[i] + 1.
+
+
+def test_arrays_that_share_memory_run_the_serial_code(always_parallel):
+    bp.backend.set("numba-parallel", dt=0.1)
+    group = Shifted(100000)
+    group.run(0.1)
+    np.testing.assert_array_equal(group.x, np.arange(100001.))     # serial order: a running count
+    assert _twins(group) == {"Shifted_update"}
