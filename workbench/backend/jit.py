@@ -35,7 +35,7 @@ import numba
 from numba.core import event as _numba_event
 from numba.core.caching import FunctionCache
 
-__all__ = ["JIT_OPTIONS", "jit", "jit_compilations", "jit_stats", "cache_dir",
+__all__ = ["JIT_OPTIONS", "PARALLEL_OPTIONS", "jit", "jit_compilations", "jit_stats", "cache_dir",
            "load_generated_module", "is_jit_disabled", "register_compilation_counter",
            "CacheWarning"]
 
@@ -48,6 +48,14 @@ class CacheWarning(RuntimeWarning):
 #: and Dask workers run kernels concurrently. ``fastmath`` stays off: results
 #: must match the numpy backend bit-for-bit where the operations are the same.
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
+
+#: Extra options of the parallel regions of ``'numba-parallel'``
+#: (``workbench/simulation/numba/generator/partition.py``). Only the generator's ``prange``
+#: becomes parallel: numba's own conversions of array expressions stay off, since a parallel
+#: ``np.sum`` would add in another order than the serial backend.
+PARALLEL_OPTIONS = {"parallel": {"prange": True, "fusion": False, "comprehension": False,
+                                 "reduction": False, "inplace_binop": False, "setitem": False,
+                                 "numpy": False, "stencil": False}}
 
 _lock = threading.Lock()
 _owned = weakref.WeakSet()      # dispatchers created through jit()

@@ -12,6 +12,8 @@ an attribute) builds a new loop.
 """
 
 import re
+import time
+import warnings
 
 import numba
 import numpy as np
@@ -19,11 +21,18 @@ import numpy as np
 from ...backend.jit import load_generated_module
 from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
-from ..executor import Executor, StepCompileError
+from ..executor import Executor, StepCompileError, StepCompileWarning
 from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
 from .generator.bindings import GlobalOwner, RangeBinding, ValueKindError
 from .generator.loop import RunLoopCode, load_step
+from .parallel_choice import PROBE_STEPS, ParallelChoice
+from .parallel_kernels import UNSORTED, descents
+
+#: ``'numba-parallel'`` runs a step's parallel twin only when its written arrays have at
+#: least this many elements (entering a parallel region costs ~1-10 us, see docs/backends.md).
+#: Read at every run; tests set it to 1 to send small networks through the twins.
+PARALLEL_MIN_SIZE = 4096
 
 __all__ = ["CompiledExecutor"]
 
@@ -52,14 +61,7 @@ class CompiledExecutor(Executor):
         super().__init__(plan)
         self.nodes = plan.nodes
         self.items = plan.items
-        self.code = RunLoopCode(plan)
-        self.registry = self.code.registry
-        self.arguments = self.code.arguments
-        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
-                                   [self.code.source])
-        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
-                                       self.code.key_parts, self.code.namespace)
-        self.loop = module.run_loop
+        self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
         self.cells = []
@@ -69,7 +71,33 @@ class CompiledExecutor(Executor):
         self._nan = np.full(4, -1, dtype=np.int64)     # first NaN/inf stored: site, i, kind, item
         sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
         self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
-        self._compile(plan)
+        sources = [source[0] for source in self.arguments.sources]
+        self._threads_position = sources.index("threads") if "threads" in sources else None
+        self.parallel_choice = ParallelChoice()
+        try:
+            self._compile(plan)
+        except StepCompileError as exc:
+            if self._threads_position is None:
+                raise
+            # a parallel twin numba cannot compile must not cost the compiled loop
+            warnings.warn(f"The parallel steps of {plan.host.describe()} cannot be compiled "
+                          f"({exc}); running its serial steps.", StepCompileWarning,
+                          stacklevel=2)
+            self._load(plan, parallel=False)
+            self._threads_position = None
+            self._bound_plan = None
+            self._compile(plan)
+
+    def _load(self, plan, parallel):
+        """Generate and load the run loop (``parallel``: with twins; None: as the backend says)."""
+        self.code = RunLoopCode(plan, parallel)
+        self.registry = self.code.registry
+        self.arguments = self.code.arguments
+        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
+                                   [self.code.source])
+        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
+                                       self.code.key_parts, self.code.namespace)
+        self.loop = module.run_loop
 
     # -- run-time data ---------------------------------------------------------------------
     def _gather(self, plan):
@@ -101,6 +129,14 @@ class CompiledExecutor(Executor):
                 values.append(self._nan)
             elif kind == "nan_counts":
                 values.append(self._nan_counts)
+            elif kind == "threads":
+                values.append(int(numba.get_num_threads()))
+            elif kind == "parallel_min":
+                values.append(int(PARALLEL_MIN_SIZE))
+            elif kind == "descents":
+                binding = source[1]
+                # an index array a step writes could change order during the run
+                values.append(UNSORTED if binding.written else descents(binding.read()))
         return tuple(values), cells
 
     @staticmethod
@@ -177,7 +213,9 @@ class CompiledExecutor(Executor):
         """Call the compiled loop for steps ``i_start`` to ``i_end - 1``.
 
         The loop stops early, before a step, when a spike-event buffer might
-        overflow; the buffers then grow and the loop resumes at that step.
+        overflow; the buffers then grow and the loop resumes at that step. With
+        parallel twins (``'numba-parallel'``) a chunk may start with a probe that
+        decides whether they run with all threads (:mod:`.parallel_choice`).
 
         Raises
         ------
@@ -185,26 +223,63 @@ class CompiledExecutor(Executor):
             If an index check of a step failed (naming the object, variable, index and time).
         """
         try:
-            i = self.loop(i_start, i_end, self.t0, self.dt, *self.args)
-            while i < i_end:
-                self.sync()             # numbers written so far go back to their objects
-                grown = False
-                for _, record in self._bound_plan.records:
-                    if isinstance(record, EventRecord) and not record.has_room():
-                        record.grow()
-                        grown = True
-                if not grown:           # the loop stopped with room left: it would never advance
-                    raise RuntimeError(f"the compiled run loop stopped at step {i} of "
-                                       f"[{i_start}, {i_end}) although every event record has room")
-                self.args = self._with_new_event_buffers(self._bound_plan)
-                i = self.loop(i, i_end, self.t0, self.dt, *self.args)
+            i = i_start
+            if self._threads_position is not None and \
+                    self.parallel_choice.probe_due(i_end - i_start):
+                started = time.perf_counter()
+                i = self._advance(i, i + PROBE_STEPS, False)
+                serial = time.perf_counter() - started
+                started = time.perf_counter()
+                i = self._advance(i, i + 1, True)       # wakes the threads
+                waking = time.perf_counter() - started
+                if waking > 2 * serial:                 # slower even with the wake-up discounted
+                    self.parallel_choice.record(waking, serial)
+                else:
+                    started = time.perf_counter()
+                    i = self._advance(i, i + PROBE_STEPS, True)
+                    self.parallel_choice.record(time.perf_counter() - started, serial)
+            self._advance(i, i_end, self.parallel_choice.parallel)
         except IndexError as exc:
             failure = self._index_failure(exc)
             if failure is None:
                 raise
             raise failure from None
+        except SystemError as exc:
+            # An exception inside a parallel region (a ZeroDivisionError in an integrator)
+            # reaches Python as a SystemError whose context is the exception.
+            cause = exc.__cause__ or exc.__context__
+            if cause is None:
+                raise
+            raise cause from None
         if self._nan[0] >= 0:
             raise self._nonfinite_failure()
+
+    def _advance(self, i_start, i_end, parallel):
+        """Run steps ``i_start`` to ``i_end - 1`` (growing event buffers when the loop asks)."""
+        i = self.loop(i_start, i_end, self.t0, self.dt, *self._arguments(parallel))
+        while i < i_end:
+            self.sync()             # numbers written so far go back to their objects
+            grown = False
+            for _, record in self._bound_plan.records:
+                if isinstance(record, EventRecord) and not record.has_room():
+                    record.grow()
+                    grown = True
+            if not grown:           # the loop stopped with room left: it would never advance
+                raise RuntimeError(f"the compiled run loop stopped at step {i} of "
+                                   f"[{i_start}, {i_end}) although every event record has room")
+            self.args = self._with_new_event_buffers(self._bound_plan)
+            i = self.loop(i, i_end, self.t0, self.dt, *self._arguments(parallel))
+        if self._threads_position is not None:
+            self.parallel_choice.steps[parallel] += i_end - i_start
+        return i_end
+
+    def _arguments(self, parallel):
+        """The loop's arguments; unless ``parallel``, the parallel twins get one thread."""
+        if self._threads_position is None or parallel:
+            return self.args
+        args = list(self.args)
+        args[self._threads_position] = 1
+        return tuple(args)
 
     def _nonfinite_failure(self):
         """The SimulationError of the first NaN/inf a compiled step stored in this run."""

@@ -98,6 +98,7 @@ class StepContext:
         self.namespace["jit"] = jit
         self.key_parts = {fingerprint(kernels): None}   # ordered set
         self._injected = {}
+        self.origins = {}              # injected name -> what it stands for (an integrator)
 
     def fresh_index(self):
         """A new loop-variable name that no local of the step uses."""

@@ -95,6 +95,7 @@ class _Fuser:
             step = getattr(integ, "jit_step", None)
             name = rewriter.ctx.inject(f"_int_{sanitize(ref.name)}_element", step,
                                        integrator_fingerprint(integ, step))
+            rewriter.ctx.origins[name] = integ     # for generator/partition.py
             return ast.Call(ast.Name(name, ast.Load()), [self.element(a) for a in node.args], [])
         if isinstance(ref.value, np.ufunc) and ref.value.nout == 1:
             func = rewriter.visit(node.func)

@@ -34,13 +34,14 @@ import types
 import numba
 import numpy as np
 
-from ....backend.jit import jit
+from ....backend.jit import PARALLEL_OPTIONS, jit
 from ...codegen.astutil import chain_names
 from ...codegen.codeprint import render_body
 from ...codegen.elementwise import integrator_is_elementwise
 from ...codegen.names import sanitize
 from ...executor import StepCompileError
-from .. import kernels
+from .. import kernels, parallel_kernels
+from ..parallel_kernels import PARALLEL_KERNELS
 from .bindings import DELAY_KINDS
 from .context import StepContext, loop_indices
 from .fingerprints import fingerprint, integrator_fingerprint
@@ -48,6 +49,7 @@ from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
 from . import index_checks
 from .nan_watch import add_nan_watch, scanned_arrays
+from .partition import call_kind_in, partition_step
 from .slice_loops import index_slice_loops
 from .zero_blocks import skip_zero_blocks
 
@@ -86,10 +88,13 @@ class RewrittenStep:
     nan_sites : list of str
         The variables whose element stores are watched for NaN/inf
         (``generator/nan_watch.py``); the function then takes ``_nan, _nan_counts`` last.
+    twin : PartitionedStep or None
+        The step as one parallel region (``'numba-parallel'``, ``generator/partition.py``).
     """
 
     def __init__(self, name, source, params, namespace, key_parts, label, filename, sites=(),
-                 nan_sites=()):
+                 nan_sites=(), twin=None):
+        self.twin = twin
         self.sites = list(sites)
         self.nan_sites = list(nan_sites)
         self.name = name
@@ -337,6 +342,7 @@ class _Rewriter(ast.NodeTransformer):
         else:
             name = ctx.inject(f"_int_{sanitize(ref.name)}", step_function,
                               integrator_fingerprint(integ, step_function))
+        ctx.origins[name] = integ          # what the call is, for generator/partition.py
         return ast.Call(ast.Name(name, ast.Load()), ordered, [])
 
     def _delay_call(self, ref, call, statement):
@@ -530,7 +536,31 @@ def _add_index_checks(ctx, body, in_range):
                                          ctx.fresh_index, in_range, range_of)
 
 
-def rewrite_step(func, node, registry, label, function_name, method_integrators):
+def _parallel_twin(ctx, body, params, function_name):
+    """``generator/partition.py`` on a step body: the twin, its namespace added to ``ctx``."""
+    arrays = {}
+    for name, binding, _ in ctx.params:
+        value = binding.read() if binding.kind in ("array", "cell") else None
+        if isinstance(value, np.ndarray):
+            arrays[name] = value.ndim
+        elif binding.kind == "range":          # [min, max] of an index array
+            arrays[name] = 1
+    twin = partition_step(body, params, arrays, call_kind_in(ctx.namespace, ctx.origins),
+                          function_name, ctx.fresh_index)
+    if twin is None:
+        return None
+    # Neither the twin nor its region (nor the run loop calling it, generator/loop.py) is
+    # cached on disk: a run loop loaded from a numba cache shared by several processes,
+    # calling parallel code, crashed while loading (seen with numba 0.68).
+    ctx.namespace.update(PARALLEL_KERNELS)
+    ctx.namespace.update(_prange=numba.prange, _np=np, _uintp=np.uintp,
+                         _parallel_options=dict(PARALLEL_OPTIONS))
+    ctx.key_parts[f"parallel={PARALLEL_OPTIONS!r}"] = None
+    ctx.key_parts[fingerprint(parallel_kernels)] = None
+    return twin
+
+
+def rewrite_step(func, node, registry, label, function_name, method_integrators, parallel=False):
     """Rewrite one step function.
 
     Parameters
@@ -548,6 +578,9 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
     method_integrators : callable
         ``method_integrators(integrator)`` -> (step function, attribute chains)
         for integrators whose derivative reads ``self``.
+    parallel : bool, optional
+        Also generate the step's parallel twin when its loops can be split by the
+        index they write (``'numba-parallel'``, ``generator/partition.py``).
 
     Returns
     -------
@@ -594,6 +627,8 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators)
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
               "@jit",
               f"def {function_name}({', '.join(params)}):"]
-    source = "\n".join(header + render_body(body)) + "\n"
+    twin = _parallel_twin(ctx, body, params, function_name) if parallel else None
+    lines = header + render_body(body) + (["", ""] + twin.lines if twin else [])
+    source = "\n".join(lines) + "\n"
     return RewrittenStep(function_name, source, ctx.params, ctx.namespace, list(ctx.key_parts),
-                         label, ctx.filename, sites, nan_sites)
+                         label, ctx.filename, sites, nan_sites, twin)

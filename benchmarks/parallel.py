@@ -1,0 +1,210 @@
+"""'numba-parallel' against 'numba' on the ch. 6 COBA network (CobaLIF + 4 x SynVec5), 40,000 cells.
+
+The network is the one of ``benchmarks/scale.py`` (80% excitatory, ``FixedProb``
+with 80 synapses per neuron on average, Euler steps of 0.1 ms, every spike
+monitored as events). Each run is a fresh process with its own empty disk cache,
+and the two backends alternate (serial, parallel, serial, ...); every run is
+printed, not the best. A run reports
+
+* compile: the first call (a 0.1 ms run: generating, compiling, loading),
+* run: the running time ``net.run`` reports for ``--seconds`` simulated,
+* the functions that run compiled (must be 0),
+* the spikes and a hash of every spike (step, neuron) and the final potentials:
+  the hashes of the two backends must be equal (bitwise identical results),
+* the steps that have a parallel twin, and the share of time steps the executor ran
+  in parallel (it measures and runs serially while that is faster,
+  ``workbench/simulation/numba/parallel_choice.py``).
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/parallel.py [--size 40000] [--seconds 1] [--repeats 3]
+    # in one process: 100 chunks of 10 steps with one thread, then all threads, alternating
+    PYTHONPATH=. python benchmarks/parallel.py --chunks 100
+
+The machine load (``os.getloadavg``) is printed with every run: on a 2-core
+machine, other processes take a core from the parallel runs and the ratio then
+says little.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SYNAPSES_PER_NEURON = 80
+SEED = 1234
+
+
+def _network(size, backend):
+    """The 40,000-neuron (``size``) COBA network of ``benchmarks/scale.py`` on ``backend``."""
+    import numpy as np
+
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    bp.backend.set(backend, dt=0.1)
+    n_exc = int(size * 0.8)
+    n_inh = size - n_exc
+    prob = min(1.0, SYNAPSES_PER_NEURON / size)
+    np.random.seed(SEED)
+    E = mm.CobaLIF(n_exc, monitors=["spike"])
+    E.V = np.random.randn(n_exc) * 5. + mm.Vr
+    I = mm.CobaLIF(n_inh, monitors=["spike"])
+    I.V = np.random.randn(n_inh) * 5. + mm.Vr
+    synapses = []
+    for k, (pre, post, tau, weight, rev) in enumerate([
+            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
+            (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
+        conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
+        synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
+    return bp.Network(E, I, *synapses), E, I
+
+
+def chunks(size, count):
+    """Steps per chunk of 10, one thread and all threads alternating, in one process.
+
+    The parallel twins' probe is off; the thread count is the loop's ``_threads``
+    argument. The best chunks approximate a quiet machine when other processes come
+    and go.
+    """
+    import numba
+
+    from workbench.simulation import runner
+    from workbench.simulation.numba import parallel_choice
+
+    parallel_choice.ADAPTIVE = False
+    net, _, _ = _network(size, "numba-parallel")
+    net.run(50.)                                  # compiles, and the network gets active
+    run_steps = runner.build(net, 10 * 2 * count * 0.1 + 1.)
+    run_steps(0, 1)
+    executor = net.__dict__["_wb_executor"]
+    threads = (1, numba.get_num_threads())
+    times = {n: [] for n in threads}
+    i = 1
+    for _ in range(count):
+        for n in threads:
+            args = list(executor.args)
+            args[executor._threads_position] = n
+            executor.args = tuple(args)
+            started = time.perf_counter()
+            executor.run_chunk(i, i + 10)
+            times[n].append((time.perf_counter() - started) / 10 * 1e6)
+            i += 10
+    for n in threads:
+        ordered = sorted(times[n])
+        print(f"  {n} thread(s): best {ordered[0]:.1f}, 10th percentile "
+              f"{ordered[len(ordered) // 10]:.1f}, median {ordered[len(ordered) // 2]:.1f} us "
+              f"per step", flush=True)
+    print(f"  best chunks: {min(times[1]) / min(times[threads[1]]):.2f}x; medians: "
+          f"{_median(times[1]) / _median(times[threads[1]]):.2f}x; load {_load()}")
+
+
+def worker(size, seconds, backend):
+    """Build, compile and run the network once; return the measurements."""
+    import numpy as np
+
+    import workbench as bp
+
+    net, E, I = _network(size, backend)
+    started = time.perf_counter()
+    first = net.run(0.1)
+    compile_time = time.perf_counter() - started - first
+    before = bp.jit_compilations()
+    run = net.run((0.1, 0.1 + seconds * 1000.))
+    digest = hashlib.sha1()
+    spikes = 0
+    for group in (E, I):
+        events = group.mon.spike_events
+        spikes += len(events)
+        digest.update(np.ascontiguousarray(events.times).tobytes())
+        digest.update(np.ascontiguousarray(events.indices).tobytes())
+        digest.update(np.ascontiguousarray(group.V).tobytes())
+    executor = net.__dict__["_wb_executor"]
+    twins = [step.twin.name for step in executor.code.steps.values()
+             if getattr(step, "twin", None) is not None]
+    steps = executor.parallel_choice.steps
+    return {"backend": backend, "compile": compile_time, "run": run,
+            "parallel_share": steps[True] / max(1, steps[True] + steps[False]),
+            "compiled": bp.jit_compilations() - before, "spikes": spikes,
+            "hash": digest.hexdigest()[:16], "twins": sorted(set(twins))}
+
+
+def _run_worker(size, seconds, backend):
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = dict(os.environ, PYTHONPATH=ROOT, WORKBENCH_CACHE_DIR=cache_dir,
+                   NUMBA_CACHE_DIR=os.path.join(cache_dir, "numba"))
+        done = subprocess.run([sys.executable, __file__, "--worker", str(size), str(seconds),
+                               backend], capture_output=True, text=True, env=env, cwd=ROOT)
+    for line in done.stdout.splitlines()[::-1]:
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return {"backend": backend, "error": " | ".join(tail) or f"exit status {done.returncode}"}
+
+
+def _median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else 0.5 * (values[middle - 1] + values[middle])
+
+
+def _load():
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=40000)
+    parser.add_argument("--seconds", type=float, default=1.0, help="simulated seconds per run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per backend")
+    parser.add_argument("--chunks", type=int, default=0,
+                        help="instead: this many chunks of 10 steps each way in one process")
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.chunks:
+        print(f"COBA {args.size} neurons, numba-parallel, chunks of 10 steps with one thread "
+              f"and all threads alternating; load before: {_load()}", flush=True)
+        chunks(args.size, args.chunks)
+        return
+    if args.worker:
+        size, seconds, backend = args.worker
+        print("RESULT " + json.dumps(worker(int(size), float(seconds), backend)))
+        return
+    import numba
+    print(f"COBA {args.size} neurons (CobaLIF + 4 x SynVec5, {SYNAPSES_PER_NEURON} synapses per "
+          f"neuron), {args.seconds:g} s simulated per run, spikes monitored; {os.cpu_count()} "
+          f"CPUs, numba {numba.__version__} with {numba.config.NUMBA_NUM_THREADS} threads; "
+          f"load before: {_load()}", flush=True)
+    times = {"numba": [], "numba-parallel": []}
+    hashes = set()
+    for repeat in range(args.repeats):
+        for backend in ("numba", "numba-parallel"):
+            result = _run_worker(args.size, args.seconds, backend)
+            if "error" in result:
+                print(f"  {backend:15s} failed: {result['error']}", flush=True)
+                continue
+            times[backend].append(result["run"])
+            hashes.add(result["hash"])
+            print(f"  run {repeat + 1} {backend:15s} compile {result['compile']:6.2f} s   run "
+                  f"{result['run']:7.3f} s   compiled {result['compiled']}   spikes "
+                  f"{result['spikes']}   hash {result['hash']}   parallel twins "
+                  f"{','.join(result['twins']) or '-'} (steps run in parallel: "
+                  f"{100 * result['parallel_share']:.0f}%)   load {_load()}", flush=True)
+    if times["numba"] and times["numba-parallel"]:
+        serial, parallel = _median(times["numba"]), _median(times["numba-parallel"])
+        print(f"\nmedian numba {serial:.3f} s, numba-parallel {parallel:.3f} s: "
+              f"speed-up {serial / parallel:.2f}x; runs paired in order: " +
+              ", ".join(f"{s / p:.2f}x" for s, p in zip(times["numba"], times["numba-parallel"])))
+    print(f"spikes and potentials identical across all runs: {len(hashes) == 1}")
+    print(f"load after: {_load()}")
+
+
+if __name__ == "__main__":
+    main()
