@@ -33,9 +33,10 @@ demands, on the step's code after index checks and NaN watch:
 * a local assigned in a split loop body is assigned before it is read in the
   same iteration and is never read outside it (no value carried between
   iterations); the only exception are the NaN watch's "any" flags
-  (``f = False`` before, only ``f |= ...`` inside), kept per thread and or-ed;
+  (``f = _nonfinite_bits(0.0)`` before, only ``f |= ...`` inside), kept per thread and or-ed;
 * calls are pure (numpy functions other than random draws, pure builtins,
-  element-wise integrators, ``_slice_bounds``, ``_element_bits``): a random draw
+  element-wise integrators, ``_slice_bounds``, ``_element_bits``, ``_block_is_zero``,
+  ``_nonfinite_bits``): a random draw
   or a user function keeps the step serial;
 * no ``return``, ``break``, ``raise``, ``while``, ``try``, ``with`` in the region.
 
@@ -62,7 +63,8 @@ _FORBIDDEN = (ast.Return, ast.Break, ast.Raise, ast.Assert, ast.Try, ast.With, a
               ast.NamedExpr, ast.Starred, ast.ClassDef, ast.AsyncFor)
 
 #: Generated helpers that are pure functions of their arguments.
-_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits"})
+_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits", "_block_is_zero",
+                           "_nonfinite_bits", "_nonnegative_index"})
 #: Attributes of a written array that code outside its loops may read (they never change).
 _SHAPE_ATTRS = frozenset({"shape", "size", "ndim"})
 _BIG = "9223372036854775807"
@@ -150,10 +152,32 @@ def _loaded(node):
 
 
 def _false_flags(statements):
+    """The NaN watch's flags: ``f = _nonfinite_bits(0.0)`` (0) or ``f = False`` before the loops."""
+    def zero(value):
+        if isinstance(value, ast.Constant):
+            return value.value is False
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+            value.func.id == "_nonfinite_bits" and len(value.args) == 1 and \
+            isinstance(value.args[0], ast.Constant) and value.args[0].value == 0.0
     return {s.targets[0].id for s in statements
             if isinstance(s, ast.Assign) and len(s.targets) == 1
-            and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Constant)
-            and s.value.value is False}
+            and isinstance(s.targets[0], ast.Name) and zero(s.value)}
+
+
+class _WithoutUnsignedCasts(ast.NodeTransformer):
+    """``_nonnegative_index(x)`` -> ``x``: the proof reads indices as the user wrote them.
+
+    The serial fast copy casts proven non-negative indices to unsigned
+    (``index_checks``); the region casts its own split indices (``_UnsignedIndex``),
+    so its loops are proved and rendered from the plain names.
+    """
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "_nonnegative_index" and \
+                len(node.args) == 1 and not node.keywords:
+            return node.args[0]
+        return node
 
 
 def _has_loop(statement):
@@ -538,7 +562,7 @@ def _partition(body, params, arrays, call_kind, function_name, fresh):
     proof = _Proof(arrays, call_kind, flags)
 
     hoisted, branches = [], []       # statements evaluated before the region; fast branches
-    for s in middle:
+    for s in [_WithoutUnsignedCasts().visit(copy.deepcopy(s)) for s in middle]:
         if isinstance(s, ast.If) and _has_loop(s):
             test = fresh()
             hoisted.append(ast.Assign([ast.Name(test, ast.Store())], copy.deepcopy(s.test)))
@@ -623,10 +647,10 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
     # too, but made the thread's loops 5x slower.)
     part = ["@jit(cache=False, error_model='python')",
             f"def {part_name}(_lo, _hi, _tid, _flags, {', '.join(free)}):"]
-    part += [f"    {flag} = False" for flag in used_flags]
+    part += [f"    {flag} = _nonfinite_bits(0.0)" for flag in used_flags]
     for statement in branches:
         part += ["    " + line for line in _source(statement)]
-    part += [f"    _flags[_tid, {k}] = {flag}" for k, flag in enumerate(used_flags)]
+    part += [f"    _flags[_tid, {k}] = {flag} != 0" for k, flag in enumerate(used_flags)]
     part += [f"    _flags[_tid, {len(used_flags)}] = True"]
     region = ["@jit(cache=False, **_parallel_options)",
               f"def {region_name}(_nthreads, _flags, {', '.join(free)}):",
@@ -653,7 +677,7 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
     twin += [f"        if not _flags[:, {len(used_flags)}].all():",
              f"            raise RuntimeError('a thread of the parallel {function_name} failed')"]
     for k, flag in enumerate(used_flags):
-        twin += [f"        {flag} |= _flags[:, {k}].any()"]
+        twin += [f"        {flag} |= _np.uint64(_flags[:, {k}].any())"]
     twin += ["    else:"] + block(middle, "        ")
     twin += block(epilogue, "    ")
     if len(twin) and twin[-1].strip() == "":
