@@ -70,3 +70,38 @@ def test_elementwise_integrator_call_equals_the_array_call():
     np.testing.assert_array_equal(elements[0], arrays[0])
     np.testing.assert_array_equal(elements[1], arrays[1])
     assert via_elements(0.5, 0.1, 0.2) == fhn(0.5, 0.1, 0., 0.2, 0.7, 0.8, 12.5)
+
+
+@jit
+def _append_events(flat, rows, columns, weights, weighted, count, row):
+    kernels.append_events(flat, rows, columns, weights, weighted, count, row)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.float64, np.int32])
+@pytest.mark.parametrize("size", [0, 5, 16, 37, 100])
+def test_append_events_lists_every_nonzero_element_in_order(dtype, size):
+    # sizes around the 16-element blocks the kernel skips; NaN counts as non-zero and
+    # -0.0 as zero, as in the loop ``if x[j]:`` the kernel replaces
+    rng = np.random.RandomState(size)
+    flat = (rng.rand(size) < 0.2).astype(dtype)
+    if dtype is np.float64 and size:
+        flat[flat != 0] = rng.randn(int(np.count_nonzero(flat)))
+        flat[rng.rand(size) < 0.1] = -0.0
+        flat[rng.rand(size) < 0.05] = np.nan
+    expected = np.flatnonzero(flat)
+    for weighted in (True, False):
+        rows = np.full(3 + size, -1, dtype=np.int64)
+        columns = np.full(3 + size, -1, dtype=np.int64)
+        weights = np.full(3 + size if weighted else 1, -5.0)
+        count = np.array([3], dtype=np.int64)           # three events already recorded
+        _append_events(flat, rows, columns, weights, weighted, count, 7)
+        end = 3 + len(expected)
+        assert count[0] == end
+        np.testing.assert_array_equal(rows[3:end], 7)
+        np.testing.assert_array_equal(columns[3:end], expected)
+        np.testing.assert_array_equal(rows[end:], -1)
+        np.testing.assert_array_equal(rows[:3], -1)
+        if weighted:
+            np.testing.assert_array_equal(weights[3:end], flat[expected].astype(np.float64))
+        else:
+            np.testing.assert_array_equal(weights, [-5.0])

@@ -20,6 +20,7 @@ from numba.extending import intrinsic, overload, register_jitable
 
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
            "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
+           "append_events",
            "check_index", "check_index_unless", "nonfinite_baseline", "nonfinite_report", "KERNEL_OPS"]
 
 #: numba options of every kernel. They are only ever called from compiled code, so they
@@ -361,7 +362,7 @@ def nonnegative_index(value):
     return value
 
 
-@overload(nonnegative_index, jit_options={"nogil": True})
+@overload(nonnegative_index, jit_options=_INNER)
 def _nonnegative_index_overload(value):
     if isinstance(value, types.Integer):
         return lambda value: np.uintp(value)
@@ -455,7 +456,7 @@ def _block_is_zero(typingctx, array, start, count):
     return types.boolean(array, start, count), codegen
 
 
-@overload(block_is_zero, jit_options={"nogil": True}, inline="always", prefer_literal=True)
+@overload(block_is_zero, jit_options=_INNER, inline="always", prefer_literal=True)
 def _block_is_zero_overload(array, start, count):
     if not (isinstance(array, types.Array) and array.ndim == 1):
         return None
@@ -487,7 +488,7 @@ def nonfinite_bits(value):
     return 0 if np.all(np.isfinite(value)) else 1
 
 
-@overload(nonfinite_bits, jit_options={"nogil": True})
+@overload(nonfinite_bits, jit_options=_INNER)
 def _nonfinite_bits_overload(value):
     if isinstance(value, types.Float):
         return lambda value: np.uint64(_element_bits(value - value))
@@ -499,6 +500,33 @@ def _nonfinite_bits_overload(value):
     def other(value):          # what the boolean flag did before: numba types it or says why
         return np.uint64(1) if value - value != 0 else np.uint64(0)
     return other
+
+
+# -- spike events ------------------------------------------------------------------------------
+@register_jitable(**_INNER)
+def append_events(flat, rows, columns, weights, weighted, count, row):
+    """Append ``(row, j[, flat[j]])`` for every non-zero ``flat[j]`` to an event record's buffers.
+
+    ``count[0]`` is the number of events so far (the caller made room for
+    ``flat.size`` more). Blocks of 32 elements whose bits are all zero are skipped
+    after one vector test (:func:`block_is_zero`), as ``generator/zero_blocks.py``
+    does in steps: the monitors of a network share this one compiled function
+    instead of each compiling its own copy of the loop in the run loop.
+    """
+    n = count[0]
+    size = flat.shape[0]
+    for block in range(0, size, 32):           # generator/zero_blocks.py's BLOCK
+        end = block + 32 if block + 32 < size else size
+        if end - block == 32 and block_is_zero(flat, block, 32):
+            continue
+        for j in range(block, end):
+            if flat[j]:
+                rows[n] = row
+                columns[n] = j
+                if weighted:
+                    weights[n] = flat[j]
+                n += 1
+    count[0] = n
 
 
 # -- index checks ------------------------------------------------------------------------------
@@ -599,6 +627,7 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_slice_bounds": slice_bounds, "_element_bits": element_bits,
                     "_block_is_zero": block_is_zero, "_nonfinite_bits": nonfinite_bits,
                     "_nonnegative_index": nonnegative_index,
+                    "_append_events": append_events,
                     "_check_index": check_index,
                     "_check_index_unless": check_index_unless,
                     "_nonfinite_baseline": nonfinite_baseline,

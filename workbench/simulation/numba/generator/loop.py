@@ -33,7 +33,6 @@ numba's disk cache serves a second process) and shared by every loop of the
 process that calls the same source.
 """
 
-import ast
 
 import numpy as np
 
@@ -45,7 +44,6 @@ from .bindings import BindingRegistry, GlobalOwner, classify
 from .fingerprints import fingerprint
 from .method_integrators import method_integrator_step
 from .rewrite import rewrite_step
-from .zero_blocks import skip_zero_blocks
 
 __all__ = ["RunLoopCode", "LoopArguments", "load_step"]
 
@@ -342,24 +340,21 @@ class RunLoopCode:
         columns = args.add(f"_evcols_{k}", ("events", k, "columns"))
         one_d = np.ndim(getattr(binding.owner, binding.attr)) == 1
         flat = source if one_d else f"{source}.reshape({source}.size)"
+        # the weights buffer is an argument even when unused (one element): every record
+        # then calls the kernel with the same types
+        weights = args.add(f"_evw_{k}", ("events", k, "weights"))
+        if record.index is None:
+            # one shared kernel (it skips blocks of zeros: spikes are rare) rather than a
+            # copy of the loop per monitor, which cost compilation time in every run loop
+            return [f"_append_events({flat}, {rows}, {columns}, {weights}, "
+                    f"{record.weighted}, {count}, _i // _per_{k})"]
         lines = ["_n = " + count + "[0]", f"_flat = {flat}"]
         append = ["if _v:", f"    {rows}[_n] = _i // _per_{k}", f"    {columns}[_n] = _j"]
         if record.weighted:
-            weights = args.add(f"_evw_{k}", ("events", k, "weights"))
             append.append(f"    {weights}[_n] = _v")
         append.append("    _n += 1")
-        if record.index is not None:
-            lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
-            return lines + [f"    {line}" for line in append] + [f"{count}[0] = _n"]
-        # spikes are rare: blocks of zero elements are skipped (generator/zero_blocks.py)
-        loop = ast.parse("\n".join(["for _j in range(_flat.shape[0]):", "    if _flat[_j]:",
-                                    "        _v = _flat[_j]"] +
-                                   [f"    {line}" for line in append[1:]]))
-        names = iter(f"_z{k}_{n}" for n in range(100))
-        blocked = skip_zero_blocks(loop.body, {"_flat": np.asarray(binding.read()).dtype},
-                                   lambda: next(names))
-        return lines + ast.unparse(ast.fix_missing_locations(ast.Module(blocked, []))
-                                   ).splitlines() + [f"{count}[0] = _n"]
+        lines += [f"for _j in range(_idx_{k}.shape[0]):", f"    _v = _flat[_idx_{k}[_j]]"]
+        return lines + [f"    {line}" for line in append] + [f"{count}[0] = _n"]
 
     def _monitor_lines(self, plan, item, args):
         lines = []
