@@ -512,6 +512,20 @@ def append_events(flat, rows, columns, weights, weighted, count, row):
     after one vector test (:func:`block_is_zero`), as ``generator/zero_blocks.py``
     does in steps: the monitors of a network share this one compiled function
     instead of each compiling its own copy of the loop in the run loop.
+
+    Parameters
+    ----------
+    flat : 1-d array
+        The monitored variable (bool, integer or float).
+    rows, columns : 1-d int64 arrays
+        Event buffers: ``row`` and the element's index are written at ``count[0]`` on.
+    weights : 1-d float64 array
+        The element's value is written there too when ``weighted``.
+    weighted : bool
+    count : 1-element int64 array
+        Events recorded so far; advanced by the events appended.
+    row : int
+        The record row (time step of the monitor) of these events.
     """
     n = count[0]
     size = flat.shape[0]
