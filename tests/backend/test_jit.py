@@ -33,6 +33,34 @@ def test_foreign_numba_functions_are_not_counted():
     assert bp.jit_compilations() == before
 
 
+def test_inner_functions_run_from_compiled_code_and_refuse_python_calls():
+    import numpy as np
+    import pytest
+
+    @jit(inner=True)
+    def scale_into(a, factor):
+        for i in range(a.shape[0]):
+            if factor < 0:
+                raise IndexError(7, i)
+            a[i] *= factor
+
+    @jit
+    def caller(a, factor):
+        scale_into(a, factor)
+
+    before = bp.jit_compilations()
+    a = np.ones(3)
+    caller(a, 2.0)
+    np.testing.assert_array_equal(a, [2.0, 2.0, 2.0])
+    assert bp.jit_compilations() == before + 2          # both are counted
+    with pytest.raises(IndexError) as raised:           # exceptions still reach Python
+        caller(a, -1.0)
+    assert raised.value.args == (7, 0)
+    # no Python entry point is compiled: a call from Python raises instead of crashing
+    with pytest.raises(TypeError, match="called from compiled code only"):
+        scale_into(a, 2.0)
+
+
 def test_generated_module_gets_namespace_and_is_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
     source = "def f(x):\n    return x * scale\n"

@@ -101,7 +101,9 @@ def jit(func=None, **options):
     func : callable, optional
         The function to compile. When omitted, a decorator is returned.
     **options
-        Overrides of :data:`JIT_OPTIONS` (for example ``parallel=True``).
+        Overrides of :data:`JIT_OPTIONS` (for example ``parallel=True``). ``inner=True``
+        compiles a function that only compiled code calls: without numba's CPython and C
+        wrappers (faster to compile); calling it from Python raises ``TypeError``.
 
     Returns
     -------
@@ -121,9 +123,15 @@ def jit(func=None, **options):
     opts = dict(JIT_OPTIONS)
     opts.update(options)
     cache = opts.pop("cache", False)
+    inner = opts.pop("inner", False)
 
     def decorate(f):
-        dispatcher = numba.njit(**opts)(f)
+        if inner and not is_jit_disabled():
+            dispatcher = _InnerDispatcher(f, targetoptions=dict(opts, nopython=True,
+                                                                no_cpython_wrapper=True,
+                                                                no_cfunc_wrapper=True))
+        else:
+            dispatcher = numba.njit(**opts)(f)
         if isinstance(dispatcher, numba.core.dispatcher.Dispatcher):
             _owned.add(dispatcher)
             if cache:
@@ -133,6 +141,20 @@ def jit(func=None, **options):
     if func is None:
         return decorate
     return decorate(func)
+
+
+class _InnerDispatcher(numba.core.registry.CPUDispatcher):
+    """A dispatcher compiled without numba's CPython and C wrappers (``jit(..., inner=True)``).
+
+    Only compiled code calls it (the steps of a run loop): the wrappers, which
+    convert every argument from and to Python objects, cost about 0.2 s of the
+    ch. 6 network's first compilation. A call from Python would jump to machine
+    code that does not exist, so it raises instead.
+    """
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError(f"{self.py_func.__qualname__} is compiled to be called from compiled "
+                        f"code only (it has no Python entry point)")
 
 
 class _CheckedFunctionCache(FunctionCache):

@@ -625,7 +625,7 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
-              "@jit(no_cfunc_wrapper=True)",
+              "@jit(inner=True)",
               f"def {function_name}({', '.join(params)}):"]
     twin = _parallel_twin(ctx, body, params, function_name) if parallel else None
     lines = header + render_body(body) + (["", ""] + twin.lines if twin else [])
