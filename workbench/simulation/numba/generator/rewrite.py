@@ -625,7 +625,10 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
               f"workbench.",
               f"# Source: {ctx.filename}, line {ctx.first_line}.",
-              "@jit(inner=True)",
+              # under 'numba-parallel' the steps keep their wrappers: compiled without them,
+              # the parallel steps of benchmarks/parallel.py --chunks ran 2x slower (cause
+              # not found; 136 against 50 us per step on 2 threads)
+              "@jit(no_cfunc_wrapper=True)" if parallel else "@jit(inner=True)",
               f"def {function_name}({', '.join(params)}):"]
     twin = _parallel_twin(ctx, body, params, function_name) if parallel else None
     lines = header + render_body(body) + (["", ""] + twin.lines if twin else [])
