@@ -176,9 +176,23 @@ def test_the_proof_accepts_element_wise_loops_and_sorted_scatters():
     "for i in range(n):\n    x[i] = y[i]\n    if x[i] > 1:\n        break\n",
     "for p in range(n):\n    for k in range(0, 4):\n        j = ids[k]\n        g[j] += 1.0\n"
     "        x[p] = 1.0\n",                                              # written by source
+    # a name assigned between loops and before them: the region would run both loops after
+    # the second assignment (the first loop must see the first value)
+    "c = w\nfor i in range(n):\n    x[i] = c\nc = n\nfor i in range(n):\n    y[i] = c\n",
 ])
 def test_the_proof_rejects(code):
     assert _twin(code) is None
+
+
+def test_a_scatter_row_indexes_unsigned_only_from_clipped_starts():
+    # a start that _slice_bounds returned is never negative; any other may be, and
+    # ids[k] must then wrap around as numba does serially instead of reading before ids
+    loose = "for p in range(n):\n    for k in range(p - 1, p + 1):\n        j = ids[k]\n" \
+        "        g[j] += w\n"
+    clipped = "for p in range(n):\n    a, b = _slice_bounds(p - 1, p + 1, ids.shape[0])\n" \
+        "    for k in range(a, b):\n        j = ids[k]\n        g[j] += w\n"
+    assert "ids[_uintp(k)]" not in "\n".join(_twin(loose).lines)
+    assert "ids[_uintp(k)]" in "\n".join(_twin(clipped).lines)
 
 
 def test_a_scatter_needs_the_range_of_its_targets():
@@ -240,7 +254,8 @@ _SCATTER = ("for p in range({start}, n):\n"
 
 def test_unsigned_indices_only_where_proven_non_negative():
     text = "\n".join(_twin(_SCATTER.format(start="0")).lines)
-    assert "spike[_uintp(p)]" in text and "g[_uintp(j)]" in text and "ids[_uintp(k)]" in text
+    assert "spike[_uintp(p)]" in text and "g[_uintp(j)]" in text
+    assert "j = ids[k]" in text          # a row start read from sl may be negative: signed
     text = "\n".join(_twin(_SCATTER.format(start="n - 5")).lines)
     assert "spike[p]" in text and "sl[p]" in text         # n - 5 may be negative
 

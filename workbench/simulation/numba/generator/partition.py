@@ -180,6 +180,19 @@ class _WithoutUnsignedCasts(ast.NodeTransformer):
         return node
 
 
+def _clipped_bounds(body):
+    """Names assigned once, by ``a, b = _slice_bounds(...)``: never negative."""
+    counts, clipped = {}, set()
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Call) and \
+                isinstance(node.value.func, ast.Name) and node.value.func.id == "_slice_bounds":
+            clipped |= {t.id for t in node.targets[0].elts if isinstance(t, ast.Name)}
+    return {name for name in clipped if counts.get(name) == 1}
+
+
 def _has_loop(statement):
     return any(isinstance(n, ast.For) for n in ast.walk(statement))
 
@@ -207,6 +220,7 @@ class _Proof:
         self.conditions = []
         self.descents = []
         self.parts = []            # (For node, partition names, kind): the split loop bodies
+        self.clipped = set()       # names never negative (``_slice_bounds`` results)
 
     # -- whole-region checks --------------------------------------------------------------
     def collect_written(self, region):
@@ -518,7 +532,13 @@ def _split_scatter(proof, loop, fresh):
     rest = [_UnsignedIndex(names).visit(s) for s in rest]
     guard = ast.If(ast.parse(f"_lo <= {target} and {target} < _hi", mode="eval").body, rest, [])
     loop.iter = ast.parse(f"range({a}, {b})", mode="eval").body
-    loop.body = [_UnsignedIndex({loop.target.id}).visit(loop.body[0]), guard]
+    # ``ids[k]`` indexes unsigned only when the row's start is one that ``_slice_bounds``
+    # returned (clipped to [0, len]); any other start may be negative, which numba wraps
+    # around as the serial code does
+    first = loop.body[0]
+    if isinstance(start, ast.Name) and start.id in proof.clipped:
+        first = _UnsignedIndex({loop.target.id}).visit(first)
+    loop.body = [first, guard]
     proof.parts.append(loop)
     return [span, loop]
 
@@ -560,6 +580,7 @@ def _partition(body, params, arrays, call_kind, function_name, fresh):
     prelude, middle, epilogue = body[:first], body[first:last + 1], body[last + 1:]
     flags = _false_flags(prelude)
     proof = _Proof(arrays, call_kind, flags)
+    proof.clipped = _clipped_bounds(body)
 
     hoisted, branches = [], []       # statements evaluated before the region; fast branches
     for s in [_WithoutUnsignedCasts().visit(copy.deepcopy(s)) for s in middle]:
@@ -576,6 +597,16 @@ def _partition(body, params, arrays, call_kind, function_name, fresh):
             raise _Unproven(f"a top-level {type(s).__name__} between loops")
     proof.collect_written(hoisted + branches)
     hoisted_stored = set().union(*[_stored(s) for s in hoisted]) if hoisted else set()
+    # a statement between loops runs before the region, so before the loops above it: the
+    # names it assigns must be assigned nowhere else (else a loop above would see the new value)
+    stores = {}
+    for statement in body:
+        for n in ast.walk(statement):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                stores[n.id] = stores.get(n.id, 0) + 1
+    for name in hoisted_stored - set(proof.conditions):     # (conditions: fresh names)
+        if name in params or stores.get(name, 0) != 1:
+            raise _Unproven(f"{name} is assigned between loops and elsewhere too")
     for s in hoisted:
         proof.check_uniform(s)
         if (_loaded(s) | _stored(s)) & flags:
