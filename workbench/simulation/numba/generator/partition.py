@@ -706,7 +706,9 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
              f"        _flags = _np.zeros((_nthreads, {n_flags}), dtype=_np.bool_)",
              f"        {region_name}(_nthreads, _flags, {', '.join(free)})"]
     twin += [f"        if not _flags[:, {len(used_flags)}].all():",
-             f"            raise RuntimeError('a thread of the parallel {function_name} failed')"]
+             f"            raise RuntimeError('a thread of the parallel {function_name} failed "
+             f"(numba loses the exception of a parallel thread; the same run under "
+             f"the serial numba backend names it)')"]
     for k, flag in enumerate(used_flags):
         twin += [f"        {flag} |= _np.uint64(_flags[:, {k}].any())"]
     twin += ["    else:"] + block(middle, "        ")
