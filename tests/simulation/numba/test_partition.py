@@ -193,6 +193,9 @@ def test_a_scatter_row_indexes_unsigned_only_from_clipped_starts():
         "    for k in range(a, b):\n        j = ids[k]\n        g[j] += w\n"
     assert "ids[_uintp(k)]" not in "\n".join(_twin(loose).lines)
     assert "ids[_uintp(k)]" in "\n".join(_twin(clipped).lines)
+    twice = clipped + clipped.replace("g[j] += w", "g[j] += 2.0 * w")  # two copies of a loop
+    assert "ids[_uintp(k)]" in "\n".join(_twin(twice).lines)
+    assert "ids[_uintp(k)]" not in "\n".join(_twin(twice + "a = n - 9\n").lines)
 
 
 def test_a_scatter_needs_the_range_of_its_targets():

@@ -181,16 +181,21 @@ class _WithoutUnsignedCasts(ast.NodeTransformer):
 
 
 def _clipped_bounds(body):
-    """Names assigned once, by ``a, b = _slice_bounds(...)``: never negative."""
-    counts, clipped = {}, set()
+    """Names only ever assigned by ``a, b = _slice_bounds(...)``: never negative.
+
+    (The checked and unchecked copies of a loop each assign them once.)
+    """
+    counts, clipped = {}, {}
     for node in ast.walk(ast.Module(body, [])):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             counts[node.id] = counts.get(node.id, 0) + 1
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Call) and \
                 isinstance(node.value.func, ast.Name) and node.value.func.id == "_slice_bounds":
-            clipped |= {t.id for t in node.targets[0].elts if isinstance(t, ast.Name)}
-    return {name for name in clipped if counts.get(name) == 1}
+            for target in node.targets[0].elts:
+                if isinstance(target, ast.Name):
+                    clipped[target.id] = clipped.get(target.id, 0) + 1
+    return {name for name, n in clipped.items() if counts.get(name) == n}
 
 
 def _has_loop(statement):
