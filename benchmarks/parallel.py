@@ -36,35 +36,17 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYNAPSES_PER_NEURON = 80
-SEED = 1234
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scale import SYNAPSES_PER_NEURON, coba_network  # noqa: E402
 
 
 def _network(size, backend):
     """The 40,000-neuron (``size``) COBA network of ``benchmarks/scale.py`` on ``backend``."""
-    import numpy as np
-
     import workbench as bp
-    from tests.simulation import manual_models as mm
 
     bp.backend.set(backend, dt=0.1)
-    n_exc = int(size * 0.8)
-    n_inh = size - n_exc
-    prob = min(1.0, SYNAPSES_PER_NEURON / size)
-    np.random.seed(SEED)
-    E = mm.CobaLIF(n_exc, monitors=["spike"])
-    E.V = np.random.randn(n_exc) * 5. + mm.Vr
-    I = mm.CobaLIF(n_inh, monitors=["spike"])
-    I.V = np.random.randn(n_inh) * 5. + mm.Vr
-    synapses = []
-    for k, (pre, post, tau, weight, rev) in enumerate([
-            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
-            (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
-            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
-            (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
-        conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
-        synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
-    return bp.Network(E, I, *synapses), E, I
+    net, E, I, _ = coba_network(size)
+    return net, E, I
 
 
 def chunks(size, count):

@@ -43,6 +43,37 @@ SYNAPSES_PER_NEURON = 80
 SEED = 1234
 
 
+def coba_network(size):
+    """The COBA network of this series on the active backend: ``(net, E, I, synapses)``.
+
+    80% excitatory ``CobaLIF`` cells, both groups' spikes monitored, four ``SynVec5``
+    connections by ``FixedProb`` with ``SYNAPSES_PER_NEURON`` synapses per neuron on
+    average; initial potentials and connections seeded (also used by ``parallel.py``).
+    """
+    import numpy as np
+
+    import workbench as bp
+    from tests.simulation import manual_models as mm
+
+    n_exc = int(size * 0.8)
+    n_inh = size - n_exc
+    prob = min(1.0, SYNAPSES_PER_NEURON / size)
+    np.random.seed(SEED)
+    E = mm.CobaLIF(n_exc, monitors=["spike"])
+    E.V = np.random.randn(n_exc) * 5. + mm.Vr
+    I = mm.CobaLIF(n_inh, monitors=["spike"])
+    I.V = np.random.randn(n_inh) * 5. + mm.Vr
+    synapses = []
+    for k, (pre, post, tau, weight, rev) in enumerate([
+            (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
+            (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
+            (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
+        conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
+        synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight, E=rev))
+    return bp.Network(E, I, *synapses), E, I, synapses
+
+
 def _peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -58,35 +89,16 @@ def _rss_bytes():
 
 def worker(size, seconds, backend):
     """Build and compile the network, then run ``seconds`` per request (see ``served.py``)."""
-    import numpy as np
-
     import workbench as bp
-    from tests.simulation import manual_models as mm
+    from tests.simulation import manual_models  # noqa: F401 (imported before the build is timed)
 
     bp.backend.set(backend, dt=0.1)
-    n_exc = int(size * 0.8)
-    n_inh = size - n_exc
-    prob = min(1.0, SYNAPSES_PER_NEURON / size)
     state = {"start": 0.1}
 
     def setup():
         result = {"size": size, "rss_after_import_bytes": _rss_bytes()}  # python, numba, workbench
         started = time.perf_counter()
-        np.random.seed(SEED)
-        E = mm.CobaLIF(n_exc, monitors=["spike"])
-        E.V = np.random.randn(n_exc) * 5. + mm.Vr
-        I = mm.CobaLIF(n_inh, monitors=["spike"])
-        I.V = np.random.randn(n_inh) * 5. + mm.Vr
-        synapses = []
-        for k, (pre, post, tau, weight, rev) in enumerate([
-                (E, E, mm.tau_exc, mm.delta_exc, mm.E_exc),
-                (E, I, mm.tau_exc, mm.delta_exc, mm.E_exc),
-                (I, E, mm.tau_inh, mm.delta_inh, mm.E_inh),
-                (I, I, mm.tau_inh, mm.delta_inh, mm.E_inh)]):
-            conn = bp.connect.FixedProb(prob, seed=SEED + k + 1)
-            synapses.append(mm.SynVec5(pre=pre, post=post, conn=conn, tau=tau, weight=weight,
-                                       E=rev))
-        net = bp.Network(E, I, *synapses)
+        net, E, I, synapses = coba_network(size)
         result["build"] = time.perf_counter() - started
         result["synapses"] = int(sum(s.post_ids.shape[0] for s in synapses))
         result["peak_rss_build_bytes"] = _peak_rss_bytes()

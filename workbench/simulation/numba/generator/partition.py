@@ -185,17 +185,30 @@ def _clipped_bounds(body):
 
     (The checked and unchecked copies of a loop each assign them once.)
     """
-    counts, clipped = {}, {}
+    clipped = {}
     for node in ast.walk(ast.Module(body, [])):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            counts[node.id] = counts.get(node.id, 0) + 1
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Call) and \
                 isinstance(node.value.func, ast.Name) and node.value.func.id == "_slice_bounds":
             for target in node.targets[0].elts:
                 if isinstance(target, ast.Name):
                     clipped[target.id] = clipped.get(target.id, 0) + 1
+    counts = _store_counts(body)
     return {name for name, n in clipped.items() if counts.get(name) == n}
+
+
+def _parents(node):
+    """Each node under ``node`` -> the node that contains it."""
+    return {child: parent for parent in ast.walk(node) for child in ast.iter_child_nodes(parent)}
+
+
+def _store_counts(body):
+    """Name -> how many times ``body`` assigns it (assignment, loop and ``op=`` targets)."""
+    counts = {}
+    for node in ast.walk(ast.Module(body, [])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
 
 
 def _has_loop(statement):
@@ -246,10 +259,7 @@ class _Proof:
 
     def check_uniform(self, node, allow_subscript_store=False):
         """Code every thread runs alike: reads no written array (but its shape), writes none."""
-        parents = {}
-        for parent in ast.walk(node):
-            for child in ast.iter_child_nodes(parent):
-                parents[child] = parent
+        parents = _parents(node)
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.written:
                 parent = parents.get(n)
@@ -261,11 +271,8 @@ class _Proof:
 
     def check_split_body(self, body, names):
         """Written arrays appear in ``body`` only as ``W[name]`` with ``name`` in ``names``."""
-        parents = {}
         module = ast.Module(body, [])
-        for parent in ast.walk(module):
-            for child in ast.iter_child_nodes(parent):
-                parents[child] = parent
+        parents = _parents(module)
         for n in ast.walk(module):
             if isinstance(n, ast.Name) and n.id in self.written:
                 parent = parents.get(n)
@@ -604,11 +611,7 @@ def _partition(body, params, arrays, call_kind, function_name, fresh):
     hoisted_stored = set().union(*[_stored(s) for s in hoisted]) if hoisted else set()
     # a statement between loops runs before the region, so before the loops above it: the
     # names it assigns must be assigned nowhere else (else a loop above would see the new value)
-    stores = {}
-    for statement in body:
-        for n in ast.walk(statement):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                stores[n.id] = stores.get(n.id, 0) + 1
+    stores = _store_counts(body)
     for name in hoisted_stored - set(proof.conditions):     # (conditions: fresh names)
         if name in params or stores.get(name, 0) != 1:
             raise _Unproven(f"{name} is assigned between loops and elsewhere too")
