@@ -63,7 +63,7 @@ _FORBIDDEN = (ast.Return, ast.Break, ast.Raise, ast.Assert, ast.Try, ast.With, a
               ast.NamedExpr, ast.Starred, ast.ClassDef, ast.AsyncFor)
 
 #: Generated helpers that are pure functions of their arguments.
-_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits", "_block_is_zero",
+_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits", "_block_is_zero", "_nonzero_span", "_apart",
                            "_nonfinite_bits", "_nonnegative_index"})
 #: Attributes of a written array that code outside its loops may read (they never change).
 _SHAPE_ATTRS = frozenset({"shape", "size", "ndim"})
@@ -263,7 +263,10 @@ class _Proof:
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.written:
                 parent = parents.get(n)
-                if not (isinstance(parent, ast.Attribute) and parent.attr in _SHAPE_ATTRS):
+                # its shape, or its memory extent (``_apart``, zero_blocks.py): never its elements
+                if not (isinstance(parent, ast.Attribute) and parent.attr in _SHAPE_ATTRS) and \
+                        not (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+                             and parent.func.id == "_apart"):
                     raise _Unproven(f"{n.id} used outside the loops that split it")
             if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and \
                     not allow_subscript_store:

@@ -560,6 +560,21 @@ def _parallel_twin(ctx, body, params, function_name):
     return twin
 
 
+#: Generated checks that raise or return an index; they write no array.
+_INDEX_CHECKS = frozenset({"_check_index", "_check_index_unless"})
+
+
+def _cannot_write_arrays(ctx):
+    """``is_pure(func_node)`` for generated code: pure and element-wise functions, index checks."""
+    kind = call_kind_in(ctx.namespace, ctx.origins)
+
+    def is_pure(func):
+        if isinstance(func, ast.Name) and func.id in _INDEX_CHECKS:
+            return True
+        return kind(func) in ("pure", "elementwise")
+    return is_pure
+
+
 def rewrite_step(func, node, registry, label, function_name, method_integrators, parallel=False):
     """Rewrite one step function.
 
@@ -614,12 +629,15 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     scanned = scanned_arrays(body, floats)       # before index checks copy loops
     body, sites = _add_index_checks(ctx, body, in_range)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
-    vectors = {}
+    vectors, array_params = {}, set()
     for name, binding, _ in ctx.params:
         value = binding.read() if binding.kind == "array" else None
-        if isinstance(value, np.ndarray) and value.ndim == 1:
-            vectors[name] = value.dtype
-    body = skip_zero_blocks(body, vectors, ctx.fresh_index)
+        if isinstance(value, np.ndarray):
+            array_params.add(name)
+            if value.ndim == 1:
+                vectors[name] = value.dtype
+    body = skip_zero_blocks(body, vectors, ctx.fresh_index, array_params,
+                            _cannot_write_arrays(ctx))
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
         (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
