@@ -18,8 +18,6 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic, overload, register_jitable
 
-from .parallel_kernels import apart
-
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
            "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
            "append_events",
@@ -722,7 +720,6 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_delay_pull": delay_pull,
                     "_slice_bounds": slice_bounds, "_element_bits": element_bits,
                     "_block_is_zero": block_is_zero, "_nonzero_span": nonzero_span,
-                    "_apart": apart,
                     "_nonfinite_bits": nonfinite_bits,
                     "_nonnegative_index": nonnegative_index,
                     "_append_events": append_events,

@@ -13,7 +13,7 @@ import inspect
 from ....backend.jit import jit
 from ...codegen.astutil import local_names, parse_function
 from ...executor import StepCompileError
-from .. import kernels, parallel_kernels
+from .. import kernels
 from .bindings import GlobalOwner
 from .fingerprints import fingerprint
 
@@ -96,8 +96,7 @@ class StepContext:
         self.param_names = set()
         self.namespace = dict(kernels.KERNEL_NAMESPACE)
         self.namespace["jit"] = jit
-        # the kernels' code (and the aliasing test they borrow) is frozen into the machine code
-        self.key_parts = {fingerprint(kernels): None, fingerprint(parallel_kernels): None}
+        self.key_parts = {fingerprint(kernels): None}   # ordered set
         self._injected = {}
         self.origins = {}              # injected name -> what it stands for (an integrator)
 
