@@ -198,3 +198,42 @@ def test_narrowed_blocks_visit_what_numpy_visits_also_when_the_written_array_is_
     fast_copy = group._wb_executor.source.split("else:")[0]
     assert "_nonzero_span(self__x, " in fast_copy and \
         "self__y.ctypes.data + self__y.nbytes <= self__x.ctypes.data" in fast_copy
+
+
+class Writer(bp.NeuGroup):
+    """The body writes x through a numpy call: a ufunc's ``out``, ``fill_diagonal`` of a view."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, how, **kwargs):
+        self.how = how
+        self.x = np.zeros(3 * BLOCK + 3)
+        self.x[[1, 40]] = 1.
+        self.one = np.ones(3 * BLOCK + 3)
+        self.m = self.x[34:98].reshape(2, BLOCK)
+        self.order = np.zeros(4 * BLOCK)
+        self.n = np.zeros(1, dtype=np.int64)
+        super().__init__(size=3 * BLOCK, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                if self.how == 0:
+                    np.add(self.one, 0.0, self.x)
+                else:
+                    np.fill_diagonal(self.m, 1.)
+
+
+@pytest.mark.parametrize("how", [0, 1])
+def test_a_numpy_call_that_writes_the_tested_array_keeps_every_visit(how):
+    # Python itself is the reference (the numpy backend vectorizes such loops)
+    bp.backend.set("numpy", dt=0.1)
+    direct = Writer(how)
+    direct.update(0.)
+    bp.backend.set("numba", dt=0.1)
+    group = Writer(how)
+    group.run(0.1)
+    assert group.order[:group.n[0]].tolist() == direct.order[:direct.n[0]].tolist()
+    assert direct.n[0] > 2
+    assert "_nonzero_span" not in group._wb_executor.source

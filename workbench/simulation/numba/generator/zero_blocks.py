@@ -98,16 +98,16 @@ def _matches(node, arrays, stored):
     return node.target.id, test.test.value.id, start, stop
 
 
-def _written_arrays(body, arrays, is_pure):
+def _written_arrays(body, arrays, cannot_write):
     """Array arguments the statements ``body`` may write, or None when that is unknown.
 
     Known means: every element store goes through an array argument named in
-    ``arrays`` and every call is to a pure function (``is_pure(func_node)``).
+    ``arrays`` and no call can write an array (``cannot_write(call_node)``).
     """
     written = set()
     for node in body:
         for sub in ast.walk(node):
-            if isinstance(sub, ast.Call) and not is_pure(sub.func):
+            if isinstance(sub, ast.Call) and not cannot_write(sub):
                 return None
             if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 if not (isinstance(sub.value, ast.Name) and sub.value.id in arrays):
@@ -159,7 +159,7 @@ def _rewritten(node, match, fresh_name, written):
     return [ast.fix_missing_locations(s) for s in statements]
 
 
-def skip_zero_blocks(statements, arrays, fresh_name, written_ok=(), is_pure=None):
+def skip_zero_blocks(statements, arrays, fresh_name, written_ok=(), cannot_write=None):
     """Rewrite the ``for i in range(..): if x[i]: ...`` loops among ``statements``.
 
     Parameters
@@ -174,9 +174,9 @@ def skip_zero_blocks(statements, arrays, fresh_name, written_ok=(), is_pure=None
     written_ok : collection of str, optional
         Names of the array arguments a body may write and still narrow its
         blocks (each is tested apart from the scanned array when the run starts).
-    is_pure : callable, optional
-        ``is_pure(func_node)``: whether a call cannot write any array. Without it
-        blocks are never narrowed.
+    cannot_write : callable, optional
+        ``cannot_write(call_node)``: whether a call surely writes no array. Without
+        it blocks are never narrowed.
 
     Returns
     -------
@@ -222,8 +222,8 @@ def skip_zero_blocks(statements, arrays, fresh_name, written_ok=(), is_pure=None
                     setattr(node, field, rewrite(inner))
             match = _matches(node, arrays, stored)
             if match is not None and free_loads(match[0]) == 0:
-                written = None if is_pure is None or not NARROW else \
-                    _written_arrays(node.body, written_ok, is_pure)
+                written = None if cannot_write is None or not NARROW else \
+                    _written_arrays(node.body, written_ok, cannot_write)
                 if written is not None and match[1] in written:
                     written = None
                 result.extend(_rewritten(node, match, fresh_name, written))
