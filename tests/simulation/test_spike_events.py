@@ -115,6 +115,22 @@ def test_growing_buffers_and_repeat_runs_keep_every_event(backend, monkeypatch):
     assert len(group.mon.spike_events) == group.mon.level.sum() > 50
 
 
+def test_a_repeat_run_sizes_its_buffers_from_the_previous_rate(backend, monkeypatch):
+    monkeypatch.setattr(records, "_INITIAL_EVENTS", 1)     # room for 4 rows at first
+    grows = []
+    grow = records.EventRecord.grow
+    monkeypatch.setattr(records.EventRecord, "grow", lambda self: grows.append(1) or grow(self))
+    group = Flicker((2, 3), monitors=["spike"])
+    group.run(20.)
+    assert len(grows) >= 2                                 # the first run grew its buffers
+    first = len(group.mon.spike_events)
+    del grows[:]
+    group.run((20., 60.))                                  # twice as long, the same rate
+    assert grows == []
+    assert len(group.mon.spike_events) > 1.9 * first
+    np.testing.assert_array_equal(group.mon.spike, expected(400))         # _i counts from 0
+
+
 def test_a_chunk_run_again_rewrites_its_events(backend):
     group = Flicker((2, 3), monitors=["spike"])
     run_steps = group.build(3.)

@@ -23,6 +23,10 @@ __all__ = ["StateWatch", "Divergence"]
 SNAPSHOT_LIMIT_BYTES = 256 * 2 ** 20
 
 
+#: Attribute types that are never tensors (this check runs twice per chunk of every run).
+_PLAIN_TYPES = frozenset({int, float, bool, str, type(None), dict, list, tuple, set})
+
+
 class Divergence:
     """A variable that became NaN or inf.
 
@@ -77,6 +81,8 @@ class StateWatch:
                 if isinstance(value, np.ndarray):
                     if value.dtype.kind == "f":
                         yield node, name, value
+                elif type(value) in _PLAIN_TYPES:
+                    continue          # most attributes: skips is_tensor's abstract-class tests
                 elif is_tensor(value) and numpy_dtype(value).kind == "f":
                     yield node, name, to_numpy(value)     # state of the tensor backends
             for name, delay in node.__dict__.get("_delays", {}).items():

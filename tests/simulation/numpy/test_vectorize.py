@@ -104,6 +104,64 @@ class Patterns(bp.NeuGroup):
                 self.b[i] = 1.
 
 
+class FilterWrites(bp.NeuGroup):
+    """Filter loops whose body changes the tested array in ways a proof can miss."""
+
+    def __init__(self):
+        self.x = np.zeros(20)
+        self.x[[1, 9]] = 1.
+        self.one = np.ones(20)
+        self.m = self.x[10:18].reshape(2, 4)
+        self.order = np.zeros(60)
+        self.n = np.zeros(1, dtype=np.int64)
+        super().__init__(size=17, steps=[self.ufunc_out])
+
+    def visits(self):
+        return self.order[:self.n[0]].tolist()
+
+    def ufunc_out(self):             # a ufunc's positional out is the tested array
+        for i in range(self.num):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                np.add(self.one, 0.0, self.x)
+
+    def round_out(self):             # np.round(a, decimals, out)
+        for i in range(self.num):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                np.round(self.one, 0, self.x)
+
+    def fill_view(self):             # np.fill_diagonal writes a view of x
+        for i in range(self.num):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                np.fill_diagonal(self.m, 1.)
+
+    def local_alias(self):           # a local name for x
+        v = self.x
+        for i in range(self.num):
+            if self.x[i]:
+                self.order[self.n[0]] = i
+                self.n[0] += 1
+                v[i + 3] = 1.
+
+
+@pytest.mark.parametrize("name", ["ufunc_out", "round_out", "fill_view", "local_alias"])
+def test_filter_loops_whose_body_writes_the_condition_through_a_call_or_alias_are_kept(name):
+    model, reference = FilterWrites(), FilterWrites()
+    step = vectorized_step(getattr(model, name))
+    if step is not None:
+        step.function(model)
+    else:
+        getattr(model, name)()
+    getattr(reference, name)()
+    assert model.visits() == reference.visits() and len(reference.visits()) > 2
+    assert step is None or all(kind != "filter" for _, kind in step.loops)
+
+
 @pytest.mark.parametrize("name", ["carried", "local_after", "carried_local", "two_accumulations"])
 def test_dependent_loops_are_kept(name):
     model = Patterns()

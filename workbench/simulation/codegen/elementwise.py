@@ -17,13 +17,14 @@ The analysis of an integrator is made once per process and shared by both.
 
 import ast
 import builtins
+import inspect
 
 import numpy as np
 
 from .astutil import MISSING, chain_names, parse_function
 
 __all__ = ["is_integrator", "straight_line_elementwise", "integrator_is_elementwise",
-           "function_kind", "BINARY_OPERATORS", "ELEMENTWISE_BUILTINS"]
+           "function_kind", "call_may_write", "BINARY_OPERATORS", "ELEMENTWISE_BUILTINS"]
 
 #: Binary operators that act element by element on arrays.
 BINARY_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
@@ -34,6 +35,10 @@ ELEMENTWISE_BUILTINS = frozenset({builtins.abs})
 PURE_BUILTINS = frozenset({builtins.len, builtins.min, builtins.max, builtins.int, builtins.float,
                            builtins.bool, builtins.round, builtins.range, builtins.abs,
                            builtins.sum})
+
+#: Numpy functions that write into an argument they are given (not counting ``out``).
+IN_PLACE_FUNCTIONS = frozenset({np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
+                                np.put_along_axis})
 
 # id(integrator) -> (integrator, result): the integrator is kept to detect a reused id
 _integrators = {}
@@ -135,10 +140,16 @@ def function_kind(value, is_elementwise_integrator=integrator_is_elementwise):
         ``'elementwise'`` (ufuncs, ``np.where``, ``np.clip``, ``abs``, element-wise
         integrators), ``'pure'`` (no side effects, but only for arguments that do
         not vary per element: other builtins and numpy functions, except random
-        draws) or None (unknown: may have side effects).
+        draws) or None (unknown: may have side effects). A call can still write
+        an array passed as ``out``: see :func:`call_may_write`.
     """
     if is_integrator(value):
         return "elementwise" if is_elementwise_integrator(value) else None
+    try:
+        if value in IN_PLACE_FUNCTIONS:
+            return None
+    except TypeError:
+        return None
     if isinstance(value, np.ufunc) or value is np.where or value is np.clip:
         return "elementwise"
     try:
@@ -150,3 +161,42 @@ def function_kind(value, is_elementwise_integrator=integrator_is_elementwise):
     if callable(value) and module.startswith("numpy") and "random" not in module:
         return "pure"
     return None
+
+
+def call_may_write(value, call):
+    """Whether a call of ``value`` hands it an array to write (``out``), as far as the code shows.
+
+    A ufunc writes the positional arguments after its ``nin`` inputs; other numpy
+    functions the one landing on their ``out`` parameter. ``*args``/``**kwargs`` or a
+    function whose signature cannot be read count as writing.
+
+    Parameters
+    ----------
+    value : object
+        The called function (:func:`function_kind` found it pure or element-wise).
+    call : ast.Call
+
+    Returns
+    -------
+    bool
+    """
+    if any(isinstance(a, ast.Starred) for a in call.args) or \
+            any(k.arg is None or k.arg == "out" for k in call.keywords):
+        return True
+    if isinstance(value, np.ufunc):
+        return len(call.args) > value.nin
+    if _hashable(value) and value in PURE_BUILTINS:     # no ``out``, and no readable signature
+        return False
+    try:
+        names = list(inspect.signature(value).parameters)
+    except (TypeError, ValueError):
+        return True
+    return "out" in names and names.index("out") < len(call.args)
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

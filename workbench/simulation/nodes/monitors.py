@@ -319,10 +319,13 @@ class Monitor:
         check_memory(dense_bytes, f"Monitoring {', '.join(self._specs)} of {self._owner} for "
                                   f"{len(ts)} steps")
         records = {}
+        previous = getattr(self, "_records", None) or {}
         for key, index, period, shape, dtype, events, size in layouts:
             if events:
                 records[key] = EventRecord(key, index, period, shape[0],
-                                           int(np.prod(shape[1:], dtype=np.int64)), dtype, size)
+                                           int(np.prod(shape[1:], dtype=np.int64)), dtype, size,
+                                           expected=_expected_events(previous.get(key),
+                                                                     shape[0]))
             else:
                 records[key] = DenseRecord(key, index, period, shape, dtype)
         self._records = records
@@ -366,6 +369,17 @@ class Monitor:
             events = is_event_variable(key, np.shape(value), dtype)
             layouts.append((key, index, period, shape, dtype, events, size))
         return layouts
+
+
+def _expected_events(previous, n_rows):
+    """Events a run of ``n_rows`` rows will likely record: the previous run's rate, +25%.
+
+    Sizing the buffers from it saves the compiled loop from stopping to grow them
+    (each stop returns to Python and copies the events) in repeat runs.
+    """
+    if not isinstance(previous, EventRecord) or previous.n_rows <= 0:
+        return 0
+    return int(previous.count[0] * 1.25 * n_rows / previous.n_rows)
 
 
 def _dense_nbytes(layout):

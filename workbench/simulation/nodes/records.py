@@ -326,7 +326,9 @@ class EventRecord(MonitorRecord):
     The compiled loop receives :attr:`rows`, :attr:`columns`, :attr:`weights`
     and :attr:`count` and appends in place while a step's worth of room
     remains (``count[0] + n_columns <= len(rows)``); otherwise it returns the
-    step it stopped at, the executor calls :meth:`grow` and resumes.
+    step it stopped at, the executor calls :meth:`grow` and resumes. The
+    buffers start with room for ``expected`` events (the monitor passes the
+    previous run's rate), so that repeat runs rarely stop.
 
     Attributes
     ----------
@@ -342,12 +344,20 @@ class EventRecord(MonitorRecord):
         Number of elements of the variable.
     """
 
-    def __init__(self, key, index, period_steps, n_rows, n_columns, dtype, size):
+    def __init__(self, key, index, period_steps, n_rows, n_columns, dtype, size, expected=0):
         super().__init__(key, index, period_steps, n_rows, n_columns, dtype)
         self.size = size
         self.count = np.zeros(1, dtype=np.int64)
         self.weighted = self.dtype.kind != "b"
-        self._allocate(max(_INITIAL_EVENTS, 4 * n_columns))
+        capacity = max(_INITIAL_EVENTS, 4 * n_columns)
+        # room for the expected events and one more row (at most the dense matrix's size, and
+        # a quarter of the free memory: beyond that the buffers grow when the events come)
+        wanted = min(int(expected) + n_columns, max(n_rows, 1) * n_columns)
+        if wanted > capacity:
+            available = available_memory()
+            if available is None or wanted * (24 if self.weighted else 16) < available // 4:
+                capacity = wanted
+        self._allocate(capacity)
         self._dense = None
 
     def _allocate(self, capacity):

@@ -472,6 +472,86 @@ def _block_is_zero_overload(array, start, count):
     return elementwise
 
 
+def nonzero_span(array, start, count):
+    """The range ``(first, stop)`` of the elements of a block with non-zero bits.
+
+    ``first`` is the position of the first element of ``array[start:start + count]``
+    whose bits are not all zero, ``stop`` one past the last; an all-zero block
+    gives an empty range (``first >= stop``). The caller guarantees
+    ``0 <= start``, ``start + count <= array.shape[0]`` and ``count <= 64`` (the
+    compiled version reads the block without checks). Compiled, a C-contiguous
+    block is one vector compare whose lane mask gives both ends by counting its
+    trailing and leading zero bits (``generator/zero_blocks.py``).
+    """
+    block = np.ascontiguousarray(array[start:start + count])
+    lanes = block.view(_UNSIGNED[block.itemsize]) if block.dtype.kind != "b" \
+        else block.view(np.uint8)
+    where = np.flatnonzero(lanes)
+    if where.size == 0:
+        return start + count, start
+    return start + int(where[0]), start + int(where[-1]) + 1
+
+
+@intrinsic
+def _nonzero_span(typingctx, array, start, count):
+    if not (isinstance(array, types.Array) and array.ndim == 1 and array.layout == "C"
+            and isinstance(start, types.Integer) and isinstance(count, types.IntegerLiteral)
+            and 0 < count.literal_value <= 64):
+        return None
+    dtype = array.dtype
+    if isinstance(dtype, types.Boolean):
+        width = 8
+    elif isinstance(dtype, (types.Integer, types.Float)) and dtype.bitwidth in (8, 16, 32, 64):
+        width = dtype.bitwidth
+    else:
+        return None
+    lanes = count.literal_value
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        vector = ir.VectorType(ir.IntType(width), lanes)
+        first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
+        block = builder.load(first, align=width // 8 if array.aligned else 1)
+        nonzero = builder.icmp_unsigned("!=", block, ir.Constant(vector, None))
+        mask = builder.bitcast(nonzero, ir.IntType(lanes))
+        if lanes < 64:
+            mask = builder.zext(mask, ir.IntType(64))
+        module = builder.module
+        i64, i1 = ir.IntType(64), ir.IntType(1)
+        cttz = cgutils.get_or_insert_function(module, ir.FunctionType(i64, [i64, i1]),
+                                              "llvm.cttz.i64")
+        ctlz = cgutils.get_or_insert_function(module, ir.FunctionType(i64, [i64, i1]),
+                                              "llvm.ctlz.i64")
+        # a zero mask gives cttz = 64 and ctlz = 64: first = start + 64 > stop = start + lanes - 64
+        low = builder.call(cttz, [mask, ir.Constant(i1, 0)])
+        high = builder.call(ctlz, [mask, ir.Constant(i1, 0)])
+        start_value = context.cast(builder, args[1], signature.args[1], types.intp)
+        first_index = builder.add(start_value, low)
+        stop_index = builder.sub(builder.add(start_value, ir.Constant(i64, 64)), high)
+        return context.make_tuple(builder, signature.return_type, [first_index, stop_index])
+    return types.UniTuple(types.intp, 2)(array, start, count), codegen
+
+
+@overload(nonzero_span, jit_options=_INNER, inline="always", prefer_literal=True)
+def _nonzero_span_overload(array, start, count):
+    if not (isinstance(array, types.Array) and array.ndim == 1):
+        return None
+    if array.layout == "C" and isinstance(count, types.IntegerLiteral) and \
+            count.literal_value <= 64 and \
+            isinstance(array.dtype, (types.Boolean, types.Integer, types.Float)):
+        return lambda array, start, count: _nonzero_span(array, start, count)
+
+    def elementwise(array, start, count):     # strided views: element by element
+        first, stop = start + count, start
+        for j in range(start, start + count):
+            if _element_bits(array[j]) != 0:
+                if first > j:
+                    first = j
+                stop = j + 1
+        return first, stop
+    return elementwise
+
+
 def nonfinite_bits(value):
     """Non-zero exactly when ``value`` is NaN or infinite (the NaN watch's per-store test).
 
@@ -639,7 +719,8 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_gather_into": gather_into, "_sum_axis": sum_axis,
                     "_delay_pull": delay_pull,
                     "_slice_bounds": slice_bounds, "_element_bits": element_bits,
-                    "_block_is_zero": block_is_zero, "_nonfinite_bits": nonfinite_bits,
+                    "_block_is_zero": block_is_zero, "_nonzero_span": nonzero_span,
+                    "_nonfinite_bits": nonfinite_bits,
                     "_nonnegative_index": nonnegative_index,
                     "_append_events": append_events,
                     "_check_index": check_index,

@@ -55,7 +55,8 @@ import numpy as np
 from ..codegen.astutil import (MISSING, chain_names, compile_function, local_names, parse_function,
                                static_get)
 from ..codegen.codeprint import render_body
-from ..codegen.elementwise import BINARY_OPERATORS, function_kind, integrator_is_elementwise
+from ..codegen.elementwise import (BINARY_OPERATORS, call_may_write, function_kind,
+                                   integrator_is_elementwise)
 from ..nodes.base import DynamicalSystem
 from ..nodes.delays import ConstantDelay
 
@@ -395,8 +396,7 @@ class _Elementwise:
         names = chain_names(node.func)
         value = self.ctx.value_of(names) if names is not None else MISSING
         kind = _function_kind(value, self.ctx.node) if value is not MISSING else None
-        if kind is None or any(isinstance(a, ast.Starred) for a in node.args) or \
-                any(k.arg is None or k.arg == "out" for k in node.keywords):
+        if kind is None or call_may_write(value, node):
             raise _NotVectorizable("call of an unknown or impure function")
         args = [self.expr(a, idx) for a in node.args]
         keywords = [(k.arg, self.expr(k.value, idx)) for k in node.keywords]
@@ -669,7 +669,8 @@ class _Vectorizer:
             if isinstance(node, ast.Call):
                 names = chain_names(node.func)
                 value = self.ctx.value_of(names) if names else MISSING
-                if value is MISSING or _function_kind(value, self.ctx.node) is None:
+                if value is MISSING or _function_kind(value, self.ctx.node) is None \
+                        or call_may_write(value, node):
                     if not _is_delay_method(names, self.ctx):
                         raise _NotVectorizable("the body calls a function that may change state")
             targets = []
@@ -680,6 +681,10 @@ class _Vectorizer:
                 names = chain_names(base)
                 if not names:
                     continue
+                if isinstance(target, ast.Subscript) and len(names) == 1 and \
+                        names[0] in self.ctx.function_locals:
+                    # ``v = self.x`` earlier: a local may be a view of what the condition reads
+                    raise _NotVectorizable("the body writes through a local variable")
                 if tuple(names) in read_attrs:
                     raise _NotVectorizable("the body assigns what the condition reads")
                 value = self.ctx.value_of(names)
@@ -729,7 +734,8 @@ class _Vectorizer:
             if isinstance(node, ast.Call):
                 names = chain_names(node.func)
                 value = self.ctx.value_of(names) if names else MISSING
-                if value is MISSING or _function_kind(value, self.ctx.node) is None:
+                if value is MISSING or _function_kind(value, self.ctx.node) is None \
+                        or call_may_write(value, node):
                     raise _NotVectorizable("a call of an unknown function")
             names = chain_names(node) if isinstance(node, (ast.Attribute, ast.Name)) else None
             if names:

@@ -63,10 +63,12 @@ _FORBIDDEN = (ast.Return, ast.Break, ast.Raise, ast.Assert, ast.Try, ast.With, a
               ast.NamedExpr, ast.Starred, ast.ClassDef, ast.AsyncFor)
 
 #: Generated helpers that are pure functions of their arguments.
-_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits", "_block_is_zero",
+_PURE_KERNELS = frozenset({"_slice_bounds", "_element_bits", "_block_is_zero", "_nonzero_span",
                            "_nonfinite_bits", "_nonnegative_index"})
 #: Attributes of a written array that code outside its loops may read (they never change).
 _SHAPE_ATTRS = frozenset({"shape", "size", "ndim"})
+#: ... and attributes that tell where its memory is (aliasing tests), never changing either.
+_EXTENT_ATTRS = _SHAPE_ATTRS | {"ctypes", "flags", "nbytes"}
 _BIG = "9223372036854775807"
 
 
@@ -263,7 +265,8 @@ class _Proof:
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.written:
                 parent = parents.get(n)
-                if not (isinstance(parent, ast.Attribute) and parent.attr in _SHAPE_ATTRS):
+                # its shape or its memory extent (zero_blocks.py's aliasing test), not its elements
+                if not (isinstance(parent, ast.Attribute) and parent.attr in _EXTENT_ATTRS):
                     raise _Unproven(f"{n.id} used outside the loops that split it")
             if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and \
                     not allow_subscript_store:

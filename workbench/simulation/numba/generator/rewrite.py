@@ -560,6 +560,47 @@ def _parallel_twin(ctx, body, params, function_name):
     return twin
 
 
+#: Generated kernels that take values and return values (or raise): they write no array.
+_VALUE_KERNELS = frozenset({"_check_index", "_check_index_unless", "_slice_bounds",
+                            "_nonnegative_index", "_nonfinite_bits", "_element_bits",
+                            "_block_is_zero", "_nonzero_span"})
+
+
+def _cannot_write_arrays(ctx, scalars, vectors):
+    """``cannot_write(call_node)`` for generated code (``generator/zero_blocks.py``).
+
+    True for the value kernels above and injected integrators (state in, new state
+    out), and for pure or element-wise functions called with element values only:
+    every name in an argument is a number argument (``scalars``) or an element of a
+    1-d array argument (``vectors``). Numpy functions may write an array they are
+    given (a ufunc's ``out``, ``np.fill_diagonal``, ``np.copyto``), so an array, a
+    slice or a local name (which may hold an array) as an argument answers False.
+    """
+    kind = call_kind_in(ctx.namespace, ctx.origins)
+
+    def element_valued(expr):
+        parents = {id(child): node for node in ast.walk(expr)
+                   for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Slice):
+                return False
+            if isinstance(node, ast.Name) and node.id not in scalars:
+                parent = parents.get(id(node))
+                if not (node.id in vectors and isinstance(parent, ast.Subscript)
+                        and parent.value is node):
+                    return False
+        return True
+
+    def cannot_write(call):
+        func = call.func
+        if isinstance(func, ast.Name) and (func.id in _VALUE_KERNELS or func.id in ctx.origins):
+            return True
+        if kind(func) not in ("pure", "elementwise") or call.keywords:
+            return False
+        return all(element_valued(arg) for arg in call.args)
+    return cannot_write
+
+
 def rewrite_step(func, node, registry, label, function_name, method_integrators, parallel=False):
     """Rewrite one step function.
 
@@ -614,12 +655,17 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     scanned = scanned_arrays(body, floats)       # before index checks copy loops
     body, sites = _add_index_checks(ctx, body, in_range)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
-    vectors = {}
+    vectors, array_params, scalars = {}, set(), {"_t", "_i", "_dt"}
     for name, binding, _ in ctx.params:
         value = binding.read() if binding.kind == "array" else None
-        if isinstance(value, np.ndarray) and value.ndim == 1:
-            vectors[name] = value.dtype
-    body = skip_zero_blocks(body, vectors, ctx.fresh_index)
+        if isinstance(value, np.ndarray):
+            array_params.add(name)
+            if value.ndim == 1:
+                vectors[name] = value.dtype
+        elif binding.kind == "scalar":          # a number passed by value
+            scalars.add(name)
+    body = skip_zero_blocks(body, vectors, ctx.fresh_index, array_params,
+                            _cannot_write_arrays(ctx, scalars, vectors))
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
         (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
