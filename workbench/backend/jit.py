@@ -162,8 +162,9 @@ class _LinkOnlyLibrary(_codegen.JITCodeLibrary):
     functions that only compiled code calls, the first round is wasted: this
     library is "finalized" by linking its own callees into its module, optimized
     only by numba's per-function passes, and the caller optimizes and compiles it
-    once with everything else. (Skipping the per-function passes too saved about
-    0.1 s more, but the COBA run became 2-4% slower.)
+    once with everything else. (Skipping the per-function passes too saved another
+    0.1-0.2 s, but LLVM then inlined differently and an unchanged run time could not
+    be shown.)
     """
 
     def finalize(self):
