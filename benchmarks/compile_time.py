@@ -71,7 +71,8 @@ def _load():
 def _run(root, cache, events=False):
     env = dict(os.environ, WORKBENCH_CACHE_DIR=os.path.join(cache, "wb"),
                NUMBA_CACHE_DIR=os.path.join(cache, "numba"), PYTHONPATH=root)
-    args = [sys.executable, os.path.abspath(__file__), "--worker"] + (["--events"] if events else [])
+    args = [sys.executable, os.path.abspath(__file__), "--worker"]
+    args += ["--events"] if events else []
     done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
