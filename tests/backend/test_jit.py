@@ -89,3 +89,33 @@ def test_disk_cache_makes_a_second_process_load_instead_of_compile(tmp_path):
                             env=env, check=True).stdout.split()
     assert first == ["1", "0"]
     assert second == ["0", "1"]
+
+
+def test_inner_function_linked_into_two_callers_runs_and_raises_in_both():
+    # an inner function has no machine code of its own: each caller compiles its own copy,
+    # and the exception's arguments (which need the function's environment) reach Python
+    import numpy as np
+    import pytest
+
+    @jit(inner=True)
+    def checked_get(a, i):
+        if i >= a.shape[0]:
+            raise IndexError(3, i, a.shape[0])
+        return a[i]
+
+    @jit
+    def first(a, i):
+        return checked_get(a, i) + 1.0
+
+    @jit
+    def second(a, i):
+        return 2.0 * checked_get(a, i)
+
+    a = np.arange(4.0)
+    assert first(a, 2) == 3.0 and second(a, 3) == 6.0
+    for caller in (first, second):
+        with pytest.raises(IndexError) as raised:
+            caller(a, 7)
+        assert raised.value.args == (3, 7, 4)
+    (compiled,) = checked_get.overloads.values()
+    assert compiled.library.get_pointer_to_function(compiled.fndesc.llvm_func_name) == 0

@@ -31,13 +31,19 @@ import types
 import warnings
 import weakref
 
+import llvmlite.binding as _llvm
+import llvmlite.ir as llvmir
 import numba
+from numba.core import codegen as _codegen
+from numba.core import compiler as _compiler
+from numba.core import compiler_machinery as _machinery
 from numba.core import event as _numba_event
+from numba.core import typed_passes as _typed_passes
 from numba.core.caching import FunctionCache
 
-__all__ = ["JIT_OPTIONS", "PARALLEL_OPTIONS", "jit", "jit_compilations", "jit_stats", "cache_dir",
-           "load_generated_module", "is_jit_disabled", "register_compilation_counter",
-           "CacheWarning"]
+__all__ = ["JIT_OPTIONS", "PARALLEL_OPTIONS", "INNER_OPTIONS", "LinkOnlyCompiler", "jit",
+           "jit_compilations", "jit_stats", "cache_dir", "load_generated_module", "is_jit_disabled",
+           "register_compilation_counter", "CacheWarning"]
 
 
 class CacheWarning(RuntimeWarning):
@@ -103,7 +109,10 @@ def jit(func=None, **options):
     **options
         Overrides of :data:`JIT_OPTIONS` (for example ``parallel=True``). ``inner=True``
         compiles a function that only compiled code calls: without numba's CPython and C
-        wrappers (faster to compile); calling it from Python raises ``TypeError``.
+        wrappers and without machine code of its own (LLVM optimizes and compiles it only
+        inside its callers, :class:`LinkOnlyCompiler`), so it has no disk-cache entry of
+        its own either (its callers' entries hold it); calling it from Python raises
+        ``TypeError``.
 
     Returns
     -------
@@ -127,14 +136,15 @@ def jit(func=None, **options):
 
     def decorate(f):
         if inner and not is_jit_disabled():
-            dispatcher = _InnerDispatcher(f, targetoptions=dict(opts, nopython=True,
-                                                                no_cpython_wrapper=True,
-                                                                no_cfunc_wrapper=True))
+            targetoptions = dict(opts, nopython=True, **INNER_OPTIONS)
+            pipeline = targetoptions.pop("pipeline_class")
+            dispatcher = _InnerDispatcher(f, targetoptions=targetoptions, pipeline_class=pipeline)
         else:
             dispatcher = numba.njit(**opts)(f)
         if isinstance(dispatcher, numba.core.dispatcher.Dispatcher):
             _owned.add(dispatcher)
-            if cache:
+            # an inner function has no machine code of its own: it is cached inside its callers
+            if cache and not inner:
                 _attach_cache(dispatcher)
         return dispatcher
 
@@ -143,13 +153,116 @@ def jit(func=None, **options):
     return decorate(func)
 
 
+class _LinkOnlyLibrary(_codegen.JITCodeLibrary):
+    """A code library that LLVM optimizes and turns into machine code only inside its callers.
+
+    numba finalizes the library of every function it compiles: LLVM's module passes
+    and machine-code generation for the function alone, and then again, inlined,
+    in every library that links it (the run loop links each step and kernel). For
+    functions that only compiled code calls, the first round is wasted: this
+    library is "finalized" by linking its own callees into its module, optimized
+    only by numba's per-function passes, and the caller optimizes and compiles it
+    once with everything else. (Skipping the per-function passes too saved another
+    0.1-0.2 s, but LLVM then inlined differently and an unchanged run time could not
+    be shown.)
+    """
+
+    def finalize(self):
+        _codegen.require_global_compiler_lock()
+        self._raise_if_finalized()
+        seen = set()
+        for library in self._linking_libraries:
+            if library not in seen:
+                seen.add(library)
+                self._reload_init.update(library._reload_init)
+                self._final_module.link_in(library._get_module_for_linking(), preserve=True)
+        self._final_module.verify()
+        self._finalized = True
+
+    def get_pointer_to_function(self, name):
+        # no machine code of its own: nothing to point to (the CPython wrapper, which numba
+        # asks for, does not exist either)
+        return 0
+
+    @property
+    def codegen(self):
+        return _EnvlessCodegen(self._codegen)
+
+    def serialize_using_object_code(self):
+        raise RuntimeError(f"{self.name} has no machine code of its own to cache")
+
+
+class _EnvlessCodegen:
+    """numba's code generator as a :class:`_LinkOnlyLibrary` sees it: environments get a home.
+
+    numba stores the address of a function's Python environment (which, among other
+    things, turns the arguments of a raised exception into Python objects) in a global
+    of the function's own machine code right after compiling it, and the copies linked
+    into callers use that global. A link-only function has no machine code of its own,
+    so its global is defined alone in a tiny module of the JIT engine first: the callers'
+    copies then resolve to it, as they did to the function's own.
+    """
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def set_env(self, env_name, env):
+        codegen = self._codegen
+        if not codegen._engine.is_symbol_defined(env_name):
+            module = codegen._create_empty_module(env_name)
+            cell = llvmir.GlobalVariable(module, llvmir.IntType(8).as_pointer(), name=env_name)
+            cell.initializer = llvmir.Constant(cell.type.pointee, None)
+            codegen._add_module(_llvm.parse_assembly(str(module)))
+            codegen._engine.finalize_object()
+        codegen.set_env(env_name, env)
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+
+@_machinery.register_pass(mutates_CFG=False, analysis_only=True)
+class _UseLinkOnlyLibrary(_machinery.LoweringPass):
+    """Compile into a :class:`_LinkOnlyLibrary` (a pass placed before numba's lowering)."""
+
+    _name = "workbench_link_only_library"
+
+    def __init__(self):
+        _machinery.LoweringPass.__init__(self)
+
+    def run_pass(self, state):
+        if state.library is None:
+            state.library = _LinkOnlyLibrary(state.targetctx.codegen(), state.func_id.func_qualname)
+        return False
+
+
+class LinkOnlyCompiler(_compiler.CompilerBase):
+    """numba's nopython pipeline, compiling into a :class:`_LinkOnlyLibrary`.
+
+    Give it as ``pipeline_class`` to functions that only compiled code calls
+    (``jit(inner=True)``, the engine's kernels).
+    """
+
+    def define_pipelines(self):
+        pm = _compiler.DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pm.add_pass_after(_UseLinkOnlyLibrary, _typed_passes.AnnotateTypes)
+        pm.finalize()
+        return [pm]
+
+
+#: numba options of functions that only compiled code calls: no CPython or C wrapper,
+#: machine code generated only inside the callers (:class:`LinkOnlyCompiler`).
+INNER_OPTIONS = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True,
+                 "pipeline_class": LinkOnlyCompiler}
+
+
 class _InnerDispatcher(numba.core.registry.CPUDispatcher):
     """A dispatcher compiled without numba's CPython and C wrappers (``jit(..., inner=True)``).
 
     Only compiled code calls it (the steps of a run loop): the wrappers, which
     convert every argument from and to Python objects, cost about 0.2 s of the
-    ch. 6 network's first compilation. A call from Python would jump to machine
-    code that does not exist, so it raises instead.
+    ch. 6 network's first compilation, and its machine code is generated only
+    inside its callers (:class:`LinkOnlyCompiler`). A call from Python would
+    jump to machine code that does not exist, so it raises instead.
     """
 
     def __call__(self, *args, **kwargs):

@@ -18,6 +18,8 @@ from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic, overload, register_jitable
 
+from workbench.backend.jit import INNER_OPTIONS
+
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
            "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
            "append_events",
@@ -27,7 +29,7 @@ __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull"
 #: need neither the CPython wrapper (unboxing every argument) nor the C wrapper numba
 #: builds by default: leaving both out saves about 30 ms of compilation per kernel
 #: (measured with five array arguments).
-_INNER = {"nogil": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+_INNER = dict(INNER_OPTIONS, nogil=True)
 
 
 def assign(dst, src):
