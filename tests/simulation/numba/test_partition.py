@@ -179,6 +179,9 @@ def test_the_proof_accepts_element_wise_loops_and_sorted_scatters():
     # a name assigned between loops and before them: the region would run both loops after
     # the second assignment (the first loop must see the first value)
     "c = w\nfor i in range(n):\n    x[i] = c\nc = n\nfor i in range(n):\n    y[i] = c\n",
+    # numpy writes an array handed to it (here every thread would write all of y)
+    "for i in range(n):\n    x[i] = w\n    np.add(x[i], 1.0, y)\n",
+    "for i in range(n):\n    x[i] = np.sum(y[0:3])\n    np.fill_diagonal(sl, 1.0)\n",
 ])
 def test_the_proof_rejects(code):
     assert _twin(code) is None

@@ -256,8 +256,27 @@ class _Proof:
             if isinstance(node, ast.Call):
                 if self.call_kind(node.func) not in ("elementwise", "pure") or node.keywords:
                     raise _Unproven(f"call of {ast.unparse(node.func)}")
+                if not (isinstance(node.func, ast.Name) and node.func.id in _PURE_KERNELS) and \
+                        any(self.passes_array(arg) for arg in node.args):
+                    # numpy writes an array it is given (a ufunc's positional out)
+                    raise _Unproven(f"an array passed to {ast.unparse(node.func)}")
         if not self.written:
             raise _Unproven("no array written")
+
+    def passes_array(self, arg):
+        """Whether a call argument is (or holds) an array rather than elements of one."""
+        parents = _parents(arg)
+        for n in ast.walk(arg):
+            if isinstance(n, ast.Slice):
+                return True
+            if isinstance(n, ast.Name) and self.arrays.get(n.id, 0) >= 1:
+                parent = parents.get(n)
+                element = isinstance(parent, ast.Subscript) and parent.value is n and \
+                    not isinstance(parent.slice, ast.Slice) and self.arrays[n.id] == 1
+                if not element and not (isinstance(parent, ast.Attribute)
+                                        and parent.attr in _SHAPE_ATTRS):
+                    return True
+        return False
 
     def check_uniform(self, node, allow_subscript_store=False):
         """Code every thread runs alike: reads no written array (but its shape), writes none."""
