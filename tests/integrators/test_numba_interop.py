@@ -127,3 +127,41 @@ def test_method_integrators_name_the_problem_in_compiled_code():
     with pytest.raises(numba.core.errors.TypingError, match=r"integrates a method taking "
                                                             r"`self`.* integrate a plain function"):
         loop()
+
+
+def test_a_cached_user_loop_calling_an_integrator_loads_in_a_new_process(tmp_path):
+    # numba's disk cache imports the generated module of the integrator's step when it
+    # loads the user's loop, before the integrator made that module in the new process
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    script = tmp_path / "user_loop.py"
+    script.write_text(textwrap.dedent("""
+        import numba
+        import workbench as bp
+
+        @bp.odeint(method="rk4", dt=0.1)
+        def int_v(v, t, a):
+            return -v / a
+
+        @numba.njit(cache=True)
+        def loop(n, a):
+            v = 1.0
+            for i in range(n):
+                v = int_v(v, i * 0.1, a)
+            return v
+
+        bp.backend.set("numba")
+        print(repr(loop(100, 2.0)), sum(loop.stats.cache_hits.values()))
+    """))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, WORKBENCH_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
+    env.pop("NUMBA_CACHE_DIR", None)                   # the loop's cache beside the script
+    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           env=env) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[1].stderr[-2000:]
+    first, second = (run.stdout.split() for run in runs)
+    assert first[0] == second[0] and abs(float(first[0]) - np.exp(-5.0)) < 1e-6
+    assert (first[1], second[1]) == ("0", "1")         # the second process loaded it

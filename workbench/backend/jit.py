@@ -43,7 +43,7 @@ from numba.core.caching import FunctionCache
 
 __all__ = ["JIT_OPTIONS", "PARALLEL_OPTIONS", "INNER_OPTIONS", "LinkOnlyCompiler", "jit",
            "jit_compilations", "jit_stats", "cache_dir", "load_generated_module", "is_jit_disabled",
-           "register_compilation_counter", "CacheWarning"]
+           "register_compilation_counter", "register_module_maker", "CacheWarning"]
 
 
 class CacheWarning(RuntimeWarning):
@@ -422,6 +422,68 @@ def _usable_cache_dir():
                        f"code is kept in memory for this process only. Set WORKBENCH_CACHE_DIR to "
                        f"a writable directory to cache it on disk.")
     return path if _usable[path] else None
+
+
+# Objects that load generated modules on demand (weak references to bound methods): numba's
+# disk cache imports the module of every function a cached function calls, also one this
+# process has not made yet (a user's ``@numba.njit(cache=True)`` loop calling an integrator,
+# whose module is made on first use). The finder below makes the pending ones until it exists.
+_module_makers = []
+
+
+def register_module_maker(method):
+    """Let imports of not-yet-made generated modules (``wb_*``) call ``method`` to make them.
+
+    Parameters
+    ----------
+    method : bound method
+        Makes (loads) the current generated modules of its object (cheap when they
+        exist); exceptions are ignored. Held weakly: the object may be collected.
+        Register each object once.
+    """
+    with _lock:
+        _module_makers.append(weakref.WeakMethod(method))
+
+
+class _MadeModule:
+    """Import loader of a module already in ``sys.modules``."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        pass
+
+
+class _GeneratedModuleFinder:
+    """Meta-path finder of ``wb_*`` modules: runs the registered makers until one exists."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if not name.startswith("wb_") or "." in name:
+            return None
+        with _lock:
+            _module_makers[:] = [ref for ref in _module_makers if ref() is not None]
+            makers = list(_module_makers)
+        for ref in makers:
+            if name in sys.modules:
+                break
+            maker = ref()
+            if maker is not None:
+                try:
+                    maker()
+                except Exception:      # the maker's own use will raise it where it belongs
+                    pass
+        if name not in sys.modules:
+            return None
+        return importlib.util.spec_from_loader(name, _MadeModule(sys.modules[name]))
+
+
+if not any(isinstance(f, _GeneratedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_GeneratedModuleFinder())
 
 
 def load_generated_module(source, name, key_parts=(), namespace=None):

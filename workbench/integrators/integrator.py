@@ -19,6 +19,7 @@ from numba.core import types as numba_types
 from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
+from ..backend.jit import register_module_maker
 from ..backend.settings import get_dt, is_numba_backend, on_dt_change
 from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
 from ..errors import DiffEqError, IntegratorError, StepError
@@ -217,6 +218,9 @@ class Integrator:
         self._generated = self._scheme.generate(self._step_spec())
         self._python_step = None
         self._jit_step = None
+        if not self.has_self and not getattr(self, "_module_maker", False):
+            register_module_maker(self._make_jit_module)
+            self._module_maker = True
         self._jit_failure = None
         self._made_steps = {}
         self._epoch = -1
@@ -261,6 +265,10 @@ class Integrator:
         if self._jit_step is None:
             self._jit_step = build_step(self._generated, jit=True)
         return self._jit_step
+
+    def _make_jit_module(self):
+        """Load the module of :attr:`jit_step` (numba's disk cache may import it by name)."""
+        self.jit_step
 
     @property
     def _numba_type_(self):
@@ -456,7 +464,7 @@ class Integrator:
         state = dict(self.__dict__)
         for key in ("_generated", "_python_step", "_jit_step", "_made_steps", "_fast",
                     "_arg_names", "_arg_index", "_arg_defaults", "_n_args", "_epoch",
-                    "_jit_failure"):
+                    "_jit_failure", "_module_maker"):
             state.pop(key, None)
         return state
 
