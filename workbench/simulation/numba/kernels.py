@@ -429,29 +429,42 @@ def block_is_zero(array, start, count):
     return not block.view(np.uint8).any()
 
 
-@intrinsic
-def _block_is_zero(typingctx, array, start, count):
-    # ``count`` is a literal: the vector type is fixed when the code is generated
+def _block_lane_width(array, start, count, max_lanes=None):
+    """Bits per lane of a vector block of ``array`` (C-contiguous 1-d, literal count), or None."""
     if not (isinstance(array, types.Array) and array.ndim == 1 and array.layout == "C"
-            and isinstance(start, types.Integer) and isinstance(count, types.IntegerLiteral)):
+            and isinstance(start, types.Integer) and isinstance(count, types.IntegerLiteral)
+            and (max_lanes is None or 0 < count.literal_value <= max_lanes)):
         return None
     dtype = array.dtype
     if isinstance(dtype, types.Boolean):
-        width = 8
-    elif isinstance(dtype, (types.Integer, types.Float)) and dtype.bitwidth in (8, 16, 32, 64):
-        width = dtype.bitwidth
-    else:
+        return 8
+    if isinstance(dtype, (types.Integer, types.Float)) and dtype.bitwidth in (8, 16, 32, 64):
+        return dtype.bitwidth
+    return None
+
+
+def _load_block(context, builder, signature, args, width, lanes):
+    """The ``lanes`` elements from ``args[1]`` on of the array ``args[0]``, as one integer vector."""
+    array_type = signature.args[0]
+    data = context.make_array(array_type)(context, builder, args[0]).data
+    vector = ir.VectorType(ir.IntType(width), lanes)
+    first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
+    # an array numba types as unaligned (np.frombuffer at an odd offset) gets no claim
+    return builder.load(first, align=width // 8 if array_type.aligned else 1)
+
+
+@intrinsic
+def _block_is_zero(typingctx, array, start, count):
+    # ``count`` is a literal: the vector type is fixed when the code is generated
+    width = _block_lane_width(array, start, count)
+    if width is None:
         return None
     lanes = count.literal_value
 
     def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        vector = ir.VectorType(ir.IntType(width), lanes)
-        first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
-        # an array numba types as unaligned (np.frombuffer at an odd offset) gets no claim
-        block = builder.load(first, align=width // 8 if array.aligned else 1)
+        block = _load_block(context, builder, signature, args, width, lanes)
         reduce_or = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.IntType(width), [vector]),
+            builder.module, ir.FunctionType(ir.IntType(width), [block.type]),
             f"llvm.vector.reduce.or.v{lanes}i{width}")
         bits = builder.call(reduce_or, [block])
         return builder.icmp_unsigned("==", bits, ir.Constant(ir.IntType(width), 0))
@@ -496,25 +509,14 @@ def nonzero_span(array, start, count):
 
 @intrinsic
 def _nonzero_span(typingctx, array, start, count):
-    if not (isinstance(array, types.Array) and array.ndim == 1 and array.layout == "C"
-            and isinstance(start, types.Integer) and isinstance(count, types.IntegerLiteral)
-            and 0 < count.literal_value <= 64):
-        return None
-    dtype = array.dtype
-    if isinstance(dtype, types.Boolean):
-        width = 8
-    elif isinstance(dtype, (types.Integer, types.Float)) and dtype.bitwidth in (8, 16, 32, 64):
-        width = dtype.bitwidth
-    else:
+    width = _block_lane_width(array, start, count, max_lanes=64)
+    if width is None:
         return None
     lanes = count.literal_value
 
     def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        vector = ir.VectorType(ir.IntType(width), lanes)
-        first = builder.bitcast(builder.gep(data, [args[1]], inbounds=True), vector.as_pointer())
-        block = builder.load(first, align=width // 8 if array.aligned else 1)
-        nonzero = builder.icmp_unsigned("!=", block, ir.Constant(vector, None))
+        block = _load_block(context, builder, signature, args, width, lanes)
+        nonzero = builder.icmp_unsigned("!=", block, ir.Constant(block.type, None))
         mask = builder.bitcast(nonzero, ir.IntType(lanes))
         if lanes < 64:
             mask = builder.zext(mask, ir.IntType(64))
@@ -524,7 +526,7 @@ def _nonzero_span(typingctx, array, start, count):
                                               "llvm.cttz.i64")
         ctlz = cgutils.get_or_insert_function(module, ir.FunctionType(i64, [i64, i1]),
                                               "llvm.ctlz.i64")
-        # a zero mask gives cttz = 64 and ctlz = 64: first = start + 64 > stop = start + lanes - 64
+        # a zero mask gives cttz = ctlz = 64: first = start + 64 > stop = start (an empty range)
         low = builder.call(cttz, [mask, ir.Constant(i1, 0)])
         high = builder.call(ctlz, [mask, ir.Constant(i1, 0)])
         start_value = context.cast(builder, args[1], signature.args[1], types.intp)

@@ -55,7 +55,7 @@ import copy
 from ...codegen.astutil import MISSING
 from ...codegen.elementwise import function_kind
 
-__all__ = ["partition_step", "PartitionedStep", "call_kind_in"]
+__all__ = ["partition_step", "PartitionedStep", "call_kind_in", "hands_over_array"]
 
 _FORBIDDEN = (ast.Return, ast.Break, ast.Raise, ast.Assert, ast.Try, ast.With, ast.While,
               ast.Global, ast.Nonlocal, ast.Lambda, ast.FunctionDef, ast.Yield, ast.YieldFrom,
@@ -204,6 +204,35 @@ def _parents(node):
     return {child: parent for parent in ast.walk(node) for child in ast.iter_child_nodes(parent)}
 
 
+def hands_over_array(arg, arrays):
+    """Whether a call argument gives the callee an array (which numpy may write: ``out``).
+
+    True for a slice, or a name of ``arrays`` (name -> ndim) used otherwise than as an
+    element of a 1-d array (``x[i]``) or for its shape.
+
+    Parameters
+    ----------
+    arg : ast.expr
+    arrays : dict
+
+    Returns
+    -------
+    bool
+    """
+    parents = _parents(arg)
+    for n in ast.walk(arg):
+        if isinstance(n, ast.Slice):
+            return True
+        if isinstance(n, ast.Name) and arrays.get(n.id, 0) >= 1:
+            parent = parents.get(n)
+            element = isinstance(parent, ast.Subscript) and parent.value is n and \
+                not isinstance(parent.slice, ast.Slice) and arrays[n.id] == 1
+            if not element and not (isinstance(parent, ast.Attribute)
+                                    and parent.attr in _SHAPE_ATTRS):
+                return True
+    return False
+
+
 def _store_counts(body):
     """Name -> how many times ``body`` assigns it (assignment, loop and ``op=`` targets)."""
     counts = {}
@@ -265,18 +294,7 @@ class _Proof:
 
     def passes_array(self, arg):
         """Whether a call argument is (or holds) an array rather than elements of one."""
-        parents = _parents(arg)
-        for n in ast.walk(arg):
-            if isinstance(n, ast.Slice):
-                return True
-            if isinstance(n, ast.Name) and self.arrays.get(n.id, 0) >= 1:
-                parent = parents.get(n)
-                element = isinstance(parent, ast.Subscript) and parent.value is n and \
-                    not isinstance(parent.slice, ast.Slice) and self.arrays[n.id] == 1
-                if not element and not (isinstance(parent, ast.Attribute)
-                                        and parent.attr in _SHAPE_ATTRS):
-                    return True
-        return False
+        return hands_over_array(arg, self.arrays)
 
     def check_uniform(self, node, allow_subscript_store=False):
         """Code every thread runs alike: reads no written array (but its shape), writes none."""

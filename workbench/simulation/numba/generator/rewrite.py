@@ -49,7 +49,7 @@ from .fusion import fused_store
 from .resolve import is_dispatcher, resolve
 from . import index_checks
 from .nan_watch import add_nan_watch, scanned_arrays
-from .partition import call_kind_in, partition_step
+from .partition import call_kind_in, hands_over_array, partition_step
 from .slice_loops import index_slice_loops
 from .zero_blocks import skip_zero_blocks
 
@@ -566,30 +566,21 @@ _VALUE_KERNELS = frozenset({"_check_index", "_check_index_unless", "_slice_bound
                             "_block_is_zero", "_nonzero_span"})
 
 
-def _cannot_write_arrays(ctx, scalars, vectors):
+def _cannot_write_arrays(ctx, scalars, arrays):
     """``cannot_write(call_node)`` for generated code (``generator/zero_blocks.py``).
 
     True for the value kernels above and injected integrators (state in, new state
     out), and for pure or element-wise functions called with element values only:
     every name in an argument is a number argument (``scalars``) or an element of a
-    1-d array argument (``vectors``). Numpy functions may write an array they are
-    given (a ufunc's ``out``, ``np.fill_diagonal``, ``np.copyto``), so an array, a
-    slice or a local name (which may hold an array) as an argument answers False.
+    1-d array argument (``arrays``: name -> ndim). Numpy functions may write an array
+    they are given (a ufunc's ``out``, ``np.fill_diagonal``, ``np.copyto``), so an
+    array, a slice or a local name (which may hold an array) as an argument answers False.
     """
     kind = call_kind_in(ctx.namespace, ctx.origins)
 
     def element_valued(expr):
-        parents = {id(child): node for node in ast.walk(expr)
-                   for child in ast.iter_child_nodes(node)}
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Slice):
-                return False
-            if isinstance(node, ast.Name) and node.id not in scalars:
-                parent = parents.get(id(node))
-                if not (node.id in vectors and isinstance(parent, ast.Subscript)
-                        and parent.value is node):
-                    return False
-        return True
+        return not hands_over_array(expr, arrays) and all(
+            n.id in scalars or n.id in arrays for n in ast.walk(expr) if isinstance(n, ast.Name))
 
     def cannot_write(call):
         func = call.func
@@ -655,17 +646,17 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     scanned = scanned_arrays(body, floats)       # before index checks copy loops
     body, sites = _add_index_checks(ctx, body, in_range)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
-    vectors, array_params, scalars = {}, set(), {"_t", "_i", "_dt"}
+    vectors, array_ndims, scalars = {}, {}, {"_t", "_i", "_dt"}
     for name, binding, _ in ctx.params:
         value = binding.read() if binding.kind == "array" else None
         if isinstance(value, np.ndarray):
-            array_params.add(name)
+            array_ndims[name] = value.ndim
             if value.ndim == 1:
                 vectors[name] = value.dtype
         elif binding.kind == "scalar":          # a number passed by value
             scalars.add(name)
-    body = skip_zero_blocks(body, vectors, ctx.fresh_index, array_params,
-                            _cannot_write_arrays(ctx, scalars, vectors))
+    body = skip_zero_blocks(body, vectors, ctx.fresh_index, array_ndims,
+                            _cannot_write_arrays(ctx, scalars, array_ndims))
     params = ["_t", "_i", "_dt"] + [name for name, _, _ in ctx.params] + \
         (["_nan", "_nan_counts"] if nan_sites else [])
     header = [f"# Step {function_name.split('_', 1)[-1]!r} of {type(node).__name__}, compiled by "
