@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from brian2_coba import Brian2Standalone, run_brian2  # noqa: E402
-from served import WorkerFailed, result_of  # noqa: E402
+from served import Served, WorkerFailed, result_of, serve  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["SynMat1", "SynMat2", "SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
@@ -143,98 +143,86 @@ def worker_interleaved(variant, pairs=2 * REPEATS):
             "compilations": bp.jit_compilations() - before}
 
 
-def worker_serve(variant):
-    """workbench numba ``variant`` after 100 ms; then one 1 s run per line read from stdin.
+def worker_serve(variant, fastmath=False):
+    """workbench numba ``variant`` after 100 ms, then 1 s runs on request (``served.serve``).
 
-    Prints ``READY <compile s>`` once, then ``RUN <wall s> <cpu s>`` per run
-    (``benchmarks/coba.py --versus-brian2`` alternates these with Brian2's runs).
+    ``READY`` answers the compile time, every ``RUN`` the wall and CPU seconds and the
+    functions compiled since the first run (``benchmarks/coba.py --versus-brian2``
+    alternates these runs with Brian2's). ``fastmath`` compiles under
+    ``bp.backend.set_numba_profile(fastmath=True)``.
     """
     import workbench as bp
     from tests.simulation import manual_models as mm
 
     bp.backend.set("numba", dt=0.1)
-    started = time.perf_counter()
-    run_100, net, _, _ = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)
-    print(f"READY {time.perf_counter() - started - run_100:.3f}", flush=True)
-    start, before = 100., bp.jit_compilations()
-    for _ in sys.stdin:
+    bp.backend.set_numba_profile(fastmath=fastmath)
+    state = {}
+
+    def setup():
+        started = time.perf_counter()
+        run_100, state["net"], _, _ = mm.run_net(mm.CobaLIF, getattr(mm, variant),
+                                                 duration=100., seed=SEED)
+        state["start"], state["before"] = 100., bp.jit_compilations()
+        return {"compile": time.perf_counter() - started - run_100}
+
+    def run():
         wall, cpu = time.perf_counter(), time.process_time()
-        net.run((start, start + 1000.))
-        print(f"RUN {time.perf_counter() - wall:.4f} {time.process_time() - cpu:.4f} "
-              f"{bp.jit_compilations() - before}", flush=True)
-        start += 1000.
+        state["net"].run((state["start"], state["start"] + 1000.))
+        state["start"] += 1000.
+        return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                "compiled": bp.jit_compilations() - state["before"]}
+
+    serve(setup, run, dict)
 
 
-def versus_brian2(variant, pairs):
-    """Alternating 1 s runs: workbench (one process) and Brian2's cpp_standalone binary.
+def versus_brian2(variant, pairs, fastmath=False):
+    """Alternating 1 s runs: workbench (one process per profile) and Brian2's cpp_standalone binary.
 
     Brian2 builds once; its binary then runs again and again (each run writes
     ``results/last_run_info.txt``: the run time its own timer measured, without
-    process start and file output), so both sides run the same warm code.
+    process start and file output), so both sides run the same warm code. With
+    ``fastmath`` a second workbench process compiled under
+    ``bp.backend.set_numba_profile(fastmath=True)`` joins the rotation (Brian2 compiles
+    with ``-ffast-math``).
     """
-    brian2_worker = worker = None
+    workers = {}
     try:
-        brian2_worker = Brian2Standalone(4000, 0.02, 1000., SEED)
-        built = brian2_worker.ready()
-    except (WorkerFailed, RuntimeError, OSError) as failure:
-        print(f"  Brian2 build failed: {failure}")
-        if brian2_worker is not None:
-            brian2_worker.close()
-        return
-
-    def answer(prefix):
-        # lines the model prints before the worker's own answers are skipped
-        for line in worker.stdout:
-            if line.startswith(prefix + " "):
-                return line.split()[1:]
-        raise RuntimeError(f"the workbench worker ended before answering {prefix}")
-
-    try:
-        worker = subprocess.Popen([sys.executable, __file__, "--worker", "serve", variant],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                  cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
-        compile_time = float(answer("READY")[0])
-        print(f"  workbench numba {variant}: compile {compile_time:.2f} s (first run, this "
-              f"process); Brian2 cpp_standalone build {built['build']:.1f} s")
-
-        def engine_run():
-            worker.stdin.write("run\n")
-            worker.stdin.flush()
-            wall, cpu, compiled = answer("RUN")
-            return float(wall), float(cpu), int(compiled)
-
-        def brian2_run():
-            # its own timer (the loop only) and the whole program's wall time
-            answer = brian2_worker.run()
-            return answer["run"], answer["binary"]
-
-        engine, brian2, compiled = [], [], 0
+        workers["Brian2"] = Brian2Standalone(4000, 0.02, 1000., SEED)
+        built = workers["Brian2"].ready()
+        for fast in ((False, True) if fastmath else (False,)):
+            label = "numba fastmath" if fast else "numba"
+            workers[label] = Served([sys.executable, __file__, "--worker", "serve", variant,
+                                     str(int(fast))], cwd=ROOT,
+                                    env=dict(os.environ, PYTHONPATH=ROOT))
+            print(f"  workbench {label} {variant}: compile "
+                  f"{workers[label].ready()['compile']:.2f} s (first run, this process)")
+        print(f"  Brian2 cpp_standalone build {built['build']:.1f} s")
+        labels = list(workers)
+        runs = {label: [] for label in labels}
         for pair in range(pairs):
-            for side in (("e", "b") if pair % 2 == 0 else ("b", "e")):
-                if side == "e":
-                    wall, cpu, compiled = engine_run()
-                    engine.append((wall, cpu))
-                else:
-                    brian2.append(brian2_run())
-        worker.stdin.close()
-        worker.wait()
+            shift = pair % len(labels)                # every side takes every place in turn
+            for label in labels[shift:] + labels[:shift]:
+                runs[label].append(workers[label].run())
+    except (WorkerFailed, RuntimeError, OSError) as failure:
+        print(f"  a worker failed: {failure}")
+        return
     finally:
-        brian2_worker.close()
-        if worker is not None and worker.poll() is None:
-            worker.kill()
-            worker.wait()
-    print(f"  workbench 1 s runs, wall/cpu s: " + ", ".join(f"{w:.3f}/{c:.3f}" for w, c in engine))
-    print(f"  Brian2    1 s runs, own timer s: " + ", ".join(f"{w:.3f}" for w, _ in brian2) +
-          "  (wall s of the whole program: " + ", ".join(f"{c:.3f}" for _, c in brian2) + ")")
-    # Brian2's own timer is std::clock (CPU time without OpenMP): CPU against CPU is the
-    # fair ratio on a shared machine; wall against it is printed too
-    brian2_own = [w for w, _ in brian2]
-    for label, column in (("cpu", 1), ("wall", 0)):
-        mine = [run[column] for run in engine]
-        print(f"  ratio workbench {label} / Brian2 cpp_standalone: "
-              f"{_median(mine) / _median(brian2_own):.3f}x (median), "
-              f"{min(mine) / min(brian2_own):.3f}x (minimum)")
-    print(f"  workbench repeat runs compiled {compiled}")
+        for worker in workers.values():
+            worker.close()
+    # Brian2's own timer (the loop only) and the whole program's wall time
+    brian2_own = [answer["run"] for answer in runs.pop("Brian2")]
+    print(f"  Brian2    1 s runs, own timer s: " + ", ".join(f"{w:.3f}" for w in brian2_own))
+    for label, answers in runs.items():
+        print(f"  workbench {label} 1 s runs, wall/cpu s: " +
+              ", ".join(f"{a['wall']:.3f}/{a['cpu']:.3f}" for a in answers))
+        # Brian2's own timer is std::clock (CPU time without OpenMP): CPU against CPU is the
+        # fair ratio on a shared machine; wall against it is printed too
+        for column in ("cpu", "wall"):
+            mine = [answer[column] for answer in answers]
+            print(f"  ratio workbench {label} {column} / Brian2 cpp_standalone: "
+                  f"{_median(mine) / _median(brian2_own):.3f}x (median), "
+                  f"{min(mine) / min(brian2_own):.3f}x (minimum)")
+        print(f"  workbench {label} repeat runs compiled {answers[-1]['compiled']}")
 
 
 def worker_index_checks(variant, pairs=2 * REPEATS):
@@ -442,12 +430,15 @@ def main():
                         help="only alternating 1 s runs of workbench numba SynVec5 and of Brian2's "
                              "cpp_standalone binary")
     parser.add_argument("--pairs", type=int, default=4, help="runs per side for --versus-brian2")
+    parser.add_argument("--fastmath", action="store_true",
+                        help="--versus-brian2 also runs workbench under "
+                             "bp.backend.set_numba_profile(fastmath=True)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind = args.worker[0]
         if kind == "serve":
-            worker_serve(args.worker[1])
+            worker_serve(args.worker[1], bool(int(args.worker[2])))
             return
         if kind == "workbench":
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
@@ -475,7 +466,7 @@ def main():
         print(f"COBA, 4000 LIF, 1 s runs alternating with Brian2 cpp_standalone; load: {_load()}",
               flush=True)
         for variant in (args.variants or [PRE_SLICE]):
-            versus_brian2(variant, args.pairs)
+            versus_brian2(variant, args.pairs, args.fastmath)
         print(f"load after: {_load()}")
         return
     if args.interleaved:

@@ -16,5 +16,7 @@ def default_backend():
     """Reset the backend and time step around every test."""
     import workbench as bp
     bp.backend.set("numpy", dt=0.1)
+    bp.backend.set_numba_profile(fastmath=False)
     yield
     bp.backend.set("numpy", dt=0.1)
+    bp.backend.set_numba_profile(fastmath=False)

@@ -39,7 +39,7 @@ BlipWithoutSource = _no_source["Blip"]
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning",
                             "ignore::workbench.simulation.executor.StepCompileWarning")
 @pytest.mark.parametrize("fallback", [False, True])
-def test_a_nan_overwritten_within_a_chunk_is_reported(backend, fallback):
+def test_a_nan_overwritten_within_a_chunk_is_reported(backend_or_fastmath, fallback):
     """200 steps in chunks of 20: the NaN of step 5 is gone when the chunk ends."""
     cls = BlipWithoutSource if fallback else Blip
     group = cls(3, name="blip")
@@ -83,11 +83,13 @@ class Scatter(bp.NeuGroup):
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
-def test_a_nan_scattered_into_another_array_and_reset_is_reported():
+@pytest.mark.parametrize("fastmath", [False, True])
+def test_a_nan_scattered_into_another_array_and_reset_is_reported(fastmath):
     """x is written only by the scatter's += (counted when the step ends, no per-store flag)
     and reset by its owner's step right after: the NaN lives for part of one time step, which
     only compiled steps see (interpreted executors check after every time step)."""
     bp.backend.set("numba", dt=0.1)
+    bp.backend.set_numba_profile(fastmath=fastmath)
     target = Target(3, name="tgt")
     net = bp.Network(Scatter(target, name="sc"), target)
     with pytest.raises(SimulationError, match=r"Target 'tgt' \(size 3\): x became NaN at "
@@ -116,7 +118,7 @@ class StoresAParameter(bp.NeuGroup):
                 self.V[i] = 0.
 
 
-def test_a_nan_parameter_stored_for_one_step_is_reported(backend):
+def test_a_nan_parameter_stored_for_one_step_is_reported(backend_or_fastmath):
     """The store's value is tested once per step, before the loop: still seen, with its time."""
     group = StoresAParameter(3, np.nan, (0.45, 0.55), name="param")
     with pytest.raises(SimulationError, match=r"V became NaN at t=0\.5 ms \(step 5 of the run\)"):

@@ -64,7 +64,7 @@ def test_build_returns_a_checked_step_runner(backend, capsys):
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
                             "ignore:invalid value encountered:RuntimeWarning")
-def test_nan_names_object_variable_step_and_time(backend):
+def test_nan_names_object_variable_step_and_time(backend_or_fastmath):
     group = Exploder(name="boom", monitors=["never"])
     with pytest.raises(SimulationError, match=r"Exploder 'boom' \(size 3\): x became NaN at "
                                               r"t=0\.3 ms \(step 3 of the run\) in step "
@@ -74,7 +74,7 @@ def test_nan_names_object_variable_step_and_time(backend):
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
                             "ignore:invalid value encountered:RuntimeWarning")
-def test_nan_in_a_monitored_variable_reports_its_time(backend):
+def test_nan_in_a_monitored_variable_reports_its_time(backend_or_fastmath):
     group = Exploder(name="boom", monitors=["x"])
     # compiled steps report the store itself (generator/nan_watch.py), interpreted ones are
     # checked after every step: both name the step before the monitor record shows it

@@ -90,6 +90,11 @@ def final_V(group):
     return {'V': float(group.V[0])}
 
 
+def final_V_and_profile(group):
+    """:func:`final_V` and whether the process that ran the set compiled with fast math."""
+    return dict(final_V(group), fastmath=float(bp.backend.get_numba_profile()['fastmath']))
+
+
 def euler_leaky(I, tau, dt, steps):
     """Closed form of the Euler iteration of :class:`Leaky` from rest."""
     return I * (1. - (1. - dt / tau) ** steps)

@@ -18,8 +18,8 @@ import pytest
 import workbench as bp
 from workbench.sweep import set_seed
 
-from .models import (GAMMA_G_MAX, build_crashing_leaky, build_gamma, coherence, exit_once,
-                     euler_leaky)
+from .models import (GAMMA_G_MAX, build_crashing_leaky, build_gamma, build_leaky, coherence,
+                     euler_leaky, exit_once, final_V_and_profile)
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +113,22 @@ def test_process_pool_gives_the_same_table(gamma_serial, pool, numba):
     assert table.meta['executor'] == 'ProcessPoolExecutor'
     assert table.equals(gamma_serial), (table, gamma_serial)
     _one_build_per_worker(table)
+
+
+def test_pool_workers_take_the_drivers_numba_profile(pool, numba):
+    """The workers compile under the driver's ``set_numba_profile``, and switch back with it."""
+    kwargs = dict(duration=5., inputs=('input', 1.), measure=final_V_and_profile, seed=0,
+                  progress=False)
+    params = {'tau': [3., 7., 10.]}
+    bp.backend.set_numba_profile(fastmath=True)
+    fast = bp.sweep(build_leaky, params, **kwargs)
+    fast_pool = bp.sweep(build_leaky, params, executor=pool, **kwargs)
+    assert fast_pool['fastmath'].tolist() == [1.0] * 3
+    assert fast_pool.equals(fast), (fast_pool, fast)
+    bp.backend.set_numba_profile(fastmath=False)
+    exact_pool = bp.sweep(build_leaky, params, executor=pool, **kwargs)
+    assert exact_pool['fastmath'].tolist() == [0.0] * 3
+    np.testing.assert_allclose(exact_pool['V'], fast['V'], rtol=1e-14)
 
 
 def test_a_failing_set_on_the_cluster_is_reported_and_the_others_complete(client, numba):

@@ -7,14 +7,15 @@ with ``bp.ops`` (``target_backend = 'general'``).
 """
 
 from ..errors import BackendError
-from . import ops, settings, tracing  # noqa: F401 (tracing registers its counters)
+from . import numba_profile, ops, settings, tracing  # noqa: F401 (tracing registers counters)
 from .jit import jit_compilations, jit_stats
+from .numba_profile import get_numba_profile
 from .settings import (BACKEND_PACKAGES, SUPPORTED_BACKENDS, get_backend, get_dt,
                        is_numba_backend, set_dt)
 
 __all__ = ["set", "get_backend", "get_backend_name", "get_dt", "set_dt",
            "SUPPORTED_BACKENDS", "BACKEND_PACKAGES", "is_numba_backend",
-           "jit_compilations", "jit_stats"]
+           "jit_compilations", "jit_stats", "set_numba_profile", "get_numba_profile"]
 
 _listeners = []
 
@@ -67,6 +68,30 @@ def set(backend=None, dt=None, **kwargs):
             ops.set_ops_from_module(extra)
     for listener in list(_listeners):
         listener(backend)
+
+
+def set_numba_profile(**options):
+    """Set the compilation options of the numba backends, e.g. ``fastmath=True``.
+
+    See :func:`workbench.backend.numba_profile.set_numba_profile`; integrators and
+    networks compile under the new options on their next call or run.
+
+    Parameters
+    ----------
+    **options
+        ``fastmath`` (bool), and BrainPy's ``nopython``, ``nogil``, ``parallel`` with
+        the values workbench uses.
+
+    Raises
+    ------
+    BackendError
+        For an option or value that workbench does not offer.
+    """
+    before = numba_profile.get_numba_profile()
+    numba_profile.set_numba_profile(**options)
+    if numba_profile.get_numba_profile() != before:
+        for listener in list(_listeners):
+            listener(settings.get_backend())
 
 
 def get_backend_name():

@@ -41,7 +41,7 @@ from numba.core import event as _numba_event
 from numba.core import typed_passes as _typed_passes
 from numba.core.caching import FunctionCache
 
-__all__ = ["JIT_OPTIONS", "PARALLEL_OPTIONS", "INNER_OPTIONS", "LinkOnlyCompiler", "jit",
+__all__ = ["JIT_OPTIONS", "FAST_MATH_FLAGS", "options_key", "PARALLEL_OPTIONS", "INNER_OPTIONS", "LinkOnlyCompiler", "jit",
            "jit_compilations", "jit_stats", "cache_dir", "load_generated_module", "is_jit_disabled",
            "register_compilation_counter", "register_module_maker", "CacheWarning"]
 
@@ -54,6 +54,30 @@ class CacheWarning(RuntimeWarning):
 #: and Dask workers run kernels concurrently. ``fastmath`` stays off: results
 #: must match the numpy backend bit-for-bit where the operations are the same.
 JIT_OPTIONS = {"cache": True, "nogil": True, "fastmath": False}
+
+#: What ``bp.backend.set_numba_profile(fastmath=True)`` puts in ``JIT_OPTIONS["fastmath"]``:
+#: divisions by a loop-invariant value become multiplications by its reciprocal
+#: (``arcp``), products and sums fuse into FMAs (``contract``), libm calls may approximate
+#: (``afn``). Left out: ``nnan``/``ninf`` let LLVM assume that no value is NaN or inf, and
+#: ``reassoc`` with ``nsz`` folds ``x - x`` to 0 even for inf; both would hide NaNs that the
+#: simulation loop must report. (On the ch. 6 COBA network these two gained nothing
+#: measurable over the three kept.)
+FAST_MATH_FLAGS = frozenset({"arcp", "contract", "afn"})
+
+
+def options_key():
+    """The compilation options as canonical text (sets sorted): part of every cache key.
+
+    numba's cache index does not tell code compiled with other flags apart, and the
+    in-process caches of generated modules and integrator steps must not either hand
+    code compiled under one profile to another.
+
+    Returns
+    -------
+    str
+    """
+    return repr(sorted((name, sorted(value) if isinstance(value, (set, frozenset)) else value)
+                       for name, value in JIT_OPTIONS.items()))
 
 #: Extra options of the parallel regions of ``'numba-parallel'``
 #: (``workbench/simulation/numba/generator/partition.py``). Only the generator's ``prange``
@@ -131,6 +155,8 @@ def jit(func=None, **options):
     """
     opts = dict(JIT_OPTIONS)
     opts.update(options)
+    if isinstance(opts.get("fastmath"), frozenset):
+        opts["fastmath"] = set(opts["fastmath"])     # numba takes a bool or a set
     cache = opts.pop("cache", False)
     inner = opts.pop("inner", False)
 
@@ -521,7 +547,7 @@ def load_generated_module(source, name, key_parts=(), namespace=None):
     digest = hashlib.sha1()
     digest.update(source.encode())
     # numba's cache index does not tell code compiled with other flags apart
-    digest.update(repr(sorted(JIT_OPTIONS.items())).encode())
+    digest.update(options_key().encode())
     for part in key_parts:
         digest.update(b"\0")
         digest.update(str(part).encode())

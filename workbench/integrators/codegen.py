@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..backend.jit import JIT_OPTIONS, load_generated_module
+from ..backend.jit import load_generated_module, options_key
 from ..backend.jit import jit as _jit
 from ..errors import IntegratorError
 from .kernels import KERNELS_FINGERPRINT
@@ -469,12 +469,12 @@ class GeneratedStep:
         distinguish, e.g., code compiled with and without ``fastmath``.
         """
         if self._key_parts is None:
-            parts = [f"kernels:{KERNELS_FINGERPRINT}",
-                     f"jit-options:{sorted(JIT_OPTIONS.items())!r}"]
+            parts = [f"kernels:{KERNELS_FINGERPRINT}"]
             for name in sorted(self.namespace):
                 parts.append(f"{name}={fingerprint(self.namespace[name])}")
             self._key_parts = tuple(parts)
-        return self._key_parts
+        # the options are read now: bp.backend.set_numba_profile() may change them later
+        return (f"jit-options:{options_key()}",) + self._key_parts
 
 
 #: Modules whose Python functions numba already knows (or must not be jitted as user code).

@@ -19,7 +19,7 @@ from numba.core import types as numba_types
 from numba.core.errors import NumbaError
 
 from ..backend import on_backend_change
-from ..backend.jit import register_module_maker
+from ..backend.jit import options_key, register_module_maker
 from ..backend.settings import get_dt, is_numba_backend, on_dt_change
 from ..constants import SCALAR_VAR, SUPPORTED_VAR_TYPE, normalize_choice
 from ..errors import DiffEqError, IntegratorError, StepError
@@ -218,6 +218,7 @@ class Integrator:
         self._generated = self._scheme.generate(self._step_spec())
         self._python_step = None
         self._jit_step = None
+        self._jit_options = None
         if not self.has_self and not getattr(self, "_module_maker", False):
             register_module_maker(self._make_jit_module)
             self._module_maker = True
@@ -262,8 +263,10 @@ class Integrator:
                                   f"from @numba.njit code (the simulation engine regenerates "
                                   f"such steps with make_step()).")
         self._sync_dt()
-        if self._jit_step is None:
+        options = options_key()
+        if self._jit_step is None or self._jit_options != options:
             self._jit_step = build_step(self._generated, jit=True)
+            self._jit_options = options
         return self._jit_step
 
     def _make_jit_module(self):
@@ -313,7 +316,7 @@ class Integrator:
         """
         self._sync_dt()
         parameters = self.parameters if parameters is None else tuple(parameters)
-        key = (id(derivative), id(diffusion), parameters, bool(jit))
+        key = (id(derivative), id(diffusion), parameters, bool(jit), jit and options_key())
         cached = self._made_steps.get(key)
         if cached is not None and cached[0] is derivative and cached[1] is diffusion:
             return cached[2]
@@ -462,7 +465,8 @@ class Integrator:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for key in ("_generated", "_python_step", "_jit_step", "_made_steps", "_fast",
+        for key in ("_generated", "_python_step", "_jit_step", "_jit_options", "_made_steps",
+                    "_fast",
                     "_arg_names", "_arg_index", "_arg_defaults", "_n_args", "_epoch",
                     "_jit_failure", "_module_maker"):
             state.pop(key, None)

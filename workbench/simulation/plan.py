@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from ..backend import settings
+from ..backend.jit import options_key
 from ..errors import ModelError
 from .inputs import parse_inputs
 from .nodes.base import check_backend_support
@@ -109,8 +110,10 @@ class RunPlan:
         -------
         tuple
         """
-        # dt: integrators that follow the backend's dt are compiled into the code with its value
-        return (self.backend, self.dt,
+        # dt: integrators that follow the backend's dt are compiled into the code with its value;
+        # the numba options (bp.backend.set_numba_profile) shape the machine code
+        return (self.backend,
+                options_key() if settings.is_numba_backend(self.backend) else None, self.dt,
                 tuple(id(node) for node in self.nodes),
                 tuple(item.structure for item in self.items),
                 tuple(spec.structure for spec in self.inputs),

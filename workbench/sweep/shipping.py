@@ -2,11 +2,11 @@
 
 Workers need three things besides the pickled builder and measure:
 
-* **The global settings** of the driver: backend, default ``dt`` and default ODE
-  method (``bp.backend.set('numba', dt=0.04)``,
-  ``bp.integrators.set_default_odeint(...)``). A fresh worker process starts on
-  the numpy backend with ``dt=0.1``; it switches to the driver's settings before
-  it unpickles anything.
+* **The global settings** of the driver: backend, default ``dt``, default ODE
+  method and numba profile (``bp.backend.set('numba', dt=0.04)``,
+  ``bp.integrators.set_default_odeint(...)``, ``bp.backend.set_numba_profile(...)``).
+  A fresh worker process starts on the numpy backend with ``dt=0.1``; it switches
+  to the driver's settings before it unpickles anything.
 * **Functions defined in a notebook or a script** travel *by value*
   (cloudpickle). Their code arrives, but not their source text -- and workbench
   reads source: the simulation compiler rewrites step methods from it, and the
@@ -30,6 +30,7 @@ import types
 import uuid
 
 from ..backend import settings
+from ..backend.numba_profile import get_numba_profile
 from .errors import SweepError
 
 __all__ = ["ShippedSpec", "ship", "capture_settings", "apply_settings", "pickle_with_sources"]
@@ -46,11 +47,11 @@ def capture_settings():
     Returns
     -------
     dict
-        ``{'backend': str, 'dt': float, 'odeint': str}``.
+        ``{'backend': str, 'dt': float, 'odeint': str, 'fastmath': bool}``.
     """
     from ..integrators import get_default_odeint
     return {"backend": settings.get_backend(), "dt": settings.get_dt(),
-            "odeint": get_default_odeint()}
+            "odeint": get_default_odeint(), "fastmath": get_numba_profile()["fastmath"]}
 
 
 def apply_settings(wanted):
@@ -67,6 +68,7 @@ def apply_settings(wanted):
         backend.set(wanted["backend"], dt=wanted["dt"])
     if get_default_odeint() != wanted["odeint"]:
         set_default_odeint(wanted["odeint"])
+    backend.set_numba_profile(fastmath=wanted.get("fastmath", False))
 
 
 if cloudpickle is not None:

@@ -101,6 +101,25 @@ def test_nonfinite_bits_without_numba_says_whether_a_value_is_nan_or_inf(value, 
     assert kernels.nonfinite_bits(value) == expected
 
 
+@pytest.mark.parametrize("fastmath", [True, {"reassoc", "nsz"}, {"arcp", "contract", "afn"}])
+def test_nonfinite_bits_stays_exact_inside_a_caller_compiled_with_fast_math(fastmath):
+    """Overloads inherit the caller's fast-math flags unless they set their own: with
+    ``reassoc`` and ``nsz`` LLVM folds ``inf - inf`` to 0 and the watch went blind."""
+    import numba
+
+    @numba.njit(fastmath=fastmath)
+    def watch(x):
+        bits = np.uint64(0)
+        for i in range(x.shape[0]):
+            value = x[i] * 1e100
+            x[i] = value
+            bits |= kernels.nonfinite_bits(value)
+        return bits
+
+    assert watch(np.array([1e300, 1.0])) != 0          # 1e400 is inf
+    assert watch(np.array([1e200, 1.0])) == 0
+
+
 class ReadIndex(bp.NeuGroup):
     target_backend = ["numpy", "numba"]
 

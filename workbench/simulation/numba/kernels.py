@@ -29,7 +29,10 @@ __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull"
 #: need neither the CPython wrapper (unboxing every argument) nor the C wrapper numba
 #: builds by default: leaving both out saves about 30 ms of compilation per kernel
 #: (measured with five array arguments).
-_INNER = dict(INNER_OPTIONS, nogil=True)
+#: ``fastmath=False``: overloads otherwise inherit their caller's flags, and under
+#: ``bp.backend.set_numba_profile(fastmath=True)`` LLVM would fold the NaN watch's
+#: ``value - value`` to 0 (``reassoc`` with ``nsz``); the kernels compute exactly always.
+_INNER = dict(INNER_OPTIONS, nogil=True, fastmath=False)
 
 
 def assign(dst, src):

@@ -36,7 +36,7 @@ process that calls the same source.
 
 import numpy as np
 
-from ....backend.jit import jit, load_generated_module
+from ....backend.jit import jit, load_generated_module, options_key
 from ...codegen.names import node_variable_names
 from ...nodes.records import EventRecord
 from .. import kernels
@@ -80,7 +80,7 @@ def load_step_module(rewritten):
     module
         Holds the step function and, under ``'numba-parallel'``, its parallel twin.
     """
-    key = (rewritten.source, tuple(rewritten.key_parts))
+    key = (rewritten.source, tuple(rewritten.key_parts), options_key())
     module = _step_cache.get(key)
     if module is None:
         module = load_generated_module(rewritten.source, rewritten.name, rewritten.key_parts,
@@ -90,7 +90,7 @@ def load_step_module(rewritten):
 
 
 def _every_function(func):
-    key = (getattr(func, "__code__", None), id(func))
+    key = (getattr(func, "__code__", None), id(func), options_key())
     compiled = _every_cache.get(key)
     if compiled is None or compiled[0] is not func:
         compiled = (func, jit(func))

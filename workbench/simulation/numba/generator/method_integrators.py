@@ -13,7 +13,7 @@ import ast
 import inspect
 import textwrap
 
-from ....backend.jit import load_generated_module
+from ....backend.jit import load_generated_module, options_key
 from ....errors import ModelError
 from .fingerprints import fingerprint
 
@@ -75,7 +75,7 @@ def method_integrator_step(integrator):
         If the derivative's source is unavailable or it uses ``self`` other
         than by reading attributes.
     """
-    cached = _cache.get(id(integrator))
+    cached = _cache.get((id(integrator), options_key()))
     if cached is not None and cached[0] is integrator:
         return cached[1], cached[2]
     derivative = integrator.derivative
@@ -100,5 +100,5 @@ def method_integrator_step(integrator):
     new_derivative = getattr(module, fdef.name)
     parameters = tuple(integrator.parameters) + tuple(names)
     step = integrator.make_step(new_derivative, parameters=parameters, jit=True)
-    _cache[id(integrator)] = (integrator, step, list(reads.chains))
+    _cache[id(integrator), options_key()] = (integrator, step, list(reads.chains))
     return step, list(reads.chains)
