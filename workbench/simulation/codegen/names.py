@@ -18,8 +18,12 @@ def node_variable_names(nodes):
     names = {}
     used = set()
     for k, node in enumerate(nodes):
-        name = node.name
-        if name.startswith("_") or name in ("np", "math") or name in used:
+        # An automatic name (``CobaLIF7``) counts the instances made in this process, so a
+        # network built again would get new names, new source and a new compilation (and
+        # retain the machine code of each); its class and position stay the same.
+        name = f"{type(node).__name__}_{k}" if node.__dict__.get("_auto_name") else node.name
+        if name.startswith("_") or name in ("np", "math") or name in used or \
+                not name.isidentifier():
             name = f"node{k}"
         used.add(name)
         names[id(node)] = name

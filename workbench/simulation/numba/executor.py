@@ -19,14 +19,13 @@ import warnings
 import numba
 import numpy as np
 
-from ...backend.jit import load_generated_module
 from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError, StepCompileWarning
 from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
 from .generator.bindings import GlobalOwner, RangeBinding, ValueKindError
-from .generator.loop import RunLoopCode, load_step
+from .generator.loop import RunLoopCode, load_loop_module, load_step
 from .parallel_choice import PROBE_STEPS, ParallelChoice
 from .parallel_kernels import UNSORTED, descents
 
@@ -96,9 +95,7 @@ class CompiledExecutor(Executor):
         self.arguments = self.code.arguments
         self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
                                    [self.code.source])
-        module = load_generated_module(self.code.source, "loop_" + plan.host.describe(),
-                                       self.code.key_parts, self.code.namespace)
-        self.loop = module.run_loop
+        self.loop = load_loop_module(self.code, plan).run_loop
 
     # -- run-time data ---------------------------------------------------------------------
     def _gather(self, plan):
