@@ -20,6 +20,8 @@ Usage::
     PYTHONPATH=. python benchmarks/parallel.py [--size 40000] [--seconds 1] [--repeats 3]
     # in one process: 100 chunks of 10 steps with one thread, then all threads, alternating
     PYTHONPATH=. python benchmarks/parallel.py --chunks 100
+    # what two threads can gain on this machine for loops of the same size (synthetic)
+    PYTHONPATH=. python benchmarks/parallel.py --ceiling
 
 The machine load (``os.getloadavg``) is printed with every run: on a 2-core
 machine, other processes take a core from the parallel runs and the ratio then
@@ -137,6 +139,85 @@ def _median(values):
     return values[middle] if len(values) % 2 else 0.5 * (values[middle - 1] + values[middle])
 
 
+def ceiling(size, count):
+    """What two threads can gain on this machine for work shaped like the network's steps.
+
+    Synthetic numba loops, one thread against all threads alternating, in one process:
+
+    * compute only (no memory traffic): the cores' own ratio;
+    * a perfectly partitioned time step of the COBA network's element work (``size``
+      neuron updates, two decays and two output updates per neuron, as the four SynVec5
+      connections do) with one parallel region per step, and with six regions (the
+      network's 2 neuron groups + 4 connections, each its own region), without any
+      scatter or spike scan.
+
+    A model's parallel step cannot beat these ratios on this machine.
+    """
+    import numba
+    import numpy as np
+
+    @numba.njit(parallel=True, nogil=True)
+    def compute(x, rounds):
+        for i in numba.prange(x.shape[0]):
+            v = x[i]
+            for _ in range(rounds):
+                v = v * 0.999 + 0.001 * np.sin(v)
+            x[i] = v
+
+    @numba.njit(parallel=True, nogil=True)
+    def one_region(V, I, g, out, steps):
+        n = V.shape[0]
+        for _ in range(steps):
+            for i in numba.prange(n):
+                V[i] = V[i] + 0.1 * (-65. - V[i] + I[i]) / 20.
+                for k in range(2):
+                    j = k * n + i
+                    g[j] = g[j] + 0.1 * (-g[j] / 5.)
+                    out[i] += g[j] * (0. - V[i])
+
+    @numba.njit(parallel=True, nogil=True)
+    def six_regions(V, I, g, out, steps):
+        n = V.shape[0]
+        m = n * 4 // 5
+        for _ in range(steps):
+            for i in numba.prange(m):
+                V[i] = V[i] + 0.1 * (-65. - V[i] + I[i]) / 20.
+            for i in numba.prange(m, n):
+                V[i] = V[i] + 0.1 * (-65. - V[i] + I[i]) / 20.
+            for k in range(4):
+                lo, hi = (0, m) if k % 2 == 0 else (m, n)
+                for i in numba.prange(lo, hi):
+                    j = (k // 2) * n + i
+                    g[j] = g[j] + 0.1 * (-g[j] / 5.)
+                    out[i] += g[j] * (0. - V[i])
+
+    rng = np.random.default_rng(1)
+    cases = {
+        "compute only": (compute, (rng.random(2000), 2000), 1),
+        "network step, 1 region": (one_region, (rng.random(size), rng.random(size),
+                                                rng.random(2 * size), np.zeros(size), 10), 10),
+        "network step, 6 regions": (six_regions, (rng.random(size), rng.random(size),
+                                                  rng.random(2 * size), np.zeros(size), 10), 10),
+    }
+    threads = (1, numba.get_num_threads())
+    for name, (func, arguments, steps) in cases.items():
+        func(*arguments)                                    # compile
+        times = {n: [] for n in threads}
+        for _ in range(count):
+            for n in threads:
+                numba.set_num_threads(n)
+                started = time.perf_counter()
+                func(*arguments)
+                times[n].append((time.perf_counter() - started) / steps * 1e6)
+        numba.set_num_threads(threads[-1])
+        best = {n: min(times[n]) for n in threads}
+        middle = {n: _median(times[n]) for n in threads}
+        print(f"  {name:24s} 1 thread best {best[1]:8.1f} us, {threads[-1]} threads "
+              f"{best[threads[-1]]:8.1f} us: {best[1] / best[threads[-1]]:.2f}x best, "
+              f"{middle[1] / middle[threads[-1]]:.2f}x medians", flush=True)
+    print(f"  load after: {_load()}")
+
+
 def _load():
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -148,8 +229,16 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="runs per backend")
     parser.add_argument("--chunks", type=int, default=0,
                         help="instead: this many chunks of 10 steps each way in one process")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="instead: synthetic loops shaped like the network's steps, one "
+                             "thread against all (what this machine allows)")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ceiling:
+        print(f"Two-thread ceiling for {args.size} neurons' element work; load before: "
+              f"{_load()}", flush=True)
+        ceiling(args.size, 100)
+        return
     if args.chunks:
         print(f"COBA {args.size} neurons, numba-parallel, chunks of 10 steps with one thread "
               f"and all threads alternating; load before: {_load()}", flush=True)
