@@ -45,6 +45,9 @@ def _run(folder, cache_dir):
     script.write_text(MODEL)
     env = dict(os.environ, WORKBENCH_CACHE_DIR=str(cache_dir),
                PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
+    # numba's files go next to the generated modules (the tests damage them there) unless a
+    # NUMBA_CACHE_DIR of the caller's environment sends them elsewhere
+    env.pop("NUMBA_CACHE_DIR", None)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
                           cwd=str(folder), timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
