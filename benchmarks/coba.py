@@ -225,31 +225,53 @@ def versus_brian2(variant, pairs, fastmath=False):
         print(f"  workbench {label} repeat runs compiled {answers[-1]['compiled']}")
 
 
-def worker_index_checks(variant, pairs=2 * REPEATS):
-    """The cost of the safety code: the same network generated with and without it.
+def _checks(on):
+    from workbench.simulation.numba.generator import index_checks, nan_watch
+    index_checks.ENABLED = nan_watch.ENABLED = on
 
-    Two networks (same seed) in one process, one generated without index checks and
-    NaN watch (``index_checks.ENABLED``, ``nan_watch.ENABLED``; that changes the
-    source, so nothing is shared), runs alternating. Returns every run of both.
+
+def _fastmath(on):
+    import workbench as bp
+    bp.backend.set_numba_profile(fastmath=on)
+
+
+#: What ``worker_two_builds`` switches: a function taking True (the first side) or False.
+#: ``checks``: the cost of the safety code (index checks and NaN watch change the source,
+#: so nothing is shared); ``fastmath``: the exact profile against the fast-math one
+#: (``bp.backend.set_numba_profile``; part of every cache key).
+SWITCHES = {"checks": (_checks, ("checks on", "checks off")),
+            "fastmath": (_fastmath, ("exact", "fastmath"))}
+
+
+def worker_two_builds(variant, switch, pairs=2 * REPEATS):
+    """The same network built twice in one process, under a switch on and off, runs alternating.
+
+    ``switch`` names an entry of :data:`SWITCHES`: "checks" builds the second network
+    without index checks and NaN watch, "fastmath" builds the first one exact and the
+    second one under fast math. Both have the same seed; which one runs first alternates.
+    Returns every run of both.
     """
     import workbench as bp
     from tests.simulation import manual_models as mm
-    from workbench.simulation.numba.generator import index_checks, nan_watch
 
+    apply, _ = SWITCHES[switch]
+    first_on = switch == "checks"
     bp.backend.set("numba", dt=0.1)
     nets = {}
-    for checked in (True, False):
-        index_checks.ENABLED = nan_watch.ENABLED = checked
-        nets[checked] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
-    index_checks.ENABLED = nan_watch.ENABLED = True
+    for side in (True, False):
+        apply(side if first_on else not side)
+        nets[side] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
     duration = INTERLEAVED_MS[variant]
     runs, start = {True: [], False: []}, 100.
     for pair in range(pairs):
-        for checked in ((True, False) if pair % 2 == 0 else (False, True)):
+        for side in ((True, False) if pair % 2 == 0 else (False, True)):
+            # a network runs under the profile it was built with (another one compiles anew)
+            apply(side if first_on else not side)
             wall, cpu = time.perf_counter(), time.process_time()
-            nets[checked].run((start, start + duration))
-            runs[checked].append((time.perf_counter() - wall, time.process_time() - cpu))
+            nets[side].run((start, start + duration))
+            runs[side].append((time.perf_counter() - wall, time.process_time() - cpu))
         start += duration
+    apply(first_on)
     return {"variant": variant, "duration_ms": duration, "engine": runs[True],
             "hand": runs[False], "compilations": 0}
 
@@ -429,10 +451,12 @@ def main():
     parser.add_argument("--versus-brian2", action="store_true",
                         help="only alternating 1 s runs of workbench numba SynVec5 and of Brian2's "
                              "cpp_standalone binary")
-    parser.add_argument("--pairs", type=int, default=4, help="runs per side for --versus-brian2")
+    parser.add_argument("--pairs", type=int, default=4,
+                        help="runs per side for --versus-brian2, --index-checks, --fastmath")
     parser.add_argument("--fastmath", action="store_true",
-                        help="--versus-brian2 also runs workbench under "
-                             "bp.backend.set_numba_profile(fastmath=True)")
+                        help="with --versus-brian2: workbench also runs under "
+                             "bp.backend.set_numba_profile(fastmath=True); alone: only the exact "
+                             "and fast-math profiles, two builds in one process, alternating")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -444,22 +468,27 @@ def main():
             result = worker_workbench(args.worker[1], args.worker[2], bool(int(args.worker[3])))
         elif kind == "interleaved":
             result = worker_interleaved(args.worker[1])
-        elif kind == "checks":
-            result = worker_index_checks(args.worker[1])
+        elif kind == "two_builds":
+            result = worker_two_builds(args.worker[1], args.worker[2], args.pairs)
         else:
             result = worker_handwritten(bool(int(args.worker[1])))
         print("RESULT " + json.dumps(result))
         return
 
     variants = [PRE_SLICE] if args.quick else (args.variants or VARIANTS)
-    if args.index_checks:
-        print(f"COBA, 4000 LIF: index checks and NaN watch on / off, alternating; load: {_load()}",
-              flush=True)
+    switch = "checks" if args.index_checks else \
+        "fastmath" if args.fastmath and not args.versus_brian2 else None
+    if switch:
+        what = ("index checks and NaN watch on / off" if switch == "checks" else
+                "exact and fast-math profiles")
+        print(f"COBA, 4000 LIF: {what}, two builds in one process, runs alternating; load: "
+              f"{_load()}", flush=True)
         for variant in variants:
             if variant in INTERLEAVED_MS:
-                result = _run_process([sys.executable, __file__, "--worker", "checks", variant],
+                result = _run_process([sys.executable, __file__, "--pairs", str(args.pairs),
+                                       "--worker", "two_builds", variant, switch],
                                       env=dict(os.environ, PYTHONPATH=ROOT))
-                print_interleaved(result, ("checks on", "checks off"))
+                print_interleaved(result, SWITCHES[switch][1])
         print(f"load after: {_load()}")
         return
     if args.versus_brian2:
