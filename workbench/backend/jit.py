@@ -37,6 +37,7 @@ import numba
 from numba.core import codegen as _codegen
 from numba.core import compiler as _compiler
 from numba.core import compiler_machinery as _machinery
+from numba.core import cpu as _numba_cpu
 from numba.core import event as _numba_event
 from numba.core import typed_passes as _typed_passes
 from numba.core.caching import FunctionCache
@@ -157,6 +158,11 @@ def jit(func=None, **options):
     opts.update(options)
     if isinstance(opts.get("fastmath"), frozenset):
         opts["fastmath"] = set(opts["fastmath"])     # numba takes a bool or a set
+    if isinstance(opts.get("parallel"), dict):
+        # numba's ParallelOptions pops the keys of a dict it is given: PARALLEL_OPTIONS would
+        # lose them, and every later region would compile with numba's defaults (all array
+        # conversions on) under another cache key, so a network built again compiled anew
+        opts["parallel"] = _numba_cpu.ParallelOptions(dict(opts["parallel"]))
     cache = opts.pop("cache", False)
     inner = opts.pop("inner", False)
 
