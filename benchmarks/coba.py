@@ -160,8 +160,8 @@ def worker_serve(variant, fastmath=False):
 
     def setup():
         started = time.perf_counter()
-        run_100, state["net"], _, _ = mm.run_net(mm.CobaLIF, getattr(mm, variant),
-                                                 duration=100., seed=SEED)
+        run_100, state["net"], state["E"], state["I"] = mm.run_net(
+            mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)
         state["start"], state["before"] = 100., bp.jit_compilations()
         return {"compile": time.perf_counter() - started - run_100}
 
@@ -170,7 +170,8 @@ def worker_serve(variant, fastmath=False):
         state["net"].run((state["start"], state["start"] + 1000.))
         state["start"] += 1000.
         return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-                "compiled": bp.jit_compilations() - state["before"]}
+                "compiled": bp.jit_compilations() - state["before"],
+                "spikes": sum(len(group.mon.spike_events) for group in (state["E"], state["I"]))}
 
     serve(setup, run, dict)
 
@@ -210,8 +211,14 @@ def versus_brian2(variant, pairs, fastmath=False):
         for worker in workers.values():
             worker.close()
     # Brian2's own timer (the loop only) and the whole program's wall time
-    brian2_own = [answer["run"] for answer in runs.pop("Brian2")]
+    brian2 = runs.pop("Brian2")
+    brian2_own = [answer["run"] for answer in brian2]
     print(f"  Brian2    1 s runs, own timer s: " + ", ".join(f"{w:.3f}" for w in brian2_own))
+    # Brian2's program simulates 0-1 s from the same start each time, workbench's networks
+    # continue (0.1-1.1 s, 1.1-2.1 s, ...): the spike counts show whether the work compares
+    print(f"  spikes per run: Brian2 {_median([a['spikes_exc'] + a['spikes_inh'] for a in brian2]):.0f}"
+          + "".join(f", workbench {label} {_median([a['spikes'] for a in answers]):.0f}"
+                    for label, answers in runs.items()) + " (medians)")
     for label, answers in runs.items():
         print(f"  workbench {label} 1 s runs, wall/cpu s: " +
               ", ".join(f"{a['wall']:.3f}/{a['cpu']:.3f}" for a in answers))
