@@ -78,7 +78,11 @@ def test_a_network_built_again_in_the_same_process_reuses_its_compiled_loop(tmp_
     import numpy as np
 
     import workbench as bp
+    from workbench.simulation.numba.generator import loop
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    # another test's network of this structure would otherwise serve the first build from
+    # the process's loop cache, and no loop file would be written to tmp_path
+    monkeypatch.setattr(loop, "_loop_cache", {})
     bp.backend.set("numba", dt=0.1)
     first, E1, _ = _coba()
     stats = bp.jit_stats()
