@@ -168,3 +168,17 @@ def test_a_helper_called_from_a_step_compiles_again_for_the_exact_profile(fresh_
     reference = _helper_run("numpy")
     assert not np.array_equal(fast, reference)          # x / 2.7 became x * (1 / 2.7)
     np.testing.assert_array_equal(exact, reference)     # bit for bit
+
+
+def test_a_method_integrators_step_is_made_again_for_each_profile(fresh_cache):
+    """Derivatives taking ``self`` get their step from method_integrator_step's own cache."""
+    from workbench.simulation.numba.generator.method_integrators import method_integrator_step
+    from tests.simulation.test_manual_ch7 import NumbaHH7
+    bp.backend.set("numba", dt=0.1)
+    integral = NumbaHH7.integral          # the class attribute: the Integrator itself
+    options = {}
+    for fastmath in (True, False):
+        bp.backend.set_numba_profile(fastmath=fastmath)
+        step, _ = method_integrator_step(integral)
+        options[fastmath] = step.targetoptions.get("fastmath")
+    assert options == {True: wjit.FAST_MATH_FLAGS, False: False}
