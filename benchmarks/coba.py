@@ -270,6 +270,7 @@ def worker_two_builds(variant, switch, pairs=2 * REPEATS):
         nets[side] = mm.run_net(mm.CobaLIF, getattr(mm, variant), duration=100., seed=SEED)[1]
     duration = INTERLEAVED_MS[variant]
     runs, start = {True: [], False: []}, 100.
+    before = bp.jit_compilations()
     for pair in range(pairs):
         for side in ((True, False) if pair % 2 == 0 else (False, True)):
             # a network runs under the profile it was built with (another one compiles anew)
@@ -280,7 +281,7 @@ def worker_two_builds(variant, switch, pairs=2 * REPEATS):
         start += duration
     apply(first_on)
     return {"variant": variant, "duration_ms": duration, "engine": runs[True],
-            "hand": runs[False], "compilations": 0}
+            "hand": runs[False], "compilations": bp.jit_compilations() - before}
 
 
 def _median(values):

@@ -131,3 +131,54 @@ def test_generated_modules_of_two_profiles_have_two_names(tmp_path, monkeypatch)
     bp.backend.set_numba_profile(fastmath=True)
     fast = wjit.load_generated_module(source, "profile_probe")
     assert exact.__name__ != fast.__name__
+
+
+def _scale(x, tau):
+    return x / tau
+
+
+class _CallsAHelper(bp.NeuGroup):
+    """A step calling a plain Python helper (the engine compiles the helper too)."""
+    target_backend = ['numpy', 'numba']
+
+    def __init__(self, size, **kwargs):
+        self.V = np.linspace(0.1, 7.3, size)
+        self.tau = 2.7
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.size[0]):
+            self.V[i] = self.V[i] + _scale(self.V[i], self.tau)
+
+
+def _helper_run(backend):
+    bp.backend.set(backend, dt=0.1)
+    group = _CallsAHelper(1000)
+    group.run(2.)
+    return group.V
+
+
+def test_a_helper_called_from_a_step_compiles_again_for_the_exact_profile(fresh_cache):
+    """The helper's own dispatcher was kept per process: compiled first under fast math, it
+    was linked into the exact step too (and that step went to the disk cache as exact)."""
+    bp.backend.set_numba_profile(fastmath=True)
+    fast = _helper_run("numba")
+    bp.backend.set_numba_profile(fastmath=False)
+    exact = _helper_run("numba")
+    reference = _helper_run("numpy")
+    assert not np.array_equal(fast, reference)          # x / 2.7 became x * (1 / 2.7)
+    np.testing.assert_array_equal(exact, reference)     # bit for bit
+
+
+def test_a_method_integrators_step_is_made_again_for_each_profile(fresh_cache):
+    """Derivatives taking ``self`` get their step from method_integrator_step's own cache."""
+    from workbench.simulation.numba.generator.method_integrators import method_integrator_step
+    from tests.simulation.test_manual_ch7 import NumbaHH7
+    bp.backend.set("numba", dt=0.1)
+    integral = NumbaHH7.integral          # the class attribute: the Integrator itself
+    options = {}
+    for fastmath in (True, False):
+        bp.backend.set_numba_profile(fastmath=fastmath)
+        step, _ = method_integrator_step(integral)
+        options[fastmath] = step.targetoptions.get("fastmath")
+    assert options == {True: wjit.FAST_MATH_FLAGS, False: False}

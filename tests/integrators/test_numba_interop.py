@@ -165,3 +165,44 @@ def test_a_cached_user_loop_calling_an_integrator_loads_in_a_new_process(tmp_pat
     first, second = (run.stdout.split() for run in runs)
     assert first[0] == second[0] and abs(float(first[0]) - np.exp(-5.0)) < 1e-6
     assert (first[1], second[1]) == ("0", "1")         # the second process loaded it
+
+
+def test_a_cached_user_loop_loads_in_a_new_process_of_the_other_numba_profile(tmp_path):
+    # numba's index of the user's loop does not know workbench's profile: cached under fast
+    # math, it imports the fast-math module of the integrator's step, which a process under
+    # the exact profile must still be able to make (it raised ModuleNotFoundError)
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    script = tmp_path / "user_loop.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import numba
+        import workbench as bp
+
+        @bp.odeint(method="rk4", dt=0.1)
+        def int_v(v, t, a):
+            return -v / a
+
+        @numba.njit(cache=True)
+        def loop(n, a):
+            v = 1.0
+            for i in range(n):
+                v = int_v(v, i * 0.1, a)
+            return v
+
+        bp.backend.set("numba")
+        bp.backend.set_numba_profile(fastmath=sys.argv[1] == "fast")
+        print(repr(loop(100, 2.0)))
+    """))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, WORKBENCH_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
+    env.pop("NUMBA_CACHE_DIR", None)                   # the loop's cache beside the script
+    runs = [subprocess.run([sys.executable, str(script), profile], capture_output=True,
+                           text=True, env=env) for profile in ("fast", "exact", "fast")]
+    assert [run.returncode for run in runs] == [0, 0, 0], \
+        [run.stderr[-1500:] for run in runs if run.returncode]
+    for run in runs:
+        assert abs(float(run.stdout.split()[0]) - np.exp(-5.0)) < 1e-6

@@ -490,6 +490,18 @@ class _MadeModule:
         pass
 
 
+def _run_makers(name, makers):
+    for ref in makers:
+        if name in sys.modules:
+            break
+        maker = ref()
+        if maker is not None:
+            try:
+                maker()
+            except Exception:      # the maker's own use will raise it where it belongs
+                pass
+
+
 class _GeneratedModuleFinder:
     """Meta-path finder of ``wb_*`` modules: runs the registered makers until one exists."""
 
@@ -500,15 +512,19 @@ class _GeneratedModuleFinder:
         with _lock:
             _module_makers[:] = [ref for ref in _module_makers if ref() is not None]
             makers = list(_module_makers)
-        for ref in makers:
-            if name in sys.modules:
-                break
-            maker = ref()
-            if maker is not None:
-                try:
-                    maker()
-                except Exception:      # the maker's own use will raise it where it belongs
-                    pass
+        _run_makers(name, makers)
+        current = JIT_OPTIONS["fastmath"]
+        for other in (False, FAST_MATH_FLAGS):
+            if name in sys.modules or other == current:
+                continue
+            # A user's cached loop compiled in a process of the other numba profile imports
+            # that profile's module (numba's index of the loop does not know the profile):
+            # it runs the machine code it was cached with, so make the module it names.
+            JIT_OPTIONS["fastmath"] = other
+            try:
+                _run_makers(name, makers)
+            finally:
+                JIT_OPTIONS["fastmath"] = current
         if name not in sys.modules:
             return None
         return importlib.util.spec_from_loader(name, _MadeModule(sys.modules[name]))

@@ -34,7 +34,7 @@ import types
 import numba
 import numpy as np
 
-from ....backend.jit import PARALLEL_OPTIONS, jit
+from ....backend.jit import PARALLEL_OPTIONS, jit, options_key
 from ...codegen.astutil import chain_names
 from ...codegen.codeprint import render_body
 from ...codegen.elementwise import integrator_is_elementwise
@@ -492,7 +492,9 @@ _jitted_helpers = {}
 def _callable_for_numba(value):
     """Functions called from compiled steps: plain Python functions are compiled too."""
     if isinstance(value, types.FunctionType) and not is_dispatcher(value):
-        key = (value.__code__, id(value.__globals__))
+        # the options: a helper compiled under one numba profile must not be linked into
+        # steps compiled under the other (bp.backend.set_numba_profile)
+        key = (value.__code__, id(value.__globals__), options_key())
         if key not in _jitted_helpers:
             # No disk cache of its own: numba would key it on the helper's file only and
             # serve machine code that froze another module's edited constants. Its code is
