@@ -14,7 +14,7 @@ from .doctests import modules_with_examples, run_examples
 
 # module -> number of examples it must run
 EXAMPLES = {
-    "workbench.analysis.stability": 4, "workbench.backend": 4, "workbench.backend.jit": 4,
+    "workbench.analysis.stability": 4, "workbench.backend": 8, "workbench.backend.jit": 4,
     "workbench.backend.ops": 3, "workbench.sizes": 1, "workbench.symbolic": 4,
     "workbench.constants": 2, "workbench.input_groups": 6, "workbench.tools": 3,
     "workbench.simulation.nodes.delays": 8, "workbench.simulation.nodes.every": 2,

@@ -73,8 +73,11 @@ def set(backend=None, dt=None, **kwargs):
 def set_numba_profile(**options):
     """Set the compilation options of the numba backends, e.g. ``fastmath=True``.
 
-    See :func:`workbench.backend.numba_profile.set_numba_profile`; integrators and
-    networks compile under the new options on their next call or run.
+    BrainPy 1.0.3's function (``brainpy.backend.drivers.numba.set_numba_profile``).
+    ``fastmath=True`` compiles with :data:`workbench.backend.jit.FAST_MATH_FLAGS` (faster;
+    rounding differs from the numpy backend; NaN/inf are still reported), ``False`` (the
+    default) exactly. Integrators and networks compile under the new options on their next
+    call or run (``docs/backends.md``, "Fast math").
 
     Parameters
     ----------
@@ -86,9 +89,17 @@ def set_numba_profile(**options):
     ------
     BackendError
         For an option or value that workbench does not offer.
+
+    Examples
+    --------
+    >>> import workbench as bp
+    >>> bp.backend.set_numba_profile(fastmath=True)
+    >>> bp.backend.get_numba_profile()['fastmath']
+    True
+    >>> bp.backend.set_numba_profile(fastmath=False)
     """
     before = numba_profile.get_numba_profile()
-    numba_profile.set_numba_profile(**options)
+    numba_profile.apply_profile(**options)
     if numba_profile.get_numba_profile() != before:
         for listener in list(_listeners):
             listener(settings.get_backend())

@@ -19,7 +19,7 @@ under the new profile on their next run or call.
 from ..errors import BackendError
 from . import jit
 
-__all__ = ["get_numba_profile", "set_numba_profile"]
+__all__ = ["get_numba_profile", "apply_profile"]
 
 #: Options that BrainPy's profile has and workbench does not change, with the only value
 #: it takes and why.
@@ -47,8 +47,11 @@ def get_numba_profile():
     return profile
 
 
-def set_numba_profile(**options):
-    """Set the compilation options of the numba backends (BrainPy 1.0.3's function).
+def apply_profile(**options):
+    """Check and set the compilation options (``bp.backend.set_numba_profile`` calls it).
+
+    Use ``bp.backend.set_numba_profile``: it also tells the integrators, which otherwise
+    keep the step of the previous profile when called directly.
 
     Parameters
     ----------
@@ -64,14 +67,6 @@ def set_numba_profile(**options):
     BackendError
         For another option name, a non-bool value, or a value of ``nopython``, ``nogil``
         or ``parallel`` that workbench does not offer; nothing changes then.
-
-    Examples
-    --------
-    >>> import workbench as bp
-    >>> bp.backend.set_numba_profile(fastmath=True)
-    >>> bp.backend.get_numba_profile()['fastmath']
-    True
-    >>> bp.backend.set_numba_profile(fastmath=False)
     """
     allowed = ("fastmath",) + tuple(_FIXED)
     for name, value in options.items():
