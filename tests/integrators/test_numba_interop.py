@@ -129,40 +129,54 @@ def test_method_integrators_name_the_problem_in_compiled_code():
         loop()
 
 
-def test_a_cached_user_loop_calling_an_integrator_loads_in_a_new_process(tmp_path):
-    # numba's disk cache imports the generated module of the integrator's step when it
-    # loads the user's loop, before the integrator made that module in the new process
+_USER_LOOP = """
+import sys
+import numba
+import workbench as bp
+
+@bp.odeint(method="rk4", dt=0.1)
+def int_v(v, t, a):
+    return -v / a
+
+@numba.njit(cache=True)
+def loop(n, a):
+    v = 1.0
+    for i in range(n):
+        v = int_v(v, i * 0.1, a)
+    return v
+
+bp.backend.set("numba")
+bp.backend.set_numba_profile(fastmath=sys.argv[1] == "fast")
+print(repr(loop(100, 2.0)), sum(loop.stats.cache_hits.values()))
+"""
+
+
+def _run_user_loop(tmp_path, profiles):
+    """Run a user's cached @numba.njit loop calling an integrator, one new process per profile.
+
+    The processes share workbench's cache and numba's cache of the loop (beside the script).
+    Returns ``(value, cache hits)`` as printed by each process.
+    """
     import os
     import subprocess
     import sys
-    import textwrap
     script = tmp_path / "user_loop.py"
-    script.write_text(textwrap.dedent("""
-        import numba
-        import workbench as bp
-
-        @bp.odeint(method="rk4", dt=0.1)
-        def int_v(v, t, a):
-            return -v / a
-
-        @numba.njit(cache=True)
-        def loop(n, a):
-            v = 1.0
-            for i in range(n):
-                v = int_v(v, i * 0.1, a)
-            return v
-
-        bp.backend.set("numba")
-        print(repr(loop(100, 2.0)), sum(loop.stats.cache_hits.values()))
-    """))
+    script.write_text(_USER_LOOP)
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, WORKBENCH_CACHE_DIR=str(tmp_path / "cache"),
                PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
     env.pop("NUMBA_CACHE_DIR", None)                   # the loop's cache beside the script
-    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                           env=env) for _ in range(2)]
-    assert [run.returncode for run in runs] == [0, 0], runs[1].stderr[-2000:]
-    first, second = (run.stdout.split() for run in runs)
+    runs = [subprocess.run([sys.executable, str(script), profile], capture_output=True,
+                           text=True, env=env) for profile in profiles]
+    assert [run.returncode for run in runs] == [0] * len(runs), \
+        [run.stderr[-1500:] for run in runs if run.returncode]
+    return [tuple(run.stdout.split()) for run in runs]
+
+
+def test_a_cached_user_loop_calling_an_integrator_loads_in_a_new_process(tmp_path):
+    # numba's disk cache imports the generated module of the integrator's step when it
+    # loads the user's loop, before the integrator made that module in the new process
+    first, second = _run_user_loop(tmp_path, ("exact", "exact"))
     assert first[0] == second[0] and abs(float(first[0]) - np.exp(-5.0)) < 1e-6
     assert (first[1], second[1]) == ("0", "1")         # the second process loaded it
 
@@ -171,38 +185,5 @@ def test_a_cached_user_loop_loads_in_a_new_process_of_the_other_numba_profile(tm
     # numba's index of the user's loop does not know workbench's profile: cached under fast
     # math, it imports the fast-math module of the integrator's step, which a process under
     # the exact profile must still be able to make (it raised ModuleNotFoundError)
-    import os
-    import subprocess
-    import sys
-    import textwrap
-    script = tmp_path / "user_loop.py"
-    script.write_text(textwrap.dedent("""
-        import sys
-        import numba
-        import workbench as bp
-
-        @bp.odeint(method="rk4", dt=0.1)
-        def int_v(v, t, a):
-            return -v / a
-
-        @numba.njit(cache=True)
-        def loop(n, a):
-            v = 1.0
-            for i in range(n):
-                v = int_v(v, i * 0.1, a)
-            return v
-
-        bp.backend.set("numba")
-        bp.backend.set_numba_profile(fastmath=sys.argv[1] == "fast")
-        print(repr(loop(100, 2.0)))
-    """))
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, WORKBENCH_CACHE_DIR=str(tmp_path / "cache"),
-               PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
-    env.pop("NUMBA_CACHE_DIR", None)                   # the loop's cache beside the script
-    runs = [subprocess.run([sys.executable, str(script), profile], capture_output=True,
-                           text=True, env=env) for profile in ("fast", "exact", "fast")]
-    assert [run.returncode for run in runs] == [0, 0, 0], \
-        [run.stderr[-1500:] for run in runs if run.returncode]
-    for run in runs:
-        assert abs(float(run.stdout.split()[0]) - np.exp(-5.0)) < 1e-6
+    for value, _ in _run_user_loop(tmp_path, ("fast", "exact", "fast")):
+        assert abs(float(value) - np.exp(-5.0)) < 1e-6

@@ -42,9 +42,10 @@ from numba.core import event as _numba_event
 from numba.core import typed_passes as _typed_passes
 from numba.core.caching import FunctionCache
 
-__all__ = ["JIT_OPTIONS", "FAST_MATH_FLAGS", "options_key", "PARALLEL_OPTIONS", "INNER_OPTIONS", "LinkOnlyCompiler", "jit",
-           "jit_compilations", "jit_stats", "cache_dir", "load_generated_module", "is_jit_disabled",
-           "register_compilation_counter", "register_module_maker", "CacheWarning"]
+__all__ = ["JIT_OPTIONS", "FAST_MATH_FLAGS", "options_key", "PARALLEL_OPTIONS", "INNER_OPTIONS",
+           "LinkOnlyCompiler", "jit", "jit_compilations", "jit_stats", "cache_dir",
+           "load_generated_module", "is_jit_disabled", "register_compilation_counter",
+           "register_module_maker", "CacheWarning"]
 
 
 class CacheWarning(RuntimeWarning):
@@ -79,6 +80,7 @@ def options_key():
     """
     return repr(sorted((name, sorted(value) if isinstance(value, (set, frozenset)) else value)
                        for name, value in JIT_OPTIONS.items()))
+
 
 #: Extra options of the parallel regions of ``'numba-parallel'``
 #: (``workbench/simulation/numba/generator/partition.py``). Only the generator's ``prange``

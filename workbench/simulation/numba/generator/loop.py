@@ -83,12 +83,17 @@ def load_step_module(rewritten):
     module
         Holds the step function and, under ``'numba-parallel'``, its parallel twin.
     """
-    key = (rewritten.source, tuple(rewritten.key_parts), options_key())
-    module = _step_cache.get(key)
+    return _cached_module(_step_cache, rewritten.source, rewritten.name, rewritten.key_parts,
+                          rewritten.namespace)
+
+
+def _cached_module(cache, source, name, key_parts, namespace):
+    """``load_generated_module`` once per process for each source, key and numba profile."""
+    key = (source, tuple(key_parts), options_key())
+    module = cache.get(key)
     if module is None:
-        module = load_generated_module(rewritten.source, rewritten.name, rewritten.key_parts,
-                                       rewritten.namespace)
-        _step_cache[key] = module
+        module = load_generated_module(source, name, key_parts, namespace)
+        cache[key] = module
     return module
 
 
@@ -105,13 +110,8 @@ def load_loop_module(code, plan):
     module
         Holds ``run_loop``.
     """
-    key = (code.source, tuple(code.key_parts), options_key())
-    module = _loop_cache.get(key)
-    if module is None:
-        module = load_generated_module(code.source, "loop_" + code.description(plan),
-                                       code.key_parts, code.namespace)
-        _loop_cache[key] = module
-    return module
+    return _cached_module(_loop_cache, code.source, "loop_" + code.description(plan),
+                          code.key_parts, code.namespace)
 
 
 def _every_function(func):
