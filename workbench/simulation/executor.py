@@ -36,7 +36,8 @@ class Executor(abc.ABC):
         executor.accepts(plan)           # only for a cached executor: still usable?
         executor.bind(plan)              # attach the run's values
         for each chunk [i_start, i_end):
-            executor.written_arrays()    # what to snapshot before the chunk
+            executor.written_arrays()    # what to snapshot before the chunk (once per run
+                                         # when touches_python_state is False)
             executor.run_chunk(i_start, i_end)
             executor.sync()              # make the objects' attributes current
         executor.finish()                # always, also after a failure
@@ -142,6 +143,13 @@ class Executor(abc.ABC):
     #: (compiled steps, ``numba/generator/nan_watch.py``); otherwise the runner checks the
     #: state after every step, so a value overwritten within a chunk is still seen.
     watches_stores = False
+
+    #: False when a chunk can neither replace the objects' attributes nor draw from
+    #: numpy's global random generator (compiled steps write arrays in place, :meth:`sync`
+    #: writes numbers back under their names, and numba draws from its own generator):
+    #: the runner then finds the arrays to check and snapshot, and numpy's random state,
+    #: once per run instead of before every chunk.
+    touches_python_state = True
 
     def written_arrays(self):
         """The arrays a chunk may change, snapshot before it to replay a failure.

@@ -10,6 +10,7 @@ snapshot taken at the start of the chunk and replays the chunk in Python, one
 schedule item at a time (see ``runner._locate``).
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -50,8 +51,9 @@ class Divergence:
 
 def _non_finite(arr):
     """(number of NaNs, number of infs) of a float array, fast when there are none."""
-    total = arr.sum() if arr.size else 0.0
-    if np.isfinite(total):
+    # math.isfinite: a third of numpy's ufunc call on a scalar (float128 sums beyond
+    # float's range only take the exact count below)
+    if not arr.size or math.isfinite(arr.sum()):
         return 0, 0
     nan = int(np.count_nonzero(np.isnan(arr)))
     return nan, int(np.count_nonzero(np.isinf(arr)))
@@ -66,14 +68,32 @@ class StateWatch:
         The objects of the run.
     records : list of (DynamicalSystem, MonitorRecord)
         The monitor records of the run.
+    fixed : bool, optional
+        The executor neither replaces the objects' attributes during the run nor draws
+        from numpy's global random generator
+        (:attr:`~workbench.simulation.executor.Executor.touches_python_state`). The
+        arrays are then looked up once, numpy's random state is taken once, and
+        snapshots copy into buffers kept from one chunk to the next: with 10 chunks per
+        run this bookkeeping was 2.6 ms of a 64 ms run of the 4,000-cell COBA network,
+        and 75% of a 10 ms run.
     """
 
-    def __init__(self, nodes, records):
+    def __init__(self, nodes, records, fixed=False):
         self.nodes = nodes
         self.records = records
+        # the attributes found once, when the executor cannot replace them during the run
+        self._fixed = list(self._find_float_arrays()) if fixed else None
+        self._dense_float = [(node, record) for node, record in records
+                             if isinstance(record, DenseRecord) and record.data.dtype.kind == "f"]
+        self._snapshot_plan = None
         self._base = self._counts()
 
     def _float_arrays(self):
+        if self._fixed is not None:
+            return iter(self._fixed)
+        return self._find_float_arrays()
+
+    def _find_float_arrays(self):
         for node in self.nodes:
             for name, value in vars(node).items():
                 if name.startswith("_"):
@@ -105,19 +125,18 @@ class StateWatch:
         -------
         Divergence or None
         """
-        for node, record in self.records:
-            if not isinstance(record, DenseRecord) or record.data.dtype.kind != "f":
-                continue
+        for node, record in self._dense_float:
             rows = record.data[row_ranges(record)]
             if rows.size and not np.isfinite(rows.sum()):
                 bad = np.isnan(rows.reshape(len(rows), -1)).any(axis=1)
                 if bad.any():
                     first = row_ranges(record).start + int(np.argmax(bad))
                     return Divergence(node, record.key, "NaN", float(ts[first * record.period_steps]))
-        counts = self._counts()
+        counts, base = {}, self._base
         for node, name, arr in self._float_arrays():
-            old = self._base.get((id(node), name), (0, 0))
-            new = counts[(id(node), name)]
+            key = (id(node), name)
+            new = counts[key] = _non_finite(arr)
+            old = base.get(key, (0, 0))
             if new[0] > old[0] or new[1] > old[1]:
                 return Divergence(node, name, "NaN" if new[0] > old[0] else "inf")
         self._base = counts
@@ -192,17 +211,10 @@ class StateWatch:
         -------
         dict or None
         """
-        if written is None:
-            chosen = [(node, name) for node in self.nodes for name, value in vars(node).items()
-                      if isinstance(value, np.ndarray) or is_tensor(value)]
-        else:
-            chosen = [(node, name) for node, name in written
-                      if isinstance(node.__dict__.get(name), np.ndarray)
-                      or is_tensor(node.__dict__.get(name))]
-        size = sum(nbytes(node.__dict__[name]) for node, name in chosen)
-        size += sum(d.data.nbytes for node in self.nodes
-                    for d in node.__dict__.get("_delays", {}).values())
-        if size > SNAPSHOT_LIMIT_BYTES:
+        if self._fixed is not None:
+            return self._snapshot_into_buffers(written)
+        chosen = self._snapshot_choice(written)
+        if chosen is None:
             return None
         arrays = {}
         for node, name in chosen:
@@ -219,6 +231,71 @@ class StateWatch:
                       for name, d in node.__dict__.get("_delays", {}).items()}
             snap["nodes"].append((node, values, delays))
         return snap
+
+    def _snapshot_choice(self, written):
+        """The (object, attribute) pairs to copy, or None when they exceed the size limit."""
+        if written is None:
+            chosen = [(node, name) for node in self.nodes for name, value in vars(node).items()
+                      if isinstance(value, np.ndarray) or is_tensor(value)]
+        else:
+            chosen = [(node, name) for node, name in written
+                      if isinstance(node.__dict__.get(name), np.ndarray)
+                      or is_tensor(node.__dict__.get(name))]
+        size = sum(nbytes(node.__dict__[name]) for node, name in chosen)
+        size += sum(d.data.nbytes for node in self.nodes
+                    for d in node.__dict__.get("_delays", {}).values())
+        return None if size > SNAPSHOT_LIMIT_BYTES else chosen
+
+    def _snapshot_into_buffers(self, written):
+        """:meth:`snapshot` for fixed attributes: what to copy is found once per run.
+
+        Only the latest snapshot is ever restored (a failing chunk ends the run), so
+        each chunk's copy overwrites the buffers of the one before.
+        """
+        if self._snapshot_plan is None or self._snapshot_plan[0] is not written:
+            self._snapshot_plan = (written, self._plan_snapshot(written), np.random.get_state())
+        _, plan, random_state = self._snapshot_plan
+        if plan is None:
+            return None
+        snap = {"random": random_state, "base": dict(self._base), "nodes": []}
+        for node, arrays, tensors, number_names, delays in plan:
+            values = {}
+            for name, value, buffer in arrays:
+                np.copyto(buffer, value)
+                values[name] = buffer
+            for name, value in tensors:
+                values[name] = copy_tensor(value)
+            attributes = node.__dict__
+            for name in number_names:
+                values[name] = attributes[name]
+            for name, delay, data, head in delays:
+                np.copyto(data, delay.data)
+                np.copyto(head, delay.head)
+            snap["nodes"].append((node, values, {name: (data, head)
+                                                 for name, _, data, head in delays}))
+        return snap
+
+    def _plan_snapshot(self, written):
+        chosen = self._snapshot_choice(written)
+        if chosen is None:
+            return None
+        per_node = {id(node): ([], [], [], []) for node in self.nodes}
+        for node, name in chosen:
+            value = node.__dict__[name]
+            arrays, tensors = per_node.setdefault(id(node), ([], [], [], []))[:2]
+            if isinstance(value, np.ndarray):
+                arrays.append((name, value, np.empty_like(value)))
+            else:
+                tensors.append((name, value))
+        plan = []
+        for node in self.nodes:
+            arrays, tensors, number_names, delays = per_node[id(node)]
+            number_names += [name for name, value in vars(node).items()
+                             if isinstance(value, numbers.Number) and not isinstance(value, bool)]
+            delays += [(name, d, np.empty_like(d.data), np.empty_like(d.head))
+                       for name, d in node.__dict__.get("_delays", {}).items()]
+            plan.append((node, arrays, tensors, number_names, delays))
+        return plan
 
     def restore(self, snap):
         """Put a snapshot back (arrays are restored in place where possible).

@@ -1,6 +1,7 @@
 """Resolve a schedule (``'E.update'`` strings) into the items of one time step."""
 
 import inspect
+import weakref
 
 from ..errors import ModelError, choices
 from .nodes.base import BUILTIN_ITEMS, DynamicalSystem, STEP_ARGUMENTS
@@ -68,12 +69,26 @@ class ScheduleItem:
         return f"ScheduleItem({self.label})"
 
 
+#: Step arguments per function: ``inspect.signature`` took a fifth of the Python work of
+#: starting a run of the ch. 6 network (six steps), which repeat runs do again and again.
+_ARGUMENTS = weakref.WeakKeyDictionary()
+
+
 def _arguments(func):
-    names = []
-    for p in inspect.signature(func).parameters.values():
-        if p.name in STEP_ARGUMENTS:
-            names.append(p.name)
-    return tuple(names)
+    function = getattr(func, "__func__", func)      # a bound method is made at every access
+    try:
+        cached = _ARGUMENTS.get(function)
+    except TypeError:                               # not weakly referable: not cached
+        cached = None
+    if cached is not None and cached[0] is getattr(function, "__code__", None):
+        return cached[1]
+    names = tuple(p.name for p in inspect.signature(func).parameters.values()
+                  if p.name in STEP_ARGUMENTS)
+    try:
+        _ARGUMENTS[function] = (getattr(function, "__code__", None), names)
+    except TypeError:
+        pass
+    return names
 
 
 def resolve_schedule(host, nodes):

@@ -98,6 +98,8 @@ def check_memory(nbytes, what):
     ModelError
         Before the allocation, naming ``what``, the size and what is available.
     """
+    if nbytes <= 0:
+        return                    # nothing to allocate (event records only): no need to ask
     available = available_memory()
     if available is not None and nbytes > available:
         raise ModelError(f"{what} needs {nbytes / 2 ** 30:.3g} GiB, but only "

@@ -56,6 +56,7 @@ class CompiledExecutor(Executor):
 
     description = "compiled numba executor"
     watches_stores = True
+    touches_python_state = False
 
     def __init__(self, plan):
         super().__init__(plan)

@@ -1,0 +1,128 @@
+"""StateWatch: NaN/inf checks between chunks and the snapshots that replay a failing chunk."""
+
+import numpy as np
+import pytest
+
+import workbench as bp
+from workbench.errors import SimulationError
+from workbench.simulation.failures import StateWatch
+
+
+def _poison(values, position):
+    # a helper the step calls: its stores are not the step's own, so no compiled NaN
+    # watch sees them and only the check after the chunk finds the NaN
+    values[position] = values[position] - values[position] + np.nan
+
+
+class LatePoisoner(bp.NeuGroup):
+    """Counts steps in a number and in an array, and poisons ``x`` through a helper at step ``at``.
+
+    Both counts must agree for the poison: a replay that started from a wrong snapshot
+    of either would not poison at the right step.
+    """
+
+    def __init__(self, at, **kwargs):
+        self.at = at
+        self.count = 0
+        self.x = bp.ops.zeros(4)
+        self.y = bp.ops.zeros(4)
+        super().__init__(size=4, **kwargs)
+
+    def update(self, _t):
+        for i in range(4):
+            self.y[i] += 1.
+        self.count += 1
+        if self.count == self.at and self.y[0] == self.at:
+            _poison(self.x, 2)
+
+
+@pytest.mark.parametrize("at", [3, 24, 50])
+def test_a_nan_the_steps_do_not_store_is_timed_by_replaying_its_chunk(backend, at):
+    # 50 steps in 10 chunks: the replay starts from the snapshot of the chunk holding
+    # step `at` (the snapshot buffers were written by every chunk before it), and must
+    # find the number `count` and the array `y` as they were there to land on the step
+    group = LatePoisoner(at, name="late")
+    with pytest.raises(SimulationError, match=rf"LatePoisoner 'late' \(size 4\): x became NaN at "
+                                              rf"t={(at - 1) / 10:g} ms \(step {at - 1} of the "
+                                              rf"run\) in step 'update'"):
+        group.run(5.)
+
+
+class _Delay:
+    def __init__(self):
+        self.data = np.arange(6.).reshape(3, 2)
+        self.head = np.zeros(1, dtype=np.int64)
+
+
+class _Node:
+    def __init__(self):
+        self.v = np.linspace(0., 1., 5)
+        self.flags = np.zeros(5, dtype=bool)
+        self.rate = 2.5
+        self.steps = 7
+        self.name = "node"
+        self._delays = {"v": _Delay()}
+
+
+def _state(node):
+    return (node.v.copy(), node.flags.copy(), node.rate, node.steps,
+            node._delays["v"].data.copy(), node._delays["v"].head.copy())
+
+
+def _assert_state(node, expected):
+    actual = _state(node)
+    for got, want in zip(actual, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def _change(node, amount):
+    node.v += amount                 # arrays change in place, numbers by name, as
+    node.flags[1] = not node.flags[1]  # compiled steps and their sync do
+    node.rate += amount
+    node.steps += 1
+    node._delays["v"].data += amount
+    node._delays["v"].head[0] = (node._delays["v"].head[0] + 1) % 3
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_restoring_a_snapshot_puts_back_the_state_when_it_was_taken(fixed):
+    node = _Node()
+    watch = StateWatch([node], [], fixed=fixed)
+    written = [(node, "v"), (node, "flags")]
+    first = watch.snapshot(written)
+    at_first = _state(node)
+    _change(node, 1.)
+    second = watch.snapshot(written)
+    at_second = _state(node)
+    _change(node, 10.)
+    watch.restore(second)
+    _assert_state(node, at_second)
+    assert node.v is not second["nodes"][0][1]["v"]       # restored into the object's array
+    if not fixed:
+        watch.restore(first)                              # each snapshot is its own copy
+        _assert_state(node, at_first)
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_check_reports_only_new_non_finite_values(fixed):
+    node = _Node()
+    node.v[0] = -np.inf                                   # infinite from the start: fine
+    watch = StateWatch([node], [], fixed=fixed)
+    rows = lambda record: slice(0, 0)                     # noqa: E731
+    assert watch.check(rows, np.zeros(1)) is None
+    node.v[3] = np.inf
+    found = watch.check(rows, np.zeros(1))
+    assert (found.name, found.kind) == ("v", "inf")
+    node.v[3] = 0.
+    node._delays["v"].data[1, 1] = np.nan
+    found = watch.check(rows, np.zeros(1))
+    assert (found.name, found.kind) == ("v (delay buffer)", "NaN")
+
+
+def test_the_fixed_watch_finds_the_arrays_once_and_the_dynamic_one_every_time():
+    node = _Node()
+    rows = lambda record: slice(0, 0)                     # noqa: E731
+    dynamic, fixed = StateWatch([node], []), StateWatch([node], [], fixed=True)
+    node.late = np.array([np.nan])     # an attribute only a Python step could add mid-run
+    assert dynamic.check(rows, np.zeros(1)).name == "late"
+    assert fixed.check(rows, np.zeros(1)) is None
