@@ -8,6 +8,7 @@ import pytest
 import workbench as bp
 from workbench.backend.jit import is_jit_disabled
 from workbench.simulation import StepCompileWarning
+from workbench.simulation.numba.generator import loop
 
 from tests.reference import fixed_prob_structures, scalar_euler_lif
 
@@ -119,7 +120,13 @@ def test_parameters_are_runtime_data(coba_numba):
     assert bp.jit_compilations() == before
 
 
-def test_input_value_change_compiles_nothing_structure_change_only_the_loop():
+def test_input_value_change_compiles_nothing_structure_change_only_the_loop(monkeypatch, tmp_path):
+    # empty caches, on disk and in this process: a run loop an earlier test left would be
+    # loaded whole, and the new loop would then compile the step as well (the test failed
+    # when test_runner.py had run before it)
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(loop, "_step_cache", {})
+    monkeypatch.setattr(loop, "_loop_cache", {})
     bp.backend.set("numba")
     group = EulerLIF(5, monitors=["spike"])
     group.run(10., inputs=("input", 26.))

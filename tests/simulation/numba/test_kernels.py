@@ -105,3 +105,37 @@ def test_append_events_lists_every_nonzero_element_in_order(dtype, size):
             np.testing.assert_array_equal(weights[3:end], flat[expected].astype(np.float64))
         else:
             np.testing.assert_array_equal(weights, [-5.0])
+
+
+@pytest.mark.parametrize("value", [0, 1, -3, 2 ** 63, True, False, np.uint64(0), np.uint64(5)])
+def test_unlikely_is_the_truth_of_a_flag(value):
+    compiled = jit(inner=False)(lambda flag: kernels.unlikely(flag))
+    assert compiled(value) is bool(value)
+    assert kernels.unlikely(value) == bool(value)
+
+
+def test_the_nan_reports_share_one_counting_function_out_of_line():
+    """Reports and baselines are cold: LLVM must keep their counting loop out of line
+    (one copy, called) instead of inlining a vectorized copy at every site."""
+    @jit(inner=False)
+    def watched_step(a, b, c, counts, record, flag):
+        kernels.nonfinite_baseline(a, counts[0], record)
+        kernels.nonfinite_baseline(b, counts[1], record)
+        kernels.nonfinite_baseline(c, counts[2], record)
+        if kernels.unlikely(flag):
+            kernels.nonfinite_report(a, counts[0], record, 0, 7)
+            kernels.nonfinite_report(b, counts[1], record, 1, 7)
+        kernels.nonfinite_report(c, counts[2], record, 2, 7)
+
+    a, b, c = np.zeros(8), np.zeros(8), np.zeros(8)
+    counts, record = np.full((3, 2), -1, dtype=np.int64), np.full(4, -1, dtype=np.int64)
+    watched_step(a, b, c, counts, record, 0)
+    assert record[0] == -1
+    b[3] = np.nan
+    watched_step(a, b, c, counts, record, 1)
+    assert list(record[:3]) == [1, 7, 1]                 # site 1, step 7, a NaN
+    llvm = next(iter(watched_step.inspect_llvm().values()))
+    tally = [line for line in llvm.splitlines() if line.startswith("define") and
+             "_tally_nonfinite" in line]
+    assert len(tally) == 1
+    assert llvm.count("call ") >= llvm.count("_tally_nonfinite") - 1 >= 3

@@ -224,13 +224,15 @@ class _Watch(ast.NodeTransformer):
         for array, (site, accumulator) in self.accumulators.items():
             row = ast.Subscript(ast.Name("_nan_counts", ast.Load()), ast.Constant(site),
                                 ast.Load())
-            args = [ast.Name(array, ast.Load()), row]
+            args = [ast.Name(array, ast.Load()), row, ast.Name("_nan", ast.Load())]
             if with_accumulator:
-                args += [ast.Name("_nan", ast.Load()), ast.Constant(site),
-                         ast.Name("_i", ast.Load())]
+                args += [ast.Constant(site), ast.Name("_i", ast.Load())]
             call = ast.Expr(ast.Call(ast.Name(kernel, ast.Load()), args, []))
             if with_accumulator and accumulator is not None:
-                call = ast.If(ast.Name(accumulator, ast.Load()), [call], [])
+                # a cold branch: LLVM keeps the report's counting loop out of line
+                test = ast.Call(ast.Name("_unlikely", ast.Load()),
+                                [ast.Name(accumulator, ast.Load())], [])
+                call = ast.If(test, [call], [])
             statements.append(call)
         return [ast.fix_missing_locations(ast.copy_location(s, node)) for s in statements]
 
