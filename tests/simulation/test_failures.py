@@ -48,6 +48,38 @@ def test_a_nan_the_steps_do_not_store_is_timed_by_replaying_its_chunk(backend, a
         group.run(5.)
 
 
+def _scaled(values, factor):
+    return values * factor
+
+
+class WholeArrayScaler(bp.NeuGroup):
+    """Scales ``V`` as a whole array (no element store, so no compiled NaN flag) at step ``at``."""
+
+    def __init__(self, at, factor, **kwargs):
+        self.at = at
+        self.factor = factor
+        self.count = 0
+        self.V = bp.ops.ones(3)
+        super().__init__(size=3, **kwargs)
+
+    def update(self, _t):
+        self.count += 1
+        if self.count == self.at:
+            self.V = _scaled(self.V, self.factor)
+
+
+def test_a_replay_whose_python_steps_rebind_an_array_still_finds_its_nan(backend):
+    # compiled, V is written in place by a whole-array store and only the check after the
+    # chunk sees the NaN; the replay then runs the step in Python, where `self.V = ...` binds
+    # a new array: the watch must follow the attribute, not the array the compiled run wrote
+    # (else the replay finds nothing: "V became NaN between t=2 and 2.4 ms")
+    group = WholeArrayScaler(24, np.nan, name="scaler")
+    with pytest.raises(SimulationError, match=r"WholeArrayScaler 'scaler' \(size 3\): V became "
+                                              r"NaN at t=2\.3 ms \(step 23 of the run\) in step "
+                                              r"'update'"):
+        group.run(5.)
+
+
 class _Delay:
     def __init__(self):
         self.data = np.arange(6.).reshape(3, 2)

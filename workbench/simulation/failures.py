@@ -307,6 +307,9 @@ class StateWatch:
         """
         np.random.set_state(snap["random"])
         self._base = dict(snap["base"])
+        # a replay in Python follows, whose steps may replace attributes (``self.V = ...``
+        # binds a new array there), as may the loop below: look them up again from now on
+        self._fixed = None
         for node, values, delays in snap["nodes"]:
             for name, value in values.items():
                 current = node.__dict__.get(name)

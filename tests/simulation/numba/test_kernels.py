@@ -117,7 +117,7 @@ def test_unlikely_is_the_truth_of_a_flag(value):
 def test_the_nan_reports_share_one_counting_function_out_of_line():
     """Reports and baselines are cold: LLVM must keep their counting loop out of line
     (one copy, called) instead of inlining a vectorized copy at every site."""
-    @jit(inner=False)
+    @jit(inner=False, cache=False)     # a function loaded from the disk cache has no IR
     def watched_step(a, b, c, counts, record, flag):
         kernels.nonfinite_baseline(a, counts[0], record)
         kernels.nonfinite_baseline(b, counts[1], record)
