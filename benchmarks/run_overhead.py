@@ -81,21 +81,21 @@ def main():
     print(f"COBA {args.size} cells, numba, repeat runs (median CPU ms per run); "
           f"load {_load()}")
     header = "  ".join(f"{d:g} ms".rjust(9) for d, _ in LENGTHS)
-    print(f"  {'code':13s}  {header}")
+    print(f"  {'code':17s}  {header}")
     results = {name: [] for name, _ in codes}
     for round_ in range(args.rounds):
         for name, root in (codes if round_ % 2 == 0 else codes[::-1]):
             result = _run(root, args.size)
             results[name].append(result["medians"])
             cells = "  ".join(f"{result['medians'][str(d)]:9.2f}" for d, _ in LENGTHS)
-            print(f"  {name:13s}  {cells}   compiled {result['compiled']}; load {_load()}",
+            print(f"  {name:17s}  {cells}   compiled {result['compiled']}; load {_load()}",
                   flush=True)
     for name, rounds in results.items():
         cells = []
         for duration, _ in LENGTHS:
             values = sorted(r[str(duration)] for r in rounds)
             cells.append(f"{values[len(values) // 2]:9.2f}")
-        print(f"  {name + ' median':13s}  {'  '.join(cells)}")
+        print(f"  {name + ' median':17s}  {'  '.join(cells)}")
 
 
 if __name__ == "__main__":
