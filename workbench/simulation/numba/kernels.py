@@ -748,7 +748,8 @@ def nonfinite_baseline(values, counts, record):
     ``record`` (the run's record, see :func:`nonfinite_report`) is not written; it is
     passed so that baselines and reports call one compiled counting function.
     """
-    if _unlikely(counts[0] < 0):
+    # ``unlikely``, not the intrinsic: with NUMBA_DISABLE_JIT=1 this runs as Python
+    if unlikely(counts[0] < 0):
         _tally_nonfinite(values, counts, record, -1, 0)
 
 
