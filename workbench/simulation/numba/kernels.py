@@ -688,7 +688,7 @@ def unlikely(flag):
     mark LLVM inlined and vectorized a copy at every call, which was a quarter of the
     compilation of the ch. 6 network (2.6 s).
     """
-    return flag != 0
+    return bool(flag != 0)          # a bool also for numpy scalars (NUMBA_DISABLE_JIT=1)
 
 
 @intrinsic
