@@ -1,5 +1,10 @@
 """StateWatch: NaN/inf checks between chunks and the snapshots that replay a failing chunk."""
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -158,3 +163,84 @@ def test_the_fixed_watch_finds_the_arrays_once_and_the_dynamic_one_every_time():
     node.late = np.array([np.nan])     # an attribute only a Python step could add mid-run
     assert dynamic.check(rows, np.zeros(1)).name == "late"
     assert fixed.check(rows, np.zeros(1)) is None
+
+
+class RandomPoisoner(bp.NeuGroup):
+    """Poisons ``x`` through a helper at the first step after the 20th whose draw is below 0.1."""
+
+    def __init__(self, **kwargs):
+        self.count = 0
+        self.x = bp.ops.zeros(4)
+        super().__init__(size=4, **kwargs)
+
+    def update(self, _t):
+        self.count += 1
+        u = np.random.random()
+        if self.count > 20 and u < 0.1:
+            _poison(self.x, 2)
+
+
+def _run_without_jit(script, cache_dir):
+    """The lines ``script`` prints, run in a process with ``NUMBA_DISABLE_JIT=1``."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", WORKBENCH_CACHE_DIR=str(cache_dir),
+               PYTHONPATH=os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", script],
+                          capture_output=True, text=True, env=env, cwd=repo, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()
+
+
+_RANDOM_POISON = textwrap.dedent("""
+    import numpy as np
+    import workbench as bp
+    from workbench.errors import SimulationError
+    from tests.simulation.test_failures import RandomPoisoner
+
+    draws = np.random.RandomState(3).random_sample(50)
+    print(next(i for i in range(20, 50) if draws[i] < 0.1))
+    bp.backend.set("numba", dt=0.1)
+    np.random.seed(3)
+    group = RandomPoisoner(name="rp")
+    try:
+        group.run(5.)
+    except SimulationError as exc:
+        print(exc)
+    print(type(group.__dict__["_wb_executor"]).__name__)
+""")
+
+
+def test_with_numba_disabled_the_replay_draws_the_random_numbers_of_its_chunk(tmp_path):
+    # NUMBA_DISABLE_JIT=1: the "compiled" loop runs as Python and its steps draw from numpy's
+    # global generator, so each chunk's snapshot must hold numpy's random state at that chunk
+    # (a state taken once per run made the replay draw other numbers and miss the step)
+    step, message, executor = _run_without_jit(_RANDOM_POISON, tmp_path)[-3:]
+    assert executor == "CompiledExecutor"       # the generated loop, run as Python
+    assert int(step) >= 30                     # in a later chunk than the first
+    assert message == (f"RandomPoisoner 'rp' (size 4): x became NaN at t={int(step) / 10:g} ms "
+                       f"(step {step} of the run) in step 'update'.")
+
+
+_BLIP = textwrap.dedent("""
+    import workbench as bp
+    from workbench.errors import SimulationError
+    from tests.simulation.test_nan_within_a_chunk import Blip
+
+    bp.backend.set("numba", dt=0.1)
+    group = Blip(3, name="blip")
+    group.run(0.4)                    # before the NaN: the baselines run at the first step
+    print(type(group.__dict__["_wb_executor"]).__name__)
+    try:
+        group.run(20.)
+    except SimulationError as exc:
+        print(exc)
+""")
+
+
+def test_with_numba_disabled_the_nan_watch_of_the_generated_loop_runs_as_python(tmp_path):
+    # the watch's kernels then run as Python: none may call a numba intrinsic directly
+    # (``_unlikely`` raised NotImplementedError at the first step of every run)
+    executor, message = _run_without_jit(_BLIP, tmp_path)[-2:]
+    assert executor == "CompiledExecutor"
+    assert message == ("Blip 'blip' (size 3): V became NaN at t=0.5 ms (step 5 of the run) in "
+                       "step 'update'.")

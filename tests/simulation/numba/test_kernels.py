@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import workbench as bp
-from workbench.backend.jit import jit
+from workbench.backend.jit import is_jit_disabled, jit
 from workbench.simulation.numba import kernels
 
 
@@ -114,6 +114,8 @@ def test_unlikely_is_the_truth_of_a_flag(value):
     assert kernels.unlikely(value) == bool(value)
 
 
+@pytest.mark.skipif(is_jit_disabled(), reason="NUMBA_DISABLE_JIT=1: nothing is compiled, "
+                    "there is no LLVM IR to inspect")
 def test_the_nan_reports_share_one_counting_function_out_of_line():
     """Reports and baselines are cold: LLVM must keep their counting loop out of line
     (one copy, called) instead of inlining a vectorized copy at every site."""

@@ -19,6 +19,7 @@ import warnings
 import numba
 import numpy as np
 
+from ...backend.jit import is_jit_disabled
 from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
 from ..executor import Executor, StepCompileError, StepCompileWarning
@@ -56,7 +57,13 @@ class CompiledExecutor(Executor):
 
     description = "compiled numba executor"
     watches_stores = True
-    touches_python_state = False
+
+    @property
+    def touches_python_state(self):
+        """False while numba compiles: steps write arrays in place and draw from numba's
+        generator. With ``NUMBA_DISABLE_JIT=1`` the loop runs as Python, whose steps draw
+        from numpy's global generator: every chunk's snapshot then needs its random state."""
+        return is_jit_disabled()
 
     def __init__(self, plan):
         super().__init__(plan)

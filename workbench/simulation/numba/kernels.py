@@ -688,7 +688,7 @@ def unlikely(flag):
     mark LLVM inlined and vectorized a copy at every call, which was a quarter of the
     compilation of the ch. 6 network (2.6 s).
     """
-    return flag != 0
+    return bool(flag != 0)          # a bool also for numpy scalars (NUMBA_DISABLE_JIT=1)
 
 
 @intrinsic
@@ -748,7 +748,8 @@ def nonfinite_baseline(values, counts, record):
     ``record`` (the run's record, see :func:`nonfinite_report`) is not written; it is
     passed so that baselines and reports call one compiled counting function.
     """
-    if _unlikely(counts[0] < 0):
+    # ``unlikely``, not the intrinsic: with NUMBA_DISABLE_JIT=1 this runs as Python
+    if unlikely(counts[0] < 0):
         _tally_nonfinite(values, counts, record, -1, 0)
 
 
