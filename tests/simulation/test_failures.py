@@ -73,6 +73,18 @@ class WholeArrayScaler(bp.NeuGroup):
             self.V = _scaled(self.V, self.factor)
 
 
+def test_a_failed_run_leaves_numpys_generator_as_the_failing_chunk_found_it(backend):
+    # a progress callback (user code) draws between chunks; the replay restores the failing
+    # chunk's snapshot, numpy's random state included: 8 chunks of 5 steps ran before step 43
+    np.random.seed(0)
+    expected = np.random.random_sample(9)[8]
+    np.random.seed(0)
+    group = LatePoisoner(44, name="late")
+    with pytest.raises(SimulationError, match=r"x became NaN at t=4\.3 ms"):
+        group.run(5., progress=lambda fraction: np.random.random())
+    assert np.random.random() == expected
+
+
 def test_a_replay_whose_python_steps_rebind_an_array_still_finds_its_nan(backend):
     # compiled, V is written in place by a whole-array store and only the check after the
     # chunk sees the NaN; the replay then runs the step in Python, where `self.V = ...` binds

@@ -130,7 +130,8 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     reporter.compiled(time.perf_counter() - t_build)
 
     n_chunks = max(1, int(round(1.0 / report_percent))) if (report or progress) else DEFAULT_CHUNKS
-    watch = StateWatch(plan.nodes, plan.records, fixed=not executor.touches_python_state)
+    watch = StateWatch(plan.nodes, plan.records, fixed=not executor.touches_python_state,
+                       callbacks=progress is not None)
     written = executor.written_arrays() if not executor.touches_python_state else None
     started = time.perf_counter()
     try:
