@@ -20,6 +20,7 @@ Usage::
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -93,8 +94,7 @@ def main():
     for name, rounds in results.items():
         cells = []
         for duration, _ in LENGTHS:
-            values = sorted(r[str(duration)] for r in rounds)
-            cells.append(f"{values[len(values) // 2]:9.2f}")
+            cells.append(f"{statistics.median(r[str(duration)] for r in rounds):9.2f}")
         print(f"  {name + ' median':17s}  {'  '.join(cells)}")
 
 
