@@ -130,14 +130,13 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     reporter.compiled(time.perf_counter() - t_build)
 
     n_chunks = max(1, int(round(1.0 / report_percent))) if (report or progress) else DEFAULT_CHUNKS
-    watch = StateWatch(plan.nodes, plan.records, fixed=not executor.touches_python_state,
-                       callbacks=progress is not None)
-    written = executor.written_arrays() if not executor.touches_python_state else None
+    fixed = not executor.touches_python_state
+    watch = StateWatch(plan.nodes, plan.records, fixed=fixed, callbacks=progress is not None)
+    written = executor.written_arrays() if fixed else None
     started = time.perf_counter()
     try:
         for i_start, i_end in _chunk_bounds(plan.n_steps, n_chunks):
-            snapshot = watch.snapshot(executor.written_arrays() if executor.touches_python_state
-                                      else written)
+            snapshot = watch.snapshot(written if fixed else executor.written_arrays())
             plan.begin_chunk(i_start)
             try:
                 step_divergence = _run_chunk(executor, watch, i_start, i_end)
