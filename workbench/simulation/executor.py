@@ -11,7 +11,7 @@ import abc
 
 from ..errors import ModelError
 
-__all__ = ["Executor", "StepCompileError", "StepCompileWarning"]
+__all__ = ["Executor", "RerunChunk", "StepCompileError", "StepCompileWarning"]
 
 
 class StepCompileError(ModelError):
@@ -24,6 +24,18 @@ class StepCompileError(ModelError):
 
 class StepCompileWarning(UserWarning):
     """A step function could not be compiled; the run falls back to a slower executor."""
+
+
+class RerunChunk(Exception):
+    """Raised by :meth:`Executor.run_chunk`: run the chunk again from the state it started in.
+
+    The executor has already changed how it runs -- the compiled executor compiled the
+    checked copies of loops whose index range it could not prove
+    (``numba/generator/index_checks.py``) -- so a second attempt completes or fails for
+    good. The runner restores the chunk's snapshot, rewinds the monitors to the chunk's
+    start, binds the run again and repeats the chunk once. Only executors whose
+    :attr:`Executor.may_rerun_chunk` is True raise it.
+    """
 
 
 class Executor(abc.ABC):
@@ -42,7 +54,9 @@ class Executor(abc.ABC):
             executor.sync()              # make the objects' attributes current
         executor.finish()                # always, also after a failure
 
-    and, to locate a failure, ``executor.item_of_frame(code)`` on the traceback and
+    ``run_chunk`` may raise :class:`RerunChunk` while :attr:`may_rerun_chunk` is True;
+    when the runner has no snapshot to restore it calls :meth:`avoid_reruns` first.
+    To locate a failure, it calls ``executor.item_of_frame(code)`` on the traceback and
     ``executor.replayer(plan)`` to re-run the failing chunk one schedule item at a
     time (:meth:`run_item`, :meth:`end_step`).
 
@@ -150,6 +164,16 @@ class Executor(abc.ABC):
     #: the runner then finds the arrays to check and snapshot, and numpy's random state,
     #: once per run instead of before every chunk.
     touches_python_state = True
+
+    #: True while :meth:`run_chunk` may raise :class:`RerunChunk`; the runner then keeps a
+    #: snapshot of every chunk (also for ``build()``'s ``run_steps``).
+    may_rerun_chunk = False
+
+    def avoid_reruns(self):
+        """Prepare so that :meth:`run_chunk` never raises :class:`RerunChunk`.
+
+        Called when the state is too large to snapshot. Default: nothing.
+        """
 
     def written_arrays(self):
         """The arrays a chunk may change, snapshot before it to replay a failure.

@@ -19,7 +19,7 @@ import time
 import warnings
 
 from ..errors import ModelError, SimulationError
-from .executor import StepCompileError, StepCompileWarning
+from .executor import RerunChunk, StepCompileError, StepCompileWarning
 from .failures import StateWatch
 from .numba.executor import CompiledExecutor
 from .numpy.interpreter import InterpretedExecutor
@@ -101,8 +101,18 @@ def build(host, duration, inputs=(), show_code=False):
                              f"{plan.n_steps}.")
         executor.bind(plan, force=True)
         plan.begin_chunk(int(i_start))
+        watch = snapshot = None
+        if executor.may_rerun_chunk:
+            watch = StateWatch(plan.nodes, plan.records)
+            snapshot = watch.snapshot(executor.written_arrays())
+            if snapshot is None:
+                executor.avoid_reruns()
         try:
-            executor.run_chunk(int(i_start), int(i_end))
+            try:
+                executor.run_chunk(int(i_start), int(i_end))
+            except RerunChunk:
+                _restart_chunk(plan, executor, watch, snapshot, int(i_start))
+                executor.run_chunk(int(i_start), int(i_end))
         finally:
             executor.finish()
 
@@ -137,9 +147,15 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     try:
         for i_start, i_end in _chunk_bounds(plan.n_steps, n_chunks):
             snapshot = watch.snapshot(written if fixed else executor.written_arrays())
+            if snapshot is None and executor.may_rerun_chunk:
+                executor.avoid_reruns()
             plan.begin_chunk(i_start)
             try:
-                step_divergence = _run_chunk(executor, watch, i_start, i_end)
+                try:
+                    step_divergence = _run_chunk(executor, watch, i_start, i_end)
+                except RerunChunk:
+                    _restart_chunk(plan, executor, watch, snapshot, i_start)
+                    step_divergence = _run_chunk(executor, watch, i_start, i_end)
             except SimulationError:
                 executor.finish()         # the executor named the object, variable and time
                 raise
@@ -161,6 +177,14 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
     elapsed = time.perf_counter() - started
     reporter.done(elapsed)
     return elapsed
+
+
+def _restart_chunk(plan, executor, watch, snapshot, i_start):
+    """Put the state back as the chunk found it, for a second attempt (:class:`RerunChunk`)."""
+    executor.finish()                    # numbers written so far go back, then are restored
+    watch.restore(snapshot)
+    plan.begin_chunk(i_start)
+    executor.bind(plan, force=True)
 
 
 def _run_chunk(executor, watch, i_start, i_end):

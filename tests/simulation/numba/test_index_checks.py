@@ -5,10 +5,12 @@ import subprocess
 import sys
 import textwrap
 
+import numba
 import numpy as np
 import pytest
 
 import workbench as bp
+from tests.simulation import manual_models as mm
 from workbench.errors import SimulationError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
@@ -174,3 +176,159 @@ def test_an_index_array_written_during_the_run_is_checked_at_every_use():
     group = ReadIndex(5, np.array([0, 4, 2]), rewrite_at=0.15)
     with pytest.raises(SimulationError, match=r"index 10 is out of range for self.V .*t=0.2 ms"):
         group.run(0.5)
+
+
+# -- checked copies compiled on demand ------------------------------------------------------
+class Growing(bp.NeuGroup):
+    """A loop whose bound outgrows ``V`` during the run, reading ``V`` only where it exists.
+
+    From ``t = 1.05`` on (step 11) the range of ``range(self.reach)`` is no longer proven, so
+    the first compile (without checked copies) cannot run that step: the chunk is run again.
+    """
+    target_backend = ["numpy", "numba", "numba-parallel"]
+
+    def __init__(self, size, **kwargs):
+        self.V = np.zeros(size)
+        self.spike = np.zeros(size, dtype=bool)
+        self.reach = 2
+        self.calls = 0.
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        self.calls += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+                self.spike[i] = self.V[i] > 1.
+                if self.spike[i]:
+                    self.V[i] = 0.
+
+
+def _growing(backend, duration=2.0, **run_kwargs):
+    bp.backend.set(backend, dt=0.1)
+    group = Growing(4, monitors=["V", "spike"])
+    group.run(duration, **run_kwargs)
+    return group
+
+
+def test_a_first_compile_has_no_checked_copies_only_a_raise():
+    bp.backend.set("numba", dt=0.1)
+    E = mm.CobaLIF(40)
+    syn = mm.SynVec5(pre=E, post=E, conn=bp.connect.FixedProb(0.2, seed=1), tau=5., weight=0.6,
+                     E=0.)
+    net = bp.Network(E, syn)
+    net.run(1.)
+    executor = net._wb_executor
+    assert not executor.checked_copies
+    assert "raise _RangeNotProven()" in executor.source
+    assert "_check_index(" not in executor.source.split("def CobaLIF_update")[1].split("def ")[0]
+
+
+@pytest.mark.parametrize("backend", ["numba", "numba-parallel"])
+def test_a_chunk_whose_range_is_not_proven_runs_again_with_checked_copies(backend):
+    reference = _growing("numpy")
+    compiled_before = bp.jit_compilations()
+    group = _growing(backend)
+    executor = group._wb_executor
+    assert executor.checked_copies            # switched during the run
+    assert "raise _RangeNotProven()" not in executor.source
+    # the chunk that switched ran once more from its snapshot: nothing counted twice
+    assert group.calls == reference.calls == 20
+    np.testing.assert_array_equal(group.V, reference.V)
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+    np.testing.assert_array_equal(group.mon.spike, reference.mon.spike)
+    events, expected = group.mon.spike_events, reference.mon.spike_events
+    assert len(events.steps) == len(expected.steps) > 0       # no event recorded twice
+    np.testing.assert_array_equal(events.steps, expected.steps)
+    np.testing.assert_array_equal(events.indices, expected.indices)
+    assert bp.jit_compilations() > compiled_before
+    compiled = bp.jit_compilations()
+    group.run(1.)                                # a repeat run: the checked loop, compiled once
+    assert bp.jit_compilations() == compiled
+
+
+def test_the_rerun_keeps_numbers_and_events_of_the_run_before():
+    """The switch in the second of two runs: the first run's records stay, the second's chunk
+    restarts from its own snapshot (numbers written by the loop included)."""
+    reference = _growing("numpy", duration=0.8)
+    reference.run((0.8, 2.0))
+    group = _growing("numba", duration=0.8)
+    assert not group._wb_executor.checked_copies
+    group.run((0.8, 2.0))
+    assert group._wb_executor.checked_copies
+    assert group.calls == reference.calls == 20
+    np.testing.assert_array_equal(group.V, reference.V)
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+    np.testing.assert_array_equal(group.mon.spike, reference.mon.spike)
+
+
+def test_without_a_snapshot_the_checked_copies_are_compiled_before_the_chunk(monkeypatch):
+    from workbench.simulation import failures
+    monkeypatch.setattr(failures, "SNAPSHOT_LIMIT_BYTES", 0)
+    reference = _growing("numpy")
+    group = _growing("numba")
+    assert group._wb_executor.checked_copies
+    assert group.calls == reference.calls
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+
+
+def test_build_run_steps_reruns_the_chunk_too():
+    reference = _growing("numpy")
+    bp.backend.set("numba", dt=0.1)
+    group = Growing(4, monitors=["V", "spike"])
+    run_steps = group.build(2.0)
+    assert not group._wb_executor.checked_copies
+    run_steps(0, 5)
+    run_steps(5, 20)
+    assert group._wb_executor.checked_copies
+    assert group.calls == reference.calls
+    np.testing.assert_array_equal(group.V, reference.V)
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+
+
+def test_an_index_error_behind_an_unproven_range_is_still_named_exactly():
+    """The rerun with checked copies raises the same error as a checked first compile."""
+    bp.backend.set("numba", dt=0.1)
+    group = Guarded(5)
+    group.short = np.arange(2.)               # i = 2 < 3 reads past `short` at the first step
+    with pytest.raises(SimulationError, match=r"index 2 is out of range for self.short "
+                                              r"\(2 elements\) at t=0 ms \(step 0 of the run\)"):
+        group.run(0.3)
+
+
+class RandomGrowing(Growing):
+    """:class:`Growing` with a random draw per element: a chunk run again must draw the same."""
+
+    def update(self, _t):
+        self.calls += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += np.random.random() * 0.5
+
+
+@numba.njit
+def _seed_numba(seed):
+    np.random.seed(seed)
+
+
+def _random_growing():
+    bp.backend.set("numba", dt=0.1)
+    group = RandomGrowing(4, monitors=["V"])
+    _seed_numba(7)
+    group.run(2.0)
+    return group
+
+
+def test_a_chunk_run_again_draws_the_same_random_numbers(monkeypatch):
+    switched = _random_growing()
+    assert switched._wb_executor.checked_copies
+    from workbench.simulation import failures
+    monkeypatch.setattr(failures, "SNAPSHOT_LIMIT_BYTES", 0)    # checked from the first chunk
+    checked = _random_growing()
+    assert checked.calls == switched.calls == 20
+    np.testing.assert_array_equal(switched.mon.V, checked.mon.V)
+    assert np.unique(np.diff(checked.mon.V[:, 0])).size > 5       # it did draw

@@ -11,6 +11,7 @@ repeat run with new values calls the same machine code. Only a change of
 an attribute) builds a new loop.
 """
 
+import ctypes
 import gc
 import re
 import time
@@ -18,15 +19,17 @@ import warnings
 
 import numba
 import numpy as np
+from numba import _helperlib
 
 from ...backend.jit import is_jit_disabled
 from ...errors import SimulationError
 from ..codegen.codeprint import user_line_of
-from ..executor import Executor, StepCompileError, StepCompileWarning
+from ..executor import Executor, RerunChunk, StepCompileError, StepCompileWarning
 from ..nodes.records import EventRecord
 from ..numpy.interpreter import InterpretedExecutor
 from .generator.bindings import GlobalOwner, RangeBinding, ValueKindError
 from .generator.loop import RunLoopCode, load_loop_module, load_step
+from .kernels import RangeNotProven
 from .parallel_choice import PROBE_STEPS, ParallelChoice
 from .parallel_kernels import UNSORTED, descents
 
@@ -36,6 +39,21 @@ from .parallel_kernels import UNSORTED, descents
 PARALLEL_MIN_SIZE = 4096
 
 __all__ = ["CompiledExecutor"]
+
+
+class _RandomState(ctypes.Structure):
+    """numba's generator state of one thread (``rnd_state_t`` of numba's ``_random.c``)."""
+    _fields_ = [("index", ctypes.c_int), ("mt", ctypes.c_uint * 624), ("has_gauss", ctypes.c_int),
+                ("gauss", ctypes.c_double), ("is_initialized", ctypes.c_int)]
+
+
+def _numba_random_state():
+    """A copy of the calling thread's numba generator state (the one serial steps draw from)."""
+    return ctypes.string_at(_helperlib.rnd_get_np_state_ptr(), ctypes.sizeof(_RandomState))
+
+
+def _set_numba_random_state(state):
+    ctypes.memmove(_helperlib.rnd_get_np_state_ptr(), state, ctypes.sizeof(_RandomState))
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
@@ -69,6 +87,9 @@ class CompiledExecutor(Executor):
         super().__init__(plan)
         self.nodes = plan.nodes
         self.items = plan.items
+        # the checked copies of loops whose range is not proven are compiled when a run
+        # first needs them (generator/index_checks.py): a quarter of the first compile
+        self.checked_copies = False
         self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
@@ -98,12 +119,32 @@ class CompiledExecutor(Executor):
 
     def _load(self, plan, parallel):
         """Generate and load the run loop (``parallel``: with twins; None: as the backend says)."""
-        self.code = RunLoopCode(plan, parallel)
+        self.code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
         self.registry = self.code.registry
         self.arguments = self.code.arguments
         self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
                                    [self.code.source])
         self.loop = load_loop_module(self.code, plan).run_loop
+
+    @property
+    def may_rerun_chunk(self):
+        """True until the checked copies are compiled (see :class:`RerunChunk`)."""
+        return not self.checked_copies
+
+    def avoid_reruns(self):
+        """Compile the checked copies now (the runner cannot restore the chunk's state)."""
+        if not self.checked_copies:
+            self._compile_checked_copies()
+
+    def _compile_checked_copies(self):
+        """Generate and compile the run loop again, with the checked copy of every loop."""
+        plan = self._bound_plan
+        self.checked_copies = True
+        self._load(plan, parallel=self._threads_position is not None)
+        sources = [source[0] for source in self.arguments.sources]
+        self._threads_position = sources.index("threads") if "threads" in sources else None
+        self._bound_plan = self._pending = None
+        self._compile(plan)
 
     # -- run-time data ---------------------------------------------------------------------
     def _gather(self, plan):
@@ -234,7 +275,13 @@ class CompiledExecutor(Executor):
         ------
         SimulationError
             If an index check of a step failed (naming the object, variable, index and time).
+        RerunChunk
+            If a loop's index range was not proven before it ran (sizes that disagree,
+            negative entries in an index array): the checked copies are then compiled,
+            and the chunk must run again from its start.
         """
+        # a chunk run again must draw what it drew the first time (steps that draw run serially)
+        random_state = _numba_random_state() if not self.checked_copies else None
         try:
             i = i_start
             if self._threads_position is not None and \
@@ -252,6 +299,11 @@ class CompiledExecutor(Executor):
                     i = self._advance(i, i + PROBE_STEPS, True)
                     self.parallel_choice.record(time.perf_counter() - started, serial)
             self._advance(i, i_end, self.parallel_choice.parallel)
+        except RangeNotProven:
+            _set_numba_random_state(random_state)
+            self._compile_checked_copies()
+            raise RerunChunk(f"{self.nodes[0].describe()}: a loop's index range was not "
+                             f"proven; its checked copy is compiled now") from None
         except IndexError as exc:
             failure = self._index_failure(exc)
             if failure is None:

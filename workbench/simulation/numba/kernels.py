@@ -23,7 +23,7 @@ from workbench.backend.jit import INNER_OPTIONS
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
            "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
            "append_events",
-           "check_index", "check_index_unless", "nonfinite_baseline", "nonfinite_report", "unlikely",
+           "check_index", "check_index_unless", "RangeNotProven", "nonfinite_baseline", "nonfinite_report", "unlikely",
            "KERNEL_OPS"]
 
 #: numba options of every kernel. They are only ever called from compiled code, so they
@@ -661,6 +661,16 @@ def _check_index_overload(index, size, site, step):
     return lambda index, size, site, step: index
 
 
+class RangeNotProven(Exception):
+    """A versioned loop's range was not proven and its checked copy was not compiled.
+
+    Raised by steps compiled with ``checked_copies=False``
+    (``generator/index_checks.py``) before the loop runs; the executor then compiles
+    the checked copies and asks the runner to run the chunk again
+    (:class:`~workbench.simulation.executor.RerunChunk`). Never reaches the user.
+    """
+
+
 def check_index_unless(index, size, proven, site, step):
     """:func:`check_index` unless ``proven`` (a flag computed once before the loops)."""
     if proven:
@@ -776,5 +786,6 @@ KERNEL_NAMESPACE = {"_assign": assign, "_iadd": iadd, "_isub": isub,
                     "_append_events": append_events,
                     "_check_index": check_index,
                     "_check_index_unless": check_index_unless,
+                    "_RangeNotProven": RangeNotProven,
                     "_nonfinite_baseline": nonfinite_baseline,
                     "_nonfinite_report": nonfinite_report}

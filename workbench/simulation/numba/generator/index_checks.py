@@ -21,6 +21,14 @@ copy of the loop without those checks runs; otherwise the checked copy runs.
                                              for i in range(_k1, _k2):
                                                  V[_check_index(i, V.shape[0], 0, _i)] = ...
 
+The checked copies run only for models whose sizes disagree or whose index arrays
+hold negative entries, but compiling them cost a quarter of a network's first
+compile (ch. 6 COBA: 2.4-3.1 s with them, 1.8-2.1 s without). So a run first
+compiles its steps with ``checked_copies=False``: the ``else`` branch then raises
+:class:`~workbench.simulation.numba.kernels.RangeNotProven`, and the executor
+compiles the checked copies, which the runner runs the chunk again with from its
+snapshot (:class:`~workbench.simulation.executor.RerunChunk`).
+
 Indices read from an integer array (``post_i = self.post_ids[k]`` then
 ``self.g[post_i]``) are proved by a flag computed when the step starts from the
 array's min and max (which come with the run's arguments): ``0 <= min`` and
@@ -60,6 +68,9 @@ class IndexChecks:
     range_of : callable, optional
         ``range_of(array)`` -> the name of the argument holding ``[min, max]`` of an
         integer array argument, or None.
+    checked_copies : bool, optional
+        Give versioned loops their checked copy; when False the ``else`` branch raises
+        ``_RangeNotProven`` instead (see the module docs).
 
     Attributes
     ----------
@@ -68,8 +79,9 @@ class IndexChecks:
         and the user's line.
     """
 
-    def __init__(self, arrays, int_names, fresh_name, range_of=None):
+    def __init__(self, arrays, int_names, fresh_name, range_of=None, checked_copies=True):
         self.arrays = arrays
+        self.checked_copies = checked_copies
         self.int_names = int_names
         self.fresh_name = fresh_name
         self.range_of = range_of or (lambda array: None)
@@ -189,7 +201,11 @@ class IndexChecks:
                            ast.Call(ast.Name("range", ast.Load()), [lo, hi], []),
                            self.block(loop.body, proven_here, version),
                            self.block(loop.orelse, proven, version))
-        fast, slow = copy_of(fast_proven, True), copy_of(proven, False)
+        fast = copy_of(fast_proven, True)
+        if self.checked_copies:
+            slow = copy_of(proven, False)
+        else:
+            slow = ast.Raise(ast.Call(ast.Name("_RangeNotProven", ast.Load()), [], []), None)
         result = assigns + [ast.If(condition, [fast], [slow])]
         return [ast.fix_missing_locations(ast.copy_location(s, loop)) for s in result]
 
@@ -247,7 +263,8 @@ def _size(array, axis):
                          ast.Constant(axis), ast.Load())
 
 
-def add_index_checks(statements, arrays, int_names, fresh_name, in_range=(), range_of=None):
+def add_index_checks(statements, arrays, int_names, fresh_name, in_range=(), range_of=None,
+                     checked_copies=True):
     """Checked statements of a step and the table of their check sites.
 
     Parameters
@@ -260,6 +277,8 @@ def add_index_checks(statements, arrays, int_names, fresh_name, in_range=(), ran
         (index name, array, axis) known to be in range wherever the name is used.
     range_of : callable, optional
         As for :class:`IndexChecks`.
+    checked_copies : bool, optional
+        As for :class:`IndexChecks`.
 
     Returns
     -------
@@ -269,7 +288,7 @@ def add_index_checks(statements, arrays, int_names, fresh_name, in_range=(), ran
     """
     if not ENABLED:
         return list(statements), []
-    checks = IndexChecks(arrays, int_names, fresh_name, range_of)
+    checks = IndexChecks(arrays, int_names, fresh_name, range_of, checked_copies)
     checks.read_from = read_indices(statements, arrays)
     body = checks.block(statements, frozenset(entry + (0,) for entry in in_range), True)
     line = getattr(statements[0], "lineno", 0) if statements else 0

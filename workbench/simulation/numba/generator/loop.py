@@ -213,6 +213,9 @@ class RunLoopCode:
     plan : RunPlan
     parallel : bool, optional
         Give steps their parallel twins (default: under ``'numba-parallel'``).
+    checked_copies : bool, optional
+        Compile the checked copy of every versioned loop (``generator/index_checks.py``);
+        without them a loop whose range is not proven raises ``RangeNotProven``.
 
     Attributes
     ----------
@@ -234,8 +237,9 @@ class RunLoopCode:
         If a step cannot be rewritten (the message names the user's file and line).
     """
 
-    def __init__(self, plan, parallel=None):
+    def __init__(self, plan, parallel=None, checked_copies=True):
         self.parallel = plan.backend == "numba-parallel" if parallel is None else parallel
+        self.checked_copies = checked_copies
         self.registry = BindingRegistry()
         self.steps = self._rewrite_steps(plan)
         self._node_names = node_variable_names(plan.nodes)
@@ -253,7 +257,8 @@ class RunLoopCode:
                 name = f"{type(item.node).__name__}_{item.key}"
                 rewritten[index] = rewrite_step(item.func, item.node, self.registry, label, name,
                                                 method_integrator_step,
-                                                parallel=self.parallel)
+                                                parallel=self.parallel,
+                                                checked_copies=self.checked_copies)
             promoted = [b for b in self.registry.bindings.values()
                         if b.written and b.kind == "scalar"]
             if not promoted:

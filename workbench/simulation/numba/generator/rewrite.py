@@ -514,7 +514,7 @@ def _check_forbidden(ctx):
                                   "function at module level")
 
 
-def _add_index_checks(ctx, body, in_range):
+def _add_index_checks(ctx, body, in_range, checked_copies):
     """``generator/index_checks.py`` on a step body: every array argument is checked."""
     arrays, bindings = {}, {}
     for name, binding, position in ctx.params:
@@ -535,7 +535,7 @@ def _add_index_checks(ctx, body, in_range):
 
     return index_checks.add_index_checks(body, arrays, loop_indices(ast.Module(body, []),
                                                                     ctx.globals),
-                                         ctx.fresh_index, in_range, range_of)
+                                         ctx.fresh_index, in_range, range_of, checked_copies)
 
 
 def _parallel_twin(ctx, body, params, function_name):
@@ -594,7 +594,8 @@ def _cannot_write_arrays(ctx, scalars, arrays):
     return cannot_write
 
 
-def rewrite_step(func, node, registry, label, function_name, method_integrators, parallel=False):
+def rewrite_step(func, node, registry, label, function_name, method_integrators, parallel=False,
+                 checked_copies=True):
     """Rewrite one step function.
 
     Parameters
@@ -615,6 +616,9 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
     parallel : bool, optional
         Also generate the step's parallel twin when its loops can be split by the
         index they write (``'numba-parallel'``, ``generator/partition.py``).
+    checked_copies : bool, optional
+        Give every versioned loop its checked copy; when False, a loop whose range is
+        not proven raises ``RangeNotProven`` (``generator/index_checks.py``).
 
     Returns
     -------
@@ -646,7 +650,7 @@ def rewrite_step(func, node, registry, label, function_name, method_integrators,
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
             floats[name] = (name.replace("__", "."), value.ndim)
     scanned = scanned_arrays(body, floats)       # before index checks copy loops
-    body, sites = _add_index_checks(ctx, body, in_range)
+    body, sites = _add_index_checks(ctx, body, in_range, checked_copies)
     body, nan_sites = add_nan_watch(body, floats, ctx.fresh_index, scanned)
     vectors, array_ndims, scalars = {}, {}, {"_t", "_i", "_dt"}
     for name, binding, _ in ctx.params:
