@@ -46,7 +46,11 @@ def worker(events):
 
             def on_end(self, ev):
                 dispatcher = (ev.data or {}).get("dispatcher")
-                name = getattr(getattr(dispatcher, "py_func", None), "__name__", "?")
+                func = getattr(dispatcher, "py_func", None)
+                name = getattr(func, "__name__", "?")
+                if name in ("impl", "<lambda>"):      # an overload's: say whose
+                    code = func.__code__
+                    name += f" ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
                 compiled_events.append((len(self.stack) - 1, name,
                                         time.perf_counter() - self.stack.pop()))
 
