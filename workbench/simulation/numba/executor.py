@@ -55,6 +55,7 @@ def _numba_random_state():
 def _set_numba_random_state(state):
     ctypes.memmove(_helperlib.rnd_get_np_state_ptr(), state, ctypes.sizeof(_RandomState))
 
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 

@@ -23,7 +23,8 @@ from workbench.backend.jit import INNER_OPTIONS
 __all__ = ["assign", "iadd", "isub", "imul", "idiv", "gather_into", "delay_pull", "slice_bounds",
            "element_bits", "block_is_zero", "nonfinite_bits", "nonnegative_index",
            "append_events",
-           "check_index", "check_index_unless", "RangeNotProven", "nonfinite_baseline", "nonfinite_report", "unlikely",
+           "check_index", "check_index_unless", "RangeNotProven", "nonfinite_baseline",
+           "nonfinite_report", "unlikely",
            "KERNEL_OPS"]
 
 #: numba options of every kernel. They are only ever called from compiled code, so they

@@ -25,9 +25,9 @@ The checked copies run only for models whose sizes disagree or whose index array
 hold negative entries, but compiling them cost a quarter of a network's first
 compile (ch. 6 COBA: 2.4-3.1 s with them, 1.8-2.1 s without). So a run first
 compiles its steps with ``checked_copies=False``: the ``else`` branch then raises
-:class:`~workbench.simulation.numba.kernels.RangeNotProven`, and the executor
-compiles the checked copies, which the runner runs the chunk again with from its
-snapshot (:class:`~workbench.simulation.executor.RerunChunk`).
+:class:`~workbench.simulation.numba.kernels.RangeNotProven`; the executor then
+compiles the checked copies, and the runner runs the chunk again with them from the
+chunk's snapshot (:class:`~workbench.simulation.executor.RerunChunk`).
 
 Indices read from an integer array (``post_i = self.post_ids[k]`` then
 ``self.g[post_i]``) are proved by a flag computed when the step starts from the
