@@ -332,3 +332,72 @@ def test_a_chunk_run_again_draws_the_same_random_numbers(monkeypatch):
     assert checked.calls == switched.calls == 20
     np.testing.assert_array_equal(switched.mon.V, checked.mon.V)
     assert np.unique(np.diff(checked.mon.V[:, 0])).size > 5       # it did draw
+
+
+#: A global array that a step writes: the runner's snapshot (of the run's objects) has no copy.
+STEP_COUNT = np.zeros(1)
+
+
+class CountingGrowing(Growing):
+    """:class:`Growing` that also counts its steps in a global array, before the loop."""
+
+    def update(self, _t):
+        STEP_COUNT[0] += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_the_global_arrays_its_steps_wrote():
+    STEP_COUNT[0] = 0.
+    bp.backend.set("numba", dt=0.1)
+    group = CountingGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies          # the chunk from t = 1.05 ran twice
+    assert STEP_COUNT[0] == 20.                       # numpy's count: each step once
+
+
+class Counted(bp.NeuGroup):
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, **kwargs):
+        self.V = np.zeros(size)
+        self.count = 0.
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        pass
+
+
+class PokeGrowing(bp.TwoEndConn):
+    """Writes its post group's ``V`` and ``count`` before a loop that outgrows ``w``."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, pre, post, **kwargs):
+        self.w = np.zeros(4)
+        self.reach = 2
+        super().__init__(pre=pre, post=post, **kwargs)
+
+    def update(self, _t):
+        self.post.V[0] += 1.
+        self.post.count += 1.
+        if _t > 1.:
+            self.reach = 6
+        for i in range(self.reach):
+            if i < 4:
+                self.w[i] += 1.
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_chunk_run_again_puts_back_objects_that_are_not_part_of_the_run(backend):
+    """A synapse run alone writes its post group, which is not among the run's objects."""
+    bp.backend.set(backend, dt=0.1)
+    post = Counted(3)
+    poke = PokeGrowing(post, post, monitors=["w"])
+    poke.run(2.0)
+    if backend == "numba":
+        assert poke._wb_executor.checked_copies
+    assert post.V[0] == 20. and post.count == 20.
+    np.testing.assert_array_equal(poke.w, [20., 20., 9., 9.])

@@ -282,6 +282,7 @@ class CompiledExecutor(Executor):
         """
         # a chunk run again must draw what it drew the first time (steps that draw run serially)
         random_state = _numba_random_state() if not self.checked_copies else None
+        outside = self._outside_state() if not self.checked_copies else None
         try:
             i = i_start
             if self._threads_position is not None and \
@@ -301,6 +302,7 @@ class CompiledExecutor(Executor):
             self._advance(i, i_end, self.parallel_choice.parallel)
         except RangeNotProven:
             _set_numba_random_state(random_state)
+            self._put_back(outside)
             self._compile_checked_copies()
             raise RerunChunk(f"{self.nodes[0].describe()}: a loop's index range was not "
                              f"proven; its checked copy is compiled now") from None
@@ -318,6 +320,34 @@ class CompiledExecutor(Executor):
             raise cause from None
         if self._nan[0] >= 0:
             raise self._nonfinite_failure()
+
+    def _outside_state(self):
+        """Copies of what steps write outside the run's objects, for a chunk run again.
+
+        The runner's snapshot covers the run's objects (``plan.nodes``); a step may also
+        write a global array or an object that is not part of the run (the post group of a
+        synapse run alone). Usually nothing, so the copy costs nothing.
+        """
+        nodes = {id(node) for node in self.nodes}
+        saved = []
+        for binding in self.registry.bindings.values():
+            if not binding.written or id(binding.owner) in nodes:
+                continue
+            value = binding.read()
+            if binding.kind == "array" and isinstance(value, np.ndarray):
+                saved.append((binding, value, value.copy()))
+            elif binding.kind == "cell":
+                saved.append((binding, None, value))
+        return saved
+
+    @staticmethod
+    def _put_back(saved):
+        """Restore what :meth:`_outside_state` copied (arrays in place: the loop holds them)."""
+        for binding, array, value in saved:
+            if array is None:
+                binding.write(value)
+            else:
+                array[...] = value
 
     def _advance(self, i_start, i_end, parallel):
         """Run steps ``i_start`` to ``i_end - 1`` (growing event buffers when the loop asks)."""
