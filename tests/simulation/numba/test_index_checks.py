@@ -1,6 +1,7 @@
 """An out-of-range index in a compiled step raises SimulationError instead of corrupting memory."""
 
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -321,6 +322,39 @@ def _random_growing():
     _seed_numba(7)
     group.run(2.0)
     return group
+
+
+class PythonRandomGrowing(Growing):
+    """:class:`RandomGrowing` drawing from Python's ``random`` (numba's second generator)."""
+
+    def update(self, _t):
+        self.calls += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += random.random() * 0.5
+
+
+@numba.njit
+def _seed_numba_python_random(seed):
+    random.seed(seed)
+
+
+def test_a_chunk_run_again_draws_the_same_python_random_numbers(monkeypatch):
+    def run():
+        bp.backend.set("numba", dt=0.1)
+        group = PythonRandomGrowing(4, monitors=["V"])
+        _seed_numba_python_random(7)
+        group.run(2.0)
+        return group
+    switched = run()
+    assert switched._wb_executor.checked_copies
+    from workbench.simulation import failures
+    monkeypatch.setattr(failures, "SNAPSHOT_LIMIT_BYTES", 0)    # checked from the first chunk
+    checked = run()
+    np.testing.assert_array_equal(switched.mon.V, checked.mon.V)
+    assert np.unique(np.diff(checked.mon.V[:, 0])).size > 5       # it did draw
 
 
 def test_a_chunk_run_again_draws_the_same_random_numbers(monkeypatch):

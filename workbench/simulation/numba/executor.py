@@ -47,13 +47,18 @@ class _RandomState(ctypes.Structure):
                 ("gauss", ctypes.c_double), ("is_initialized", ctypes.c_int)]
 
 
+#: numba's two generators of a thread: ``np.random``'s and Python ``random``'s
+_STATE_POINTERS = (_helperlib.rnd_get_np_state_ptr, _helperlib.rnd_get_py_state_ptr)
+
+
 def _numba_random_state():
-    """A copy of the calling thread's numba generator state (the one serial steps draw from)."""
-    return ctypes.string_at(_helperlib.rnd_get_np_state_ptr(), ctypes.sizeof(_RandomState))
+    """A copy of the calling thread's numba generator states (the ones serial steps draw from)."""
+    return [ctypes.string_at(pointer(), ctypes.sizeof(_RandomState)) for pointer in _STATE_POINTERS]
 
 
 def _set_numba_random_state(state):
-    ctypes.memmove(_helperlib.rnd_get_np_state_ptr(), state, ctypes.sizeof(_RandomState))
+    for pointer, saved in zip(_STATE_POINTERS, state):
+        ctypes.memmove(pointer(), saved, ctypes.sizeof(_RandomState))
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
