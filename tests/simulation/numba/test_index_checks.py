@@ -435,3 +435,31 @@ def test_a_chunk_run_again_puts_back_objects_that_are_not_part_of_the_run(backen
         assert poke._wb_executor.checked_copies
     assert post.V[0] == 20. and post.count == 20.
     np.testing.assert_array_equal(poke.w, [20., 20., 9., 9.])
+
+
+class AliasGrowing(Growing):
+    """Writes arrays through local names before the loop: an int array and a large float array."""
+
+    def __init__(self, size, **kwargs):
+        self.hits = np.zeros(3, dtype=np.int64)
+        self.big = np.zeros(200_000)             # over the 1 MiB of small float state
+        super().__init__(size, **kwargs)
+
+    def update(self, _t):
+        hits = self.hits
+        hits[0] += 1
+        big = self.big
+        big[0] += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_arrays_written_through_a_local_name():
+    bp.backend.set("numba", dt=0.1)
+    group = AliasGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    assert group.hits[0] == 20 and group.big[0] == 20.     # numpy's counts: each step once

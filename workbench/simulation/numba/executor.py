@@ -336,7 +336,7 @@ class CompiledExecutor(Executor):
         nodes = {id(node) for node in self.nodes}
         saved = []
         for binding in self.registry.bindings.values():
-            if not binding.written or id(binding.owner) in nodes:
+            if not (binding.written or binding.handed_out) or id(binding.owner) in nodes:
                 continue
             value = binding.read()
             if binding.kind == "array" and isinstance(value, np.ndarray):
@@ -437,8 +437,9 @@ class CompiledExecutor(Executor):
         """Arrays a step or input writes, and small float/bool state.
 
         Arrays no step assigns to (connectivity, connection matrices) are left out
-        of the per-chunk snapshot unless they are small (a local alias could still
-        write them), which keeps snapshots cheap.
+        of the per-chunk snapshot unless they are small, or handed whole to a local
+        name or a user function (which could write them), which keeps snapshots cheap.
+        The snapshot must be complete: a chunk may be run again from it (RerunChunk).
         """
         result = []
         for binding in self.registry.bindings.values():
@@ -447,6 +448,7 @@ class CompiledExecutor(Executor):
             value = binding.owner.__dict__.get(binding.attr)
             if not isinstance(value, np.ndarray):
                 continue
-            if binding.written or (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
+            if binding.written or binding.handed_out or \
+                    (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
                 result.append((binding.owner, binding.attr))
         return result

@@ -230,6 +230,9 @@ class _Rewriter(ast.NodeTransformer):
             replaced = self._sum_with_axis(node)
             if replaced is not None:
                 return ast.copy_location(replaced, node)
+        if ref is not None and ref.kind == "function":      # a user function may write its arrays
+            for argument in node.args + [k.value for k in node.keywords]:
+                self._hand_out(argument)
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
         node.func = self.visit(node.func)
         if int_call:
@@ -239,6 +242,16 @@ class _Rewriter(ast.NodeTransformer):
         if int_call:
             self.int_depth -= 1
         return node
+
+    def _hand_out(self, expr):
+        """Flag the arrays ``expr`` gives whole (``self.x`` or a tuple of them): see Binding."""
+        for element in expr.elts if isinstance(expr, (ast.Tuple, ast.List)) else [expr]:
+            names = chain_names(element)
+            if names is None:
+                continue
+            ref = resolve(self.ctx, names, element)
+            if ref.kind == "binding" and ref.binding.kind == "array" and not ref.rest:
+                ref.binding.handed_out = True
 
     def _sum_with_axis(self, call):
         """``np.sum(x, axis=k)`` -> ``_sum_axis(x, k)``: numba's axis sum compiles very slowly."""
@@ -436,6 +449,8 @@ class _Rewriter(ast.NodeTransformer):
         fused = fused_store(self, target, node.value, None, node)
         if fused is not None:
             return fused
+        if isinstance(target, (ast.Name, ast.Tuple, ast.List)):
+            self._hand_out(node.value)         # ``hits = self.hits`` (the alias may be written)
         value = self.visit(node.value)
         ref = self._attribute_target(target)
         if ref is not None:
