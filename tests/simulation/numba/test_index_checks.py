@@ -463,3 +463,27 @@ def test_a_chunk_run_again_puts_back_arrays_written_through_a_local_name():
     group.run(2.0)
     assert group._wb_executor.checked_copies
     assert group.hits[0] == 20 and group.big[0] == 20.     # numpy's counts: each step once
+
+
+def test_an_interrupted_switch_to_checked_copies_leaves_a_working_executor(monkeypatch):
+    """A KeyboardInterrupt while the checked copies load must not leave the cached executor
+    with new arguments for the old loop (every later run then failed)."""
+    from workbench.simulation.numba import executor as numba_executor
+    load = numba_executor.load_loop_module
+    calls = []
+
+    def interrupted_once(code, plan):
+        calls.append(code.checked_copies)
+        if code.checked_copies and calls.count(True) == 1:
+            raise KeyboardInterrupt
+        return load(code, plan)
+    monkeypatch.setattr(numba_executor, "load_loop_module", interrupted_once)
+    reference = _growing("numpy")
+    bp.backend.set("numba", dt=0.1)
+    group = Growing(4, monitors=["V"])
+    with pytest.raises(KeyboardInterrupt):
+        group.run(2.0)
+    group.V[:], group.calls, group.reach = 0., 0., 2     # start again, as a user would
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)

@@ -123,13 +123,15 @@ class CompiledExecutor(Executor):
             self._compile(plan)
 
     def _load(self, plan, parallel):
-        """Generate and load the run loop (``parallel``: with twins; None: as the backend says)."""
-        self.code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
-        self.registry = self.code.registry
-        self.arguments = self.code.arguments
-        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
-                                   [self.code.source])
-        self.loop = load_loop_module(self.code, plan).run_loop
+        """Generate and load the run loop (``parallel``: with twins; None: as the backend says).
+
+        All or nothing: an interrupted load must not pair new arguments with the old loop.
+        """
+        code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
+        loop = load_loop_module(code, plan).run_loop
+        self.code, self.registry, self.arguments, self.loop = \
+            code, code.registry, code.arguments, loop
+        self.source = "\n\n".join([s.source for s in code.unique_steps()] + [code.source])
 
     @property
     def may_rerun_chunk(self):
@@ -145,7 +147,11 @@ class CompiledExecutor(Executor):
         """Generate and compile the run loop again, with the checked copy of every loop."""
         plan = self._bound_plan
         self.checked_copies = True
-        self._load(plan, parallel=self._threads_position is not None)
+        try:
+            self._load(plan, parallel=self._threads_position is not None)
+        except BaseException:             # (KeyboardInterrupt too) the old loop stays
+            self.checked_copies = False
+            raise
         sources = [source[0] for source in self.arguments.sources]
         self._threads_position = sources.index("threads") if "threads" in sources else None
         self._bound_plan = self._pending = None
