@@ -487,3 +487,31 @@ def test_an_interrupted_switch_to_checked_copies_leaves_a_working_executor(monke
     group.run(2.0)
     assert group._wb_executor.checked_copies
     np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+
+
+class ViewGrowing(Growing):
+    """Writes int arrays through views held by local names: a row and a slice."""
+
+    def __init__(self, size, **kwargs):
+        self.counts = np.zeros((2, 3), dtype=np.int64)
+        self.flat = np.zeros(6, dtype=np.int64)
+        super().__init__(size, **kwargs)
+
+    def update(self, _t):
+        row = self.counts[1]
+        row[0] += 1
+        part = self.flat[2:4]
+        part[0] += 1
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_arrays_written_through_a_view():
+    bp.backend.set("numba", dt=0.1)
+    group = ViewGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    assert group.counts[1, 0] == 20 and group.flat[2] == 20

@@ -243,14 +243,25 @@ class _Rewriter(ast.NodeTransformer):
             self.int_depth -= 1
         return node
 
-    def _hand_out(self, expr):
-        """Flag the arrays ``expr`` gives whole (``self.x`` or a tuple of them): see Binding."""
+    def _hand_out(self, expr, unpack=False):
+        """Flag the arrays ``expr`` gives whole or as a view (``self.x``, ``self.W[i]`` of a
+        2-d ``W``, ``self.x[a:b]``, or a tuple of them): see Binding. ``unpack``: ``expr``
+        is unpacked (``start, end = self.pre_slice[i]``), which takes one more index."""
         for element in expr.elts if isinstance(expr, (ast.Tuple, ast.List)) else [expr]:
+            view, sliced, positions = isinstance(element, ast.Subscript), False, []
+            if view:
+                index = element.slice
+                positions = index.elts if isinstance(index, ast.Tuple) else [index]
+                sliced = any(isinstance(p, ast.Slice) for p in positions)
+                element = element.value
             names = chain_names(element)
             if names is None:
                 continue
             ref = resolve(self.ctx, names, element)
-            if ref.kind == "binding" and ref.binding.kind == "array" and not ref.rest:
+            if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+                continue
+            # an element (post_i = self.post_ids[k]) is a copy: only views can write back
+            if sliced or np.ndim(ref.binding.read()) > len(positions) + unpack:
                 ref.binding.handed_out = True
 
     def _sum_with_axis(self, call):
@@ -450,7 +461,10 @@ class _Rewriter(ast.NodeTransformer):
         if fused is not None:
             return fused
         if isinstance(target, (ast.Name, ast.Tuple, ast.List)):
-            self._hand_out(node.value)         # ``hits = self.hits`` (the alias may be written)
+            # ``hits = self.hits``: the alias may be written
+            unpack = not isinstance(target, ast.Name) and \
+                not isinstance(node.value, (ast.Tuple, ast.List))
+            self._hand_out(node.value, unpack)
         value = self.visit(node.value)
         ref = self._attribute_target(target)
         if ref is not None:
