@@ -490,11 +490,12 @@ def test_an_interrupted_switch_to_checked_copies_leaves_a_working_executor(monke
 
 
 class ViewGrowing(Growing):
-    """Writes int arrays through views held by local names: a row and a slice."""
+    """Writes int arrays through views held by local names (a row, a slice) and a ufunc's out."""
 
     def __init__(self, size, **kwargs):
         self.counts = np.zeros((2, 3), dtype=np.int64)
         self.flat = np.zeros(6, dtype=np.int64)
+        self.acc = np.zeros(3, dtype=np.int64)
         super().__init__(size, **kwargs)
 
     def update(self, _t):
@@ -502,6 +503,7 @@ class ViewGrowing(Growing):
         row[0] += 1
         part = self.flat[2:4]
         part[0] += 1
+        np.add(self.acc, 1, self.acc)            # a ufunc's out
         if _t > 1.:
             self.reach = self.num + 2
         for i in range(self.reach):
@@ -514,4 +516,4 @@ def test_a_chunk_run_again_puts_back_arrays_written_through_a_view():
     group = ViewGrowing(4)
     group.run(2.0)
     assert group._wb_executor.checked_copies
-    assert group.counts[1, 0] == 20 and group.flat[2] == 20
+    assert group.counts[1, 0] == 20 and group.flat[2] == 20 and group.acc[0] == 20

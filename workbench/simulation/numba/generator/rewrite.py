@@ -230,7 +230,9 @@ class _Rewriter(ast.NodeTransformer):
             replaced = self._sum_with_axis(node)
             if replaced is not None:
                 return ast.copy_location(replaced, node)
-        if ref is not None and ref.kind == "function":      # a user function may write its arrays
+        # a user function may write the arrays it gets; a numpy function may write the ones
+        # it gets with another argument (np.copyto(a, b), a ufunc's out: np.add(a, 1, a))
+        if ref is not None and (ref.kind == "function" or len(node.args) + len(node.keywords) > 1):
             for argument in node.args + [k.value for k in node.keywords]:
                 self._hand_out(argument)
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
