@@ -496,6 +496,7 @@ class ViewGrowing(Growing):
         self.counts = np.zeros((2, 3), dtype=np.int64)
         self.flat = np.zeros(6, dtype=np.int64)
         self.acc = np.zeros(3, dtype=np.int64)
+        self.filled = np.zeros(3, dtype=np.int64)
         super().__init__(size, **kwargs)
 
     def update(self, _t):
@@ -504,6 +505,7 @@ class ViewGrowing(Growing):
         part = self.flat[2:4]
         part[0] += 1
         np.add(self.acc, 1, self.acc)            # a ufunc's out
+        self.filled.fill(self.filled[0] + 1)     # a method of the array
         if _t > 1.:
             self.reach = self.num + 2
         for i in range(self.reach):
@@ -517,3 +519,4 @@ def test_a_chunk_run_again_puts_back_arrays_written_through_a_view():
     group.run(2.0)
     assert group._wb_executor.checked_copies
     assert group.counts[1, 0] == 20 and group.flat[2] == 20 and group.acc[0] == 20
+    assert group.filled[2] == 20

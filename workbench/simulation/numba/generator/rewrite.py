@@ -235,6 +235,9 @@ class _Rewriter(ast.NodeTransformer):
         if ref is not None and (ref.kind == "function" or len(node.args) + len(node.keywords) > 1):
             for argument in node.args + [k.value for k in node.keywords]:
                 self._hand_out(argument)
+        if ref is not None and ref.kind == "binding" and ref.binding.kind == "array" and \
+                len(ref.rest) == 1:               # self.x.fill(v), self.x.sort()
+            ref.binding.handed_out = True
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
         node.func = self.visit(node.func)
         if int_call:
