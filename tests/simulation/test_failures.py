@@ -256,3 +256,62 @@ def test_with_numba_disabled_the_nan_watch_of_the_generated_loop_runs_as_python(
     assert executor == "CompiledExecutor"
     assert message == ("Blip 'blip' (size 3): V became NaN at t=0.5 ms (step 5 of the run) in "
                        "step 'update'.")
+
+
+class _Switch:
+    """A node whose step flips a bool number (a compiled step's cell)."""
+
+    def __init__(self):
+        self.v = np.zeros(2)
+        self.on = False
+        self.np_on = np.bool_(False)
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_restoring_a_snapshot_puts_back_bool_numbers(fixed):
+    """A chunk run again (RerunChunk) starts from the snapshot: a bool a step wrote must be
+    put back like every other number (compiled steps write it back mid-chunk when event
+    buffers grow)."""
+    node = _Switch()
+    watch = StateWatch([node], [], fixed=fixed)
+    snap = watch.snapshot([(node, "v")])
+    node.on, node.np_on = True, np.bool_(True)
+    watch.restore(snap)
+    assert node.on is False and not node.np_on
+
+
+class FlipGrowing(bp.NeuGroup):
+    """Flips a bool every step; spikes from t = 0.3 on; a loop that outgrows ``V`` from t = 1.05."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, **kwargs):
+        self.V = np.zeros(size)
+        self.spike = np.zeros(size, dtype=bool)
+        self.reach = 2
+        self.flip = False
+        self.ones = 0.
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        self.flip = not self.flip
+        if self.flip:
+            self.ones += 1.
+        for i in range(self.num):
+            self.spike[i] = _t > 0.25
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 1.
+
+
+def test_a_chunk_run_again_after_its_event_buffers_grew_restores_bool_cells(monkeypatch):
+    from workbench.simulation.nodes import records
+    monkeypatch.setattr(records, "_INITIAL_EVENTS", 8)     # the buffers grow at step 7
+    bp.backend.set("numba", dt=0.1)
+    group = FlipGrowing(4, monitors=["spike"])
+    run_steps = group.build(2.05)
+    run_steps(0, 21)                                       # one chunk: grows, then reruns
+    assert group._wb_executor.checked_copies
+    assert group.flip is True and group.ones == 11.        # 21 flips from False, as numpy
+    assert len(group.mon.spike_events.steps) == 4 * 18

@@ -100,3 +100,25 @@ def test_run_with_unchanged_state_is_reproducible(backend):
     group2 = EulerLIF(4, monitors=["spike"])
     group2.run(50., inputs=("input", 26.))
     np.testing.assert_array_equal(first, group2.mon.spike)
+
+
+def test_compiling_checked_copies_during_a_run_is_not_running_time(monkeypatch):
+    """A chunk run again (RerunChunk) compiled first: that time is compilation, as it would
+    have been in a first compile with the checked copies, not the run's time."""
+    import time
+
+    import workbench as bp
+    from tests.simulation.numba.test_index_checks import Growing
+    from workbench.simulation.numba.executor import CompiledExecutor
+
+    compile_checked_copies = CompiledExecutor._compile_checked_copies
+
+    def slow_compile(self):
+        time.sleep(1.)                      # stands for the seconds of a network's compile
+        compile_checked_copies(self)
+    monkeypatch.setattr(CompiledExecutor, "_compile_checked_copies", slow_compile)
+    bp.backend.set("numba", dt=0.1)
+    group = Growing(4)
+    elapsed = group.run(2.0)
+    assert group._wb_executor.checked_copies
+    assert elapsed < 0.5

@@ -24,6 +24,10 @@ __all__ = ["StateWatch", "Divergence"]
 SNAPSHOT_LIMIT_BYTES = 256 * 2 ** 20
 
 
+#: Numbers a snapshot keeps by value: bools too, since compiled steps write bool numbers
+#: (cells) and a chunk run again (RerunChunk) must start from their old value.
+_NUMBERS = (numbers.Number, np.bool_)
+
 #: Attribute types that are never tensors (this check runs twice per chunk of every run).
 _PLAIN_TYPES = frozenset({int, float, bool, str, type(None), dict, list, tuple, set})
 
@@ -231,7 +235,7 @@ class StateWatch:
         for node in self.nodes:
             values = dict(arrays.get(id(node), (node, {}))[1])
             for name, value in vars(node).items():
-                if isinstance(value, numbers.Number) and not isinstance(value, bool):
+                if isinstance(value, _NUMBERS):
                     values[name] = value
             delays = {name: (d.data.copy(), d.head.copy())
                       for name, d in node.__dict__.get("_delays", {}).items()}
@@ -299,7 +303,7 @@ class StateWatch:
         for node in self.nodes:
             arrays, tensors, number_names, delays = per_node[id(node)]
             number_names += [name for name, value in vars(node).items()
-                             if isinstance(value, numbers.Number) and not isinstance(value, bool)]
+                             if isinstance(value, _NUMBERS)]
             delays += [(name, d, np.empty_like(d.data), np.empty_like(d.head))
                        for name, d in node.__dict__.get("_delays", {}).items()]
             plan.append((node, arrays, tensors, number_names, delays))

@@ -150,10 +150,14 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
             if snapshot is None and executor.may_rerun_chunk:
                 executor.avoid_reruns()
             plan.begin_chunk(i_start)
+            attempt = time.perf_counter()
             try:
                 try:
                     step_divergence = _run_chunk(executor, watch, i_start, i_end)
                 except RerunChunk:
+                    # the attempt ended in compiling the checked copies: compilation, not
+                    # running time (a first compile with them would not run the chunk twice)
+                    started += time.perf_counter() - attempt
                     _restart_chunk(plan, executor, watch, snapshot, i_start)
                     step_divergence = _run_chunk(executor, watch, i_start, i_end)
             except SimulationError:

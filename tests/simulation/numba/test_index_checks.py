@@ -1,6 +1,7 @@
 """An out-of-range index in a compiled step raises SimulationError instead of corrupting memory."""
 
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -323,6 +324,39 @@ def _random_growing():
     return group
 
 
+class PythonRandomGrowing(Growing):
+    """:class:`RandomGrowing` drawing from Python's ``random`` (numba's second generator)."""
+
+    def update(self, _t):
+        self.calls += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += random.random() * 0.5
+
+
+@numba.njit
+def _seed_numba_python_random(seed):
+    random.seed(seed)
+
+
+def test_a_chunk_run_again_draws_the_same_python_random_numbers(monkeypatch):
+    def run():
+        bp.backend.set("numba", dt=0.1)
+        group = PythonRandomGrowing(4, monitors=["V"])
+        _seed_numba_python_random(7)
+        group.run(2.0)
+        return group
+    switched = run()
+    assert switched._wb_executor.checked_copies
+    from workbench.simulation import failures
+    monkeypatch.setattr(failures, "SNAPSHOT_LIMIT_BYTES", 0)    # checked from the first chunk
+    checked = run()
+    np.testing.assert_array_equal(switched.mon.V, checked.mon.V)
+    assert np.unique(np.diff(checked.mon.V[:, 0])).size > 5       # it did draw
+
+
 def test_a_chunk_run_again_draws_the_same_random_numbers(monkeypatch):
     switched = _random_growing()
     assert switched._wb_executor.checked_copies
@@ -332,3 +366,157 @@ def test_a_chunk_run_again_draws_the_same_random_numbers(monkeypatch):
     assert checked.calls == switched.calls == 20
     np.testing.assert_array_equal(switched.mon.V, checked.mon.V)
     assert np.unique(np.diff(checked.mon.V[:, 0])).size > 5       # it did draw
+
+
+#: A global array that a step writes: the runner's snapshot (of the run's objects) has no copy.
+STEP_COUNT = np.zeros(1)
+
+
+class CountingGrowing(Growing):
+    """:class:`Growing` that also counts its steps in a global array, before the loop."""
+
+    def update(self, _t):
+        STEP_COUNT[0] += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_the_global_arrays_its_steps_wrote():
+    STEP_COUNT[0] = 0.
+    bp.backend.set("numba", dt=0.1)
+    group = CountingGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies          # the chunk from t = 1.05 ran twice
+    assert STEP_COUNT[0] == 20.                       # numpy's count: each step once
+
+
+class Counted(bp.NeuGroup):
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, **kwargs):
+        self.V = np.zeros(size)
+        self.count = 0.
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        pass
+
+
+class PokeGrowing(bp.TwoEndConn):
+    """Writes its post group's ``V`` and ``count`` before a loop that outgrows ``w``."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, pre, post, **kwargs):
+        self.w = np.zeros(4)
+        self.reach = 2
+        super().__init__(pre=pre, post=post, **kwargs)
+
+    def update(self, _t):
+        self.post.V[0] += 1.
+        self.post.count += 1.
+        if _t > 1.:
+            self.reach = 6
+        for i in range(self.reach):
+            if i < 4:
+                self.w[i] += 1.
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_chunk_run_again_puts_back_objects_that_are_not_part_of_the_run(backend):
+    """A synapse run alone writes its post group, which is not among the run's objects."""
+    bp.backend.set(backend, dt=0.1)
+    post = Counted(3)
+    poke = PokeGrowing(post, post, monitors=["w"])
+    poke.run(2.0)
+    if backend == "numba":
+        assert poke._wb_executor.checked_copies
+    assert post.V[0] == 20. and post.count == 20.
+    np.testing.assert_array_equal(poke.w, [20., 20., 9., 9.])
+
+
+class AliasGrowing(Growing):
+    """Writes arrays through local names before the loop: an int array and a large float array."""
+
+    def __init__(self, size, **kwargs):
+        self.hits = np.zeros(3, dtype=np.int64)
+        self.big = np.zeros(200_000)             # over the 1 MiB of small float state
+        super().__init__(size, **kwargs)
+
+    def update(self, _t):
+        hits = self.hits
+        hits[0] += 1
+        big = self.big
+        big[0] += 1.
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_arrays_written_through_a_local_name():
+    bp.backend.set("numba", dt=0.1)
+    group = AliasGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    assert group.hits[0] == 20 and group.big[0] == 20.     # numpy's counts: each step once
+
+
+def test_an_interrupted_switch_to_checked_copies_leaves_a_working_executor(monkeypatch):
+    """A KeyboardInterrupt while the checked copies load must not leave the cached executor
+    with new arguments for the old loop (every later run then failed)."""
+    from workbench.simulation.numba import executor as numba_executor
+    load = numba_executor.load_loop_module
+    calls = []
+
+    def interrupted_once(code, plan):
+        calls.append(code.checked_copies)
+        if code.checked_copies and calls.count(True) == 1:
+            raise KeyboardInterrupt
+        return load(code, plan)
+    monkeypatch.setattr(numba_executor, "load_loop_module", interrupted_once)
+    reference = _growing("numpy")
+    bp.backend.set("numba", dt=0.1)
+    group = Growing(4, monitors=["V"])
+    with pytest.raises(KeyboardInterrupt):
+        group.run(2.0)
+    group.V[:], group.calls, group.reach = 0., 0., 2     # start again, as a user would
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    np.testing.assert_array_equal(group.mon.V, reference.mon.V)
+
+
+class ViewGrowing(Growing):
+    """Writes int arrays through views held by local names (a row, a slice) and a ufunc's out."""
+
+    def __init__(self, size, **kwargs):
+        self.counts = np.zeros((2, 3), dtype=np.int64)
+        self.flat = np.zeros(6, dtype=np.int64)
+        self.acc = np.zeros(3, dtype=np.int64)
+        self.filled = np.zeros(3, dtype=np.int64)
+        super().__init__(size, **kwargs)
+
+    def update(self, _t):
+        row = self.counts[1]
+        row[0] += 1
+        part = self.flat[2:4]
+        part[0] += 1
+        np.add(self.acc, 1, self.acc)            # a ufunc's out
+        self.filled.fill(self.filled[0] + 1)     # a method of the array
+        if _t > 1.:
+            self.reach = self.num + 2
+        for i in range(self.reach):
+            if i < self.num:
+                self.V[i] += 0.25 * (i + 1)
+
+
+def test_a_chunk_run_again_puts_back_arrays_written_through_a_view():
+    bp.backend.set("numba", dt=0.1)
+    group = ViewGrowing(4)
+    group.run(2.0)
+    assert group._wb_executor.checked_copies
+    assert group.counts[1, 0] == 20 and group.flat[2] == 20 and group.acc[0] == 20
+    assert group.filled[2] == 20

@@ -47,13 +47,18 @@ class _RandomState(ctypes.Structure):
                 ("gauss", ctypes.c_double), ("is_initialized", ctypes.c_int)]
 
 
+#: numba's two generators of a thread: ``np.random``'s and Python ``random``'s
+_STATE_POINTERS = (_helperlib.rnd_get_np_state_ptr, _helperlib.rnd_get_py_state_ptr)
+
+
 def _numba_random_state():
-    """A copy of the calling thread's numba generator state (the one serial steps draw from)."""
-    return ctypes.string_at(_helperlib.rnd_get_np_state_ptr(), ctypes.sizeof(_RandomState))
+    """A copy of the calling thread's numba generator states (the ones serial steps draw from)."""
+    return [ctypes.string_at(pointer(), ctypes.sizeof(_RandomState)) for pointer in _STATE_POINTERS]
 
 
 def _set_numba_random_state(state):
-    ctypes.memmove(_helperlib.rnd_get_np_state_ptr(), state, ctypes.sizeof(_RandomState))
+    for pointer, saved in zip(_STATE_POINTERS, state):
+        ctypes.memmove(pointer(), saved, ctypes.sizeof(_RandomState))
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -119,13 +124,15 @@ class CompiledExecutor(Executor):
             self._compile(plan)
 
     def _load(self, plan, parallel):
-        """Generate and load the run loop (``parallel``: with twins; None: as the backend says)."""
-        self.code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
-        self.registry = self.code.registry
-        self.arguments = self.code.arguments
-        self.source = "\n\n".join([s.source for s in self.code.unique_steps()] +
-                                   [self.code.source])
-        self.loop = load_loop_module(self.code, plan).run_loop
+        """Generate and load the run loop (``parallel``: with twins; None: as the backend says).
+
+        All or nothing: an interrupted load must not pair new arguments with the old loop.
+        """
+        code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
+        loop = load_loop_module(code, plan).run_loop
+        self.code, self.registry, self.arguments, self.loop = \
+            code, code.registry, code.arguments, loop
+        self.source = "\n\n".join([s.source for s in code.unique_steps()] + [code.source])
 
     @property
     def may_rerun_chunk(self):
@@ -141,7 +148,11 @@ class CompiledExecutor(Executor):
         """Generate and compile the run loop again, with the checked copy of every loop."""
         plan = self._bound_plan
         self.checked_copies = True
-        self._load(plan, parallel=self._threads_position is not None)
+        try:
+            self._load(plan, parallel=self._threads_position is not None)
+        except BaseException:             # (KeyboardInterrupt too) the old loop stays
+            self.checked_copies = False
+            raise
         sources = [source[0] for source in self.arguments.sources]
         self._threads_position = sources.index("threads") if "threads" in sources else None
         self._bound_plan = self._pending = None
@@ -283,6 +294,7 @@ class CompiledExecutor(Executor):
         """
         # a chunk run again must draw what it drew the first time (steps that draw run serially)
         random_state = _numba_random_state() if not self.checked_copies else None
+        outside = self._outside_state() if not self.checked_copies else None
         try:
             i = i_start
             if self._threads_position is not None and \
@@ -302,6 +314,7 @@ class CompiledExecutor(Executor):
             self._advance(i, i_end, self.parallel_choice.parallel)
         except RangeNotProven:
             _set_numba_random_state(random_state)
+            self._put_back(outside)
             self._compile_checked_copies()
             raise RerunChunk(f"{self.nodes[0].describe()}: a loop's index range was not "
                              f"proven; its checked copy is compiled now") from None
@@ -319,6 +332,34 @@ class CompiledExecutor(Executor):
             raise cause from None
         if self._nan[0] >= 0:
             raise self._nonfinite_failure()
+
+    def _outside_state(self):
+        """Copies of what steps write outside the run's objects, for a chunk run again.
+
+        The runner's snapshot covers the run's objects (``plan.nodes``); a step may also
+        write a global array or an object that is not part of the run (the post group of a
+        synapse run alone). Usually nothing, so the copy costs nothing.
+        """
+        nodes = {id(node) for node in self.nodes}
+        saved = []
+        for binding in self.registry.bindings.values():
+            if not (binding.written or binding.handed_out) or id(binding.owner) in nodes:
+                continue
+            value = binding.read()
+            if binding.kind == "array" and isinstance(value, np.ndarray):
+                saved.append((binding, value, value.copy()))
+            elif binding.kind == "cell":
+                saved.append((binding, None, value))
+        return saved
+
+    @staticmethod
+    def _put_back(saved):
+        """Restore what :meth:`_outside_state` copied (arrays in place: the loop holds them)."""
+        for binding, array, value in saved:
+            if array is None:
+                binding.write(value)
+            else:
+                array[...] = value
 
     def _advance(self, i_start, i_end, parallel):
         """Run steps ``i_start`` to ``i_end - 1`` (growing event buffers when the loop asks)."""
@@ -403,8 +444,9 @@ class CompiledExecutor(Executor):
         """Arrays a step or input writes, and small float/bool state.
 
         Arrays no step assigns to (connectivity, connection matrices) are left out
-        of the per-chunk snapshot unless they are small (a local alias could still
-        write them), which keeps snapshots cheap.
+        of the per-chunk snapshot unless they are small, or handed whole to a local
+        name or a user function (which could write them), which keeps snapshots cheap.
+        The snapshot must be complete: a chunk may be run again from it (RerunChunk).
         """
         result = []
         for binding in self.registry.bindings.values():
@@ -413,6 +455,7 @@ class CompiledExecutor(Executor):
             value = binding.owner.__dict__.get(binding.attr)
             if not isinstance(value, np.ndarray):
                 continue
-            if binding.written or (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
+            if binding.written or binding.handed_out or \
+                    (value.dtype.kind in "fb" and value.nbytes <= 2 ** 20):
                 result.append((binding.owner, binding.attr))
         return result

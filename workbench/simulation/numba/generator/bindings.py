@@ -144,6 +144,9 @@ class Binding:
         self.kind = kind
         self.int_context = False
         self.written = False
+        # an array given whole to a local name or a function: it may be written there
+        # unseen, so snapshots for a chunk run again copy it (numba/executor.py)
+        self.handed_out = False
         self.fixed_shape = None       # set when compiled code relies on the array's shape
         self.scalar_type = _scalar_type(value, False) if kind in ("scalar", "cell") else None
         self._signature = None

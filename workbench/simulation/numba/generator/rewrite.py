@@ -230,6 +230,14 @@ class _Rewriter(ast.NodeTransformer):
             replaced = self._sum_with_axis(node)
             if replaced is not None:
                 return ast.copy_location(replaced, node)
+        # a user function may write the arrays it gets; a numpy function may write the ones
+        # it gets with another argument (np.copyto(a, b), a ufunc's out: np.add(a, 1, a))
+        if ref is not None and (ref.kind == "function" or len(node.args) + len(node.keywords) > 1):
+            for argument in node.args + [k.value for k in node.keywords]:
+                self._hand_out(argument)
+        if ref is not None and ref.kind == "binding" and ref.binding.kind == "array" and \
+                len(ref.rest) == 1:               # self.x.fill(v), self.x.sort()
+            ref.binding.handed_out = True
         int_call = ref is not None and _safe_in(ref.value, _INT_CALLS) and not ref.rest
         node.func = self.visit(node.func)
         if int_call:
@@ -239,6 +247,27 @@ class _Rewriter(ast.NodeTransformer):
         if int_call:
             self.int_depth -= 1
         return node
+
+    def _hand_out(self, expr, unpack=False):
+        """Flag the arrays ``expr`` gives whole or as a view (``self.x``, ``self.W[i]`` of a
+        2-d ``W``, ``self.x[a:b]``, or a tuple of them): see Binding. ``unpack``: ``expr``
+        is unpacked (``start, end = self.pre_slice[i]``), which takes one more index."""
+        for element in expr.elts if isinstance(expr, (ast.Tuple, ast.List)) else [expr]:
+            view, sliced, positions = isinstance(element, ast.Subscript), False, []
+            if view:
+                index = element.slice
+                positions = index.elts if isinstance(index, ast.Tuple) else [index]
+                sliced = any(isinstance(p, ast.Slice) for p in positions)
+                element = element.value
+            names = chain_names(element)
+            if names is None:
+                continue
+            ref = resolve(self.ctx, names, element)
+            if ref.kind != "binding" or ref.binding.kind != "array" or ref.rest:
+                continue
+            # an element (post_i = self.post_ids[k]) is a copy: only views can write back
+            if sliced or np.ndim(ref.binding.read()) > len(positions) + unpack:
+                ref.binding.handed_out = True
 
     def _sum_with_axis(self, call):
         """``np.sum(x, axis=k)`` -> ``_sum_axis(x, k)``: numba's axis sum compiles very slowly."""
@@ -436,6 +465,11 @@ class _Rewriter(ast.NodeTransformer):
         fused = fused_store(self, target, node.value, None, node)
         if fused is not None:
             return fused
+        if isinstance(target, (ast.Name, ast.Tuple, ast.List)):
+            # ``hits = self.hits``: the alias may be written
+            unpack = not isinstance(target, ast.Name) and \
+                not isinstance(node.value, (ast.Tuple, ast.List))
+            self._hand_out(node.value, unpack)
         value = self.visit(node.value)
         ref = self._attribute_target(target)
         if ref is not None:
