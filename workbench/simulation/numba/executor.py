@@ -96,6 +96,7 @@ class CompiledExecutor(Executor):
         # the checked copies of loops whose range is not proven are compiled when a run
         # first needs them (generator/index_checks.py): a quarter of the first compile
         self.checked_copies = False
+        self._outside = None            # (registry, bindings written outside the run's objects)
         self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
@@ -340,11 +341,14 @@ class CompiledExecutor(Executor):
         write a global array or an object that is not part of the run (the post group of a
         synapse run alone). Usually nothing, so the copy costs nothing.
         """
-        nodes = {id(node) for node in self.nodes}
+        if self._outside is None or self._outside[0] is not self.registry:
+            # found once per loaded code: its bindings do not change (a run's cost, not a chunk's)
+            nodes = {id(node) for node in self.nodes}
+            self._outside = (self.registry, [
+                binding for binding in self.registry.bindings.values()
+                if (binding.written or binding.handed_out) and id(binding.owner) not in nodes])
         saved = []
-        for binding in self.registry.bindings.values():
-            if not (binding.written or binding.handed_out) or id(binding.owner) in nodes:
-                continue
+        for binding in self._outside[1]:
             value = binding.read()
             if binding.kind == "array" and isinstance(value, np.ndarray):
                 saved.append((binding, value, value.copy()))
