@@ -1,6 +1,7 @@
 """StateWatch: NaN/inf checks between chunks and the snapshots that replay a failing chunk."""
 
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -315,3 +316,41 @@ def test_a_chunk_run_again_after_its_event_buffers_grew_restores_bool_cells(monk
     assert group._wb_executor.checked_copies
     assert group.flip is True and group.ones == 11.        # 21 flips from False, as numpy
     assert len(group.mon.spike_events.steps) == 4 * 18
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_restoring_a_snapshot_puts_back_pythons_random_state_too(fixed):
+    """Python steps (numpy backend, a replay, NUMBA_DISABLE_JIT=1) may draw from ``random``:
+    a chunk replayed or run again must draw what it drew the first time."""
+    import random
+    node = _Node()
+    watch = StateWatch([node], [], fixed=fixed)
+    random.seed(5)
+    snap = watch.snapshot([(node, "v")])
+    first = [random.random() for _ in range(3)]
+    watch.restore(snap)
+    assert [random.random() for _ in range(3)] == first
+
+
+class PythonRandomPoisoner(bp.NeuGroup):
+    """Poisons ``x`` at the first step whose draw from Python's ``random`` is below 0.1."""
+    target_backend = ["numpy"]
+
+    def __init__(self, **kwargs):
+        self.x = bp.ops.zeros(2)
+        super().__init__(size=2, **kwargs)
+
+    def update(self, _t):
+        if random.random() < 0.1:
+            self.x[0] = np.nan
+
+
+def test_the_replay_of_a_python_step_that_draws_from_random_finds_its_nan():
+    import random as python_random
+    python_random.seed(11)
+    expected = next(i for i in range(1000) if python_random.random() < 0.1)
+    bp.backend.set("numpy", dt=0.1)
+    group = PythonRandomPoisoner()
+    python_random.seed(11)
+    with pytest.raises(SimulationError, match=rf"x became NaN at t=.* \(step {expected} of the run\)"):
+        group.run(100.)

@@ -12,6 +12,7 @@ schedule item at a time (see ``runner._locate``).
 
 import math
 import numbers
+import random
 
 import numpy as np
 
@@ -61,6 +62,17 @@ def _non_finite(arr):
         return 0, 0
     nan = int(np.count_nonzero(np.isnan(arr)))
     return nan, int(np.count_nonzero(np.isinf(arr)))
+
+
+def _random_states():
+    """numpy's and Python's global generator states: Python steps (the numpy backend, a
+    replay, ``NUMBA_DISABLE_JIT=1``) draw from both."""
+    return np.random.get_state(), random.getstate()
+
+
+def _set_random_states(states):
+    np.random.set_state(states[0])
+    random.setstate(states[1])
 
 
 class StateWatch:
@@ -231,7 +243,7 @@ class StateWatch:
             value = node.__dict__[name]
             copy = value.copy() if isinstance(value, np.ndarray) else copy_tensor(value)
             arrays.setdefault(id(node), (node, {}))[1][name] = copy
-        snap = {"random": np.random.get_state(), "base": dict(self._base), "nodes": []}
+        snap = {"random": _random_states(), "base": dict(self._base), "nodes": []}
         for node in self.nodes:
             values = dict(arrays.get(id(node), (node, {}))[1])
             for name, value in vars(node).items():
@@ -263,12 +275,12 @@ class StateWatch:
         each chunk's copy overwrites the buffers of the one before.
         """
         if self._snapshot_plan is None or self._snapshot_plan[0] is not written:
-            self._snapshot_plan = (written, self._plan_snapshot(written), np.random.get_state())
+            self._snapshot_plan = (written, self._plan_snapshot(written), _random_states())
         _, plan, random_state = self._snapshot_plan
         if plan is None:
             return None
         if self._random_per_chunk:
-            random_state = np.random.get_state()
+            random_state = _random_states()
         snap = {"random": random_state, "base": dict(self._base), "nodes": []}
         for node, arrays, tensors, number_names, delays in plan:
             values = {}
@@ -317,7 +329,7 @@ class StateWatch:
         snap : dict
             From :meth:`snapshot`.
         """
-        np.random.set_state(snap["random"])
+        _set_random_states(snap["random"])
         self._base = dict(snap["base"])
         # a replay in Python follows, whose steps may replace attributes (``self.V = ...``
         # binds a new array there), as may the loop below: look them up again from now on
