@@ -96,7 +96,6 @@ class CompiledExecutor(Executor):
         # the checked copies of loops whose range is not proven are compiled when a run
         # first needs them (generator/index_checks.py): a quarter of the first compile
         self.checked_copies = False
-        self._outside = None            # (registry, bindings written outside the run's objects)
         self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
@@ -107,8 +106,6 @@ class CompiledExecutor(Executor):
         self._nan = np.full(4, -1, dtype=np.int64)     # first NaN/inf stored: site, i, kind, item
         sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
         self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
-        sources = [source[0] for source in self.arguments.sources]
-        self._threads_position = sources.index("threads") if "threads" in sources else None
         self.parallel_choice = ParallelChoice()
         try:
             self._compile(plan)
@@ -134,6 +131,13 @@ class CompiledExecutor(Executor):
         self.code, self.registry, self.arguments, self.loop = \
             code, code.registry, code.arguments, loop
         self.source = "\n\n".join([s.source for s in code.unique_steps()] + [code.source])
+        sources = [source[0] for source in code.arguments.sources]
+        self._threads_position = sources.index("threads") if "threads" in sources else None
+        # what steps write outside the run's objects (a chunk run again puts it back)
+        nodes = {id(node) for node in self.nodes}
+        self._outside_bindings = [
+            binding for binding in code.registry.bindings.values()
+            if (binding.written or binding.handed_out) and id(binding.owner) not in nodes]
 
     @property
     def may_rerun_chunk(self):
@@ -154,8 +158,6 @@ class CompiledExecutor(Executor):
         except BaseException:             # (KeyboardInterrupt too) the old loop stays
             self.checked_copies = False
             raise
-        sources = [source[0] for source in self.arguments.sources]
-        self._threads_position = sources.index("threads") if "threads" in sources else None
         self._bound_plan = self._pending = None
         self._compile(plan)
 
@@ -341,14 +343,8 @@ class CompiledExecutor(Executor):
         write a global array or an object that is not part of the run (the post group of a
         synapse run alone). Usually nothing, so the copy costs nothing.
         """
-        if self._outside is None or self._outside[0] is not self.registry:
-            # found once per loaded code: its bindings do not change (a run's cost, not a chunk's)
-            nodes = {id(node) for node in self.nodes}
-            self._outside = (self.registry, [
-                binding for binding in self.registry.bindings.values()
-                if (binding.written or binding.handed_out) and id(binding.owner) not in nodes])
         saved = []
-        for binding in self._outside[1]:
+        for binding in self._outside_bindings:
             value = binding.read()
             if binding.kind == "array" and isinstance(value, np.ndarray):
                 saved.append((binding, value, value.copy()))
