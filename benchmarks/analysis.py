@@ -25,7 +25,7 @@ result objects (what the widget panels use), "plot" also draws them.
 
 Cycle scenarios (periodic-orbit continuation, issue 13), timed against XPPAUT 8's
 AUTO on the same problem (through ``xpplab``, ``AUTO_PYTHON``, default
-``/work/venvs/ref/bin/python``; AUTO's runs are those of
+this interpreter, which has xpplab from the ``test`` extra; AUTO's runs are those of
 ``tests/references/make_auto_cycles.py``, NTST = 60, NCOL = 4):
 
 * ``codim1_cycles`` -- FHN over Iext in [0, 1.5] (resolution 0.01) with the
@@ -68,7 +68,7 @@ BRAINPY_PYTHON = os.environ.get("BRAINPY_PYTHON", "/work/venvs/brainpy/bin/pytho
 SCENARIOS = ("phase_plane", "codim1", "codim2", "fast_slow", "codim2_bt")
 CYCLE_SCENARIOS = ("codim1_cycles", "fast_slow_cycles")
 #: Scenarios also run through AUTO (``AUTO_PYTHON`` has xpplab).
-AUTO_PYTHON = os.environ.get("AUTO_PYTHON", "/work/venvs/ref/bin/python")
+AUTO_PYTHON = os.environ.get("AUTO_PYTHON", sys.executable)
 
 # ---------------------------------------------------------------- model code (both tools)
 FHN = '''

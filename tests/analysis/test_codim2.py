@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 from collections import OrderedDict
 
 import numpy as np
@@ -12,7 +13,8 @@ import workbench as bp
 
 from . import normal_form_models as nf
 
-AUTO_PYTHON = "/work/venvs/ref/bin/python"
+# AUTO runs in a child process (XPPAUT 8 through xpplab, a test extra of pyproject.toml)
+AUTO_PYTHON = sys.executable
 
 
 def codim2(func, pars, variables, resolution, **options):
@@ -98,7 +100,7 @@ def test_fhn_hopf_curve_contains_autos_two_parameter_curve(tmp_path):
     script.write_text(AUTO_FHN_SCRIPT)
     (tmp_path / "fhn.ode").write_text(FHN_ODE)
     out = subprocess.run([AUTO_PYTHON, str(script), str(tmp_path / "fhn.ode")], check=True,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     auto = np.array(json.loads(out.stdout.strip().splitlines()[-1]))     # (Iext, b)
     assert auto[:, 1].max() > 3.53              # AUTO reaches the BT point too
     _, diagram = _fhn(tmp_path)

@@ -1,6 +1,6 @@
 """Record AUTO's periodic-orbit continuations for the cycle tests (run once, outside the project).
 
-Runs XPPAUT 8's AUTO through ``xpplab`` (in its own virtualenv) on the models
+Runs XPPAUT 8's AUTO through ``xpplab`` (a test extra) on the models
 of the cycle tests and writes ``auto_cycles.json`` next to this file: the
 special points of the cycle branches (folds of cycles, the parameter where
 the period grows without bound), a sample of the periodic points (parameter,
@@ -9,7 +9,7 @@ that file; they never run AUTO.
 
 Usage (from the repository root)::
 
-    /work/venvs/ref/bin/python tests/references/make_auto_cycles.py
+    python tests/references/make_auto_cycles.py      # xpplab comes with the test extra
 
 AUTO settings: NTST = 60, NCOL = 4 (collocation of degree 4 on 60 mesh
 intervals, adaptive mesh), tight Newton tolerances.
