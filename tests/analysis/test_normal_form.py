@@ -153,7 +153,7 @@ def test_criticality_agrees_with_the_cycles_auto_continues_from_the_hopf_points(
     (tmp_path / "fhn.ode").write_text(FHN_ODE)
     (tmp_path / "auto.py").write_text(AUTO_PERIODIC_SCRIPT)
     out = subprocess.run([AUTO_PYTHON, str(tmp_path / "auto.py"), str(tmp_path / "fhn.ode")],
-                         check=True, capture_output=True, text=True, timeout=300)
+                         check=True, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     auto = json.loads(out.stdout.strip().splitlines()[-1])
     func = nf.from_source(nf.FHN_SOURCE, "fhn", tmp_path / "fhn.py")
     _, diagram = _diagram(func, "Iext", [0.0, 2.0], {"V": [-3, 3], "w": [-3, 3]}, 0.02)
