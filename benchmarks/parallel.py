@@ -23,6 +23,9 @@ Usage::
     # what two threads can gain on this machine for loops of the same size (synthetic)
     PYTHONPATH=. python benchmarks/parallel.py --ceiling
 
+``benchmarks/one_region.py`` measures, on the same network written by hand, the design
+proposed to go further: one region per chunk of steps with a spin barrier per step.
+
 The machine load (``os.getloadavg``) is printed with every run: on a 2-core
 machine, other processes take a core from the parallel runs and the ratio then
 says little.
