@@ -21,7 +21,10 @@ weights and initial potentials: ``CobaLIF`` + 4 ``SynVec5``, Euler steps of
   buffers by step parity, so one barrier per step suffices.
 
 Both compute every element with the same operations in the same order: their
-spikes and potentials must be bitwise equal (printed as one hash per run). The
+spikes and potentials must be bitwise equal (printed as one hash per run). Each
+run also prints, per thread, the CPU time-stamp counter's cycles per step in each
+phase (neurons, spike lists, waiting at the barrier, synapses, event recording),
+which shows where the parallel step loses against half the serial one. The
 two alternate in one process, every run is printed, and the ratio of the medians
 is the answer. A loaded machine (another process on one of the 2 cores) ruins
 the parallel runs; the load is printed with every run.
@@ -39,6 +42,10 @@ import time
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,6 +55,19 @@ DT = 0.1
 TAU, V_TH, V_RESET, E_L, REF, I_EXT = 20., -50., -60., -60., 5.0, 20.   # manual_models.py
 #: Columns apart that two threads' spike-list counters are kept (no shared cache line).
 PAD = 8
+#: Phases of a step whose cycles each thread adds up (``phases[thread, k]``).
+PHASES = ("neurons", "spike lists", "barrier wait", "synapses", "events")
+
+
+@intrinsic
+def _cycles(typingctx):
+    """The CPU's time-stamp counter (``llvm.readcyclecounter``): cheap, per-thread timing."""
+
+    def codegen(context, builder, signature, args):
+        counter = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter")
+        return builder.call(counter, [])
+    return types.int64(), codegen
 
 
 def network(size):
@@ -151,25 +171,34 @@ def _record(step, spikes, counts, rows, n_e, times, indices, recorded):
 
 @numba.njit(nogil=True)
 def serial(i0, i1, V_E, V_I, s_E, s_I, in_E, in_I, t_E, t_I, g, taus, weights, Es, slices, ids,
-           spikes, counts, times, indices, recorded):
-    """Steps ``i0 .. i1 - 1`` on one thread."""
+           spikes, counts, times, indices, recorded, phases):
+    """Steps ``i0 .. i1 - 1`` on one thread (cycles per phase added to ``phases[0]``)."""
     n_e, n_i = np.uintp(V_E.shape[0]), np.uintp(V_I.shape[0])
     zero = np.uintp(0)
     rows = np.array([[0], [PAD]], dtype=np.int64)          # the spike lists of E and I
     for step in range(i0, i1):
         t = step * DT
+        c0 = _cycles()
         _neurons(zero, n_e, t, V_E, s_E, in_E, t_E)
-        _list_spikes(zero, n_e, s_E, spikes, rows[0, 0], counts)
         _neurons(zero, n_i, t, V_I, s_I, in_I, t_I)
+        c1 = _cycles()
+        _list_spikes(zero, n_e, s_E, spikes, rows[0, 0], counts)
         _list_spikes(zero, n_i, s_I, spikes, rows[1, 0], counts)
+        c2 = _cycles()
         _step_synapses(zero, n_e, zero, n_i, V_E, V_I, in_E, in_I, g, taus, weights, Es, slices,
                        ids, spikes, counts, rows)
+        c3 = _cycles()
         _record(step, spikes, counts, rows, n_e, times, indices, recorded)
+        c4 = _cycles()
+        phases[0, 0] += c1 - c0
+        phases[0, 1] += c2 - c1
+        phases[0, 3] += c3 - c2
+        phases[0, 4] += c4 - c3
 
 
 @numba.njit(nogil=True)
 def _thread(tid, threads, i0, i1, V_E, V_I, s_E, s_I, in_E, in_I, t_E, t_I, g, taus, weights,
-            Es, slices, ids, spikes, counts, times, indices, recorded, barrier):
+            Es, slices, ids, spikes, counts, times, indices, recorded, barrier, phases):
     n_e, n_i = V_E.shape[0], V_I.shape[0]
     # unsigned bounds: numba's wrap-around test of signed indices keeps LLVM from vectorizing
     lo_e, hi_e = np.uintp(tid * n_e // threads), np.uintp((tid + 1) * n_e // threads)
@@ -183,25 +212,43 @@ def _thread(tid, threads, i0, i1, V_E, V_I, s_E, s_I, in_E, in_I, t_E, t_I, g, t
     for step in range(i0, i1):
         t = step * DT
         buffer = step & 1                  # the other buffer may still be read by a slower thread
+        c0 = _cycles()
         _neurons(lo_e, hi_e, t, V_E, s_E, in_E, t_E)
-        _list_spikes(lo_e, hi_e, s_E, spikes, rows_of[buffer, 0, tid], counts)
         _neurons(lo_i, hi_i, t, V_I, s_I, in_I, t_I)
+        c1 = _cycles()
+        _list_spikes(lo_e, hi_e, s_E, spikes, rows_of[buffer, 0, tid], counts)
         _list_spikes(lo_i, hi_i, s_I, spikes, rows_of[buffer, 1, tid], counts)
+        c2 = _cycles()
         if not barrier_wait(barrier, threads):
             return
+        c3 = _cycles()
         _step_synapses(lo_e, hi_e, lo_i, hi_i, V_E, V_I, in_E, in_I, g, taus, weights, Es, slices,
                        ids, spikes, counts, rows_of[buffer])
+        c4 = _cycles()
         if tid == 0:
             _record(step, spikes, counts, rows_of[buffer], n_e, times, indices, recorded)
+        c5 = _cycles()
+        phases[tid, 0] += c1 - c0
+        phases[tid, 1] += c2 - c1
+        phases[tid, 2] += c3 - c2
+        phases[tid, 3] += c4 - c3
+        phases[tid, 4] += c5 - c4
 
 
 @numba.njit(parallel=True, nogil=True)
 def one_region(i0, i1, V_E, V_I, s_E, s_I, in_E, in_I, t_E, t_I, g, taus, weights, Es, slices,
-               ids, spikes, counts, times, indices, recorded, barrier, threads):
-    """Steps ``i0 .. i1 - 1`` on ``threads`` threads in one region."""
+               ids, spikes, counts, times, indices, recorded, phases, barrier, threads):
+    """Steps ``i0 .. i1 - 1`` on ``threads`` threads in one region (cycles per phase added
+    to ``phases[thread]``)."""
     for tid in numba.prange(threads):
         _thread(tid, threads, i0, i1, V_E, V_I, s_E, s_I, in_E, in_I, t_E, t_I, g, taus, weights,
-                Es, slices, ids, spikes, counts, times, indices, recorded, barrier)
+                Es, slices, ids, spikes, counts, times, indices, recorded, barrier, phases)
+
+
+@numba.njit(parallel=True)
+def _first_region(x):
+    for k in numba.prange(x.shape[0]):
+        x[k] = k
 
 
 def _state(V_E, V_I, synapses, steps, threads):
@@ -215,14 +262,21 @@ def _state(V_E, V_I, synapses, steps, threads):
             np.array([s[4] for s in synapses]),
             tuple(s[5] for s in synapses), tuple(s[6] for s in synapses),
             np.zeros((rows, n_e + n_i), dtype=np.int64), np.zeros(rows, dtype=np.int64),
-            np.zeros(steps * (n_e + n_i) // 20, dtype=np.int64),
-            np.zeros(steps * (n_e + n_i) // 20, dtype=np.int64), np.zeros(1, dtype=np.int64)]
+            np.zeros(_capacity(n_e + n_i, steps), dtype=np.int64),
+            np.zeros(_capacity(n_e + n_i, steps), dtype=np.int64), np.zeros(1, dtype=np.int64),
+            np.zeros((threads, 8), dtype=np.int64)]
+
+
+def _capacity(neurons, steps):
+    """Events that ``steps`` steps can record: a neuron spikes at most once per refractory
+    period (and in the step it leaves it), so the event arrays need no bounds checks."""
+    return neurons * (1 + int(steps * DT / REF) + 1)
 
 
 def _digest(state):
-    recorded = state[-1][0]
+    recorded = state[-2][0]
     digest = hashlib.sha1()
-    for array in (state[0], state[1], state[-3][:recorded], state[-2][:recorded]):
+    for array in (state[0], state[1], state[-4][:recorded], state[-3][:recorded]):
         digest.update(np.ascontiguousarray(array).tobytes())
     return recorded, digest.hexdigest()[:16]
 
@@ -234,10 +288,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     threads = numba.get_num_threads()
+    _first_region(np.zeros(threads))           # numba picks its threading layer on first use
+    if numba.threading_layer() == "tbb":
+        # TBB may run two iterations of prange(threads) on one thread: the first would wait
+        # at the barrier for the second forever
+        sys.exit("one_region.py needs numba's OpenMP or workqueue threading layer "
+                 "(NUMBA_THREADING_LAYER=omp), not tbb")
     V_E, V_I, synapses = network(args.size)
     print(f"COBA {args.size} neurons, {args.steps} steps per run, {threads} threads, numba "
-          f"{numba.__version__} ({numba.config.THREADING_LAYER} layer requested); "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+          f"{numba.__version__}; load {os.getloadavg()[0]:.2f}", flush=True)
     runs = {"serial": [], "one region": []}
     digests = set()
     for round_ in range(args.rounds):
@@ -254,6 +313,8 @@ def main():
             started = time.perf_counter()
             call(0, 1)                                   # compiles in the first round
             first = time.perf_counter() - started
+            phases = state[-1]
+            phases[:] = 0
             started = time.perf_counter()
             call(1, args.steps + 1)
             elapsed = time.perf_counter() - started
@@ -263,11 +324,17 @@ def main():
             print(f"  round {round_ + 1} {name:10s} {elapsed:.3f} s  "
                   f"{elapsed / args.steps * 1e6:7.1f} us per step  (first call {first:.2f} s)  "
                   f"spikes {spikes}  hash {digest}  load {os.getloadavg()[0]:.2f}", flush=True)
+            used = 1 if name == "serial" else threads
+            print("      thousand cycles per step: " + " | ".join(
+                f"thread {u}: " + ", ".join(f"{phase} {phases[u, k] / args.steps / 1e3:.0f}"
+                                             for k, phase in enumerate(PHASES))
+                for u in range(used)), flush=True)
     ratios = [s / p for s, p in zip(runs["serial"], runs["one region"])]
     serial_s, region_s = np.median(runs["serial"]), np.median(runs["one region"])
     print(f"median serial {serial_s:.3f} s, one region {region_s:.3f} s: "
           f"{serial_s / region_s:.2f}x; rounds: " + ", ".join(f"{r:.2f}x" for r in ratios))
-    print(f"spikes and potentials identical in every run: {len(digests) == 1}")
+    print(f"spikes and potentials identical in every run: {len(digests) == 1}; numba "
+          f"threading layer {numba.threading_layer()}")
 
 
 if __name__ == "__main__":
