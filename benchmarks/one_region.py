@@ -49,12 +49,15 @@ from numba.extending import intrinsic
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from workbench.simulation.numba.parallel_kernels import owned_span  # noqa: E402
 from workbench.simulation.numba.spin_barrier import barrier_wait, new_barrier  # noqa: E402
 
 DT = 0.1
 TAU, V_TH, V_RESET, E_L, REF, I_EXT = 20., -50., -60., -60., 5.0, 20.   # manual_models.py
 #: Columns apart that two threads' spike-list counters are kept (no shared cache line).
 PAD = 8
+#: Descents of an index array whose rows are all sorted (``parallel_kernels.descents``).
+SORTED = np.zeros(0, dtype=np.int64)
 #: Phases of a step whose cycles each thread adds up (``phases[thread, k]``).
 PHASES = ("neurons", "spike lists", "barrier wait", "synapses", "events")
 
@@ -112,17 +115,6 @@ def _list_spikes(lo, hi, spike, spikes, row, counts):
     counts[row] = count
 
 
-@numba.njit(nogil=True)
-def _first_not_below(ids, lo, hi, value):
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if ids[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 @numba.njit(nogil=True, inline="always")
 def _synapses(lo, hi, g, tau, weight, E, pre_slice, post_ids, V, inp, spikes, counts, rows):
     """SynVec5's update for the post-synaptic slice ``[lo, hi)``; the presynaptic spikes are
@@ -133,8 +125,9 @@ def _synapses(lo, hi, g, tau, weight, E, pre_slice, post_ids, V, inp, spikes, co
     for row in rows:
         for q in range(counts[row]):
             pre = spikes[row, q]
-            start = _first_not_below(post_ids, pre_slice[pre, 0], pre_slice[pre, 1], first)
-            end = _first_not_below(post_ids, start, pre_slice[pre, 1], last)
+            # the engine's parallel twins' search (rows of bp.connect are sorted)
+            start, end = owned_span(post_ids, SORTED, pre_slice[pre, 0], pre_slice[pre, 1],
+                                    first, last)
             for k in range(start, end):
                 g[post_ids[k]] += weight
     for j in range(lo, hi):

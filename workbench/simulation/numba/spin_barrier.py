@@ -82,6 +82,23 @@ def _element_pointer(context, builder, array_type, array, index):
                                     wraparound=False)
 
 
+def _pointer(context, builder, signature, args):
+    """The element's pointer (arguments ``array, index``) in an intrinsic's codegen."""
+    index = context.cast(builder, args[1], signature.args[1], types.intp)
+    return _element_pointer(context, builder, signature.args[0], args[0], index)
+
+
+def _written_value(context, builder, signature, args):
+    """The pointer and the int64 value of a writing intrinsic (``array, index, value``)."""
+    value = context.cast(builder, args[2], signature.args[2], types.int64)
+    return _pointer(context, builder, signature, args), value
+
+
+def _write_typed(array, index, value):
+    return (_int64_array(array, written=True) and isinstance(index, types.Integer)
+            and isinstance(value, types.Integer))
+
+
 @intrinsic
 def atomic_load(typingctx, array, index):
     """``array[index]`` read atomically with acquire ordering (no bounds check)."""
@@ -89,23 +106,18 @@ def atomic_load(typingctx, array, index):
         return None
 
     def codegen(context, builder, signature, args):
-        index = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = _element_pointer(context, builder, signature.args[0], args[0], index)
-        return builder.load_atomic(pointer, "acquire", 8)
+        return builder.load_atomic(_pointer(context, builder, signature, args), "acquire", 8)
     return types.int64(array, index), codegen
 
 
 @intrinsic
 def atomic_store(typingctx, array, index, value):
     """``array[index] = value`` written atomically with release ordering (no bounds check)."""
-    if not (_int64_array(array, written=True) and isinstance(index, types.Integer)
-            and isinstance(value, types.Integer)):
+    if not _write_typed(array, index, value):
         return None
 
     def codegen(context, builder, signature, args):
-        index = context.cast(builder, args[1], signature.args[1], types.intp)
-        value = context.cast(builder, args[2], signature.args[2], types.int64)
-        pointer = _element_pointer(context, builder, signature.args[0], args[0], index)
+        pointer, value = _written_value(context, builder, signature, args)
         builder.store_atomic(value, pointer, "release", 8)
         return context.get_dummy_value()
     return types.void(array, index, value), codegen
@@ -114,14 +126,11 @@ def atomic_store(typingctx, array, index, value):
 @intrinsic
 def atomic_add(typingctx, array, index, value):
     """``array[index] += value`` atomically; returns the value before (no bounds check)."""
-    if not (_int64_array(array, written=True) and isinstance(index, types.Integer)
-            and isinstance(value, types.Integer)):
+    if not _write_typed(array, index, value):
         return None
 
     def codegen(context, builder, signature, args):
-        index = context.cast(builder, args[1], signature.args[1], types.intp)
-        value = context.cast(builder, args[2], signature.args[2], types.int64)
-        pointer = _element_pointer(context, builder, signature.args[0], args[0], index)
+        pointer, value = _written_value(context, builder, signature, args)
         return builder.atomic_rmw("add", pointer, value, "acq_rel")
     return types.int64(array, index, value), codegen
 
