@@ -53,16 +53,18 @@ from numba.extending import intrinsic
 
 from ...backend.jit import jit
 
-__all__ = ["atomic_load", "atomic_store", "atomic_add", "cpu_relax", "new_barrier",
-           "barrier_wait", "barrier_abort", "yield_core", "COUNT", "GENERATION", "ABORTED", "SPINS"]
+__all__ = ["atomic_load", "atomic_store", "atomic_add", "cpu_relax", "yield_core",
+           "new_barrier", "barrier_wait", "barrier_abort", "COUNT", "GENERATION", "ABORTED",
+           "SPINS"]
 
 #: Positions of the counter, the generation and the abort flag in a barrier array.
 COUNT, GENERATION, ABORTED = 8, 16, 24
 
 #: Pause-hinted spins before a waiting thread starts yielding its core to the scheduler.
-#: One ``pause`` took 27.5 ns on the AMD EPYC development machine (28 ns-1 us per
-#: generation of x86 cores), so 1,000 spins are ~30 us there; a thread that keeps waiting
-#: then calls ``sched_yield``, which returns at once when no other thread wants the core.
+#: One ``pause`` took 27.5 ns on the AMD EPYC development machine (its length differs
+#: tenfold between x86 generations), so 1,000 spins are ~30 us there; a thread that keeps
+#: waiting then calls ``sched_yield``, which returns at once when no other thread wants
+#: the core. (A constant of the compiled code: changing it later changes nothing.)
 SPINS = 1000
 
 _X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
@@ -184,7 +186,7 @@ def new_barrier():
 
 @jit
 def barrier_wait(barrier, threads):
-    """Wait until ``threads`` threads have called this on ``barrier`` (compiled code only).
+    """Wait until ``threads`` threads have called this on ``barrier``.
 
     Writes a thread made before its call are seen by every thread after theirs.
 
@@ -204,7 +206,9 @@ def barrier_wait(barrier, threads):
     """
     if threads < 1 or atomic_load(barrier, ABORTED) != 0:
         return False
-    generation = atomic_load(barrier, GENERATION)     # read before arriving: see below
+    # read before arriving: read after, it could already be the next round's, and this
+    # thread would wait for a round too many
+    generation = atomic_load(barrier, GENERATION)
     if atomic_add(barrier, COUNT, 1) == threads - 1:
         # the counter is reset before the generation moves on: a released thread can only
         # arrive at the next round after it has seen the new generation
