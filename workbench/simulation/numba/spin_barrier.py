@@ -137,15 +137,20 @@ def atomic_add(typingctx, array, index, value):
     return types.int64(array, index, value), codegen
 
 
+def _pause(builder):
+    """Emit the x86 ``pause`` hint (nothing on other CPUs)."""
+    if _X86:
+        pause = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
+        builder.call(pause, [])
+
+
 @intrinsic
 def cpu_relax(typingctx):
     """The CPU's spin-wait hint (x86 ``pause``; nothing elsewhere)."""
 
     def codegen(context, builder, signature, args):
-        if _X86:
-            pause = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
-            builder.call(pause, [])
+        _pause(builder)
         return context.get_dummy_value()
     return types.void(), codegen
 
@@ -163,10 +168,8 @@ def yield_core(typingctx):
             sched_yield = cgutils.get_or_insert_function(
                 builder.module, ir.FunctionType(ir.IntType(32), []), "sched_yield")
             builder.call(sched_yield, [])
-        elif _X86:
-            pause = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
-            builder.call(pause, [])
+        else:
+            _pause(builder)
         return context.get_dummy_value()
     return types.void(), codegen
 
