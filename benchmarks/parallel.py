@@ -11,20 +11,22 @@ printed, not the best. A run reports
 * the functions that run compiled (must be 0),
 * the spikes and a hash of every spike (step, neuron) and the final potentials:
   the hashes of the two backends must be equal (bitwise identical results),
-* the steps that have a parallel twin, and the share of time steps the executor ran
-  in parallel (it measures and runs serially while that is faster,
-  ``workbench/simulation/numba/parallel_choice.py``).
+* the steps that have a parallel twin (split by index in the chunk region), and the
+  share of time steps the executor ran in parallel (it measures and runs serially
+  while that is faster, ``workbench/simulation/numba/parallel_choice.py``).
 
 Usage::
 
     PYTHONPATH=. python benchmarks/parallel.py [--size 40000] [--seconds 1] [--repeats 3]
-    # in one process: 100 chunks of 10 steps with one thread, then all threads, alternating
-    PYTHONPATH=. python benchmarks/parallel.py --chunks 100
+    # in one process: 20 chunks of 100 steps, the serial run loop and the chunk region
+    # with all threads alternating
+    PYTHONPATH=. python benchmarks/parallel.py --chunks 20
     # what two threads can gain on this machine for loops of the same size (synthetic)
     PYTHONPATH=. python benchmarks/parallel.py --ceiling
 
-``benchmarks/one_region.py`` measures, on the same network written by hand, the design
-proposed to go further: one region per chunk of steps with a spin barrier per step.
+``benchmarks/one_region.py`` measures the same network written by hand, with one region
+per chunk and spike lists written by the threads that compute the spikes (which the
+engine's chunk region does not have).
 
 The machine load (``os.getloadavg``) is printed with every run: on a 2-core
 machine, other processes take a core from the parallel runs and the ratio then
@@ -54,22 +56,21 @@ def _network(size, backend):
     return net, E, I
 
 
-def chunks(size, count):
-    """Steps per chunk of 10, one thread and all threads alternating, in one process.
+def chunks(size, count, steps=100):
+    """Chunks of ``steps`` steps, the run loop (one thread) and the parallel path alternating.
 
-    The parallel twins' probe is off; the thread count is the loop's ``_threads``
-    argument. The best chunks approximate a quiet machine when other processes come
-    and go.
+    In one process: the serial run loop against what ``numba-parallel`` runs with all
+    threads (the chunk region, ``generator/chunk_region.py``: its fixed cost of starting
+    the threads is paid once per chunk, as in a run). The executor's probe is bypassed.
+    The best chunks approximate a quiet machine when other processes come and go.
     """
     import numba
 
     from workbench.simulation import runner
-    from workbench.simulation.numba import parallel_choice
 
-    parallel_choice.ADAPTIVE = False
     net, _, _ = _network(size, "numba-parallel")
     net.run(50.)                                  # compiles, and the network gets active
-    run_steps = runner.build(net, 10 * 2 * count * 0.1 + 1.)
+    run_steps = runner.build(net, steps * 2 * count * 0.1 + 1.)
     run_steps(0, 1)
     executor = net.__dict__["_wb_executor"]
     threads = (1, numba.get_num_threads())
@@ -77,13 +78,12 @@ def chunks(size, count):
     i = 1
     for _ in range(count):
         for n in threads:
-            args = list(executor.args)
-            args[executor._threads_position] = n
-            executor.args = tuple(args)
             started = time.perf_counter()
-            executor.run_chunk(i, i + 10)
-            times[n].append((time.perf_counter() - started) / 10 * 1e6)
-            i += 10
+            executor._advance(i, i + steps, n > 1)
+            times[n].append((time.perf_counter() - started) / steps * 1e6)
+            i += steps
+    print(f"  {'chunk region' if executor.region is not None else 'parallel twins'}, "
+          f"chunks of {steps} steps", flush=True)
     for n in threads:
         ordered = sorted(times[n])
         print(f"  {n} thread(s): best {ordered[0]:.1f}, 10th percentile "

@@ -15,21 +15,10 @@ import workbench as bp
 from tests.simulation import manual_models as mm
 from workbench.errors import SimulationError
 from workbench.simulation import StepCompileWarning
-from workbench.simulation.numba import executor as numba_executor
-from workbench.simulation.numba import parallel_choice
 from workbench.simulation.numba.generator import partition
 from workbench.simulation.numba.parallel_kernels import UNSORTED, descents, owned_span
 
 CH6_SYNAPSES = ["SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
-
-
-@pytest.fixture
-def always_parallel(monkeypatch):
-    monkeypatch.setattr(numba_executor, "PARALLEL_MIN_SIZE", 1)
-    monkeypatch.setattr(parallel_choice, "ADAPTIVE", False)
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.fail("these tests need numba to have at least 2 threads")
-    numba.set_num_threads(2)
 
 
 _PAIRS = [(0, 0, mm.tau_exc, mm.delta_exc, mm.E_exc), (0, 1, mm.tau_exc, mm.delta_exc, mm.E_exc),

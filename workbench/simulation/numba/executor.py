@@ -14,6 +14,7 @@ an attribute) builds a new loop.
 import ctypes
 import gc
 import re
+import threading
 import time
 import warnings
 
@@ -32,11 +33,15 @@ from .generator.loop import RunLoopCode, load_loop_module, load_step
 from .kernels import RangeNotProven
 from .parallel_choice import PROBE_STEPS, ParallelChoice
 from .parallel_kernels import UNSORTED, descents
+from .spin_barrier import barrier_abort, new_barrier
 
 #: ``'numba-parallel'`` runs a step's parallel twin only when its written arrays have at
 #: least this many elements (entering a parallel region costs ~1-10 us, see docs/backends.md).
 #: Read at every run; tests set it to 1 to send small networks through the twins.
 PARALLEL_MIN_SIZE = 4096
+
+#: Steps the probe runs in the chunk region (after PROBE_STEPS serial ones).
+REGION_PROBE_STEPS = 8
 
 __all__ = ["CompiledExecutor"]
 
@@ -63,6 +68,14 @@ def _set_numba_random_state(state):
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+class _RegionFailed(Exception):
+    """A chunk that must run again in the run loop (``permanent``: and never in the region)."""
+
+    def __init__(self, permanent):
+        super().__init__()
+        self.permanent = permanent
 
 
 class CompiledExecutor(Executor):
@@ -107,6 +120,9 @@ class CompiledExecutor(Executor):
         sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
         self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
         self.parallel_choice = ParallelChoice()
+        # the chunk region runs until a chunk fails in it (then the run loop names the error)
+        self.region_usable = True
+        self._region_skip_once = False
         try:
             self._compile(plan)
         except StepCompileError as exc:
@@ -127,9 +143,11 @@ class CompiledExecutor(Executor):
         All or nothing: an interrupted load must not pair new arguments with the old loop.
         """
         code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
-        loop = load_loop_module(code, plan).run_loop
+        module = load_loop_module(code, plan)
         self.code, self.registry, self.arguments, self.loop = \
-            code, code.registry, code.arguments, loop
+            code, code.registry, code.arguments, module.run_loop
+        self.region = (module.run_region_start, module.run_region_thread) if code.region \
+            else None
         self.source = "\n\n".join([s.source for s in code.unique_steps()] + [code.source])
         sources = [source[0] for source in code.arguments.sources]
         self._threads_position = sources.index("threads") if "threads" in sources else None
@@ -141,11 +159,20 @@ class CompiledExecutor(Executor):
 
     @property
     def may_rerun_chunk(self):
-        """True until the checked copies are compiled (see :class:`RerunChunk`)."""
-        return not self.checked_copies
+        """True until the checked copies are compiled, and while the chunk region may run
+        (see :class:`RerunChunk`)."""
+        return not self.checked_copies or self._region_runs()
+
+    def _region_runs(self):
+        """Whether parallel chunks run in the chunk region (with more than one thread)."""
+        return self.region is not None and self.region_usable and \
+            self._threads_position is not None and self.args != () and \
+            self.args[self._threads_position] > 1
 
     def avoid_reruns(self):
-        """Compile the checked copies now (the runner cannot restore the chunk's state)."""
+        """Compile the checked copies now and leave the chunk region out (the runner cannot
+        restore the chunk's state)."""
+        self.region_usable = False
         if not self.checked_copies:
             self._compile_checked_copies()
 
@@ -195,11 +222,40 @@ class CompiledExecutor(Executor):
                 values.append(int(numba.get_num_threads()))
             elif kind == "parallel_min":
                 values.append(int(PARALLEL_MIN_SIZE))
+            elif kind == "apart_all":
+                values.append(None)                 # filled in below (needs every array)
             elif kind == "descents":
                 binding = source[1]
                 # an index array a step writes could change order during the run
                 values.append(UNSORTED if binding.written else descents(binding.read()))
+        if ("apart_all",) in self.arguments.sources:
+            position = self.arguments.sources.index(("apart_all",))
+            values[position] = self._written_apart(values)
         return tuple(values), cells
+
+    def _written_apart(self, values):
+        """Whether no array the chunk region writes shares memory with another argument.
+
+        The region leaves out the barrier between items that use different arguments
+        (``generator/chunk_region.py``); two arguments holding one array (or views of
+        one) would make that wrong, so then every barrier runs.
+        """
+        written = set(self.code.written_arrays)
+        extents = []
+        for name, value in zip(self.arguments.names, values):
+            if isinstance(value, np.ndarray) and value.nbytes:
+                low, high = np.lib.array_utils.byte_bounds(value)
+                extents.append((low, high, name in written))
+        extents.sort()
+        reach, reach_written = -1, False       # the furthest end so far, and whether written
+        for low, high, is_written in extents:
+            if low < reach and (is_written or reach_written):
+                return False
+            if high > reach:
+                reach, reach_written = high, is_written
+            else:
+                reach_written = reach_written or is_written
+        return True
 
     @staticmethod
     def _arguments_of(binding, per_binding, cells):
@@ -257,6 +313,10 @@ class CompiledExecutor(Executor):
         gc.disable()
         try:
             self.loop(0, 0, self.t0, self.dt, *self.args)
+            if self.region is not None:         # zero steps on this thread alone
+                start, thread = self.region
+                start(0, 0, self.t0, self.dt, *self.args)
+                thread(np.zeros(1, dtype=np.int64), 0, *self._region_shared(0, 0, 1, self.args))
         except numba.core.errors.NumbaError as exc:
             raise self._compile_error(exc) from None
         finally:
@@ -296,24 +356,15 @@ class CompiledExecutor(Executor):
             and the chunk must run again from its start.
         """
         # a chunk run again must draw what it drew the first time (steps that draw run serially)
-        random_state = _numba_random_state() if not self.checked_copies else None
-        outside = self._outside_state() if not self.checked_copies else None
+        rerun = self.may_rerun_chunk
+        random_state = _numba_random_state() if rerun else None
+        outside = self._outside_state() if rerun else None
+        self._region_ran = False
         try:
             i = i_start
             if self._threads_position is not None and \
                     self.parallel_choice.probe_due(i_end - i_start):
-                started = time.perf_counter()
-                i = self._advance(i, i + PROBE_STEPS, False)
-                serial = time.perf_counter() - started
-                started = time.perf_counter()
-                i = self._advance(i, i + 1, True)       # wakes the threads
-                waking = time.perf_counter() - started
-                if waking > 2 * serial:                 # slower even with the wake-up discounted
-                    self.parallel_choice.record(waking, serial)
-                else:
-                    started = time.perf_counter()
-                    i = self._advance(i, i + PROBE_STEPS, True)
-                    self.parallel_choice.record(time.perf_counter() - started, serial)
+                i = self._probe(i, i_end)
             self._advance(i, i_end, self.parallel_choice.parallel)
         except RangeNotProven:
             _set_numba_random_state(random_state)
@@ -321,6 +372,19 @@ class CompiledExecutor(Executor):
             self._compile_checked_copies()
             raise RerunChunk(f"{self.nodes[0].describe()}: a loop's index range was not "
                              f"proven; its checked copy is compiled now") from None
+        except _RegionFailed as failure:
+            # the run loop runs the chunk again and names what happened (the region cannot:
+            # a thread's exception is caught whole, and NaN reports come at the step's end)
+            _set_numba_random_state(random_state)
+            self._put_back(outside)
+            if failure.permanent:
+                self.region_usable = False
+                if not self.checked_copies:
+                    self._compile_checked_copies()
+            else:
+                self._region_skip_once = True
+            raise RerunChunk(f"{self.nodes[0].describe()}: a chunk failed in the parallel "
+                             f"region; it runs again in the run loop") from None
         except IndexError as exc:
             failure = self._index_failure(exc)
             if failure is None:
@@ -333,8 +397,57 @@ class CompiledExecutor(Executor):
             if cause is None:
                 raise
             raise cause from None
+        finally:
+            if not self._region_ran:
+                self._region_skip_once = False
         if self._nan[0] >= 0:
             raise self._nonfinite_failure()
+
+    def _probe(self, i, i_end):
+        """Run the first steps of a chunk serially and in parallel, and choose the faster way.
+
+        Returns
+        -------
+        int
+            The next step to run.
+        """
+        started = time.perf_counter()
+        i = self._advance(i, i + PROBE_STEPS, False)
+        serial = time.perf_counter() - started
+        if self._region_runs() and not self._region_skip_once:
+            return self._probe_region(i, i_end, serial)
+        started = time.perf_counter()
+        i = self._advance(i, i + 1, True)       # wakes the threads
+        waking = time.perf_counter() - started
+        if waking > 2 * serial:                 # slower even with the wake-up discounted
+            self.parallel_choice.record(waking, serial)
+            return i
+        started = time.perf_counter()
+        i = self._advance(i, i + PROBE_STEPS, True)
+        self.parallel_choice.record(time.perf_counter() - started, serial)
+        return i
+
+    def _probe_region(self, i, i_end, serial):
+        """Time the chunk region against ``serial`` (the seconds of PROBE_STEPS serial steps).
+
+        A region call has a fixed cost (starting its threads: ~0.1-0.5 ms), paid once per
+        chunk: it is timed with zero steps and spread over the rest of the chunk, and the
+        steps are timed over REGION_PROBE_STEPS.
+
+        Returns
+        -------
+        int
+            The next step to run.
+        """
+        started = time.perf_counter()
+        self._advance(i, i, True)
+        fixed = time.perf_counter() - started
+        started = time.perf_counter()
+        i = self._advance(i, i + REGION_PROBE_STEPS, True)
+        per_step = max(time.perf_counter() - started - fixed, 0.0) / REGION_PROBE_STEPS
+        estimate = PROBE_STEPS * (per_step + fixed / max(i_end - i, 1))
+        self.parallel_choice.record(estimate, serial)
+        return i
 
     def _outside_state(self):
         """Copies of what steps write outside the run's objects, for a chunk run again.
@@ -363,7 +476,9 @@ class CompiledExecutor(Executor):
 
     def _advance(self, i_start, i_end, parallel):
         """Run steps ``i_start`` to ``i_end - 1`` (growing event buffers when the loop asks)."""
-        i = self.loop(i_start, i_end, self.t0, self.dt, *self._arguments(parallel))
+        run = self._run_region if parallel and self._region_runs() and \
+            not self._region_skip_once else self.loop
+        i = run(i_start, i_end, self.t0, self.dt, *self._arguments(parallel))
         while i < i_end:
             self.sync()             # numbers written so far go back to their objects
             grown = False
@@ -375,10 +490,56 @@ class CompiledExecutor(Executor):
                 raise RuntimeError(f"the compiled run loop stopped at step {i} of "
                                    f"[{i_start}, {i_end}) although every event record has room")
             self.args = self._with_new_event_buffers(self._bound_plan)
-            i = self.loop(i, i_end, self.t0, self.dt, *self._arguments(parallel))
+            i = run(i, i_end, self.t0, self.dt, *self._arguments(parallel))
         if self._threads_position is not None:
             self.parallel_choice.steps[parallel] += i_end - i_start
         return i_end
+
+    def _run_region(self, i_start, i_end, t0, dt, *args):
+        """The chunk region over steps ``i_start`` to ``i_end - 1``; the step it stopped at.
+
+        Raises
+        ------
+        _RegionFailed
+            If a thread raised (the region's threads all left), or a step reported a NaN.
+        """
+        self._region_ran = True
+        start, thread = self.region
+        if not start(i_start, i_end, self.t0, self.dt, *args):
+            return i_start                          # an event buffer must grow first
+        threads = max(1, args[self._threads_position])
+        status = np.zeros(threads, dtype=np.int64)
+        shared = self._region_shared(i_start, i_end, threads, args)
+        failures = []
+
+        def work(k):
+            try:
+                thread(status, k, *shared)
+            except BaseException as exc:    # (numba compiling in a thread) never leave thread 0 waiting
+                failures.append(exc)
+                barrier_abort(shared[4])
+        # thread 0 is this one: serial steps draw from its random state, as in the run loop
+        workers = [threading.Thread(target=work, args=(k,), daemon=True)
+                   for k in range(1, threads)]
+        for worker in workers:
+            worker.start()
+        work(0)
+        for worker in workers:
+            worker.join()
+        if failures:
+            raise failures[0]
+        i = int(status.min())
+        if i < 0:
+            raise _RegionFailed(permanent=True)
+        if self._nan[0] >= 0:
+            raise _RegionFailed(permanent=False)
+        return i
+
+    def _region_shared(self, i_start, i_end, threads, args):
+        """The region threads' arguments after their number: steps, barrier, flags, stop."""
+        return (i_start, i_end, self.t0, self.dt, new_barrier(),
+                np.zeros((2, threads, self.code.region_width), dtype=np.bool_),
+                np.zeros(2, dtype=np.bool_)) + tuple(args)
 
     def _arguments(self, parallel):
         """The loop's arguments; unless ``parallel``, the parallel twins get one thread."""

@@ -10,7 +10,9 @@ measures: before a chunk of steps it times :data:`PROBE_STEPS` steps serially
 (the twins get one thread), one in parallel (which also wakes the threads: when
 it is more than twice slower, parallel loses at once), then :data:`PROBE_STEPS`
 more in parallel (both ways give the same numbers), and runs the rest of the
-chunk the faster way. A choice that holds is
+chunk the faster way (the chunk region of ``generator/chunk_region.py`` is timed
+over more steps, its fixed cost spread over the chunk: ``CompiledExecutor._probe_region``).
+A choice that holds is
 probed again after 2, 4, ... up to :data:`MAX_INTERVAL` chunks; a changed one
 after the next chunk.
 """

@@ -40,6 +40,11 @@ demands, on the step's code after index checks and NaN watch:
   or a user function keeps the step serial;
 * no ``return``, ``break``, ``raise``, ``while``, ``try``, ``with`` in the region.
 
+A twin whose prelude any thread may run (no array written, pure calls; the NaN
+baselines apart) and whose epilogue holds only NaN reports also gets
+:class:`ChunkParts`: the functions with which every thread of the chunk region
+(:mod:`.chunk_region`) runs its part of the step.
+
 At run time the twin also tests that loop starts and scatter targets are not
 negative (a negative index names an element from the end: two threads could
 own it), that written arrays share no memory with the other arrays of the
@@ -55,7 +60,7 @@ import copy
 from ...codegen.astutil import MISSING
 from ...codegen.elementwise import function_kind
 
-__all__ = ["partition_step", "PartitionedStep", "call_kind_in", "hands_over_array"]
+__all__ = ["partition_step", "PartitionedStep", "ChunkParts", "call_kind_in", "hands_over_array"]
 
 _FORBIDDEN = (ast.Return, ast.Break, ast.Raise, ast.Assert, ast.Try, ast.With, ast.While,
               ast.Global, ast.Nonlocal, ast.Lambda, ast.FunctionDef, ast.Yield, ast.YieldFrom,
@@ -94,10 +99,48 @@ class PartitionedStep:
         Source of the twin and its region function.
     """
 
-    def __init__(self, name, descents, lines):
+    def __init__(self, name, descents, lines, chunk=None):
         self.name = name
         self.descents = descents
         self.lines = lines
+        self.chunk = chunk
+
+
+class ChunkParts:
+    """The functions that run a twin inside the chunk region (``generator/chunk_region.py``).
+
+    All take the twin's arguments (the step's, then ``_nthreads, _pmin`` and the
+    descents); ``thread`` takes the thread's number first and the step's flag columns
+    (a ``(threads, width)`` bool array) last, ``report`` the flag columns last.
+
+    Attributes
+    ----------
+    thread : str
+        ``thread(_tid, ..., _flags) -> bool``: every thread of the region calls it. When
+        the twin's conditions hold it runs the thread's part (``_lo``..``_hi``) and
+        returns True; else thread 0 runs the serial code and it returns False. It stores
+        the step's NaN flags of this thread in ``_flags[_tid, first_report:]``.
+    report : str
+        ``report(..., _flags)``: the step's NaN reports for the flags of every thread
+        (one thread calls it, after a barrier).
+    baseline : str
+        ``baseline(...)``: the step's NaN baselines (counted once per run; one
+        thread calls it before the threads start).
+    width : int
+        Flag columns of the step.
+    first_report : int
+        The first column of the flags ``report`` reads (before it: the part's own).
+    written : list of str
+        Parameters the step writes.
+    """
+
+    def __init__(self, thread, report, baseline, width, first_report, written):
+        self.thread = thread
+        self.report = report
+        self.baseline = baseline
+        self.width = width
+        self.first_report = first_report
+        self.written = written
 
 
 def call_kind_in(namespace, origins):
@@ -763,4 +806,100 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
     twin += block(epilogue, "    ")
     if len(twin) and twin[-1].strip() == "":
         twin.pop()
-    return PartitionedStep(twin_name, list(proof.descents), region + ["", ""] + twin)
+    lines = region + ["", ""] + twin
+    chunk = _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_name,
+                         checks, used_flags, free, desc_names)
+    if chunk is not None:
+        lines += ["", ""] + chunk[1]
+        chunk = chunk[0]
+    return PartitionedStep(twin_name, list(proof.descents), lines, chunk)
+
+
+def _report_flags(epilogue):
+    """The flags of an epilogue of NaN reports (``if _unlikely(f): _nonfinite_report(...)``),
+    or None when it holds anything else."""
+    flags = []
+    for s in epilogue:
+        if not (isinstance(s, ast.If) and not s.orelse and len(s.body) == 1
+                and isinstance(s.test, ast.Call) and isinstance(s.test.func, ast.Name)
+                and s.test.func.id == "_unlikely" and len(s.test.args) == 1
+                and isinstance(s.test.args[0], ast.Name)
+                and isinstance(s.body[0], ast.Expr) and isinstance(s.body[0].value, ast.Call)
+                and isinstance(s.body[0].value.func, ast.Name)
+                and s.body[0].value.func.id == "_nonfinite_report"):
+            return None
+        flags.append(s.test.args[0].id)
+    return list(dict.fromkeys(flags))
+
+
+def _is_call_of(statement, name):
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
+        isinstance(statement.value.func, ast.Name) and statement.value.func.id == name
+
+
+def _uniform_prelude(proof, prelude):
+    """The prelude without its baselines, if every thread may run it; else None.
+
+    Each thread of the chunk region runs it, so it must write no array and call only
+    pure functions; the NaN baselines (which count arrays once per run) are taken
+    apart, by one thread before the others start.
+    """
+    kept = []
+    for s in prelude:
+        if _is_call_of(s, "_nonfinite_baseline"):
+            continue
+        if not isinstance(s, (ast.Assign, ast.AugAssign)):
+            return None
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        if any(not isinstance(n, (ast.Name, ast.Tuple)) for n in targets) or \
+                any(isinstance(n, ast.Subscript) for t in targets for n in ast.walk(t)):
+            return None
+        for n in ast.walk(s.value):
+            if isinstance(n, ast.Call) and proof.call_kind(n.func) not in ("elementwise", "pure"):
+                return None
+        kept.append(s)
+    return kept
+
+
+def _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_name, checks,
+                 used_flags, free, desc_names):
+    """The twin's functions for the chunk region (:class:`ChunkParts`) and their source."""
+    reports = _report_flags(epilogue)
+    kept = _uniform_prelude(proof, prelude)
+    if reports is None or kept is None or set(used_flags) - set(reports):
+        return None
+    written = proof.written
+    n_part = len(used_flags) + 1
+    width = n_part + len(reports)
+    arguments = ", ".join(params + ["_nthreads", "_pmin"] + desc_names)
+    names = {part: f"{function_name}_{part}" for part in ("thread", "report", "baseline")}
+
+    def block(statements, indent):
+        return [indent + line for s in statements for line in _source(s)]
+
+    thread = ["# The step in the chunk region (generator/chunk_region.py): every thread calls it.",
+              "@jit(cache=False, error_model='python')",
+              f"def {names['thread']}(_tid, {arguments}, _flags):"]
+    thread += block(kept, "    ") + block(hoisted, "    ")
+    thread += [f"    if _nthreads > 1 and {written[0]}.shape[0] >= _pmin and "
+               + " and ".join(f"({c})" for c in checks) + ":",
+               f"        _n = {written[0]}.shape[0]",
+               "        _lo = _tid * _n // _nthreads",
+               f"        _hi = (_tid + 1) * _n // _nthreads if _tid < _nthreads - 1 else {_BIG}",
+               f"        {function_name}_part(_lo, _hi, _tid, _flags, {', '.join(free)})"]
+    thread += [f"        {flag} |= _np.uint64(_flags[_tid, {k}])"
+               for k, flag in enumerate(used_flags)]
+    thread += ["        _split = True", "    else:", "        if _tid == 0:"]
+    thread += block(middle, "            ")
+    thread += ["        _split = False"]
+    thread += [f"    _flags[_tid, {n_part + k}] = {flag} != 0" for k, flag in enumerate(reports)]
+    thread += ["    return _split"]
+    report = ["@jit(cache=False)", f"def {names['report']}({arguments}, _flags):"]
+    report += [f"    {flag} = _flags[:, {n_part + k}].any()" for k, flag in enumerate(reports)]
+    report += block(epilogue, "    ") or ["    pass"]
+    baselines = [s for s in prelude if _is_call_of(s, "_nonfinite_baseline")]
+    baseline = ["@jit(cache=False)", f"def {names['baseline']}({arguments}):"]
+    baseline += block(baselines, "    ") or ["    pass"]
+    parts = ChunkParts(names["thread"], names["report"], names["baseline"], width, n_part,
+                       list(written))
+    return parts, thread + ["", ""] + report + ["", ""] + baseline
