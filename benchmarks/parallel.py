@@ -231,7 +231,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=1.0, help="simulated seconds per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per backend")
     parser.add_argument("--chunks", type=int, default=0,
-                        help="instead: this many chunks of 10 steps each way in one process")
+                        help="instead: this many chunks of 100 steps each way in one process")
     parser.add_argument("--ceiling", action="store_true",
                         help="instead: synthetic loops shaped like the network's steps, one "
                              "thread against all (what this machine allows)")
@@ -243,8 +243,8 @@ def main():
         ceiling(args.size, 100)
         return
     if args.chunks:
-        print(f"COBA {args.size} neurons, numba-parallel, chunks of 10 steps with one thread "
-              f"and all threads alternating; load before: {_load()}", flush=True)
+        print(f"COBA {args.size} neurons, numba-parallel, chunks of 100 steps, the run loop "
+              f"(one thread) and all threads alternating; load before: {_load()}", flush=True)
         chunks(args.size, args.chunks)
         return
     if args.worker:
