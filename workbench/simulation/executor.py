@@ -31,10 +31,11 @@ class RerunChunk(Exception):
 
     The executor has already changed how it runs -- the compiled executor compiled the
     checked copies of loops whose index range it could not prove
-    (``numba/generator/index_checks.py``) -- so a second attempt completes or fails for
-    good. The runner restores the chunk's snapshot, rewinds the monitors to the chunk's
-    start, binds the run again and repeats the chunk once. Only executors whose
-    :attr:`Executor.may_rerun_chunk` is True raise it.
+    (``numba/generator/index_checks.py``), or leaves its parallel region for the run
+    loop (``numba/generator/chunk_region.py``) -- so another attempt gets further. The
+    runner restores the chunk's snapshot, rewinds the monitors to the chunk's start,
+    binds the run again and repeats the chunk (at most ``runner.MAX_ATTEMPTS`` times in
+    all). Only executors whose :attr:`Executor.may_rerun_chunk` is True raise it.
     """
 
 

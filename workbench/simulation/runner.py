@@ -108,15 +108,23 @@ def build(host, duration, inputs=(), show_code=False):
             if snapshot is None:
                 executor.avoid_reruns()
         try:
-            try:
-                executor.run_chunk(int(i_start), int(i_end))
-            except RerunChunk:
-                _restart_chunk(plan, executor, watch, snapshot, int(i_start))
-                executor.run_chunk(int(i_start), int(i_end))
+            for attempt in range(MAX_ATTEMPTS):
+                try:
+                    executor.run_chunk(int(i_start), int(i_end))
+                    break
+                except RerunChunk:
+                    if attempt == MAX_ATTEMPTS - 1:
+                        raise
+                    _restart_chunk(plan, executor, watch, snapshot, int(i_start))
         finally:
             executor.finish()
 
     return run_steps
+
+
+#: Attempts at one chunk: each RerunChunk comes after the executor changed for good (checked
+#: copies compiled, the parallel region left), so a few always suffice.
+MAX_ATTEMPTS = 4
 
 
 def _chunk_bounds(n_steps, n_chunks):
@@ -150,16 +158,20 @@ def run(host, duration, inputs=(), report=False, report_percent=0.1, progress=No
             if snapshot is None and executor.may_rerun_chunk:
                 executor.avoid_reruns()
             plan.begin_chunk(i_start)
-            attempt = time.perf_counter()
             try:
-                try:
-                    step_divergence = _run_chunk(executor, watch, i_start, i_end)
-                except RerunChunk:
-                    # the attempt ended in compiling the checked copies: compilation, not
-                    # running time (a first compile with them would not run the chunk twice)
-                    started += time.perf_counter() - attempt
-                    _restart_chunk(plan, executor, watch, snapshot, i_start)
-                    step_divergence = _run_chunk(executor, watch, i_start, i_end)
+                for attempt in range(MAX_ATTEMPTS):
+                    attempt_started = time.perf_counter()
+                    try:
+                        step_divergence = _run_chunk(executor, watch, i_start, i_end)
+                        break
+                    except RerunChunk:
+                        if attempt == MAX_ATTEMPTS - 1:
+                            raise
+                        # the attempt ended in compiling (the checked copies) or in leaving
+                        # the parallel region: not running time (a first compile with them
+                        # would not run the chunk twice)
+                        started += time.perf_counter() - attempt_started
+                        _restart_chunk(plan, executor, watch, snapshot, i_start)
             except SimulationError:
                 executor.finish()         # the executor named the object, variable and time
                 raise

@@ -17,7 +17,7 @@ from workbench.simulation.nodes import records
 from workbench.simulation.numba import executor as numba_executor
 from workbench.simulation.numba.generator.chunk_region import RegionItem, _barriers
 
-from .test_partition import Decay
+from .test_partition import Bad, Decay, _twin
 
 
 @pytest.fixture
@@ -287,3 +287,58 @@ def test_delays_advance_at_the_end_of_each_step(always_parallel, region_calls):
     assert _executor(net).region is not None and region_calls
     np.testing.assert_array_equal(parallel_spikes, spikes)
     np.testing.assert_array_equal(parallel_V, V)
+
+
+def test_a_prelude_reading_what_the_step_writes_keeps_the_step_out_of_the_region():
+    # every thread runs the prelude when it reaches the step: x[0] could already be
+    # another thread's new value
+    loop = "for i in range(n):\n    x[i] = x[i] - v0\n"
+    assert _twin("v0 = y[0]\n" + loop).chunk is not None
+    assert _twin("v0 = x[0]\n" + loop).chunk is None
+    assert _twin("v0 = np.max(x)\n" + loop).chunk is None
+    assert _twin("v0 = x.shape[0]\n" + loop).chunk is not None
+
+
+class Clamp(bp.NeuGroup):
+    """Sets another group's V to 1 (an array under two names: every barrier stays)."""
+    target_backend = ["numpy", "numba"]
+
+    def __init__(self, size, target, **kwargs):
+        self.target = target
+        super().__init__(size=size, **kwargs)
+
+    def update(self, _t):
+        for i in range(self.num):
+            self.target[i] = 1.
+
+
+def _overwritten_inf(backend):
+    bp.backend.set(backend, dt=0.1)
+    group = Growth(60)
+    group.k[41] = np.inf                   # V[41] becomes inf in the first step ...
+    net = bp.Network(group, Clamp(60, group.V))      # ... and 1 again in the same step
+    with pytest.raises(SimulationError) as failure:
+        net.run(1.)
+    return str(failure.value)
+
+
+def test_an_inf_overwritten_later_in_its_step_is_still_reported(always_parallel, region_calls):
+    message = _overwritten_inf("numba")
+    assert "V became inf" in message and "step 0 of the run" in message
+    assert region_calls == []
+    parallel_message = _overwritten_inf("numba-parallel")
+    assert region_calls
+    assert parallel_message.split(":", 1)[1] == message.split(":", 1)[1]
+
+
+def test_an_unproven_range_in_the_region_fails_as_serially(always_parallel, region_calls):
+    bp.backend.set("numba-parallel", dt=0.1)
+    group = Bad(50)
+    group.run(0.2)
+    executor = _executor(group)
+    assert executor.region is not None and region_calls
+    group.short = np.zeros(40)          # the twin's conditions fail: thread 0's serial step raises
+    with pytest.raises(SimulationError, match="index 40 is out of range for self.short"):
+        group.run(0.2)
+    # the region is left for the per-step twins, compiled with the checked copies
+    assert not executor.region_usable and executor.region is None

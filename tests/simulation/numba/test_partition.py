@@ -15,10 +15,16 @@ import workbench as bp
 from tests.simulation import manual_models as mm
 from workbench.errors import SimulationError
 from workbench.simulation import StepCompileWarning
-from workbench.simulation.numba.generator import partition
+from workbench.simulation.numba.generator import chunk_region, partition
 from workbench.simulation.numba.parallel_kernels import UNSORTED, descents, owned_span
 
 CH6_SYNAPSES = ["SynVec1", "SynVec2", "SynVec3", "SynVec4", "SynVec5"]
+
+
+@pytest.fixture(autouse=True)
+def twins_in_the_run_loop(monkeypatch):
+    """The run loop calls the twins (the chunk region has its own tests: test_chunk_region.py)."""
+    monkeypatch.setattr(chunk_region, "ENABLED", False)
 
 
 _PAIRS = [(0, 0, mm.tau_exc, mm.delta_exc, mm.E_exc), (0, 1, mm.tau_exc, mm.delta_exc, mm.E_exc),

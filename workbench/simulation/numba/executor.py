@@ -66,8 +66,15 @@ def _set_numba_random_state(state):
         ctypes.memmove(pointer(), saved, ctypes.sizeof(_RandomState))
 
 
+#: numpy >= 2 keeps it in ``np.lib.array_utils``, numpy 1 at the top
+_byte_bounds = getattr(getattr(np.lib, "array_utils", np), "byte_bounds")
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+#: The status of a region thread that saw a NaN flag (``generator/chunk_region.py``).
+_NAN_STORED = -3
 
 
 class _RegionFailed(Exception):
@@ -109,6 +116,10 @@ class CompiledExecutor(Executor):
         # the checked copies of loops whose range is not proven are compiled when a run
         # first needs them (generator/index_checks.py): a quarter of the first compile
         self.checked_copies = False
+        # the chunk region runs until a chunk fails in it (then the run loop names the error)
+        self.region_usable = True
+        self._region_skip_once = False
+        self._twins_pending = False
         self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
@@ -120,9 +131,6 @@ class CompiledExecutor(Executor):
         sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
         self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
         self.parallel_choice = ParallelChoice()
-        # the chunk region runs until a chunk fails in it (then the run loop names the error)
-        self.region_usable = True
-        self._region_skip_once = False
         try:
             self._compile(plan)
         except StepCompileError as exc:
@@ -142,7 +150,8 @@ class CompiledExecutor(Executor):
 
         All or nothing: an interrupted load must not pair new arguments with the old loop.
         """
-        code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies)
+        code = RunLoopCode(plan, parallel, checked_copies=self.checked_copies,
+                           region=self.region_usable)
         module = load_loop_module(code, plan)
         self.code, self.registry, self.arguments, self.loop = \
             code, code.registry, code.arguments, module.run_loop
@@ -171,10 +180,13 @@ class CompiledExecutor(Executor):
 
     def avoid_reruns(self):
         """Compile the checked copies now and leave the chunk region out (the runner cannot
-        restore the chunk's state)."""
+        restore the chunk's state; the run loop then calls the parallel twins)."""
+        region = self.region is not None
         self.region_usable = False
         if not self.checked_copies:
             self._compile_checked_copies()
+        elif region:
+            self._reload()
 
     def _compile_checked_copies(self):
         """Generate and compile the run loop again, with the checked copy of every loop."""
@@ -244,7 +256,7 @@ class CompiledExecutor(Executor):
         extents = []
         for name, value in zip(self.arguments.names, values):
             if isinstance(value, np.ndarray) and value.nbytes:
-                low, high = np.lib.array_utils.byte_bounds(value)
+                low, high = _byte_bounds(value)
                 extents.append((low, high, name in written))
         extents.sort()
         reach, reach_written = -1, False       # the furthest end so far, and whether written
@@ -379,8 +391,10 @@ class CompiledExecutor(Executor):
             self._put_back(outside)
             if failure.permanent:
                 self.region_usable = False
-                if not self.checked_copies:
+                if not self.checked_copies:       # reloads the run loop, calling the twins
                     self._compile_checked_copies()
+                else:                   # reloaded when the run goes on (not for an error)
+                    self._twins_pending = True
             else:
                 self._region_skip_once = True
             raise RerunChunk(f"{self.nodes[0].describe()}: a chunk failed in the parallel "
@@ -402,6 +416,24 @@ class CompiledExecutor(Executor):
                 self._region_skip_once = False
         if self._nan[0] >= 0:
             raise self._nonfinite_failure()
+        if self._twins_pending:
+            self._reload_with_twins()
+
+    def _reload_with_twins(self):
+        """After a chunk that failed in the region ran through in the run loop."""
+        self._twins_pending = False
+        warnings.warn(f"A chunk of {self.nodes[0].describe()} failed in the parallel region "
+                      f"but not in the serial run loop; numba-parallel runs its steps' "
+                      f"parallel twins from here (please report this).", RuntimeWarning,
+                      stacklevel=2)
+        self._reload()
+
+    def _reload(self):
+        """Generate, load and compile the run loop again for the bound run (its options changed)."""
+        plan = self._bound_plan
+        self._load(plan, parallel=self._threads_position is not None)
+        self._bound_plan = self._pending = None
+        self._compile(plan)
 
     def _probe(self, i, i_end):
         """Run the first steps of a chunk serially and in parallel, and choose the faster way.
@@ -414,8 +446,10 @@ class CompiledExecutor(Executor):
         started = time.perf_counter()
         i = self._advance(i, i + PROBE_STEPS, False)
         serial = time.perf_counter() - started
-        if self._region_runs() and not self._region_skip_once:
-            return self._probe_region(i, i_end, serial)
+        if self.region is not None:
+            if self._region_runs() and not self._region_skip_once:
+                return self._probe_region(i, i_end, serial)
+            return i                            # the parallel path is this same loop
         started = time.perf_counter()
         i = self._advance(i, i + 1, True)       # wakes the threads
         waking = time.perf_counter() - started
@@ -510,6 +544,7 @@ class CompiledExecutor(Executor):
         threads = max(1, args[self._threads_position])
         status = np.zeros(threads, dtype=np.int64)
         shared = self._region_shared(i_start, i_end, threads, args)
+        barrier = shared[4]
         failures = []
 
         def work(k):
@@ -517,22 +552,29 @@ class CompiledExecutor(Executor):
                 thread(status, k, *shared)
             except BaseException as exc:    # (numba compiling in a thread) never leave thread 0 waiting
                 failures.append(exc)
-                barrier_abort(shared[4])
+                barrier_abort(barrier)
         # thread 0 is this one: serial steps draw from its random state, as in the run loop
         workers = [threading.Thread(target=work, args=(k,), daemon=True)
                    for k in range(1, threads)]
-        for worker in workers:
-            worker.start()
-        work(0)
-        for worker in workers:
-            worker.join()
+        started = []
+        try:
+            for worker in workers:
+                worker.start()
+                started.append(worker)
+            work(0)
+        except BaseException:                 # a thread that cannot start, an interrupt
+            barrier_abort(barrier)
+            raise
+        finally:
+            for worker in started:
+                worker.join()
         if failures:
             raise failures[0]
+        if self._nan[0] >= 0 or (status == _NAN_STORED).any():
+            raise _RegionFailed(permanent=False)
         i = int(status.min())
         if i < 0:
             raise _RegionFailed(permanent=True)
-        if self._nan[0] >= 0:
-            raise _RegionFailed(permanent=False)
         return i
 
     def _region_shared(self, i_start, i_end, threads, args):

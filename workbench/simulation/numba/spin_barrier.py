@@ -1,5 +1,9 @@
 """Atomic integers and a spin barrier for threads that stay inside one parallel region.
 
+(The engine's region is ``generator/chunk_region.py``: threads the executor starts once
+per chunk of steps. What follows was first written for numba's ``prange`` threads, which
+``benchmarks/one_region.py`` and the tests still use.)
+
 numba's ``prange`` gives no way for its threads to meet inside a region: every
 ``prange`` loop is a region of its own, and entering one costs ~1 us, six per
 time step on the ch. 6 network (``docs/backends.md``). Threads that run a whole

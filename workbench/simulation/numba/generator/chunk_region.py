@@ -1,34 +1,33 @@
-"""``'numba-parallel'``: a whole chunk of time steps in ONE parallel region.
+"""``'numba-parallel'``: a whole chunk of time steps in ONE region of threads.
 
 The run loop (:mod:`.loop`) calls each step in turn; a step with a parallel twin
-(:mod:`.partition`) would open a region of its own, six per time step on the
-ch. 6 network, each costing a microsecond or more and a wait for the slowest
-thread. Here every thread of the region runs the whole chunk:
+(:mod:`.partition`) would open a ``prange`` region of its own, six per time step
+on the ch. 6 network, each costing a microsecond or more and a wait for the
+slowest thread. Here the executor starts its threads once per chunk
+(``CompiledExecutor._run_region``: Python threads, each calling the ``nogil``
+function ``run_region_thread``; thread 0 is the calling thread), and each runs
+the whole chunk:
 
 .. code-block:: python
 
-    for _tid in prange(_threads):               # run_region: one region per chunk
-        _chunk_guard(_tid, ...)                 # try: _chunk_thread(...) except: abort
-
     def _chunk_thread(_tid, _i0, _i1, ...):
         for _i in range(_i0, _i1):
-            _split = E_update_thread(_tid, ...)  # its part of the neurons (split step)
+            E_update_thread(_tid, ...)           # its part of the neurons (split step)
             barrier                              # the monitor reads all of E.spike
             if _tid == 0:
                 <E.monitor>                      # serial items: thread 0 alone
             ...
-            if _tid == 0: _stop[_p] = <an event buffer may overflow next step>
+            if _tid == 0: _stop[_p] = <an event buffer may overflow next step, or a NaN>
             barrier                              # end of the time step
-            if <a NaN flag of any thread>: thread 0 reports, barrier
+            if <a NaN flag of any thread>: return -3
             if _stop[_p]: return _i + 1
 
 * **Split items** are the steps whose twin has
-  :class:`~.partition.ChunkParts`: each thread runs its part (the indices it
-  owns), or thread 0 the serial code when the twin's conditions fail.
+  :class:`~.partition.ChunkParts` (and no ``@every``): each thread runs its part
+  (the indices it owns), or thread 0 the serial step when the twin's conditions fail.
 * **Serial items** -- inputs, monitors, other steps, steps under ``@every`` --
-  run on thread 0 (numba's OpenMP layer runs iteration 0 of a ``prange`` on the
-  calling thread, so serial steps draw from the same random state as in the run
-  loop; the guard aborts the region if it does not).
+  run on thread 0, the caller's thread, so serial steps draw from the same random
+  state as in the run loop.
 * **Barriers** (:mod:`~workbench.simulation.numba.spin_barrier`) go where an
   item may touch what another thread wrote: between two items of which one
   writes an array argument the other uses, unless both run on thread 0; one at
@@ -37,19 +36,41 @@ thread. Here every thread of the region runs the whole chunk:
   when a run binds its values, as two names could hold one array).
 * **NaN watch**: a split item stores its threads' NaN flags (two buffers
   alternating by the step's parity, so a fast thread does not overwrite what a
-  slow one reads); after the end barrier thread 0 runs the reports of the items
-  whose flags are set. The executor runs a chunk that reported a NaN again with
-  the run loop, which names the first one exactly.
+  slow one reads); after the end barrier every thread reads them, and when one is
+  set all return -3; a serial step that recorded a NaN stops the region at the
+  step's end. The executor then runs the chunk again in the run loop, which names
+  the first NaN exactly (also one stored and overwritten later in the same step).
 * **Errors**: an exception in a thread (a failed index check, a division by
-  zero, ``RangeNotProven``) is caught by the thread's guard, which aborts the
-  barrier: every thread leaves, the region returns -1 and the executor runs the
-  chunk again with the run loop, whose errors name the step.
+  zero, ``RangeNotProven``) is caught by ``run_region_thread``, which aborts the
+  barrier: every thread leaves with status -1, and the executor runs the chunk
+  again in the run loop, whose errors name the step.
 
-The region is used only when every twin of the run has chunk parts (else the
-run loop calls the twins as before).
+:data:`ENABLED` and :func:`region_wanted` say when a run uses it.
 """
 
-__all__ = ["RegionItem", "region_source"]
+__all__ = ["RegionItem", "region_source", "region_wanted", "ENABLED"]
+
+#: Build the chunk region when a run qualifies (tests switch it off to run the per-step
+#: parallel twins; the flag changes the generated source, so the disk cache keeps both).
+ENABLED = True
+
+
+def region_wanted(twins_by_item):
+    """Whether a run gets the chunk region.
+
+    Parameters
+    ----------
+    twins_by_item : list of (PartitionedStep, bool)
+        Each step's twin and whether it runs every step (no ``@every``).
+
+    Returns
+    -------
+    bool
+        True when every twin has chunk parts and at least one would be split.
+    """
+    return ENABLED and bool(twins_by_item) and \
+        all(twin.chunk is not None for twin, _ in twins_by_item) and \
+        any(every_step for _, every_step in twins_by_item)
 
 _BARRIER = "if not _barrier_wait(_barrier, _threads):\n    return -1"
 
@@ -68,20 +89,18 @@ class RegionItem:
     reads, writes : set of str
         Array arguments of the loop it reads and writes.
     split : ChunkParts or None
-        For a split item; then also ``report`` (the line calling its report function
-        with the flags of parity ``_p``), ``baseline`` (idem, for the baselines) and
-        ``columns`` (its first and last flag column).
+        For a split item; then also ``baseline`` (the line calling its baseline
+        function) and ``columns`` (its first and last flag column).
     """
 
-    def __init__(self, index, comment, lines, reads, writes, split=None, report=None,
-                 baseline=None, columns=None):
+    def __init__(self, index, comment, lines, reads, writes, split=None, baseline=None,
+                 columns=None):
         self.index = index
         self.comment = comment
         self.lines = lines
         self.reads = set(reads)
         self.writes = set(writes)
         self.split = split
-        self.report = report
         self.baseline = baseline
         self.columns = columns
 
@@ -110,7 +129,7 @@ def _barriers(items):
             window = []
         kinds.append(kind)
         window.append(item)
-    return kinds, bool(window)
+    return kinds, any(w.split is not None for w in window)
 
 
 def region_source(items, argument_names, room_checks, delay_lines):
@@ -129,7 +148,9 @@ def region_source(items, argument_names, room_checks, delay_lines):
     Returns
     -------
     list of str
-        The source.
+        The source of ``run_region_thread`` (a thread's whole chunk: returns the step it
+        stopped at, -1 when a thread failed, -3 after a NaN flag) and ``run_region_start``
+        (False when the first step's events may not fit; takes the NaN baselines).
     int
         Flag columns of each thread (``_tf`` is ``(2, threads, columns)`` bool).
     """
@@ -152,17 +173,16 @@ def region_source(items, argument_names, room_checks, delay_lines):
         if open_window:
             body += _BARRIER.split("\n")
         body += ["if _tid == 0:"] + ["    " + line for line in delay_lines]
-    body += ["if _tid == 0:", f"    _stop[_p] = {room}"]
+    # a NaN a serial step recorded stops the region too (the run loop then names it)
+    stop = room + (" or _nan[0] >= 0" if "_nan" in argument_names else "")
+    body += ["if _tid == 0:", f"    _stop[_p] = {stop}"]
     body += ["# end of the time step"] + _BARRIER.split("\n")
     split = [item for item in items if item.split is not None]
-    flags = " or ".join(f"_tf[_p, :, {item.columns[0] + item.split.first_report}:"
-                        f"{item.columns[1]}].any()" for item in split) or "False"
-    body += [f"if {flags}:", "    if _tid == 0:"]
-    for item in split:
-        body += [f"        {item.report}",
-                 f"        if _nan[0] >= 0 and _nan[3] < 0:",
-                 f"            _nan[3] = {item.index}"]
-    body += ["    " + line for line in _BARRIER.split("\n")]
+    flags = " or ".join(f"_tf[_p, :, {item.columns[0] + item.split.first_nan_flag}:"
+                        f"{item.columns[1]}].any()" for item in split
+                        if item.split.first_nan_flag < item.split.width)
+    if flags:                # read after the barrier: the same on every thread
+        body += [f"if {flags}:", "    return -3  # a NaN or inf was stored"]
     body += ["if _stop[_p]:", "    return _i + 1"]
 
     # the thread takes the arguments as one tuple: Python 3.11 passes more than 30 through

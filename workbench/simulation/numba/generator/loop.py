@@ -221,6 +221,10 @@ class RunLoopCode:
     checked_copies : bool, optional
         Compile the checked copy of every versioned loop (``generator/index_checks.py``);
         without them a loop whose range is not proven raises ``RangeNotProven``.
+    region : bool, optional
+        With parallel twins, run chunks in one region of threads when the run qualifies
+        (``generator/chunk_region.py``; then ``region`` is True and the source also holds
+        ``run_region_start`` and ``run_region_thread``); else the run loop calls the twins.
 
     Attributes
     ----------
@@ -235,6 +239,11 @@ class RunLoopCode:
         Globals of the loop module (compiled steps, kernels, ``@every`` functions).
     key_parts : list of str
         What the loop freezes besides its source (for the disk cache key).
+    region : bool
+        Whether the module holds the chunk region.
+    region_width : int
+        With the region: flag columns per thread. ``written_arrays``: the loop's array
+        arguments some item writes (``CompiledExecutor`` tests their memory apart).
 
     Raises
     ------
@@ -242,9 +251,10 @@ class RunLoopCode:
         If a step cannot be rewritten (the message names the user's file and line).
     """
 
-    def __init__(self, plan, parallel=None, checked_copies=True):
+    def __init__(self, plan, parallel=None, checked_copies=True, region=True):
         self.parallel = plan.backend == "numba-parallel" if parallel is None else parallel
         self.checked_copies = checked_copies
+        self.allow_region = region
         self.registry = BindingRegistry()
         self.steps = self._rewrite_steps(plan)
         self._node_names = node_variable_names(plan.nodes)
@@ -306,7 +316,9 @@ class RunLoopCode:
         twins = [step.twin for step in self.steps.values() if step.twin is not None]
         # one region per chunk when every twin can run in it (chunk_region.py); the run
         # loop then calls the serial steps
-        self.region = bool(twins) and all(twin.chunk is not None for twin in twins)
+        self.region = self.allow_region and chunk_region.region_wanted(
+            [(step.twin, plan.items[index].every is None)
+             for index, step in self.steps.items() if step.twin is not None])
         body, region_items = [], []
         self._split_items = []
         room_checks = self._event_room_checks(plan, args)
@@ -391,7 +403,7 @@ class RunLoopCode:
         module = load_step_module(rewritten)
         chunk = twin.chunk
         names = {}
-        for part in ("thread", "report", "baseline"):
+        for part in ("thread", "baseline"):
             name = f"{getattr(chunk, part)}_{index}"
             namespace[name] = getattr(module, getattr(chunk, part))
             names[part] = name
@@ -408,9 +420,7 @@ class RunLoopCode:
         first = ", ".join(["_t0 + _i0 * _dt", "_i0", "_dt"] + call_args[3:])  # (run_region_start)
         region_item = chunk_region.RegionItem(
             index, comment, [f"{names['thread']}(_tid, {joined}, {flags})"], used, written,
-            split=chunk, report=f"{names['report']}({joined}, {flags})",
-            baseline=f"{names['baseline']}({first})",
-            columns=columns)
+            split=chunk, baseline=f"{names['baseline']}({first})", columns=columns)
         self._split_items.append(region_item)
         return region_item
 

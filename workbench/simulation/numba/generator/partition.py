@@ -109,37 +109,34 @@ class PartitionedStep:
 class ChunkParts:
     """The functions that run a twin inside the chunk region (``generator/chunk_region.py``).
 
-    All take the twin's arguments (the step's, then ``_nthreads, _pmin`` and the
-    descents); ``thread`` takes the thread's number first and the step's flag columns
-    (a ``(threads, width)`` bool array) last, ``report`` the flag columns last.
+    Both take the twin's arguments (the step's, then ``_nthreads, _pmin`` and the
+    descents); ``thread`` also takes the thread's number first and the step's flag
+    columns (a ``(threads, width)`` bool array) last.
 
     Attributes
     ----------
     thread : str
         ``thread(_tid, ..., _flags) -> bool``: every thread of the region calls it. When
-        the twin's conditions hold it runs the thread's part (``_lo``..``_hi``) and
-        returns True; else thread 0 runs the serial code and it returns False. It stores
-        the step's NaN flags of this thread in ``_flags[_tid, first_report:]``.
-    report : str
-        ``report(..., _flags)``: the step's NaN reports for the flags of every thread
-        (one thread calls it, after a barrier).
+        the twin's conditions hold it runs the thread's part (``_lo``..``_hi``), stores
+        whether it stored a NaN or inf in ``_flags[_tid, first_nan_flag:]`` and returns
+        True; else thread 0 calls the serial step (which records its own NaNs), the
+        flags stay clear, and it returns False.
     baseline : str
-        ``baseline(...)``: the step's NaN baselines (counted once per run; one
-        thread calls it before the threads start).
+        ``baseline(...)``: the step's NaN baselines (counted once per run; one thread
+        calls it before the threads start).
     width : int
         Flag columns of the step.
-    first_report : int
-        The first column of the flags ``report`` reads (before it: the part's own).
+    first_nan_flag : int
+        The first column of the NaN flags (before it: the part's own columns).
     written : list of str
         Parameters the step writes.
     """
 
-    def __init__(self, thread, report, baseline, width, first_report, written):
+    def __init__(self, thread, baseline, width, first_nan_flag, written):
         self.thread = thread
-        self.report = report
         self.baseline = baseline
         self.width = width
-        self.first_report = first_report
+        self.first_nan_flag = first_nan_flag
         self.written = written
 
 
@@ -807,8 +804,8 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
     if len(twin) and twin[-1].strip() == "":
         twin.pop()
     lines = region + ["", ""] + twin
-    chunk = _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_name,
-                         checks, used_flags, free, desc_names)
+    chunk = _chunk_parts(proof, prelude, hoisted, epilogue, params, function_name, checks,
+                         used_flags, free, desc_names)
     if chunk is not None:
         lines += ["", ""] + chunk[1]
         chunk = chunk[0]
@@ -817,7 +814,8 @@ def _render(proof, prelude, hoisted, middle, epilogue, branches, params, functio
 
 def _report_flags(epilogue):
     """The flags of an epilogue of NaN reports (``if _unlikely(f): _nonfinite_report(...)``),
-    or None when it holds anything else."""
+    or None when it holds anything else (the chunk region runs no epilogue: a set flag
+    sends the chunk to the run loop, whose reports name the NaN)."""
     flags = []
     for s in epilogue:
         if not (isinstance(s, ast.If) and not s.orelse and len(s.body) == 1
@@ -840,14 +838,19 @@ def _is_call_of(statement, name):
 def _uniform_prelude(proof, prelude):
     """The prelude without its baselines, if every thread may run it; else None.
 
-    Each thread of the chunk region runs it, so it must write no array and call only
-    pure functions; the NaN baselines (which count arrays once per run) are taken
-    apart, by one thread before the others start.
+    Each thread of the chunk region runs it when it reaches the step, so it must write
+    no array, call only pure functions and read no array the step writes (but its
+    shape): another thread may already be writing it. The NaN baselines (which count
+    arrays once per run) are taken apart, by one thread before the others start.
     """
     kept = []
     for s in prelude:
         if _is_call_of(s, "_nonfinite_baseline"):
             continue
+        try:
+            proof.check_uniform(s)
+        except _Unproven:
+            return None
         if not isinstance(s, (ast.Assign, ast.AugAssign)):
             return None
         targets = s.targets if isinstance(s, ast.Assign) else [s.target]
@@ -861,7 +864,7 @@ def _uniform_prelude(proof, prelude):
     return kept
 
 
-def _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_name, checks,
+def _chunk_parts(proof, prelude, hoisted, epilogue, params, function_name, checks,
                  used_flags, free, desc_names):
     """The twin's functions for the chunk region (:class:`ChunkParts`) and their source."""
     reports = _report_flags(epilogue)
@@ -872,7 +875,7 @@ def _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_nam
     n_part = len(used_flags) + 1
     width = n_part + len(reports)
     arguments = ", ".join(params + ["_nthreads", "_pmin"] + desc_names)
-    names = {part: f"{function_name}_{part}" for part in ("thread", "report", "baseline")}
+    names = {part: f"{function_name}_{part}" for part in ("thread", "baseline")}
 
     def block(statements, indent):
         return [indent + line for s in statements for line in _source(s)]
@@ -889,17 +892,15 @@ def _chunk_parts(proof, prelude, hoisted, middle, epilogue, params, function_nam
                f"        {function_name}_part(_lo, _hi, _tid, _flags, {', '.join(free)})"]
     thread += [f"        {flag} |= _np.uint64(_flags[_tid, {k}])"
                for k, flag in enumerate(used_flags)]
-    thread += ["        _split = True", "    else:", "        if _tid == 0:"]
-    thread += block(middle, "            ")
-    thread += ["        _split = False"]
-    thread += [f"    _flags[_tid, {n_part + k}] = {flag} != 0" for k, flag in enumerate(reports)]
-    thread += ["    return _split"]
-    report = ["@jit(cache=False)", f"def {names['report']}({arguments}, _flags):"]
-    report += [f"    {flag} = _flags[:, {n_part + k}].any()" for k, flag in enumerate(reports)]
-    report += block(epilogue, "    ") or ["    pass"]
+    thread += [f"        _flags[_tid, {n_part + k}] = {flag} != 0"
+               for k, flag in enumerate(reports)]
+    # else thread 0 calls the serial step, which reports its own NaNs (compiled once, for
+    # the run loop too: a copy of its loops here took seconds of every first compile)
+    thread += ["        return True", "    if _tid == 0:", f"        {function_name}({', '.join(params)})"]
+    thread += [f"    _flags[_tid, {n_part + k}] = False" for k in range(len(reports))]
+    thread += ["    return False"]
     baselines = [s for s in prelude if _is_call_of(s, "_nonfinite_baseline")]
     baseline = ["@jit(cache=False)", f"def {names['baseline']}({arguments}):"]
     baseline += block(baselines, "    ") or ["    pass"]
-    parts = ChunkParts(names["thread"], names["report"], names["baseline"], width, n_part,
-                       list(written))
-    return parts, thread + ["", ""] + report + ["", ""] + baseline
+    parts = ChunkParts(names["thread"], names["baseline"], width, n_part, list(written))
+    return parts, thread + ["", ""] + baseline
