@@ -122,8 +122,10 @@ def build(host, duration, inputs=(), show_code=False):
     return run_steps
 
 
-#: Attempts at one chunk: each RerunChunk comes after the executor changed for good (checked
-#: copies compiled, the parallel region left), so a few always suffice.
+#: Attempts at one chunk: each RerunChunk comes after the executor changed how it runs the
+#: chunk (checked copies compiled; the parallel region left, or skipped for the next
+#: attempt), so a few always suffice (the longest chain: region NaN, RangeNotProven in the
+#: serial attempt, region failure, serial attempt).
 MAX_ATTEMPTS = 4
 
 

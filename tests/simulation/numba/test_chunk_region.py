@@ -342,3 +342,25 @@ def test_an_unproven_range_in_the_region_fails_as_serially(always_parallel, regi
         group.run(0.2)
     # the region is left for the per-step twins, compiled with the checked copies
     assert not executor.region_usable and executor.region is None
+
+
+def test_after_a_failure_in_the_region_the_next_run_uses_the_twins_quietly(always_parallel,
+                                                                          region_calls):
+    import warnings
+
+    bp.backend.set("numba-parallel", dt=0.1)
+    group = Decay(50)
+    group.run(0.2)
+    executor = _executor(group)
+    executor._compile_checked_copies()        # as after an unproven range: the region stays
+    assert executor.region is not None
+    group.tau[30] = 0.
+    with pytest.raises(SimulationError, match="ZeroDivisionError"):
+        group.run(0.2)
+    group.tau[30] = 1.
+    group.V[:] = 1.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)      # no "please report this"
+        group.run(0.3)
+    np.testing.assert_allclose(group.V, 0.9 ** 3)             # Euler steps of dV = -V
+    assert executor.region is None and executor.code.parallel  # the per-step twins

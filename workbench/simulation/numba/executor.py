@@ -14,6 +14,7 @@ an attribute) builds a new loop.
 import ctypes
 import gc
 import re
+import sys
 import threading
 import time
 import warnings
@@ -118,8 +119,11 @@ class CompiledExecutor(Executor):
         self.checked_copies = False
         # the chunk region runs until a chunk fails in it (then the run loop names the error)
         self.region_usable = True
-        self._region_skip_once = False
-        self._twins_pending = False
+        self._region_skip_once = False       # the next chunk runs in the run loop, serially
+        self._serial_attempt = False
+        # after a chunk that failed in the region: leave the region for the per-step twins
+        # (None: no; 'quietly'; 'warn': when the chunk then runs through in the run loop)
+        self._leave_region = None
         self._load(plan, parallel=None)
         self._pending = None
         self._bound_plan = None
@@ -131,6 +135,10 @@ class CompiledExecutor(Executor):
         sites = max([len(step.nan_sites) for step in self.code.steps.values()] + [1])
         self._nan_counts = np.full((len(plan.items), sites, 2), -1, dtype=np.int64)
         self.parallel_choice = ParallelChoice()
+        self._compile_or_serial(plan)
+
+    def _compile_or_serial(self, plan):
+        """Compile the loaded code; if numba cannot compile its parallel parts, the serial steps."""
         try:
             self._compile(plan)
         except StepCompileError as exc:
@@ -139,7 +147,7 @@ class CompiledExecutor(Executor):
             # a parallel twin numba cannot compile must not cost the compiled loop
             warnings.warn(f"The parallel steps of {plan.host.describe()} cannot be compiled "
                           f"({exc}); running its serial steps.", StepCompileWarning,
-                          stacklevel=2)
+                          stacklevel=3)
             self._load(plan, parallel=False)
             self._threads_position = None
             self._bound_plan = None
@@ -198,7 +206,7 @@ class CompiledExecutor(Executor):
             self.checked_copies = False
             raise
         self._bound_plan = self._pending = None
-        self._compile(plan)
+        self._compile_or_serial(plan)
 
     # -- run-time data ---------------------------------------------------------------------
     def _gather(self, plan):
@@ -315,6 +323,10 @@ class CompiledExecutor(Executor):
         self.t0, self.dt = plan.t0, plan.dt
         self._nan[:] = -1
         self._nan_counts[...] = -1            # counted again when the run's first step starts
+        if self._leave_region == "at_bind":   # a chunk failed in the region last run
+            self._leave_region = None
+            self.region_usable = False
+            self._reload()
 
     def _compile(self, plan):
         """Compile (or load from the disk cache) by running zero steps."""
@@ -365,16 +377,20 @@ class CompiledExecutor(Executor):
         RerunChunk
             If a loop's index range was not proven before it ran (sizes that disagree,
             negative entries in an index array): the checked copies are then compiled,
-            and the chunk must run again from its start.
+            and the chunk must run again from its start. Also when the chunk stopped in
+            the parallel region (an exception, a NaN or inf): it runs again in the run
+            loop, serially, which names what happened.
         """
         # a chunk run again must draw what it drew the first time (steps that draw run serially)
         rerun = self.may_rerun_chunk
         random_state = _numba_random_state() if rerun else None
         outside = self._outside_state() if rerun else None
         self._region_ran = False
+        # a chunk that stopped in the region runs again serially (its errors are named)
+        self._serial_attempt, self._region_skip_once = self._region_skip_once, False
         try:
             i = i_start
-            if self._threads_position is not None and \
+            if self._threads_position is not None and not self._serial_attempt and \
                     self.parallel_choice.probe_due(i_end - i_start):
                 i = self._probe(i, i_end)
             self._advance(i, i_end, self.parallel_choice.parallel)
@@ -389,14 +405,17 @@ class CompiledExecutor(Executor):
             # a thread's exception is caught whole, and NaN reports come at the step's end)
             _set_numba_random_state(random_state)
             self._put_back(outside)
+            self._region_skip_once = True
             if failure.permanent:
                 self.region_usable = False
                 if not self.checked_copies:       # reloads the run loop, calling the twins
                     self._compile_checked_copies()
-                else:                   # reloaded when the run goes on (not for an error)
-                    self._twins_pending = True
-            else:
-                self._region_skip_once = True
+                else:
+                    self._leave_region = "warn"
+            elif self._leave_region is None:
+                # flags set but no new NaN in the run loop (a model that stores non-finite
+                # values on purpose) would send every chunk back: then the twins
+                self._leave_region = "quietly"
             raise RerunChunk(f"{self.nodes[0].describe()}: a chunk failed in the parallel "
                              f"region; it runs again in the run loop") from None
         except IndexError as exc:
@@ -412,28 +431,44 @@ class CompiledExecutor(Executor):
                 raise
             raise cause from None
         finally:
-            if not self._region_ran:
-                self._region_skip_once = False
+            if self._serial_attempt and sys.exc_info()[0] is not None:
+                self._after_failed_rerun()
         if self._nan[0] >= 0:
+            if self._serial_attempt:
+                self._after_failed_rerun()
             raise self._nonfinite_failure()
-        if self._twins_pending:
-            self._reload_with_twins()
+        if self._serial_attempt and self._leave_region is not None:
+            self._leave_region_for_twins()
 
-    def _reload_with_twins(self):
-        """After a chunk that failed in the region ran through in the run loop."""
-        self._twins_pending = False
-        warnings.warn(f"A chunk of {self.nodes[0].describe()} failed in the parallel region "
-                      f"but not in the serial run loop; numba-parallel runs its steps' "
-                      f"parallel twins from here (please report this).", RuntimeWarning,
-                      stacklevel=2)
+    def _after_failed_rerun(self):
+        """The serial attempt at a chunk that stopped in the region failed too: a real error."""
+        if self._leave_region == "quietly":
+            self._leave_region = None           # a real NaN: the region stays
+        elif self._leave_region == "warn":
+            self._leave_region = "at_bind"      # the twins from the next run on
+
+    def _leave_region_for_twins(self):
+        """A chunk that stopped in the region ran through in the run loop: use the twins."""
+        if self._leave_region == "warn":
+            warnings.warn(f"A chunk of {self.nodes[0].describe()} failed in the parallel "
+                          f"region but not in the serial run loop; numba-parallel runs its "
+                          f"steps' parallel twins from here (please report this).",
+                          RuntimeWarning, stacklevel=2)
+        self._leave_region = None
+        self.region_usable = False
         self._reload()
 
     def _reload(self):
-        """Generate, load and compile the run loop again for the bound run (its options changed)."""
+        """Generate, load and compile the run loop again for the bound run (its options changed).
+
+        The numbers the loop wrote so far go back to their objects first: binding again
+        reads them from there.
+        """
+        self.sync()
         plan = self._bound_plan
         self._load(plan, parallel=self._threads_position is not None)
         self._bound_plan = self._pending = None
-        self._compile(plan)
+        self._compile_or_serial(plan)
 
     def _probe(self, i, i_end):
         """Run the first steps of a chunk serially and in parallel, and choose the faster way.
@@ -447,7 +482,7 @@ class CompiledExecutor(Executor):
         i = self._advance(i, i + PROBE_STEPS, False)
         serial = time.perf_counter() - started
         if self.region is not None:
-            if self._region_runs() and not self._region_skip_once:
+            if self._region_runs():
                 return self._probe_region(i, i_end, serial)
             return i                            # the parallel path is this same loop
         started = time.perf_counter()
@@ -510,8 +545,8 @@ class CompiledExecutor(Executor):
 
     def _advance(self, i_start, i_end, parallel):
         """Run steps ``i_start`` to ``i_end - 1`` (growing event buffers when the loop asks)."""
-        run = self._run_region if parallel and self._region_runs() and \
-            not self._region_skip_once else self.loop
+        parallel = parallel and not self._serial_attempt
+        run = self._run_region if parallel and self._region_runs() else self.loop
         i = run(i_start, i_end, self.t0, self.dt, *self._arguments(parallel))
         while i < i_end:
             self.sync()             # numbers written so far go back to their objects
@@ -535,7 +570,8 @@ class CompiledExecutor(Executor):
         Raises
         ------
         _RegionFailed
-            If a thread raised (the region's threads all left), or a step reported a NaN.
+            If a thread raised or could not start (the region's threads all left), or a NaN
+            or inf was stored.
         """
         self._region_ran = True
         start, thread = self.region
@@ -562,12 +598,15 @@ class CompiledExecutor(Executor):
                 worker.start()
                 started.append(worker)
             work(0)
-        except BaseException:                 # a thread that cannot start, an interrupt
+        except BaseException as exc:          # a thread that cannot start, an interrupt
             barrier_abort(barrier)
-            raise
-        finally:
             for worker in started:
                 worker.join()
+            if isinstance(exc, Exception):    # the started threads may have begun the chunk
+                raise _RegionFailed(permanent=True) from exc
+            raise
+        for worker in started:
+            worker.join()
         if failures:
             raise failures[0]
         if self._nan[0] >= 0 or (status == _NAN_STORED).any():

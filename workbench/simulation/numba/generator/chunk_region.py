@@ -133,13 +133,13 @@ def _barriers(items):
 
 
 def region_source(items, argument_names, room_checks, delay_lines):
-    """The source of ``run_region`` and its thread functions.
+    """The source of the chunk region's functions.
 
     Parameters
     ----------
     items : list of RegionItem
     argument_names : list of str
-        The run loop's arguments (``run_region`` takes the same).
+        The run loop's arguments (the region's functions take the same).
     room_checks : list of str
         Conditions that are true when an event buffer may not hold the next step's events.
     delay_lines : list of str
